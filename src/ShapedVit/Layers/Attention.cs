@@ -1,0 +1,66 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Layers;
+
+/// <summary>Multi-head self-attention with a fused qkv projection (timm's <c>Attention</c>), computed with scaled_dot_product_attention.</summary>
+public sealed class Attention : nn.Module<Tensor, Tensor>
+{
+    // Field names are the state_dict keys: attn.qkv, attn.proj.
+    private readonly Linear qkv;
+    private readonly Linear proj;
+    private readonly Dropout proj_drop;
+    private readonly long numHeads;
+    private readonly long headDim;
+    private readonly double attentionDropout;
+
+    public Attention(long embedDim, long numHeads, bool qkvBias = true, double attentionDropout = 0, double projectionDropout = 0)
+        : base(nameof(Attention))
+    {
+        if (numHeads <= 0 || embedDim % numHeads != 0)
+            throw new ArgumentException($"Embed dimension {embedDim} is not divisible by {numHeads} heads.", nameof(numHeads));
+        this.numHeads = numHeads;
+        headDim = embedDim / numHeads;
+        this.attentionDropout = attentionDropout;
+        qkv = nn.Linear(embedDim, embedDim * 3, hasBias: qkvBias);
+        proj = nn.Linear(embedDim, embedDim);
+        proj_drop = nn.Dropout(projectionDropout);
+        RegisterComponents();
+    }
+
+    public long NumHeads => numHeads;
+    public long HeadDim => headDim;
+    public Linear Qkv => qkv;
+    public Linear Projection => proj;
+
+    /// <summary>[B, N, D] -> [B, N, D].</summary>
+    public override Tensor forward(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var (q, k, v, batch, length, dim) = SplitHeads(tokens);
+        var mixed = nn.functional.scaled_dot_product_attention(q, k, v, p: training ? attentionDropout : 0.0); // [B, H, N, hd]
+        return Merge(mixed, batch, length, dim).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Like <see cref="forward"/>, also returning the attention probabilities [B, H, N, N] (computed explicitly, so slower).</summary>
+    public (Tensor Output, Tensor Weights) ForwardWithWeights(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var (q, k, v, batch, length, dim) = SplitHeads(tokens);
+        var weights = q.matmul(k.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(headDim)).softmax(-1); // [B, H, N, N]
+        var dropped = training && attentionDropout > 0 ? nn.functional.dropout(weights, attentionDropout, training) : weights;
+        var output = Merge(dropped.matmul(v), batch, length, dim);
+        return (output.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+    }
+
+    private (Tensor Q, Tensor K, Tensor V, long Batch, long Length, long Dim) SplitHeads(Tensor tokens)
+    {
+        long batch = tokens.shape[0], length = tokens.shape[1], dim = tokens.shape[2];
+        var packed = qkv.forward(tokens).reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
+        return (packed[0], packed[1], packed[2], batch, length, dim);
+    }
+
+    private Tensor Merge(Tensor heads, long batch, long length, long dim) =>
+        proj_drop.forward(proj.forward(heads.transpose(1, 2).reshape(batch, length, dim)));
+}

@@ -1,0 +1,28 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Layers;
+
+/// <summary>Stochastic depth: in training, drops a whole residual branch per sample with probability p and rescales the rest.</summary>
+public sealed class DropPath : nn.Module<Tensor, Tensor>
+{
+    public DropPath(double probability) : base(nameof(DropPath))
+    {
+        if (probability is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(probability), probability, "Drop-path probability must be in [0, 1).");
+        Probability = probability;
+    }
+
+    public double Probability { get; }
+
+    public override Tensor forward(Tensor input)
+    {
+        if (!training || Probability == 0) return input.alias();
+        using var scope = NewDisposeScope();
+        double keep = 1 - Probability;
+        var shape = new long[input.dim()];
+        Array.Fill(shape, 1L);
+        shape[0] = input.shape[0];
+        var mask = torch.empty(shape, input.dtype, input.device).bernoulli_(keep).div_(keep);
+        return input.mul(mask).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,58 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Layers;
+
+/// <summary>
+/// A pre-norm transformer encoder block (the paper's Eq. 2-3; timm's <c>Block</c>):
+/// x = x + DropPath(LayerScale(Attention(LayerNorm(x)))); x = x + DropPath(LayerScale(Mlp(LayerNorm(x)))).
+/// </summary>
+public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
+{
+    // Field names are the state_dict keys of timm: blocks.{i}.norm1, attn, ls1, norm2, mlp, ls2.
+    private readonly LayerNorm norm1;
+    private readonly Attention attn;
+    private readonly nn.Module<Tensor, Tensor> ls1;
+    private readonly DropPath drop_path1;
+    private readonly LayerNorm norm2;
+    private readonly Mlp mlp;
+    private readonly nn.Module<Tensor, Tensor> ls2;
+    private readonly DropPath drop_path2;
+
+    public EncoderBlock(long embedDim, long numHeads, long mlpDim, bool qkvBias = true, double layerScaleInit = 0,
+                        double dropout = 0, double attentionDropout = 0, double dropPath = 0, double layerNormEps = 1e-6)
+        : base(nameof(EncoderBlock))
+    {
+        norm1 = nn.LayerNorm(embedDim, layerNormEps);
+        attn = new Attention(embedDim, numHeads, qkvBias, attentionDropout, dropout);
+        ls1 = layerScaleInit > 0 ? new LayerScale(embedDim, layerScaleInit) : nn.Identity();
+        drop_path1 = new DropPath(dropPath);
+        norm2 = nn.LayerNorm(embedDim, layerNormEps);
+        mlp = new Mlp(embedDim, mlpDim, dropout);
+        ls2 = layerScaleInit > 0 ? new LayerScale(embedDim, layerScaleInit) : nn.Identity();
+        drop_path2 = new DropPath(dropPath);
+        RegisterComponents();
+    }
+
+    public Attention Attention => attn;
+
+    /// <summary>[B, N, D] -> [B, N, D].</summary>
+    public override Tensor forward(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var x = tokens + drop_path1.forward(ls1.forward(attn.forward(norm1.forward(tokens))));
+        x = x + drop_path2.forward(ls2.forward(mlp.forward(norm2.forward(x))));
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Like <see cref="forward"/>, also returning this block's attention probabilities [B, H, N, N].</summary>
+    public (Tensor Output, Tensor Attention) ForwardWithAttention(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var (attended, weights) = attn.ForwardWithWeights(norm1.forward(tokens));
+        var x = tokens + drop_path1.forward(ls1.forward(attended));
+        x = x + drop_path2.forward(ls2.forward(mlp.forward(norm2.forward(x))));
+        return (x.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+    }
+}

@@ -1,0 +1,23 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Layers;
+
+/// <summary>Per-channel learned scale of a residual branch (CaiT; timm's <c>ls1.gamma</c>, <c>ls2.gamma</c>).</summary>
+public sealed class LayerScale : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter gamma;
+
+    public LayerScale(long dim, double initValue) : base(nameof(LayerScale))
+    {
+        gamma = nn.Parameter(torch.full(dim, initValue));
+        InitValue = initValue;
+        RegisterComponents();
+    }
+
+    public double InitValue { get; }
+    public Parameter Gamma => gamma;
+
+    public override Tensor forward(Tensor input) => input.mul(gamma);
+}

@@ -1,0 +1,32 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Layers;
+
+/// <summary>The transformer MLP: Linear, exact (erf) GELU, Linear (timm's <c>Mlp</c>, keys <c>mlp.fc1</c>, <c>mlp.fc2</c>).</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear fc1;
+    private readonly GELU act;
+    private readonly Dropout drop1;
+    private readonly Linear fc2;
+    private readonly Dropout drop2;
+
+    public Mlp(long embedDim, long hiddenDim, double dropout = 0) : base(nameof(Mlp))
+    {
+        fc1 = nn.Linear(embedDim, hiddenDim);
+        act = nn.GELU();
+        drop1 = nn.Dropout(dropout);
+        fc2 = nn.Linear(hiddenDim, embedDim);
+        drop2 = nn.Dropout(dropout);
+        RegisterComponents();
+    }
+
+    /// <summary>[B, N, D] -> [B, N, D].</summary>
+    public override Tensor forward(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        return drop2.forward(fc2.forward(drop1.forward(act.forward(fc1.forward(tokens))))).MoveToOuterDisposeScope();
+    }
+}

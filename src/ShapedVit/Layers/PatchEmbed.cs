@@ -1,0 +1,28 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Layers;
+
+/// <summary>Cuts an image into non-overlapping patches and projects each to the embedding width (a strided convolution, timm's <c>patch_embed</c>).</summary>
+public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
+{
+    // Field names are the state_dict keys: patch_embed.proj.weight / .bias.
+    private readonly Conv2d proj;
+
+    public PatchEmbed(long channels, long embedDim, long patchHeight, long patchWidth) : base(nameof(PatchEmbed))
+    {
+        proj = nn.Conv2d(channels, embedDim, (patchHeight, patchWidth), stride: (patchHeight, patchWidth));
+        RegisterComponents();
+    }
+
+    /// <summary>The projection convolution (weight [Embed, C, ph, pw]).</summary>
+    public Conv2d Projection => proj;
+
+    /// <summary>[B, C, H, W] -> [B, (H/ph)*(W/pw), Embed].</summary>
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return proj.forward(images).flatten(2).transpose(1, 2).MoveToOuterDisposeScope();
+    }
+}
