@@ -7,6 +7,7 @@
 //
 // This file is compiled twice: by MSBuild's RoslynCodeTaskFactory (the task class at the bottom) and,
 // with SHAPEDVIT_ELF_PATCHER_ONLY defined, into the tests, which exercise the patching logic directly.
+#nullable disable
 using System;
 using System.Collections.Generic;
 using System.IO;

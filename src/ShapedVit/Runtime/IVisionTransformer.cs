@@ -1,0 +1,26 @@
+using ShapedVit.Layers;
+using static TorchSharp.torch;
+
+namespace ShapedVit;
+
+/// <summary>
+/// What every generated Vision Transformer offers beyond <c>forward</c>, so tools (checkpoint loading, training,
+/// classification) can work with any declared model.
+/// </summary>
+public interface IVisionTransformer
+{
+    /// <summary>The declaration, presets applied.</summary>
+    VitSpec Spec { get; }
+
+    /// <summary>The proven shapes and sizes.</summary>
+    VitGeometry Geometry { get; }
+
+    /// <summary>[B, C, H, W] images -> [B, SequenceLength, Embed]: all tokens after the final norm.</summary>
+    Tensor ForwardFeatures(Tensor images);
+
+    /// <summary>[B, SequenceLength, Embed] tokens -> [B, NumClasses] logits (or the pooled features [B, Embed] when <paramref name="preLogits"/>).</summary>
+    Tensor ForwardHead(Tensor tokens, bool preLogits = false);
+
+    /// <summary>Logits, features, every block's hidden state and, when asked, every block's attention probabilities.</summary>
+    VitIntermediates ForwardWithIntermediates(Tensor images, bool attention = false);
+}
