@@ -1,0 +1,94 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Training;
+
+/// <summary>
+/// AdamW (Loshchilov and Hutter, 2019), the same update as torch.optim.AdamW (decoupled weight decay, bias-corrected moments).
+/// Written out here so its whole state (two moments per parameter and the step count) is ours to checkpoint and restore
+/// bit for bit, on any device.
+/// </summary>
+public sealed class AdamW : IDisposable
+{
+    private readonly List<Slot> slots = [];
+
+    /// <summary>Optimises the named trainable <c>parameters</c> (names key the saved state); <c>decays</c> says which get weight
+    /// decay (usual choice: matrices and convolution kernels, not biases, norms or tokens).</summary>
+    public AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, Func<string, Parameter, bool> decays,
+                 double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.05)
+    {
+        Beta1 = beta1; Beta2 = beta2; Eps = eps; WeightDecay = weightDecay;
+        foreach (var (name, parameter) in parameters)
+        {
+            if (!parameter.requires_grad) continue;
+            slots.Add(new Slot(name, parameter, torch.zeros_like(parameter), torch.zeros_like(parameter), decays(name, parameter)));
+        }
+    }
+
+    public double Beta1 { get; }
+    public double Beta2 { get; }
+    public double Eps { get; }
+    public double WeightDecay { get; }
+    /// <summary>Updates done so far (the bias correction's t).</summary>
+    public long Step { get; private set; }
+    public IEnumerable<Parameter> Parameters => slots.Select(s => s.Parameter);
+
+    public void ZeroGrad()
+    {
+        foreach (var slot in slots) slot.Parameter.grad?.zero_();
+    }
+
+    /// <summary>One update with learning rate <paramref name="learningRate"/>; parameters without a gradient are left alone.</summary>
+    public void Update(double learningRate)
+    {
+        Step++;
+        double correction1 = 1 - Math.Pow(Beta1, Step);
+        double correction2 = 1 - Math.Pow(Beta2, Step);
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        foreach (var slot in slots)
+        {
+            var grad = slot.Parameter.grad;
+            if (grad is null) continue;
+            if (slot.Decays && WeightDecay != 0) slot.Parameter.mul_(1 - learningRate * WeightDecay);
+            slot.ExpAvg.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
+            slot.ExpAvgSq.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
+            var denominator = slot.ExpAvgSq.sqrt().div_(Math.Sqrt(correction2)).add_(Eps);
+            slot.Parameter.addcdiv_(slot.ExpAvg, denominator, value: -learningRate / correction1);
+        }
+    }
+
+    /// <summary>The state as named tensors (views of the live moments: copy before changing them).</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> StateTensors()
+    {
+        foreach (var slot in slots)
+        {
+            yield return ($"{slot.Name}.exp_avg", slot.ExpAvg);
+            yield return ($"{slot.Name}.exp_avg_sq", slot.ExpAvgSq);
+        }
+    }
+
+    /// <summary>Restores the state saved by <see cref="StateTensors"/> and the step count; every moment must be present with its shape.</summary>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, long step)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (name, live) in StateTensors())
+        {
+            if (!tensors.TryGetValue(name, out var saved))
+                throw new InvalidDataException($"Optimizer state has no '{name}'.");
+            if (!saved.shape.SequenceEqual(live.shape))
+                throw new InvalidDataException($"Optimizer state '{name}' has shape [{string.Join(",", saved.shape)}], expected [{string.Join(",", live.shape)}].");
+            live.copy_(saved);
+        }
+        Step = step;
+    }
+
+    public void Dispose()
+    {
+        foreach (var slot in slots) { slot.ExpAvg.Dispose(); slot.ExpAvgSq.Dispose(); }
+        slots.Clear();
+    }
+
+    private sealed record Slot(string Name, Parameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq, bool Decays);
+}

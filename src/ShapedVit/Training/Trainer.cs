@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ShapedVit.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Training;
+
+/// <summary>A checkpoint that belongs to another architecture (or is not a checkpoint of ours).</summary>
+public sealed class CheckpointMismatchException : Exception
+{
+    public CheckpointMismatchException(string message) : base(message) { }
+}
+
+/// <summary>
+/// Trains an image classifier (any <c>Module&lt;Tensor, Tensor&gt;</c> from [B, C, H, W] images to [B, classes] logits) with AdamW,
+/// linear warmup and cosine decay, label smoothing, light augmentation and gradient clipping. Each epoch is a pure function
+/// of (seed, epoch, weights, optimizer state), so a run resumed from a checkpoint continues exactly as if it had not stopped.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    public const string ArchitectureKey = "shapedvit.architecture";
+    public const string StepKey = "shapedvit.step";
+    public const string EpochKey = "shapedvit.epoch";
+    public const string TrainingStateKey = "shapedvit.training_state";
+
+    private readonly nn.Module<Tensor, Tensor> model;
+    private readonly LabeledImages train;
+    private readonly LabeledImages? test;
+    private readonly Device device;
+    private readonly AdamW optimizer;
+    private readonly LearningRateSchedule schedule;
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public Trainer(nn.Module<Tensor, Tensor> model, LabeledImages train, LabeledImages? test, TrainerOptions options, Device device, string architecture)
+    {
+        string? problem = options.Problems().FirstOrDefault();
+        if (problem is not null) throw new ArgumentException(problem, nameof(options));
+        this.model = model; this.train = train; this.test = test; this.device = device;
+        Architecture = architecture;
+        model.to(device);
+        optimizer = new AdamW(model.named_parameters(), DecaysWeight, weightDecay: options.WeightDecay);
+        StepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        schedule = new LearningRateSchedule(options.LearningRate, options.MinLearningRate,
+                                            (long)Math.Round(options.WarmupEpochs * StepsPerEpoch), StepsPerEpoch * options.Epochs);
+        State = new TrainingState { Options = options };
+    }
+
+    public string Architecture { get; }
+    public TrainerOptions Options => State.Options;
+    public TrainingState State { get; private set; }
+    public int StepsPerEpoch { get; }
+    public bool Finished => State.CompletedEpochs >= Options.Epochs;
+
+    /// <summary>Weight decay on matrices and kernels only: biases, norms, class/register tokens and position embeddings are left alone (as timm and DeiT do).</summary>
+    public static bool DecaysWeight(string name, Parameter parameter) =>
+        parameter.dim() >= 2 && !name.EndsWith("pos_embed", StringComparison.Ordinal) && !name.EndsWith("cls_token", StringComparison.Ordinal)
+        && !name.EndsWith("reg_token", StringComparison.Ordinal);
+
+    /// <summary>The seed of one epoch's shuffling, augmentation and dropout, derived from the run's seed.</summary>
+    public static int EpochSeed(long seed, int epoch) => unchecked((int)(((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)epoch * 0xBF58476D1CE4E5B9UL) >> 33));
+
+    /// <summary>Trains the next epoch, evaluates on the test set (when there is one) and returns the epoch's record.</summary>
+    public EpochRecord RunEpoch(ITrainingProgress? progress = null, CancellationToken cancellation = default)
+    {
+        if (Finished) throw new InvalidOperationException($"All {Options.Epochs} epochs are done.");
+        int epoch = State.CompletedEpochs;
+        int epochSeed = EpochSeed(Options.Seed, epoch);
+        var rng = new Random(epochSeed);
+        torch.manual_seed(epochSeed); // dropout and stochastic depth draw from torch's generator
+        int[] order = ImageBatches.Shuffle(train.Count, rng);
+        progress?.EpochStarted(epoch + 1, Options.Epochs, StepsPerEpoch);
+
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0;
+        long correct = 0, seen = 0, step = State.Step;
+        double learningRate = 0;
+        for (int batch = 0; batch < StepsPerEpoch; batch++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int start = batch * Options.BatchSize, count = Math.Min(Options.BatchSize, train.Count - start);
+            learningRate = schedule.At(step);
+            using var scope = torch.NewDisposeScope();
+            var (images, labels) = ImageBatches.Make(train, order.AsSpan(start, count), Options.Normalization, Options.Augmentation, rng);
+            var (loss, batchCorrect) = TrainStep(images, labels, learningRate);
+            step++;
+            lossSum += loss * count; correct += batchCorrect; seen += count;
+            progress?.BatchDone(new BatchReport(epoch + 1, Options.Epochs, batch + 1, StepsPerEpoch, lossSum / seen, (double)correct / seen,
+                                                seen / clock.Elapsed.TotalSeconds, learningRate));
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        var evaluation = test is null ? null : Evaluate(test);
+        var record = new EpochRecord(epoch + 1, lossSum / seen, (double)correct / seen, evaluation?.Loss ?? double.NaN,
+                                     evaluation?.Accuracy ?? double.NaN, learningRate, seconds, seen / seconds);
+        State = State with { CompletedEpochs = epoch + 1, Step = step, History = [.. State.History, record] };
+        progress?.EpochDone(record);
+        return record;
+    }
+
+    /// <summary>One optimisation step on a batch (CPU or device tensors); returns the batch's mean loss and how many it got right.</summary>
+    public (double Loss, long Correct) TrainStep(Tensor images, Tensor labels, double learningRate)
+    {
+        model.train();
+        using var scope = torch.NewDisposeScope();
+        var x = images.to(device);
+        var y = labels.to(device);
+        var logits = model.forward(x);
+        var loss = nn.functional.cross_entropy(logits, y, label_smoothing: Options.LabelSmoothing);
+        optimizer.ZeroGrad();
+        loss.backward();
+        if (Options.GradientClipNorm > 0) nn.utils.clip_grad_norm_(optimizer.Parameters, Options.GradientClipNorm);
+        optimizer.Update(learningRate);
+        long correct;
+        using (torch.no_grad()) correct = logits.argmax(1).eq(y).sum().item<long>();
+        return (loss.item<float>(), correct);
+    }
+
+    /// <summary>Mean cross-entropy (no smoothing), accuracy and confusion matrix on <paramref name="data"/>, without augmentation.</summary>
+    public Evaluation Evaluate(LabeledImages data) => Evaluate(model, data, Options.Normalization, Options.EvaluationBatchSize, device);
+
+    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, LabeledImages data, PixelNormalization normalization, int batchSize, Device device)
+    {
+        model.eval();
+        int classes = data.ClassNames.Count;
+        var confusion = new long[classes, classes];
+        double lossSum = 0;
+        using var noGrad = torch.no_grad();
+        var all = Enumerable.Range(0, data.Count).ToArray();
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            int count = Math.Min(batchSize, data.Count - start);
+            var (images, labels) = ImageBatches.Make(data, all.AsSpan(start, count), normalization, AugmentationOptions.None, null);
+            var logits = model.forward(images.to(device));
+            lossSum += nn.functional.cross_entropy(logits, labels.to(device), reduction: nn.Reduction.Sum).item<float>();
+            var predicted = logits.argmax(1).cpu().data<long>().ToArray();
+            var truth = labels.data<long>().ToArray();
+            for (int i = 0; i < count; i++) confusion[truth[i], predicted[i]]++;
+        }
+        return new Evaluation(data.Count == 0 ? double.NaN : lossSum / data.Count, confusion, data.ClassNames);
+    }
+
+    /// <summary>
+    /// Saves the weights (with <paramref name="metadata"/> and the architecture) to <paramref name="modelPath"/> and the optimizer
+    /// moments and training state to <paramref name="statePath"/>, each atomically. The state file is written first and both carry
+    /// the step, so a crash between the two is detected on resume.
+    /// </summary>
+    public void SaveCheckpoint(string modelPath, string statePath, IReadOnlyDictionary<string, string> metadata, ICheckpointFormat format)
+    {
+        var common = new Dictionary<string, string>
+        {
+            [ArchitectureKey] = Architecture,
+            [StepKey] = State.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [EpochKey] = State.CompletedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var stateMetadata = new Dictionary<string, string>(common) { [TrainingStateKey] = JsonSerializer.Serialize(State, Json) };
+        format.Write(statePath, optimizer.StateTensors(), stateMetadata);
+        var modelMetadata = new Dictionary<string, string>(metadata);
+        foreach (var (k, v) in common) modelMetadata[k] = v;
+        format.Write(modelPath, model.state_dict().Select(kv => (kv.Key, kv.Value)), modelMetadata);
+    }
+
+    /// <summary>Restores weights, optimizer moments and training state saved by <see cref="SaveCheckpoint"/>.</summary>
+    public void LoadCheckpoint(string modelPath, string statePath, ICheckpointFormat format)
+    {
+        using var weights = format.Read(modelPath);
+        using var saved = format.Read(statePath);
+        RequireArchitecture(modelPath, weights.Metadata, Architecture);
+        RequireArchitecture(statePath, saved.Metadata, Architecture);
+        if (weights.Metadata.GetValueOrDefault(StepKey) != saved.Metadata.GetValueOrDefault(StepKey))
+            throw new CheckpointMismatchException($"{modelPath} is at step {weights.Metadata.GetValueOrDefault(StepKey)} but {statePath} at step {saved.Metadata.GetValueOrDefault(StepKey)}: the save was interrupted; start again or restore both files.");
+        var state = JsonSerializer.Deserialize<TrainingState>(saved.Metadata[TrainingStateKey], Json)
+                    ?? throw new InvalidDataException($"{statePath}: empty training state.");
+        LoadWeights(model, weights.Tensors, modelPath);
+        optimizer.LoadState(saved.Tensors, state.Step);
+        State = state;
+    }
+
+    /// <summary>Copies saved tensors into a module's parameters and buffers; every entry must be present with the same shape.</summary>
+    public static void LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (name, live) in model.state_dict())
+        {
+            if (!tensors.TryGetValue(name, out var saved))
+                throw new CheckpointMismatchException($"{source} has no tensor '{name}'.");
+            if (!saved.shape.SequenceEqual(live.shape))
+                throw new CheckpointMismatchException($"{source}: '{name}' is [{string.Join(",", saved.shape)}], the model has [{string.Join(",", live.shape)}].");
+            live.copy_(saved);
+        }
+    }
+
+    /// <summary>Refuses a checkpoint written for another architecture, naming both.</summary>
+    public static void RequireArchitecture(string path, IReadOnlyDictionary<string, string> metadata, string architecture)
+    {
+        string found = metadata.GetValueOrDefault(ArchitectureKey) ?? "(none recorded)";
+        if (found != architecture)
+            throw new CheckpointMismatchException($"{path} holds architecture '{found}', not '{architecture}'.");
+    }
+
+    public void Dispose() => optimizer.Dispose();
+}

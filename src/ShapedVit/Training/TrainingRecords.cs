@@ -1,0 +1,93 @@
+using ShapedVit.Data;
+
+namespace ShapedVit.Training;
+
+/// <summary>Hyper-parameters of a run. Saved with the training state, so a resumed run continues with the same ones.</summary>
+public sealed record TrainerOptions
+{
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 128;
+    public int EvaluationBatchSize { get; init; } = 500;
+    public double LearningRate { get; init; } = 1e-3;
+    public double MinLearningRate { get; init; } = 1e-5;
+    public double WeightDecay { get; init; } = 0.05;
+    public double WarmupEpochs { get; init; } = 1;
+    public double LabelSmoothing { get; init; } = 0.1;
+    /// <summary>Global L2 norm the gradients are clipped to; 0 turns clipping off.</summary>
+    public double GradientClipNorm { get; init; } = 1.0;
+    public long Seed { get; init; }
+    public AugmentationOptions Augmentation { get; init; } = new();
+    public PixelNormalization Normalization { get; init; } = PixelNormalization.Grey(0.5f, 0.5f);
+
+    /// <summary>Checks the numbers and returns what is wrong, one line each.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Epochs < 1) yield return $"epochs must be at least 1 (got {Epochs}).";
+        if (BatchSize < 1) yield return $"batch size must be at least 1 (got {BatchSize}).";
+        if (EvaluationBatchSize < 1) yield return $"evaluation batch size must be at least 1 (got {EvaluationBatchSize}).";
+        if (!(LearningRate > 0)) yield return $"learning rate must be positive (got {LearningRate}).";
+        if (MinLearningRate < 0 || MinLearningRate > LearningRate) yield return $"minimum learning rate must be between 0 and the learning rate (got {MinLearningRate}).";
+        if (WeightDecay < 0) yield return $"weight decay must not be negative (got {WeightDecay}).";
+        if (WarmupEpochs < 0) yield return $"warmup epochs must not be negative (got {WarmupEpochs}).";
+        if (LabelSmoothing < 0 || LabelSmoothing >= 1) yield return $"label smoothing must be in [0, 1) (got {LabelSmoothing}).";
+        if (GradientClipNorm < 0) yield return $"gradient clip norm must not be negative (got {GradientClipNorm}).";
+        if (Augmentation.CropPadding < 0) yield return $"crop padding must not be negative (got {Augmentation.CropPadding}).";
+    }
+}
+
+/// <summary>One finished epoch: training loss and accuracy (on augmented images, while learning), test loss and accuracy.</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy,
+                                 double LearningRate, double Seconds, double ImagesPerSecond);
+
+/// <summary>Where a run stands: what a resumed run needs besides the weights and the optimizer moments.</summary>
+public sealed record TrainingState
+{
+    public int CompletedEpochs { get; init; }
+    public long Step { get; init; }
+    public TrainerOptions Options { get; init; } = new();
+    public List<EpochRecord> History { get; init; } = [];
+}
+
+/// <summary>A progress report after each training batch.</summary>
+public sealed record BatchReport(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double ImagesPerSecond, double LearningRate);
+
+/// <summary>Receives progress while training; the sample shows it with Spectre.Console or as plain lines.</summary>
+public interface ITrainingProgress
+{
+    void EpochStarted(int epoch, int epochs, int batches);
+    void BatchDone(BatchReport report);
+    void EpochDone(EpochRecord record);
+}
+
+/// <summary>Loss, accuracy and confusion matrix of a model on a labelled set.</summary>
+public sealed class Evaluation
+{
+    public Evaluation(double loss, long[,] confusion, IReadOnlyList<string> classNames)
+    {
+        Loss = loss; Confusion = confusion; ClassNames = classNames;
+        long total = 0, correct = 0;
+        for (int t = 0; t < confusion.GetLength(0); t++)
+            for (int p = 0; p < confusion.GetLength(1); p++)
+            {
+                total += confusion[t, p];
+                if (t == p) correct += confusion[t, p];
+            }
+        Count = total;
+        Accuracy = total == 0 ? 0 : (double)correct / total;
+    }
+
+    public double Loss { get; }
+    public double Accuracy { get; }
+    public long Count { get; }
+    /// <summary>[true class, predicted class] counts.</summary>
+    public long[,] Confusion { get; }
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Fraction of each true class predicted correctly (recall); NaN for a class with no images.</summary>
+    public double ClassAccuracy(int label)
+    {
+        long total = 0;
+        for (int p = 0; p < Confusion.GetLength(1); p++) total += Confusion[label, p];
+        return total == 0 ? double.NaN : (double)Confusion[label, label] / total;
+    }
+}
