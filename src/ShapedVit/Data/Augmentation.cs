@@ -14,6 +14,12 @@ public sealed record AugmentationOptions(int CropPadding = 2, bool HorizontalFli
 public sealed record PixelNormalization(float[] Mean, float[] Std)
 {
     public static PixelNormalization Grey(float mean, float std) => new([mean], [std]);
+
+    // Value equality over the numbers (a record compares arrays by reference), so saved and current options compare equal.
+    public bool Equals(PixelNormalization? other) =>
+        other is not null && Mean.AsSpan().SequenceEqual(other.Mean) && Std.AsSpan().SequenceEqual(other.Std);
+
+    public override int GetHashCode() => HashCode.Combine(Mean.Length, Mean.FirstOrDefault(), Std.FirstOrDefault());
 }
 
 /// <summary>

@@ -44,7 +44,7 @@ public sealed class Trainer : IDisposable
         StepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         schedule = new LearningRateSchedule(options.LearningRate, options.MinLearningRate,
                                             (long)Math.Round(options.WarmupEpochs * StepsPerEpoch), StepsPerEpoch * options.Epochs);
-        State = new TrainingState { Options = options };
+        State = new TrainingState { Options = options, TrainImages = train.Count };
     }
 
     public string Architecture { get; }
@@ -170,11 +170,31 @@ public sealed class Trainer : IDisposable
         RequireArchitecture(statePath, saved.Metadata, Architecture);
         if (weights.Metadata.GetValueOrDefault(StepKey) != saved.Metadata.GetValueOrDefault(StepKey))
             throw new CheckpointMismatchException($"{modelPath} is at step {weights.Metadata.GetValueOrDefault(StepKey)} but {statePath} at step {saved.Metadata.GetValueOrDefault(StepKey)}: the save was interrupted; start again or restore both files.");
-        var state = JsonSerializer.Deserialize<TrainingState>(saved.Metadata[TrainingStateKey], Json)
-                    ?? throw new InvalidDataException($"{statePath}: empty training state.");
+        var state = ParseState(saved.Metadata, statePath);
+        if (state.TrainImages != train.Count)
+            throw new CheckpointMismatchException($"{statePath} was trained on {state.TrainImages} images, this run has {train.Count}: resume with the same data.");
+        if (state.Options != Options)
+            throw new CheckpointMismatchException($"{statePath} was saved with other training options: resume with the saved ones (see Trainer.ReadState).");
         LoadWeights(model, weights.Tensors, modelPath);
         optimizer.LoadState(saved.Tensors, state.Step);
         State = state;
+    }
+
+    /// <summary>The training state saved in a state file (to build a trainer with the saved options before resuming).</summary>
+    public static TrainingState ReadState(string statePath, ICheckpointFormat format) => ParseState(format.ReadMetadata(statePath), statePath);
+
+    private static TrainingState ParseState(IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        if (!metadata.TryGetValue(TrainingStateKey, out var json))
+            throw new CheckpointMismatchException($"{path} holds no training state.");
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingState>(json, Json) ?? throw new InvalidDataException($"{path}: empty training state.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: unreadable training state ({e.Message})", e);
+        }
     }
 
     /// <summary>Copies saved tensors into a module's parameters and buffers; every entry must be present with the same shape.</summary>

@@ -44,6 +44,8 @@ public sealed record TrainingState
 {
     public int CompletedEpochs { get; init; }
     public long Step { get; init; }
+    /// <summary>Size of the training set the run uses: a resumed run must see the same data.</summary>
+    public int TrainImages { get; init; }
     public TrainerOptions Options { get; init; } = new();
     public List<EpochRecord> History { get; init; } = [];
 }

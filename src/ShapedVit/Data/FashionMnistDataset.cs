@@ -1,7 +1,7 @@
 namespace ShapedVit.Data;
 
 /// <summary>Fashion-MNIST (Xiao, Rasul and Vollgraf, Zalando Research, 2017; MIT licence): 28x28 grey images of 10 kinds of clothing.</summary>
-public static class FashionMnist
+public static class FashionMnistDataset
 {
     public static readonly IReadOnlyList<string> ClassNames =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.Json;
+using ShapedVit.Imaging;
+using ShapedVit.Samples.FashionMnist;
+using ShapedVit.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Samples.Classify;
+
+/// <summary>Classifies images with a checkpointed model: top-k labels with probabilities, optionally an attention-rollout heat map.</summary>
+public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, TextWriter error)
+{
+    private readonly ICheckpointFormat format = SafetensorsCheckpointFormat.Instance;
+
+    public int Run()
+    {
+        KnownModel known;
+        IReadOnlyList<string> labels;
+        PreprocessConfig preprocessing;
+        nn.Module<Tensor, Tensor> model;
+        Device device;
+        try
+        {
+            if (!File.Exists(options.Checkpoint))
+                throw new FileNotFoundException($"checkpoint {options.Checkpoint} not found (train one with: dotnet run --project samples/FashionMnist -c Release).");
+            using var checkpoint = format.Read(options.Checkpoint);
+            var metadata = checkpoint.Metadata;
+            known = ModelCatalog.Find(metadata.GetValueOrDefault(FashionMnistApp.ModelKey), metadata.GetValueOrDefault(Trainer.ArchitectureKey))
+                    ?? throw new CheckpointMismatchException($"{options.Checkpoint} holds '{metadata.GetValueOrDefault(Trainer.ArchitectureKey) ?? "an unknown model"}', which this tool does not know (known: {string.Join(", ", ModelCatalog.Models.Select(m => m.Name))}).");
+            preprocessing = ResolvePreprocessing(known.Preprocessing, metadata);
+            model = known.Create();
+            Trainer.LoadWeights(model, checkpoint.Tensors, options.Checkpoint);
+            labels = LoadLabels(metadata, OutputClasses(model, preprocessing));
+            device = Devices.Resolve(options.Device, out _);
+            model.to(device).eval();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or CheckpointMismatchException or ArgumentException or JsonException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+
+        int failures = 0;
+        using (model)
+        {
+            for (int i = 0; i < options.Images.Count; i++)
+            {
+                try
+                {
+                    ClassifyOne(options.Images[i], i, model, labels, preprocessing, device);
+                }
+                catch (Exception e) when (e is ImageDecodeException or IOException or ArgumentException or InvalidOperationException)
+                {
+                    error.WriteLine($"error: {e.Message}");
+                    failures++;
+                }
+            }
+        }
+        return failures > 0 ? 1 : 0;
+    }
+
+    private void ClassifyOne(string path, int index, nn.Module<Tensor, Tensor> model, IReadOnlyList<string> labels, PreprocessConfig preprocessing, Device device)
+    {
+        var image = ImageDecoder.Decode(path, options.MaxPixels);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var input = Preprocessing.ToTensor(image, preprocessing).to(device);
+        Tensor logits;
+        Tensor? rollout = null;
+        if (options.AttentionPath is not null)
+        {
+            if (model is not IVisionTransformer vit)
+                throw new InvalidOperationException($"{path}: the model has no attention maps to draw.");
+            using var intermediates = vit.ForwardWithIntermediates(input, attention: true);
+            logits = intermediates.Logits!.detach().clone();
+            rollout = AttentionRollout.Compute(intermediates.Attentions, vit.Geometry.PrefixTokens, vit.Geometry.GridHeight, vit.Geometry.GridWidth);
+        }
+        else
+        {
+            logits = model.forward(input);
+        }
+        var probabilities = logits.softmax(1)[0].cpu();
+        int k = (int)Math.Min(options.Top, probabilities.shape[0]);
+        var (values, classes) = probabilities.topk(k);
+        var p = values.data<float>().ToArray();
+        var c = classes.data<long>().ToArray();
+        output.WriteLine($"{path}:");
+        for (int j = 0; j < k; j++)
+            output.WriteLine($"  {p[j].ToString("0.0000", CultureInfo.InvariantCulture)}  {labels[(int)c[j]]}");
+
+        if (rollout is not null)
+        {
+            string target = AttentionTarget(index);
+            var pixels = Preprocessing.ResizeAndCrop(image, preprocessing);
+            var map = rollout[0].cpu().data<float>().ToArray();
+            int scale = Math.Max(1, 224 / preprocessing.Size); // small inputs (28 px) are drawn larger
+            var png = HeatMap.RenderPng(pixels, preprocessing.Size, preprocessing.Size, preprocessing.Channels, map,
+                                        (int)rollout.shape[1], (int)rollout.shape[2], scale);
+            AtomicFile.Write(target, s => s.Write(png));
+            output.WriteLine($"  attention rollout: {target}");
+        }
+    }
+
+    private string AttentionTarget(int index)
+    {
+        string path = options.AttentionPath!;
+        if (options.Images.Count == 1) return path;
+        string ext = Path.GetExtension(path);
+        return Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}-{index}{ext}");
+    }
+
+    /// <summary>The checkpoint's preprocessing (else the model's), with the command line's overrides.</summary>
+    private PreprocessConfig ResolvePreprocessing(PreprocessConfig modelDefault, IReadOnlyDictionary<string, string> metadata)
+    {
+        var config = modelDefault;
+        if (metadata.TryGetValue(FashionMnistApp.PreprocessKey, out var json))
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            config = new PreprocessConfig(root.GetProperty("size").GetInt32(), root.GetProperty("crop_pct").GetDouble(),
+                                          root.GetProperty("mean").EnumerateArray().Select(e => e.GetSingle()).ToArray(),
+                                          root.GetProperty("std").EnumerateArray().Select(e => e.GetSingle()).ToArray(),
+                                          root.GetProperty("channels").GetInt32());
+        }
+        config = options.Normalization switch
+        {
+            NormalizationPreset.ImageNet => config with { CropPct = 0.875, Mean = Fit(PreprocessConfig.ImageNetMean, config.Channels), Std = Fit(PreprocessConfig.ImageNetStd, config.Channels) },
+            NormalizationPreset.Inception => config with { CropPct = 0.9, Mean = Fit(PreprocessConfig.HalfMean, config.Channels), Std = Fit(PreprocessConfig.HalfStd, config.Channels) },
+            _ => config,
+        };
+        if (options.CropPct is double crop) config = config with { CropPct = crop };
+        if (options.Mean is not null) config = config with { Mean = Fit(options.Mean, config.Channels) };
+        if (options.Std is not null) config = config with { Std = Fit(options.Std, config.Channels) };
+        string? problem = config.Problems().FirstOrDefault();
+        if (problem is not null) throw new ArgumentException($"preprocessing: {problem}");
+        return config;
+    }
+
+    /// <summary>Per-channel values for a model of <paramref name="channels"/> channels: one value is repeated; three for a grey model are averaged.</summary>
+    private static float[] Fit(float[] values, int channels) =>
+        values.Length == channels ? values
+        : values.Length == 1 ? Enumerable.Repeat(values[0], channels).ToArray()
+        : channels == 1 ? [values.Average()]
+        : throw new ArgumentException($"{values.Length} normalisation values for a {channels}-channel model.");
+
+    private static int OutputClasses(nn.Module<Tensor, Tensor> model, PreprocessConfig preprocessing)
+    {
+        if (model is IVisionTransformer vit) return vit.Spec.NumClasses;
+        using var noGrad = torch.no_grad();
+        using var probe = torch.zeros(1, preprocessing.Channels, preprocessing.Size, preprocessing.Size);
+        model.eval();
+        using var logits = model.forward(probe);
+        return (int)logits.shape[1];
+    }
+
+    private IReadOnlyList<string> LoadLabels(IReadOnlyDictionary<string, string> metadata, int classes)
+    {
+        IReadOnlyList<string> labels;
+        if (options.LabelsFile is not null)
+            labels = File.ReadAllLines(options.LabelsFile).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        else if (metadata.TryGetValue(FashionMnistApp.LabelsKey, out var json))
+            labels = JsonSerializer.Deserialize<string[]>(json) ?? [];
+        else
+            labels = Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();
+        if (labels.Count != classes)
+            throw new ArgumentException($"{options.LabelsFile ?? options.Checkpoint}: {labels.Count} labels for a model of {classes} classes.");
+        return labels;
+    }
+}

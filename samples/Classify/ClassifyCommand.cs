@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace ShapedVit.Samples.Classify;
+
+/// <summary>The command line: parses arguments into <see cref="ClassifyOptions"/>; argument errors are one line on stderr and exit code 2.</summary>
+public static class ClassifyCommand
+{
+    public const int UsageError = 2;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, Func<ClassifyOptions, int>? action = null)
+    {
+        action ??= options => new ClassifyApp(options, output, error).Run();
+        var images = new Argument<string[]>("images") { Description = "JPEG, PNG or WebP files.", Arity = ArgumentArity.OneOrMore };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A .safetensors checkpoint (default: the FashionMnist sample's).", DefaultValueFactory = _ => ClassifyOptions.DefaultCheckpoint };
+        var labels = new Option<string?>("--labels") { Description = "Class names, one per line (default: the checkpoint's)." };
+        var top = new Option<int>("--top") { Description = "How many classes to print.", DefaultValueFactory = _ => 5 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression bombs).", DefaultValueFactory = _ => Imaging.ImageDecoder.DefaultMaxPixels };
+        var attention = new Option<string?>("--attention") { Description = "Write the class token's attention rollout over the image as a PNG heat map." };
+        var norm = new Option<NormalizationPreset>("--norm") { Description = "Normalisation: checkpoint (default), imagenet (crop 0.875) or inception (0.5, crop 0.9).", DefaultValueFactory = _ => NormalizationPreset.Checkpoint };
+        var crop = new Option<double?>("--crop-pct") { Description = "Centre-crop ratio (the short side is resized to size / crop-pct)." };
+        var mean = new Option<string?>("--mean") { Description = "Per-channel mean, comma-separated (e.g. 0.485,0.456,0.406)." };
+        var std = new Option<string?>("--std") { Description = "Per-channel std, comma-separated (e.g. 0.229,0.224,0.225)." };
+
+        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, top, device, maxPixels, attention, norm, crop, mean, std };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+            return UsageError;
+        }
+        if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+
+        float[]? means, stds;
+        try
+        {
+            means = ParseList(parsed.GetValue(mean), "--mean");
+            stds = ParseList(parsed.GetValue(std), "--std");
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        var options = new ClassifyOptions
+        {
+            Images = parsed.GetValue(images) ?? [],
+            Checkpoint = parsed.GetValue(checkpoint)!,
+            LabelsFile = parsed.GetValue(labels),
+            Top = parsed.GetValue(top),
+            Device = parsed.GetValue(device)!,
+            MaxPixels = parsed.GetValue(maxPixels),
+            AttentionPath = parsed.GetValue(attention),
+            Normalization = parsed.GetValue(norm),
+            CropPct = parsed.GetValue(crop),
+            Mean = means,
+            Std = stds,
+        };
+        string? problem = options.Problems().FirstOrDefault();
+        if (problem is not null)
+        {
+            error.WriteLine($"error: {problem}");
+            return UsageError;
+        }
+        return action(options);
+    }
+
+    private static float[]? ParseList(string? text, string name)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new float[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+                throw new FormatException($"{name}: '{parts[i]}' is not a number.");
+        if (values.Length is not (1 or 3)) throw new FormatException($"{name} needs 1 or 3 values (got {values.Length}).");
+        return values;
+    }
+}

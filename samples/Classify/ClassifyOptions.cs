@@ -1,0 +1,33 @@
+namespace ShapedVit.Samples.Classify;
+
+public enum NormalizationPreset { Checkpoint, ImageNet, Inception }
+
+/// <summary>What the command line can set.</summary>
+public sealed record ClassifyOptions
+{
+    public IReadOnlyList<string> Images { get; init; } = [];
+    public string Checkpoint { get; init; } = DefaultCheckpoint;
+    public string? LabelsFile { get; init; }
+    public int Top { get; init; } = 5;
+    public string Device { get; init; } = "cpu";
+    public long MaxPixels { get; init; } = Imaging.ImageDecoder.DefaultMaxPixels;
+    /// <summary>Where to write the attention-rollout heat map; with several images, "-N" is added before the extension.</summary>
+    public string? AttentionPath { get; init; }
+    public NormalizationPreset Normalization { get; init; } = NormalizationPreset.Checkpoint;
+    public double? CropPct { get; init; }
+    public float[]? Mean { get; init; }
+    public float[]? Std { get; init; }
+
+    /// <summary>The checkpoint the FashionMnist sample writes with its default --out.</summary>
+    public static string DefaultCheckpoint => Path.Combine("runs", "fashion-mnist", "model.safetensors");
+
+    public IEnumerable<string> Problems()
+    {
+        if (Images.Count == 0) yield return "give at least one image.";
+        if (Top < 1) yield return $"--top must be at least 1 (got {Top}).";
+        if (MaxPixels < 1) yield return $"--max-pixels must be positive (got {MaxPixels}).";
+        if (CropPct is double c && !(c > 0 && c <= 1)) yield return $"--crop-pct must be in (0, 1] (got {c}).";
+        if (Mean is not null && Std is not null && Mean.Length != Std.Length) yield return "--mean and --std need the same number of values.";
+        if (Std is not null && Std.Any(s => !(s > 0))) yield return "--std values must be positive.";
+    }
+}

@@ -1,0 +1,1 @@
+return ShapedVit.Samples.Classify.ClassifyCommand.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ShapedVit.Data;
+using ShapedVit.Training;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Samples.FashionMnist;
+
+/// <summary>The sample's work: load data, train (or resume, or classify), report, plot, save.</summary>
+public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter output, TextWriter error)
+{
+    public const string ModelFile = "model.safetensors";
+    public const string StateFile = "trainer-state.safetensors";
+    public const string PlotFile = "training.png";
+    public const string ModelKey = "shapedvit.model";
+    public const string LabelsKey = "shapedvit.labels";
+    public const string PreprocessKey = "shapedvit.preprocess";
+
+    private readonly ICheckpointFormat format = SafetensorsCheckpointFormat.Instance;
+
+    public string ModelPath => Path.Combine(options.OutputDirectory, ModelFile);
+    public string StatePath => Path.Combine(options.OutputDirectory, StateFile);
+    public string PlotPath => Path.Combine(options.OutputDirectory, PlotFile);
+
+    /// <summary>The folder of the slice copied next to the sample's binaries.</summary>
+    public static string ShippedSlice => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-slice");
+
+    public int Run()
+    {
+        try
+        {
+            return options.Classify > 0 ? Classify() : Train();
+        }
+        catch (Exception e) when (e is IdxFormatException or IOException or CheckpointMismatchException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private int Train()
+    {
+        var wall = Stopwatch.StartNew();
+        if (options.Threads > 0) torch.set_num_threads(options.Threads);
+        var device = Devices.Resolve(options.Device, out string deviceReason);
+        string dataDirectory = options.DataDirectory ?? ShippedSlice;
+        var (train, test) = FashionMnistDataset.Load(dataDirectory);
+        if (options.TrainLimit > 0) train = train.Take(options.TrainLimit);
+        output.WriteLine($"data: {train.Count} training and {test.Count} test images from {dataDirectory}");
+        output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
+        output.WriteLine($"model: {FashionModel.Architecture}");
+
+        TrainerOptions trainerOptions = FromCommandLine(options);
+        bool resuming = false;
+        if (options.Resume)
+        {
+            if (!File.Exists(ModelPath) || !File.Exists(StatePath))
+                throw new FileNotFoundException($"nothing to resume: {ModelPath} and {StatePath} are needed.");
+            Trainer.RequireArchitecture(ModelPath, format.ReadMetadata(ModelPath), FashionModel.Architecture);
+            trainerOptions = Trainer.ReadState(StatePath, format).Options; // the saved run's hyper-parameters, so it continues exactly
+            resuming = true;
+        }
+        else if (File.Exists(ModelPath))
+        {
+            var existing = format.ReadMetadata(ModelPath);
+            string found = existing.GetValueOrDefault(Trainer.ArchitectureKey) ?? "(unknown)";
+            if (found != FashionModel.Architecture && !options.Force)
+                throw new CheckpointMismatchException($"{ModelPath} holds a different architecture ({found}); refusing to overwrite it (use --force, or another --out).");
+            output.WriteLine($"note: starting afresh; {ModelPath} will be overwritten (use --resume to continue it).");
+        }
+
+        using var model = FashionModel.Create(trainerOptions.Seed);
+        using var trainer = new Trainer(model, train, test, trainerOptions, device, FashionModel.Architecture);
+        if (resuming)
+        {
+            trainer.LoadCheckpoint(ModelPath, StatePath, format);
+            output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs} of {trainer.Options.Epochs} (step {trainer.State.Step}), with the saved options.");
+        }
+        output.WriteLine($"training: {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate} wd {trainer.Options.WeightDecay}, " +
+                         $"warmup {trainer.Options.WarmupEpochs} epoch(s) + cosine, label smoothing {trainer.Options.LabelSmoothing}, clip {trainer.Options.GradientClipNorm}, " +
+                         $"crop padding {trainer.Options.Augmentation.CropPadding}, flip {trainer.Options.Augmentation.HorizontalFlip}, seed {trainer.Options.Seed}");
+
+        void AfterEpoch()
+        {
+            trainer.SaveCheckpoint(ModelPath, StatePath, Metadata(trainer), format);
+            AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History)));
+        }
+
+        bool live = !options.Plain && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (live)
+        {
+            AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var progress = new SpectreProgress(context);
+                    while (!trainer.Finished) { trainer.RunEpoch(progress); AfterEpoch(); }
+                });
+        }
+        else
+        {
+            var progress = new PlainProgress(output);
+            while (!trainer.Finished) { trainer.RunEpoch(progress); AfterEpoch(); }
+        }
+
+        var evaluation = trainer.Evaluate(test);
+        Report(evaluation);
+        double trainingSeconds = trainer.State.History.Sum(r => r.Seconds);
+        output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); training {trainingSeconds / 60:F1} min over {trainer.State.History.Count} epochs " +
+                         $"({trainer.State.History.Average(r => r.ImagesPerSecond):F0} img/s); this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
+        output.WriteLine($"saved {ModelPath}, {StatePath} and {PlotPath}");
+        return 0;
+    }
+
+    private int Classify()
+    {
+        if (!File.Exists(ModelPath))
+            throw new FileNotFoundException($"no trained model at {ModelPath}: train first (run without --classify).");
+        var (_, test) = FashionMnistDataset.Load(options.DataDirectory ?? ShippedSlice);
+        var device = Devices.Resolve(options.Device, out _);
+        using var model = FashionModel.Create(0);
+        using (var saved = format.Read(ModelPath))
+        {
+            Trainer.RequireArchitecture(ModelPath, saved.Metadata, FashionModel.Architecture);
+            Trainer.LoadWeights(model, saved.Tensors, ModelPath);
+        }
+        model.to(device).eval();
+        int count = Math.Min(options.Classify, test.Count);
+        var indices = Enumerable.Range(0, count).ToArray();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var (images, labels) = ImageBatches.Make(test, indices, Normalization, AugmentationOptions.None, null);
+        var probabilities = model.forward(images.to(device)).softmax(1).cpu();
+        var (top, classes) = probabilities.max(1);
+        var p = top.data<float>().ToArray();
+        var c = classes.data<long>().ToArray();
+        var table = new Table().AddColumns("test image", "true label", "predicted", "probability", "");
+        int right = 0;
+        for (int i = 0; i < count; i++)
+        {
+            bool ok = c[i] == test.Labels[i];
+            right += ok ? 1 : 0;
+            table.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(test.ClassNames[test.Labels[i]]), Markup.Escape(test.ClassNames[(int)c[i]]),
+                         p[i].ToString("P1", CultureInfo.InvariantCulture), ok ? "ok" : "WRONG");
+        }
+        CreateConsole().Write(table);
+        output.WriteLine($"{right}/{count} correct with {ModelPath}");
+        return 0;
+    }
+
+    private void Report(Evaluation evaluation)
+    {
+        var console = CreateConsole();
+        var names = evaluation.ClassNames;
+        var confusion = new Table { Title = new TableTitle("confusion matrix (rows: true class, columns: predicted)") };
+        confusion.AddColumn("true \\ predicted");
+        for (int p = 0; p < names.Count; p++) confusion.AddColumn(new TableColumn(p.ToString(CultureInfo.InvariantCulture)).RightAligned());
+        confusion.AddColumn(new TableColumn("accuracy").RightAligned());
+        for (int t = 0; t < names.Count; t++)
+        {
+            var row = new List<string> { Markup.Escape($"{t} {names[t]}") };
+            for (int p = 0; p < names.Count; p++)
+            {
+                string n = evaluation.Confusion[t, p].ToString(CultureInfo.InvariantCulture);
+                row.Add(t == p ? $"[bold]{n}[/]" : n);
+            }
+            row.Add(evaluation.ClassAccuracy(t).ToString("P1", CultureInfo.InvariantCulture));
+            confusion.AddRow(row.ToArray());
+        }
+        console.Write(confusion);
+    }
+
+    private IAnsiConsole CreateConsole()
+    {
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !options.Plain;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal) console.Profile.Width = 140; // no terminal to ask: wide enough for the 10-class matrix
+        return console;
+    }
+
+    private static PixelNormalization Normalization => PixelNormalization.Grey(FashionMnistDataset.Mean, FashionMnistDataset.Std);
+
+    public static TrainerOptions FromCommandLine(FashionMnistOptions o) => new()
+    {
+        Epochs = o.Epochs,
+        BatchSize = o.BatchSize,
+        LearningRate = o.LearningRate,
+        MinLearningRate = o.LearningRate / 100,
+        WeightDecay = o.WeightDecay,
+        WarmupEpochs = o.WarmupEpochs,
+        LabelSmoothing = o.LabelSmoothing,
+        GradientClipNorm = o.GradientClip,
+        Seed = o.Seed,
+        Augmentation = new AugmentationOptions(o.CropPadding, o.HorizontalFlip),
+        Normalization = Normalization,
+    };
+
+    private static Dictionary<string, string> Metadata(Trainer trainer)
+    {
+        var pre = FashionModel.Preprocessing;
+        var last = trainer.State.History.LastOrDefault();
+        return new Dictionary<string, string>
+        {
+            [ModelKey] = FashionModel.Name,
+            [LabelsKey] = JsonSerializer.Serialize(FashionMnistDataset.ClassNames),
+            [PreprocessKey] = JsonSerializer.Serialize(new { size = pre.Size, crop_pct = pre.CropPct, mean = pre.Mean, std = pre.Std, channels = pre.Channels }),
+            ["shapedvit.dataset"] = "Fashion-MNIST",
+            ["shapedvit.test_accuracy"] = last is null ? "" : last.TestAccuracy.ToString("R", CultureInfo.InvariantCulture),
+        };
+    }
+
+    public static string Describe(EpochRecord r) =>
+        $"epoch {r.Epoch}: train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | test loss {r.TestLoss:F4} acc {r.TestAccuracy:P2} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F0} s";
+}

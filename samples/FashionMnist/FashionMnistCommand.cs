@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace ShapedVit.Samples.FashionMnist;
+
+/// <summary>The command line: parses arguments into <see cref="FashionMnistOptions"/>; argument errors are one line on stderr and exit code 2.</summary>
+public static class FashionMnistCommand
+{
+    public const int UsageError = 2;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, Func<FashionMnistOptions, int>? action = null)
+    {
+        action ??= options => new FashionMnistApp(options, output, error).Run();
+        var data = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (.gz or raw). Default: the slice shipped with the sample." };
+        var outDir = new Option<string>("--out") { Description = "Output folder (weights, training state, plot).", DefaultValueFactory = _ => Path.Combine("runs", "fashion-mnist") };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 128 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => 2e-3 };
+        var wd = new Option<double>("--weight-decay") { Description = "AdamW weight decay (matrices only).", DefaultValueFactory = _ => 0.05 };
+        var warmup = new Option<double>("--warmup") { Description = "Linear warmup, in epochs, before the cosine decay.", DefaultValueFactory = _ => 1.0 };
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the loss.", DefaultValueFactory = _ => 0.1 };
+        var clip = new Option<double>("--clip") { Description = "Clip the gradients' global norm to this (0: off).", DefaultValueFactory = _ => 1.0 };
+        var pad = new Option<int>("--crop-padding") { Description = "Random crop of the image padded by this many pixels (0: off).", DefaultValueFactory = _ => 2 };
+        var noFlip = new Option<bool>("--no-flip") { Description = "Turn off random horizontal flips." };
+        var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling, augmentation and dropout.", DefaultValueFactory = _ => 42 };
+        var limit = new Option<int>("--limit") { Description = "Train on the first N training images only (0: all)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out where it stopped." };
+        var force = new Option<bool>("--force") { Description = "Overwrite a checkpoint of a different architecture." };
+        var classify = new Option<int?>("--classify") { Description = "Classify N test images (default 8) with the saved model instead of training.", Arity = ArgumentArity.ZeroOrOne };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: all cores)." };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+        var plain = new Option<bool>("--plain") { Description = "Plain progress lines instead of live bars." };
+
+        var root = new RootCommand("Trains a Vision Transformer from scratch on Fashion-MNIST.")
+        {
+            data, outDir, epochs, batch, lr, wd, warmup, smoothing, clip, pad, noFlip, seed, limit, resume, force, classify, threads, device, plain,
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+            return UsageError;
+        }
+        if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+
+        var classifyResult = parsed.GetResult(classify);
+        var options = new FashionMnistOptions
+        {
+            DataDirectory = parsed.GetValue(data),
+            OutputDirectory = parsed.GetValue(outDir)!,
+            Epochs = parsed.GetValue(epochs),
+            BatchSize = parsed.GetValue(batch),
+            LearningRate = parsed.GetValue(lr),
+            WeightDecay = parsed.GetValue(wd),
+            WarmupEpochs = parsed.GetValue(warmup),
+            LabelSmoothing = parsed.GetValue(smoothing),
+            GradientClip = parsed.GetValue(clip),
+            CropPadding = parsed.GetValue(pad),
+            HorizontalFlip = !parsed.GetValue(noFlip),
+            Seed = parsed.GetValue(seed),
+            TrainLimit = parsed.GetValue(limit),
+            Resume = parsed.GetValue(resume),
+            Force = parsed.GetValue(force),
+            Classify = classifyResult is null ? 0 : parsed.GetValue(classify) ?? 8,
+            Threads = parsed.GetValue(threads),
+            Device = parsed.GetValue(device)!,
+            Plain = parsed.GetValue(plain),
+        };
+        string? problem = options.Problems().FirstOrDefault();
+        if (problem is not null)
+        {
+            error.WriteLine($"error: {problem}");
+            return UsageError;
+        }
+        return action(options);
+    }
+
+    internal static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}

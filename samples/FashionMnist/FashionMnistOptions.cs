@@ -1,0 +1,45 @@
+namespace ShapedVit.Samples.FashionMnist;
+
+/// <summary>Everything the command line can set; defaults are the README's no-argument run on the shipped slice.</summary>
+public sealed record FashionMnistOptions
+{
+    /// <summary>Folder with the four IDX files (.gz or raw); null: the slice shipped with the sample.</summary>
+    public string? DataDirectory { get; init; }
+    public string OutputDirectory { get; init; } = Path.Combine("runs", "fashion-mnist");
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 2e-3;
+    public double WeightDecay { get; init; } = 0.05;
+    public double WarmupEpochs { get; init; } = 1;
+    public double LabelSmoothing { get; init; } = 0.1;
+    public double GradientClip { get; init; } = 1.0;
+    public int CropPadding { get; init; } = 2;
+    public bool HorizontalFlip { get; init; } = true;
+    public long Seed { get; init; } = 42;
+    /// <summary>Use only the first N training images (0: all).</summary>
+    public int TrainLimit { get; init; }
+    public bool Resume { get; init; }
+    public bool Force { get; init; }
+    /// <summary>Classify this many test images with the saved model instead of training (0: train).</summary>
+    public int Classify { get; init; }
+    public int Threads { get; init; }
+    public string Device { get; init; } = "cpu";
+    /// <summary>Plain lines instead of live progress bars, even on a terminal.</summary>
+    public bool Plain { get; init; }
+
+    public IEnumerable<string> Problems()
+    {
+        if (Epochs < 1) yield return $"--epochs must be at least 1 (got {Epochs}).";
+        if (BatchSize < 1) yield return $"--batch-size must be at least 1 (got {BatchSize}).";
+        if (!(LearningRate > 0)) yield return $"--lr must be positive (got {LearningRate}).";
+        if (WeightDecay < 0) yield return $"--weight-decay must not be negative (got {WeightDecay}).";
+        if (WarmupEpochs < 0) yield return $"--warmup must not be negative (got {WarmupEpochs}).";
+        if (LabelSmoothing < 0 || LabelSmoothing >= 1) yield return $"--label-smoothing must be in [0, 1) (got {LabelSmoothing}).";
+        if (GradientClip < 0) yield return $"--clip must not be negative (got {GradientClip}).";
+        if (CropPadding < 0) yield return $"--crop-padding must not be negative (got {CropPadding}).";
+        if (TrainLimit < 0) yield return $"--limit must not be negative (got {TrainLimit}).";
+        if (Classify < 0) yield return $"--classify must not be negative (got {Classify}).";
+        if (Threads < 0) yield return $"--threads must not be negative (got {Threads}).";
+        if (Resume && Classify > 0) yield return "--resume and --classify cannot be used together.";
+    }
+}

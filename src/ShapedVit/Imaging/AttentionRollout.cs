@@ -1,0 +1,37 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Imaging;
+
+/// <summary>
+/// Attention rollout (Abnar and Zuidema, 2020): average each block's attention over heads, add the residual connection as
+/// 0.5 A + 0.5 I, renormalise the rows, and multiply through the blocks; the class token's row over the patch tokens says
+/// how much each patch flowed into the class token.
+/// </summary>
+public static class AttentionRollout
+{
+    /// <summary>
+    /// From per-block attentions [B, H, L, L] (first block first) to [B, gridHeight, gridWidth] maps of the token at
+    /// <paramref name="queryToken"/> (0: the class token) over the patch tokens, each scaled so its maximum is 1.
+    /// </summary>
+    public static Tensor Compute(IReadOnlyList<Tensor> attentions, long prefixTokens, long gridHeight, long gridWidth, long queryToken = 0)
+    {
+        if (attentions.Count == 0) throw new ArgumentException("No attention maps: run the model with attention: true.", nameof(attentions));
+        long length = attentions[0].shape[^1];
+        if (length != prefixTokens + gridHeight * gridWidth)
+            throw new ArgumentException($"Attention over {length} tokens does not match {prefixTokens} prefix + {gridHeight}x{gridWidth} patch tokens.");
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var identity = torch.eye(length, dtype: attentions[0].dtype, device: attentions[0].device);
+        Tensor? rollout = null;
+        foreach (var attention in attentions)
+        {
+            var mixed = attention.mean([1]) * 0.5 + identity * 0.5; // [B, L, L]
+            mixed = mixed / mixed.sum(-1, keepdim: true);
+            rollout = rollout is null ? mixed : mixed.matmul(rollout);
+        }
+        var map = rollout![.., queryToken, TensorIndex.Slice(prefixTokens)].reshape(-1, gridHeight, gridWidth);
+        var peak = map.amax([1, 2], keepdim: true).clamp_min(1e-12);
+        return (map / peak).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,51 @@
+using SkiaSharp;
+
+namespace ShapedVit.Imaging;
+
+/// <summary>Draws a [gridHeight, gridWidth] map of values in 0..1 over an image as a colour heat map (PNG).</summary>
+public static class HeatMap
+{
+    /// <summary>
+    /// Blends the map, bilinearly upsampled and coloured (blue to red), over the image shown in grey, at <paramref name="scale"/>
+    /// times the image size; returns PNG bytes. <paramref name="pixels"/> are interleaved 8-bit, 1 or 3 channels.
+    /// </summary>
+    public static byte[] RenderPng(byte[] pixels, int width, int height, int channels, float[] map, int gridHeight, int gridWidth, int scale = 1, double opacity = 0.5)
+    {
+        if (map.Length != gridHeight * gridWidth) throw new ArgumentException($"Map has {map.Length} values for a {gridHeight}x{gridWidth} grid.");
+        int outW = width * scale, outH = height * scale;
+        using var bitmap = new SKBitmap(new SKImageInfo(outW, outH, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        var target = bitmap.GetPixelSpan();
+        for (int y = 0; y < outH; y++)
+            for (int x = 0; x < outW; x++)
+            {
+                int sx = x / scale, sy = y / scale;
+                int i = (sy * width + sx) * channels;
+                double grey = channels == 1 ? pixels[i] : 0.299 * pixels[i] + 0.587 * pixels[i + 1] + 0.114 * pixels[i + 2];
+                // Map coordinates of this pixel's centre, clamped so edge pixels take the edge cells.
+                double gy = Math.Clamp((y + 0.5) / outH * gridHeight - 0.5, 0, gridHeight - 1);
+                double gx = Math.Clamp((x + 0.5) / outW * gridWidth - 0.5, 0, gridWidth - 1);
+                int y0 = (int)gy, x0 = (int)gx, y1 = Math.Min(y0 + 1, gridHeight - 1), x1 = Math.Min(x0 + 1, gridWidth - 1);
+                double fy = gy - y0, fx = gx - x0;
+                double value = (1 - fy) * ((1 - fx) * map[y0 * gridWidth + x0] + fx * map[y0 * gridWidth + x1])
+                             + fy * ((1 - fx) * map[y1 * gridWidth + x0] + fx * map[y1 * gridWidth + x1]);
+                var (r, g, b) = Jet(Math.Clamp(value, 0, 1));
+                int o = 4 * (y * outW + x);
+                target[o] = (byte)Math.Round((1 - opacity) * grey + opacity * r);
+                target[o + 1] = (byte)Math.Round((1 - opacity) * grey + opacity * g);
+                target[o + 2] = (byte)Math.Round((1 - opacity) * grey + opacity * b);
+                target[o + 3] = 255;
+            }
+        using var image = SKImage.FromBitmap(bitmap);
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
+    /// <summary>The "jet" colour map: 0 dark blue, 0.5 green-yellow, 1 dark red.</summary>
+    public static (double R, double G, double B) Jet(double v)
+    {
+        double r = Math.Clamp(1.5 - Math.Abs(4 * v - 3), 0, 1);
+        double g = Math.Clamp(1.5 - Math.Abs(4 * v - 2), 0, 1);
+        double b = Math.Clamp(1.5 - Math.Abs(4 * v - 1), 0, 1);
+        return (255 * r, 255 * g, 255 * b);
+    }
+}

@@ -1,0 +1,85 @@
+using SkiaSharp;
+
+namespace ShapedVit.Imaging;
+
+/// <summary>An image that cannot be used (missing, empty, not an image, corrupt, too large), with a one-line message naming it.</summary>
+public sealed class ImageDecodeException : Exception
+{
+    public ImageDecodeException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>8-bit RGB pixels, row-major, interleaved (R, G, B per pixel): the form PIL's <c>convert("RGB")</c> gives.</summary>
+public sealed class RgbImage
+{
+    public RgbImage(int width, int height, byte[] pixels)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentException($"Image size {width}x{height} is empty.");
+        if (pixels.LongLength != 3L * width * height) throw new ArgumentException($"A {width}x{height} RGB image needs {3L * width * height} bytes, got {pixels.LongLength}.");
+        Width = width; Height = height; Pixels = pixels;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    public byte[] Pixels { get; }
+}
+
+/// <summary>Decodes JPEG, PNG, WebP (and the other formats Skia knows: GIF, BMP, ICO...) to RGB, refusing decompression bombs before decoding.</summary>
+public static class ImageDecoder
+{
+    /// <summary>Default pixel limit: PIL's (about 89.5 megapixels, 1024^3 / 4 / 3).</summary>
+    public const long DefaultMaxPixels = 89_478_485;
+
+    public static RgbImage Decode(string path, long maxPixels = DefaultMaxPixels)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException e) { throw new ImageDecodeException($"{path}: no such file.", e); }
+        catch (DirectoryNotFoundException e) { throw new ImageDecodeException($"{path}: no such file.", e); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ImageDecodeException($"{path}: cannot read: {e.Message}", e); }
+        return Decode(bytes, path, maxPixels);
+    }
+
+    /// <summary>Decodes encoded image bytes; <paramref name="name"/> appears in error messages.</summary>
+    public static RgbImage Decode(byte[] bytes, string name, long maxPixels = DefaultMaxPixels)
+    {
+        if (bytes.Length == 0) throw new ImageDecodeException($"{name}: empty file.");
+        using var stream = new SKMemoryStream(bytes);
+        using var codec = SKCodec.Create(stream, out var result);
+        if (codec is null)
+            throw new ImageDecodeException($"{name}: not a supported image (JPEG, PNG, WebP, GIF, BMP): {Describe(result)}.");
+        long width = codec.Info.Width, height = codec.Info.Height;
+        if (width <= 0 || height <= 0)
+            throw new ImageDecodeException($"{name}: image has no pixels ({width}x{height}).");
+        // The header's size is checked before anything is allocated: a few bytes of PNG can claim gigapixels.
+        if (width * height > maxPixels)
+            throw new ImageDecodeException($"{name}: {width}x{height} = {width * height} pixels exceeds the limit of {maxPixels} (possible decompression bomb; raise --max-pixels to allow it).");
+
+        var info = new SKImageInfo((int)width, (int)height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(info);
+        var decoded = codec.GetPixels(info, bitmap.GetPixels());
+        if (decoded != SKCodecResult.Success)
+            throw new ImageDecodeException($"{name}: corrupt or truncated image data ({Describe(decoded)}).");
+
+        var rgba = bitmap.GetPixelSpan();
+        var rgb = new byte[3 * width * height];
+        for (long i = 0, n = width * height; i < n; i++)
+        {
+            rgb[3 * i] = rgba[(int)(4 * i)];
+            rgb[3 * i + 1] = rgba[(int)(4 * i + 1)];
+            rgb[3 * i + 2] = rgba[(int)(4 * i + 2)]; // alpha dropped, as PIL's convert("RGB") does
+        }
+        return new RgbImage((int)width, (int)height, rgb);
+    }
+
+    private static string Describe(SKCodecResult result) => result switch
+    {
+        SKCodecResult.IncompleteInput => "truncated data",
+        SKCodecResult.ErrorInInput => "corrupt data",
+        SKCodecResult.Unimplemented => "unsupported format",
+        SKCodecResult.InvalidInput => "invalid data",
+        _ => result.ToString(),
+    };
+}
