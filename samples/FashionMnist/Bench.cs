@@ -18,7 +18,7 @@ internal static class Bench
         double lr = double.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture);
         int pad = int.Parse(args[6]);
         if (limit < train.Count) train = train.Take(limit);
-        var model = new StandInVit(p[0], p[1], p[2], p[3], p[4], true, 0.0, 0);
+        var model = FashionModel.Create(0);
         var options = new TrainerOptions { Epochs = epochs, BatchSize = p[5], LearningRate = lr, WarmupEpochs = Math.Min(1, epochs * 0.1), Seed = 0,
             Augmentation = new AugmentationOptions(pad, true), Normalization = PixelNormalization.Grey(FashionMnistDataset.Mean, FashionMnistDataset.Std) };
         using var trainer = new Trainer(model, train, test, options, torch.CPU, "bench");

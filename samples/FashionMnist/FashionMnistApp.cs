@@ -51,7 +51,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         if (options.TrainLimit > 0) train = train.Take(options.TrainLimit);
         output.WriteLine($"data: {train.Count} training and {test.Count} test images from {dataDirectory}");
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
-        output.WriteLine($"model: {FashionModel.Architecture}");
+        output.WriteLine($"model: {FashionModel.Architecture}: {FashionVit.ParameterCount:N0} parameters, {FashionVit.Macs / 1e6:F1} M multiply-accumulates per image");
 
         TrainerOptions trainerOptions = FromCommandLine(options);
         bool resuming = false;

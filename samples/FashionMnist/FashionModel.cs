@@ -1,5 +1,6 @@
 using ShapedVit.Data;
 using ShapedVit.Imaging;
+using ShapedVit.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,13 +9,19 @@ namespace ShapedVit.Samples.FashionMnist;
 /// <summary>The model the sample trains, its architecture key and its preprocessing.</summary>
 public static class FashionModel
 {
-    public const string Name = "FashionVit";
+    public const string Name = nameof(FashionVit);
 
-    public static nn.Module<Tensor, Tensor> Create(long seed) => new StandInVit(4, 64, 4, 4, 128, true, 0.0, seed);
+    private static readonly Lazy<string> architecture = new(() =>
+    {
+        using var probe = new FashionVit(0);
+        return ModelArchitecture.Describe(Name, probe.Spec);
+    });
+
+    public static FashionVit Create(long seed) => new(seed);
 
     /// <summary>Saved with the weights; a checkpoint of another architecture is not overwritten without --force.</summary>
-    public static string Architecture => "StandInVit(image 28x28x1, patch 4, embed 64, depth 4, heads 4, mlp 128, classes 10, pooling Mean)";
+    public static string Architecture => architecture.Value;
 
     /// <summary>28x28 grey, no resize or crop, the data set's mean and std.</summary>
-    public static PreprocessConfig Preprocessing => new(28, 1.0, [FashionMnistDataset.Mean], [FashionMnistDataset.Std], Channels: 1);
+    public static PreprocessConfig Preprocessing => new(FashionVit.ImageHeight, 1.0, [FashionMnistDataset.Mean], [FashionMnistDataset.Std], Channels: FashionVit.Channels);
 }

@@ -2,7 +2,7 @@ using SkiaSharp;
 
 namespace ShapedVit.Imaging;
 
-/// <summary>Draws a [gridHeight, gridWidth] map of values in 0..1 over an image as a colour heat map (PNG).</summary>
+/// <summary>Draws a [gridHeight, gridWidth] map (stretched to its own min..max) over an image as a colour heat map (PNG).</summary>
 public static class HeatMap
 {
     /// <summary>
@@ -12,6 +12,9 @@ public static class HeatMap
     public static byte[] RenderPng(byte[] pixels, int width, int height, int channels, float[] map, int gridHeight, int gridWidth, int scale = 1, double opacity = 0.5)
     {
         if (map.Length != gridHeight * gridWidth) throw new ArgumentException($"Map has {map.Length} values for a {gridHeight}x{gridWidth} grid.");
+        // Stretch the map to 0..1 for display: rollout maps are often nearly flat, and their contrast is what matters.
+        float low = map.Min(), high = map.Max();
+        map = high > low ? map.Select(v => (v - low) / (high - low)).ToArray() : map.Select(_ => 0f).ToArray();
         int outW = width * scale, outH = height * scale;
         using var bitmap = new SKBitmap(new SKImageInfo(outW, outH, SKColorType.Rgba8888, SKAlphaType.Opaque));
         var target = bitmap.GetPixelSpan();
