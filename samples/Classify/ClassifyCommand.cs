@@ -27,7 +27,7 @@ public static class ClassifyCommand
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see --help)");
             return UsageError;
         }
         if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
@@ -78,4 +78,8 @@ public static class ClassifyCommand
         if (values.Length is not (1 or 3)) throw new FormatException($"{name} needs 1 or 3 values (got {values.Length}).");
         return values;
     }
+
+    /// <summary>Some parser messages list choices on several lines; errors stay on one.</summary>
+    internal static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -1,0 +1,6 @@
+namespace ShapedVit.Tests.Samples;
+
+/// <summary>A generated ViT small enough for training tests: 8x8 grey images, 4 patches, one 16-wide block; dropout and drop path on, so resuming must restore the random state too.</summary>
+[VisionTransformer(NumClasses = 10, Dropout = 0.1, DropPath = 0.1)]
+[Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(2), Heads(2), Mlp(32)]
+public partial class TinyVit { }

@@ -1,0 +1,142 @@
+using ShapedVit.Data;
+using ShapedVit.Tests.Data;
+using ShapedVit.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Tests.Samples;
+
+public class TrainerTests
+{
+    internal static LabeledImages RandomImages(int count, int seed)
+    {
+        var rng = new Random(seed);
+        var pixels = new byte[count * 64];
+        rng.NextBytes(pixels);
+        var labels = Enumerable.Range(0, count).Select(_ => (byte)rng.Next(10)).ToArray();
+        return new LabeledImages(pixels, labels, 1, 8, 8, FashionMnistDataset.ClassNames);
+    }
+
+    private static TrainerOptions Options(int epochs) => new()
+    {
+        Epochs = epochs, BatchSize = 16, LearningRate = 3e-3, WarmupEpochs = 0.5, Seed = 11,
+        Augmentation = new AugmentationOptions(1, true), Normalization = PixelNormalization.Grey(0.5f, 0.5f),
+    };
+
+    private static string Architecture => ModelArchitecture.Describe(nameof(TinyVit), new TinyVit(0).Spec);
+
+    private static Dictionary<string, float[]> Weights(nn.Module model) =>
+        model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().data<float>().ToArray());
+
+    [Fact]
+    public void Training_steps_lower_the_loss_on_a_fixed_batch()
+    {
+        var data = RandomImages(16, 1);
+        using var model = new TinyVit(seed: 5);
+        using var trainer = new Trainer(model, data, null, Options(1) with { Augmentation = AugmentationOptions.None, LabelSmoothing = 0 }, torch.CPU, Architecture);
+        var (images, labels) = ImageBatches.Make(data, Enumerable.Range(0, 16).ToArray(), trainer.Options.Normalization, AugmentationOptions.None, null);
+        double first = trainer.TrainStep(images, labels, 3e-3).Loss;
+        double last = first;
+        for (int i = 0; i < 30; i++) last = trainer.TrainStep(images, labels, 3e-3).Loss;
+        Assert.True(last < first * 0.7, $"loss went from {first} to {last}");
+    }
+
+    [Fact]
+    public void Two_epochs_equal_one_epoch_saved_and_resumed_for_one_more()
+    {
+        var data = RandomImages(48, 2);
+        using var dir = new TempDirectory();
+        var format = SafetensorsCheckpointFormat.Instance;
+
+        using var straightModel = new TinyVit(seed: 5);
+        using (var straight = new Trainer(straightModel, data, null, Options(2), torch.CPU, Architecture))
+        {
+            straight.RunEpoch();
+            straight.RunEpoch();
+        }
+
+        using (var firstModel = new TinyVit(seed: 5))
+        using (var first = new Trainer(firstModel, data, null, Options(2), torch.CPU, Architecture))
+        {
+            first.RunEpoch();
+            first.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), new Dictionary<string, string>(), format);
+        }
+
+        torch.manual_seed(999); // whatever the global generator holds now must not matter
+        using var resumedModel = new TinyVit(seed: 77); // different initial weights: all must come from the checkpoint
+        using var resumed = new Trainer(resumedModel, data, null, Trainer.ReadState(dir.File("s.safetensors"), format).Options, torch.CPU, Architecture);
+        resumed.LoadCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), format);
+        Assert.Equal((1, 3L), (resumed.State.CompletedEpochs, resumed.State.Step));
+        resumed.RunEpoch();
+        Assert.True(resumed.Finished);
+
+        var expected = Weights(straightModel);
+        var actual = Weights(resumedModel);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, values) in expected)
+        {
+            float maxDifference = values.Zip(actual[name], (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(maxDifference <= 1e-6f, $"{name} differs by {maxDifference}");
+        }
+        Assert.Equal(2, resumed.State.History.Count);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_architecture_is_refused()
+    {
+        var data = RandomImages(16, 3);
+        using var dir = new TempDirectory();
+        var format = SafetensorsCheckpointFormat.Instance;
+        using (var model = new TinyVit(0))
+        using (var trainer = new Trainer(model, data, null, Options(1), torch.CPU, "Other(embed 32)"))
+            trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), new Dictionary<string, string>(), format);
+        using var mine = new TinyVit(0);
+        using var resumed = new Trainer(mine, data, null, Options(1), torch.CPU, Architecture);
+        var e = Assert.Throws<CheckpointMismatchException>(() => resumed.LoadCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), format));
+        Assert.Contains("'Other(embed 32)', not 'TinyVit(", e.Message);
+    }
+
+    [Fact]
+    public void A_save_interrupted_between_the_two_files_is_detected()
+    {
+        var data = RandomImages(16, 4);
+        using var dir = new TempDirectory();
+        var format = SafetensorsCheckpointFormat.Instance;
+        using var model = new TinyVit(0);
+        using var trainer = new Trainer(model, data, null, Options(2), torch.CPU, Architecture);
+        trainer.RunEpoch();
+        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), new Dictionary<string, string>(), format);
+        File.Copy(dir.File("m.safetensors"), dir.File("old-model.safetensors"));
+        trainer.RunEpoch();
+        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), new Dictionary<string, string>(), format);
+        File.Copy(dir.File("old-model.safetensors"), dir.File("m.safetensors"), overwrite: true); // as if the model write never happened
+        using var other = new TinyVit(0);
+        using var resumed = new Trainer(other, data, null, Options(2), torch.CPU, Architecture);
+        var e = Assert.Throws<CheckpointMismatchException>(() => resumed.LoadCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), format));
+        Assert.Contains("the save was interrupted", e.Message);
+    }
+
+    [Fact]
+    public void Warmup_then_cosine()
+    {
+        var schedule = new LearningRateSchedule(Peak: 1, Floor: 0.1, WarmupSteps: 10, TotalSteps: 110);
+        Assert.Equal(0.1, schedule.At(0), 12);
+        Assert.Equal(1.0, schedule.At(9), 12);
+        Assert.Equal(1.0, schedule.At(10), 12);
+        Assert.Equal(0.55, schedule.At(60), 12); // half-way through the decay: floor + (peak - floor) / 2
+        Assert.Equal(0.1, schedule.At(110), 12);
+    }
+
+    [Fact]
+    public void AdamW_first_step_moves_each_weight_by_the_learning_rate_against_its_gradient()
+    {
+        // After one step the bias-corrected moments are g and g^2, so the update is lr * g / (|g| + eps): lr * sign(g).
+        // Decoupled weight decay first scales the weight by (1 - lr * wd).
+        var weight = new TorchSharp.Modules.Parameter(torch.tensor(new float[] { 1f, -2f }));
+        using var optimizer = new AdamW([("w", weight)], (_, _) => true, weightDecay: 0.5);
+        torch.sum(weight * torch.tensor(new float[] { 3f, -0.5f })).backward();
+        optimizer.Update(0.1);
+        Assert.Equal(new[] { 1f * 0.95f - 0.1f, -2f * 0.95f + 0.1f }, weight.detach().data<float>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.Equal(1, optimizer.Step);
+    }
+}
