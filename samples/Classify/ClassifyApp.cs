@@ -32,7 +32,9 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             model = known.Create();
             Trainer.LoadWeights(model, checkpoint.Tensors, options.Checkpoint);
             labels = LoadLabels(metadata, OutputClasses(model, preprocessing));
-            device = Devices.Resolve(options.Device, out _);
+            device = Devices.Resolve(options.Device, out string reason);
+            if (options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && device.type != DeviceType.CUDA)
+                error.WriteLine($"note: {reason}");
             model.to(device).eval();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or CheckpointMismatchException or ArgumentException or JsonException or UnauthorizedAccessException)
