@@ -22,7 +22,7 @@ public static class VitInitializer
             switch (module)
             {
                 case Linear linear:
-                    nn.init.trunc_normal_(linear.weight!, 0, Std, -2 * Std, 2 * Std, generator);
+                    TruncatedNormal(linear.weight!, Std, generator);
                     if (linear.bias is not null) nn.init.zeros_(linear.bias);
                     break;
                 case LayerNorm norm:
@@ -42,8 +42,32 @@ public static class VitInitializer
         {
             string leaf = name[(name.LastIndexOf('.') + 1)..];
             if (leaf is "cls_token" or "reg_token" or "pos_embed")
-                nn.init.trunc_normal_(parameter, 0, Std, -2 * Std, 2 * Std, generator);
+                TruncatedNormal(parameter, Std, generator);
         }
+    }
+
+    /// <summary>
+    /// Fills a tensor from N(0, std) truncated to [-2 std, 2 std], by inverse-CDF sampling as timm's trunc_normal_ does.
+    /// (TorchSharp 0.107's nn.init.trunc_normal_ leaves the tensor at zero, so it is not used.)
+    /// </summary>
+    public static void TruncatedNormal(Tensor tensor, double std, Generator? generator = null)
+    {
+        using var noGrad = torch.no_grad();
+        double lower = NormalCdf(-2.0), upper = NormalCdf(2.0);
+        tensor.uniform_(2 * lower - 1, 2 * upper - 1, generator);
+        tensor.erfinv_().mul_(std * Math.Sqrt(2.0)).clamp_(-2 * std, 2 * std);
+    }
+
+    private static double NormalCdf(double x) => 0.5 * (1.0 + Erf(x / Math.Sqrt(2.0)));
+
+    // Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7): only the two truncation bounds are computed with it.
+    private static double Erf(double x)
+    {
+        double sign = Math.Sign(x);
+        x = Math.Abs(x);
+        double t = 1.0 / (1.0 + 0.3275911 * x);
+        double y = 1.0 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.Exp(-x * x);
+        return sign * y;
     }
 
     private static void UniformInPlace(Tensor tensor, double bound, Generator? generator) =>

@@ -1,0 +1,529 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace ShapedVit.Generators
+{
+    /// <summary>What the parser made of one declaration: the model (null when it has errors) and every diagnostic.</summary>
+    internal sealed class ParseResult
+    {
+        public ParseResult(ModelSpec? model, ImmutableArray<Diagnostic> diagnostics) { Model = model; Diagnostics = diagnostics; }
+        public ModelSpec? Model { get; }
+        public ImmutableArray<Diagnostic> Diagnostics { get; }
+    }
+
+    /// <summary>
+    /// Reads a [VisionTransformer] class and its attributes into a <see cref="ModelSpec"/>, proving its shapes with the shared
+    /// <see cref="VitGeometry"/> arithmetic. Used by the generator (which keeps only the model) and by the analyzer (which
+    /// reports the diagnostics, so #pragma and .editorconfig apply to them).
+    /// </summary>
+    internal static class Parser
+    {
+        public const string VisionTransformerAttribute = "ShapedVit.VisionTransformerAttribute";
+        private const string ImageAttribute = "ShapedVit.ImageAttribute";
+        private const string PatchAttribute = "ShapedVit.PatchAttribute";
+        private const string EmbedAttribute = "ShapedVit.EmbedAttribute";
+        private const string DepthAttribute = "ShapedVit.DepthAttribute";
+        private const string HeadsAttribute = "ShapedVit.HeadsAttribute";
+        private const string MlpAttribute = "ShapedVit.MlpAttribute";
+        private const string ExpectShapeAttribute = "ShapedVit.ExpectShapeAttribute";
+
+        private static readonly string[] SizeAttributes = { ImageAttribute, PatchAttribute, EmbedAttribute, DepthAttribute, HeadsAttribute, MlpAttribute };
+
+        public static ParseResult Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            var context = new ParseContext(type, cancellationToken);
+            var model = context.Run();
+            return new ParseResult(context.HasErrors ? null : model, context.Diagnostics.ToImmutable());
+        }
+
+        private sealed class ParseContext
+        {
+            private readonly INamedTypeSymbol type;
+            private readonly CancellationToken cancellationToken;
+            private readonly Dictionary<string, AttributeData> attributes = new Dictionary<string, AttributeData>();
+            private readonly List<AttributeData> expectations = new List<AttributeData>();
+            private AttributeData? vit;
+
+            public ParseContext(INamedTypeSymbol type, CancellationToken cancellationToken)
+            {
+                this.type = type;
+                this.cancellationToken = cancellationToken;
+            }
+
+            public ImmutableArray<Diagnostic>.Builder Diagnostics { get; } = ImmutableArray.CreateBuilder<Diagnostic>();
+
+            public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+
+            private string Name => type.Name;
+
+            public ModelSpec? Run()
+            {
+                if (!CheckTypeShape(out var containing)) return null;
+                if (!CollectAttributes()) return null;
+                if (vit is null) return null;
+
+                var spec = new VitSpec();
+                var preset = (VitPreset)ReadNamedInt(vit, "Preset", 0);
+                spec.NumClasses = ReadNamedInt(vit, "NumClasses", 1000);
+                spec.Pooling = (Pooling)ReadNamedInt(vit, "Pooling", 0);
+                spec.ClassToken = ReadNamedBool(vit, "ClassToken", true);
+                spec.RegisterTokens = ReadNamedInt(vit, "RegisterTokens", 0);
+                spec.QkvBias = ReadNamedBool(vit, "QkvBias", true);
+                spec.RepresentationSize = ReadNamedInt(vit, "RepresentationSize", 0);
+                double layerScaleInit = ReadNamedDouble(vit, "LayerScaleInit", 0);
+                double dropout = ReadNamedDouble(vit, "Dropout", 0);
+                double attentionDropout = ReadNamedDouble(vit, "AttentionDropout", 0);
+                double dropPath = ReadNamedDouble(vit, "DropPath", 0);
+                double layerNormEps = ReadNamedDouble(vit, "LayerNormEps", 1e-6);
+                spec.LayerScale = layerScaleInit > 0;
+
+                CheckEnum("Preset", (int)preset, 0, 5, "one of VitPreset.None, Tiny, Small, Base, Large, Huge");
+                CheckEnum("Pooling", (int)spec.Pooling, 0, 1, "Pooling.ClassToken or Pooling.Mean");
+                CheckRate("Dropout", dropout);
+                CheckRate("AttentionDropout", attentionDropout);
+                CheckRate("DropPath", dropPath);
+                if (!(layerNormEps > 0) || double.IsInfinity(layerNormEps))
+                    Report(DiagnosticDescriptors.InvalidOption, NamedArgumentLocation(vit, "LayerNormEps"), null, "LayerNormEps", "positive and finite", Format(layerNormEps));
+                if (!(layerScaleInit >= 0) || double.IsInfinity(layerScaleInit))
+                    Report(DiagnosticDescriptors.InvalidOption, NamedArgumentLocation(vit, "LayerScaleInit"), null, "LayerScaleInit", "zero (off) or positive and finite", Format(layerScaleInit));
+
+                if (attributes.TryGetValue(ImageAttribute, out var image))
+                {
+                    ReadPair(image, out int height, out int width);
+                    spec.ImageHeight = height;
+                    spec.ImageWidth = width;
+                    spec.Channels = ReadNamedInt(image, "Channels", 3);
+                }
+                if (attributes.TryGetValue(PatchAttribute, out var patch))
+                {
+                    ReadPair(patch, out int height, out int width);
+                    spec.PatchHeight = height;
+                    spec.PatchWidth = width;
+                }
+                spec.EmbedDim = ReadSingle(EmbedAttribute);
+                spec.Depth = ReadSingle(DepthAttribute);
+                spec.Heads = ReadSingle(HeadsAttribute);
+                spec.MlpDim = ReadSingle(MlpAttribute);
+
+                if (preset >= VitPreset.Tiny && preset <= VitPreset.Huge) spec.ApplyPreset(preset);
+                else RequireAttributes();
+                if (HasErrors) return null;
+
+                var geometry = Prove(spec);
+                if (geometry is null) return null;
+                CheckExpectations(geometry);
+                if (HasErrors) return null;
+
+                Report(DiagnosticDescriptors.ProvenTrace, ClassLocation(), null, Name, geometry.Trace,
+                       geometry.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
+                       (geometry.Macs / 1e9).ToString("0.###", CultureInfo.InvariantCulture));
+
+                return new ModelSpec(
+                    type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                    type.Name, containing.ToEquatableArray(),
+                    spec.ImageHeight, spec.ImageWidth, spec.Channels, spec.PatchHeight, spec.PatchWidth, spec.EmbedDim, spec.Depth,
+                    spec.Heads, spec.MlpDim, spec.NumClasses, spec.Pooling, spec.ClassToken, spec.RegisterTokens, spec.QkvBias,
+                    layerScaleInit, spec.RepresentationSize, dropout, attentionDropout, dropPath, layerNormEps);
+            }
+
+            // ---- the declared type --------------------------------------------------------------------------------------
+
+            private bool CheckTypeShape(out List<ContainingType> containing)
+            {
+                containing = new List<ContainingType>();
+                var location = ClassLocation();
+                if (type.IsRecord)
+                    return Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "a record", "declare it as 'partial class'");
+                if (type.TypeKind != TypeKind.Class)
+                    return Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "a " + type.TypeKind.ToString().ToLowerInvariant(), "declare it as 'partial class'");
+                if (type.IsFileLocal)
+                    return Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "file-local", "remove the 'file' modifier");
+                bool ok = true;
+                if (type.IsStatic) ok = Fail(DiagnosticDescriptors.StaticClass, location, Name);
+                if (type.Arity > 0) ok = Fail(DiagnosticDescriptors.GenericClass, location, Name);
+                if (!IsPartial(type)) ok = Fail(DiagnosticDescriptors.NotPartial, location, Name);
+
+                var chain = new List<ContainingType>();
+                for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+                {
+                    var outerLocation = outer.Locations.FirstOrDefault(l => l.IsInSource) ?? location;
+                    if (outer.Arity > 0)
+                        ok = Fail(DiagnosticDescriptors.UnsupportedType, outerLocation, Name, "nested in the generic type '" + outer.Name + "'", "move it out of the generic type");
+                    else if (outer.IsFileLocal)
+                        ok = Fail(DiagnosticDescriptors.UnsupportedType, outerLocation, Name, "nested in the file-local type '" + outer.Name + "'", "move it out of the file-local type");
+                    else if (!IsPartial(outer))
+                        ok = Fail(DiagnosticDescriptors.ContainingTypeNotPartial, outerLocation, outer.Name, Name);
+                    chain.Insert(0, new ContainingType(Keyword(outer), outer.Name));
+                }
+                containing = chain;
+                return ok;
+            }
+
+            private static string Keyword(INamedTypeSymbol outer)
+            {
+                string prefix = outer.IsStatic ? "static " : "";
+                if (outer.IsRecord) return outer.TypeKind == TypeKind.Struct ? "record struct" : "record";
+                switch (outer.TypeKind)
+                {
+                    case TypeKind.Struct: return "struct";
+                    case TypeKind.Interface: return "interface";
+                    default: return prefix + "class";
+                }
+            }
+
+            private bool IsPartial(INamedTypeSymbol symbol)
+            {
+                foreach (var reference in symbol.DeclaringSyntaxReferences)
+                    if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration &&
+                        declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
+                        return true;
+                return false;
+            }
+
+            // ---- attributes ---------------------------------------------------------------------------------------------
+
+            private bool CollectAttributes()
+            {
+                bool readable = true;
+                foreach (var attribute in type.GetAttributes())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    string? name = attribute.AttributeClass?.ToDisplayString();
+                    bool ours = name == VisionTransformerAttribute || name == ExpectShapeAttribute || Array.IndexOf(SizeAttributes, name) >= 0;
+                    if (!ours) continue;
+                    if (!IsReadable(attribute))
+                    {
+                        Report(DiagnosticDescriptors.UnreadableAttribute, AttributeLocation(attribute), null, ShortName(name!), Name);
+                        readable = false;
+                        continue;
+                    }
+                    if (name == ExpectShapeAttribute) { expectations.Add(attribute); continue; }
+                    if (name == VisionTransformerAttribute) { vit ??= attribute; continue; }
+                    if (attributes.TryGetValue(name!, out var first))
+                    {
+                        Report(DiagnosticDescriptors.DuplicateAttribute, AttributeLocation(attribute), null,
+                               ShortName(name!), Name, DescribeArguments(first), DescribeArguments(attribute));
+                        continue;
+                    }
+                    attributes.Add(name!, attribute);
+                }
+                return readable;
+            }
+
+            private static bool IsReadable(AttributeData attribute)
+            {
+                if (attribute.AttributeConstructor is null) return false;
+                foreach (var argument in attribute.ConstructorArguments)
+                    if (argument.Kind == TypedConstantKind.Error || (argument.Kind != TypedConstantKind.Array && argument.Value is null)) return false;
+                foreach (var argument in attribute.NamedArguments)
+                    if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is null) return false;
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax;
+                if (syntax?.ArgumentList is { } list && (list.CloseParenToken.IsMissing || list.Arguments.Any(a => a.Expression.IsMissing))) return false;
+                return true;
+            }
+
+            private void RequireAttributes()
+            {
+                var missing = new (string Attribute, string Example)[]
+                {
+                    (ImageAttribute, "[Image(224)]"), (PatchAttribute, "[Patch(16)]"), (EmbedAttribute, "[Embed(768)]"),
+                    (DepthAttribute, "[Depth(12)]"), (HeadsAttribute, "[Heads(12)]"),
+                };
+                foreach (var (attribute, example) in missing)
+                    if (!attributes.ContainsKey(attribute))
+                        Report(DiagnosticDescriptors.MissingAttribute, AttributeLocation(vit!), null, Name, ShortName(attribute), example);
+            }
+
+            private void ReadPair(AttributeData attribute, out int height, out int width)
+            {
+                height = Int(attribute.ConstructorArguments[0]);
+                width = attribute.ConstructorArguments.Length > 1 ? Int(attribute.ConstructorArguments[1]) : height;
+            }
+
+            private int ReadSingle(string attributeName) =>
+                attributes.TryGetValue(attributeName, out var attribute) ? Int(attribute.ConstructorArguments[0]) : 0;
+
+            private static int Int(TypedConstant constant) => constant.Value is int value ? value : 0;
+
+            private static int ReadNamedInt(AttributeData attribute, string name, int fallback)
+            {
+                foreach (var argument in attribute.NamedArguments)
+                    if (argument.Key == name && argument.Value.Value is int value) return value;
+                return fallback;
+            }
+
+            private static bool ReadNamedBool(AttributeData attribute, string name, bool fallback)
+            {
+                foreach (var argument in attribute.NamedArguments)
+                    if (argument.Key == name && argument.Value.Value is bool value) return value;
+                return fallback;
+            }
+
+            private static double ReadNamedDouble(AttributeData attribute, string name, double fallback)
+            {
+                foreach (var argument in attribute.NamedArguments)
+                    if (argument.Key == name && argument.Value.Value is double value) return value;
+                return fallback;
+            }
+
+            private void CheckEnum(string property, int value, int min, int max, string allowed)
+            {
+                if (value < min || value > max)
+                    Report(DiagnosticDescriptors.InvalidOption, NamedArgumentLocation(vit!, property), null, property, allowed, value.ToString(CultureInfo.InvariantCulture));
+            }
+
+            private void CheckRate(string property, double value)
+            {
+                if (!(value >= 0 && value < 1))
+                    Report(DiagnosticDescriptors.InvalidOption, NamedArgumentLocation(vit!, property), null, property, "in [0, 1)", Format(value));
+            }
+
+            // ---- shapes -------------------------------------------------------------------------------------------------
+
+            private VitGeometry? Prove(VitSpec spec)
+            {
+                var geometry = VitGeometry.TryCreate(spec, out var problems);
+                foreach (var problem in problems)
+                {
+                    switch (problem.Kind)
+                    {
+                        case ShapeProblemKind.NonPositiveSize:
+                        {
+                            bool zeroAllowed = problem.Subject == "Mlp" || problem.Subject == "NumClasses" || problem.Subject == "RegisterTokens" || problem.Subject == "RepresentationSize";
+                            Report(DiagnosticDescriptors.NonPositiveSize, SubjectLocation(problem.Subject), null,
+                                   DisplayName(problem.Subject), zeroAllowed ? "zero or positive" : "positive", Num(problem.Value));
+                            break;
+                        }
+                        case ShapeProblemKind.TooLarge:
+                            Report(DiagnosticDescriptors.TooLarge, SubjectLocation(problem.Subject), null,
+                                   DisplayName(problem.Subject), Num(problem.Value), Num(problem.Other));
+                            break;
+                        case ShapeProblemKind.ImageNotDivisibleByPatch:
+                        {
+                            long image = problem.Value, patchSize = problem.Other;
+                            var patches = VitGeometry.NearestDivisors(image, patchSize, 2);
+                            long lower = image / patchSize * patchSize, upper = lower + patchSize;
+                            string images = lower > 0 ? Num(lower) + ", " + Num(upper) : Num(upper);
+                            var properties = ImmutableDictionary<string, string?>.Empty
+                                .Add("Axis", problem.Axis).Add("SuggestedPatch", Num(patches[0]));
+                            Report(DiagnosticDescriptors.ImageNotDivisibleByPatch, PatchLocation(problem.Axis, spec), properties,
+                                   problem.Axis, Num(image), Num(patchSize), string.Join(", ", patches.Select(Num)), images);
+                            break;
+                        }
+                        case ShapeProblemKind.EmbedNotDivisibleByHeads:
+                        {
+                            var heads = VitGeometry.NearestDivisors(problem.Value, problem.Other, 3);
+                            var properties = ImmutableDictionary<string, string?>.Empty.Add("SuggestedHeads", Num(heads[0]));
+                            Report(DiagnosticDescriptors.EmbedNotDivisibleByHeads, HeadsLocation(), properties,
+                                   Num(problem.Value), Num(problem.Other), string.Join(", ", heads.Select(Num)));
+                            break;
+                        }
+                        case ShapeProblemKind.ClassTokenPoolingWithoutClassToken:
+                            Report(DiagnosticDescriptors.ClassTokenPoolingWithoutClassToken,
+                                   NamedArgumentLocation(vit!, "ClassToken"), null);
+                            break;
+                        case ShapeProblemKind.HeadDimNotMultipleOf8:
+                            Report(DiagnosticDescriptors.HeadDimNotMultipleOf8, HeadsLocation(), null,
+                                   Num(problem.Value), Num(spec.EmbedDim), Num(problem.Other), SuggestHeads(spec.EmbedDim, spec.Heads));
+                            break;
+                    }
+                }
+                return geometry;
+            }
+
+            private static string SuggestHeads(long embed, long heads)
+            {
+                var good = VitGeometry.Divisors(embed).Where(h => (embed / h) % 8 == 0).ToList();
+                if (good.Count == 0) return "use an embed dimension that is a multiple of 8 x heads (" + Num(8 * heads) + ", " + Num(16 * heads) + ")";
+                var nearest = good.OrderBy(h => Math.Abs(h - heads)).ThenBy(h => h).Take(2).OrderBy(h => h);
+                return "consider " + string.Join(" or ", nearest.Select(Num)) + " heads";
+            }
+
+            private void CheckExpectations(VitGeometry geometry)
+            {
+                foreach (var expectation in expectations)
+                {
+                    int stageValue = expectation.ConstructorArguments[0].Value is int s ? s : -1;
+                    var stage = (Stage)stageValue;
+                    var dims = expectation.ConstructorArguments.Length > 1 && expectation.ConstructorArguments[1].Kind == TypedConstantKind.Array
+                        ? expectation.ConstructorArguments[1].Values.Select(v => v.Value is int i ? (long)i : 0L).ToArray()
+                        : Array.Empty<long>();
+                    if (stageValue < 0 || stageValue > (int)Stage.Logits)
+                    {
+                        Report(DiagnosticDescriptors.UnknownStage, PositionalLocation(expectation, 0), null,
+                               "Stage " + Num(stageValue) + " does not exist: use Stage.Image, PatchTokens, Tokens, Features or Logits");
+                        continue;
+                    }
+                    var proven = geometry.ShapeAt(stage);
+                    if (proven is null)
+                    {
+                        Report(DiagnosticDescriptors.UnknownStage, PositionalLocation(expectation, 0), null,
+                               "Stage.Logits does not exist: '" + Name + "' is headless (NumClasses = 0); expect Stage.Features instead");
+                        continue;
+                    }
+                    if (proven.SequenceEqual(dims)) continue;
+                    var properties = ImmutableDictionary<string, string?>.Empty.Add("ProvenShape", string.Join(",", proven.Select(Num)));
+                    Report(DiagnosticDescriptors.ExpectedShapeMismatch, ExpectedDimsLocation(expectation), properties,
+                           stage.ToString(), VitGeometry.FormatShape(dims), VitGeometry.FormatShape(proven), Explain(stage, geometry));
+                }
+            }
+
+            private static string Explain(Stage stage, VitGeometry g)
+            {
+                var spec = g.Spec;
+                switch (stage)
+                {
+                    case Stage.Image: return " (height, width, channels)";
+                    case Stage.PatchTokens:
+                        return " (" + Num(g.GridHeight) + " x " + Num(g.GridWidth) + " patches of " + Num(spec.PatchHeight) + "x" + Num(spec.PatchWidth) + ", " + Num(spec.EmbedDim) + " wide)";
+                    case Stage.Tokens:
+                    {
+                        var parts = new List<string> { Num(g.NumPatches) + " patches" };
+                        if (spec.ClassToken) parts.Add("1 class token");
+                        if (spec.RegisterTokens > 0) parts.Add(Num(spec.RegisterTokens) + " register tokens");
+                        return " (" + string.Join(" + ", parts) + ")";
+                    }
+                    case Stage.Features: return " (the pooled " + Num(spec.EmbedDim) + "-wide feature vector)";
+                    default: return " (" + Num(spec.NumClasses) + " classes)";
+                }
+            }
+
+            // ---- locations ----------------------------------------------------------------------------------------------
+
+            private Location ClassLocation()
+            {
+                var syntax = vit?.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                var declaration = syntax?.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+                if (declaration is not null) return declaration.Identifier.GetLocation();
+                return type.Locations.FirstOrDefault(l => l.IsInSource) ?? Location.None;
+            }
+
+            private Location AttributeLocation(AttributeData attribute) =>
+                attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? ClassLocation();
+
+            private Location PositionalLocation(AttributeData attribute, int index)
+            {
+                if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax syntax && syntax.ArgumentList is { } list)
+                {
+                    var positional = list.Arguments.Where(a => a.NameEquals is null).ToList();
+                    string? parameterName = attribute.AttributeConstructor is { } ctor && index < ctor.Parameters.Length ? ctor.Parameters[index].Name : null;
+                    var byName = positional.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameterName);
+                    if (byName is not null) return byName.Expression.GetLocation();
+                    if (index < positional.Count && positional[index].NameColon is null) return positional[index].Expression.GetLocation();
+                }
+                return AttributeLocation(attribute);
+            }
+
+            private Location NamedArgumentLocation(AttributeData attribute, string name)
+            {
+                if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax syntax && syntax.ArgumentList is { } list)
+                    foreach (var argument in list.Arguments)
+                        if (argument.NameEquals?.Name.Identifier.ValueText == name) return argument.Expression.GetLocation();
+                return AttributeLocation(attribute);
+            }
+
+            private Location ExpectedDimsLocation(AttributeData expectation)
+            {
+                if (expectation.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax syntax && syntax.ArgumentList is { } list)
+                {
+                    var dims = list.Arguments.Where(a => a.NameEquals is null).Skip(1).ToList();
+                    if (dims.Count > 0)
+                        return Location.Create(syntax.SyntaxTree, TextSpan.FromBounds(dims[0].SpanStart, dims[dims.Count - 1].Span.End));
+                }
+                return AttributeLocation(expectation);
+            }
+
+            private Location PatchLocation(string axis, VitSpec spec)
+            {
+                if (!attributes.TryGetValue(PatchAttribute, out var patch)) return PresetLocation();
+                bool square = patch.ConstructorArguments.Length == 1;
+                return PositionalLocation(patch, square || axis == "height" ? 0 : 1);
+            }
+
+            private Location HeadsLocation() =>
+                attributes.TryGetValue(HeadsAttribute, out var heads) ? PositionalLocation(heads, 0)
+                : attributes.TryGetValue(EmbedAttribute, out var embed) ? PositionalLocation(embed, 0)
+                : PresetLocation();
+
+            private Location PresetLocation() => NamedArgumentLocation(vit!, "Preset");
+
+            private Location SubjectLocation(string subject)
+            {
+                switch (subject)
+                {
+                    case "Image.Height": return SizeLocation(ImageAttribute, 0);
+                    case "Image.Width": return SizeLocation(ImageAttribute, 1);
+                    case "Image.Channels":
+                        return attributes.TryGetValue(ImageAttribute, out var image) ? NamedArgumentLocation(image, "Channels") : PresetLocation();
+                    case "Patch.Height": return SizeLocation(PatchAttribute, 0);
+                    case "Patch.Width": return SizeLocation(PatchAttribute, 1);
+                    case "Embed": return SizeLocation(EmbedAttribute, 0);
+                    case "Depth": return SizeLocation(DepthAttribute, 0);
+                    case "Heads": return SizeLocation(HeadsAttribute, 0);
+                    case "Mlp": return SizeLocation(MlpAttribute, 0);
+                    case "NumClasses":
+                    case "RegisterTokens":
+                    case "RepresentationSize":
+                        return NamedArgumentLocation(vit!, subject);
+                    default: return ClassLocation();
+                }
+            }
+
+            private Location SizeLocation(string attributeName, int index)
+            {
+                if (!attributes.TryGetValue(attributeName, out var attribute)) return PresetLocation();
+                return PositionalLocation(attribute, Math.Min(index, attribute.ConstructorArguments.Length - 1));
+            }
+
+            // ---- reporting ----------------------------------------------------------------------------------------------
+
+            private bool Fail(DiagnosticDescriptor descriptor, Location location, params object[] arguments)
+            {
+                Report(descriptor, location, null, arguments);
+                return false;
+            }
+
+            private void Report(DiagnosticDescriptor descriptor, Location location, ImmutableDictionary<string, string?>? properties, params object[] arguments) =>
+                Diagnostics.Add(Diagnostic.Create(descriptor, location, properties, arguments));
+
+            private static string DisplayName(string subject)
+            {
+                switch (subject)
+                {
+                    case "Image.Height": return "Image height";
+                    case "Image.Width": return "Image width";
+                    case "Image.Channels": return "Image channels";
+                    case "Patch.Height": return "Patch height";
+                    case "Patch.Width": return "Patch width";
+                    case "Embed": return "Embed dimension";
+                    case "Depth": return "Depth";
+                    case "Heads": return "Head count";
+                    case "Mlp": return "MLP hidden dimension";
+                    default: return subject;
+                }
+            }
+
+            private static string DescribeArguments(AttributeData attribute) =>
+                string.Join(", ", attribute.ConstructorArguments.Select(a => a.Kind == TypedConstantKind.Array ? "[...]" : Convert.ToString(a.Value, CultureInfo.InvariantCulture)))
+                is var text && text.Length > 0 ? "(" + text + ")" : "()";
+
+            private static string ShortName(string metadataName)
+            {
+                string name = metadataName.Substring(metadataName.LastIndexOf('.') + 1);
+                return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+            }
+
+            private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+            private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        }
+    }
+}
