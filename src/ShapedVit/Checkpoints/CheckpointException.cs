@@ -35,6 +35,8 @@ public enum CheckpointRule
     DataEndMismatch,
     /// <summary>The dtype is valid safetensors but has no TorchSharp equivalent (unsigned 16/32/64-bit, 4/6/8-bit floats, complex).</summary>
     UnsupportedDtype,
+    /// <summary>libtorch could not create a tensor the header describes validly (a rank or size it does not support, or no memory).</summary>
+    TensorNotCreated,
     /// <summary>A tensor given to the writer cannot be stored (name, dtype).</summary>
     InvalidTensor,
     /// <summary>The keys follow no single known naming (timm, torchvision, Hugging Face).</summary>

@@ -103,8 +103,18 @@ public static class Safetensors
 
     private static Tensor ReadTensor(IByteSource source, long dataStart, SafetensorsEntry entry, string path)
     {
-        // Sizes were proven against the file length by the header, so this allocation is bounded by the file.
-        var tensor = torch.empty(entry.Shape.ToArray(), SafetensorsDtypes.ToScalarType(entry.Dtype)!.Value);
+        // Sizes were proven against the file length by the header, so this allocation is bounded by the file; libtorch may
+        // still refuse a valid shape (rank limits) or run out of memory, which is reported as this file's problem.
+        Tensor tensor;
+        try
+        {
+            tensor = torch.empty(entry.Shape.ToArray(), SafetensorsDtypes.ToScalarType(entry.Dtype)!.Value);
+        }
+        catch (Exception e) when (e is not CheckpointException)
+        {
+            throw new CheckpointException(CheckpointRule.TensorNotCreated, entry.Name,
+                $"libtorch could not create a {entry.Dtype} tensor of rank {entry.Shape.Count} and {entry.ElementCount} elements: {e.Message}", path, e);
+        }
         if (entry.ByteLength == 0) return tensor;
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("Reading safetensors on a big-endian machine is not supported.");

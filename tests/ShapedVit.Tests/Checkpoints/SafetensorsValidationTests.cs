@@ -195,6 +195,26 @@ public class SafetensorsValidationTests
         Assert.Equal(Enum.Parse<SafetensorsDtype>(dtype), Safetensors.ReadHeader(folder.File("u.safetensors")).Entries[0].Dtype); // the header itself is valid
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1000)]
+    [InlineData(200_000)]
+    public void Tensors_of_any_rank_load_or_fail_as_checkpoint_exceptions(int rank)
+    {
+        string shape = "[" + string.Join(",", Enumerable.Repeat("1", rank)) + "]";
+        byte[] file = File($$$"""{"t":{"dtype":"F32","shape":{{{shape}}},"data_offsets":[0,4]}}""", 4);
+        try
+        {
+            using var read = Safetensors.ReadAll(file);
+            Assert.Equal(rank, read.Tensors["t"].dim());
+        }
+        catch (CheckpointException e)
+        {
+            Assert.Equal(CheckpointRule.TensorNotCreated, e.Rule);
+            Assert.Equal("t", e.TensorName);
+        }
+    }
+
     [Fact]
     public void A_missing_file_is_a_checkpoint_exception()
     {
