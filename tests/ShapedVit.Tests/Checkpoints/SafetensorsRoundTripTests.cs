@@ -163,6 +163,23 @@ public class SafetensorsRoundTripTests
     }
 
     [Fact]
+    public void Loading_and_saving_a_model_leak_no_tensors()
+    {
+        using var folder = new TempFolder();
+        using var model = new TorchvisionMicro(seed: 1);
+        using var other = new MicroAt48(seed: 2);
+        string path = folder.File("m.safetensors");
+        string at48 = folder.File("at48.safetensors");
+        other.SaveSafetensors(at48);
+        using var scope = NewDisposeScope();
+        model.SaveSafetensors(path);
+        model.LoadSafetensors(path);
+        model.LoadSafetensors(at48); // resampling, too
+        Assert.Throws<CheckpointException>(() => model.LoadSafetensors(at48, new CheckpointLoadOptions { ResamplePositionEmbedding = false }));
+        Assert.Equal(0, scope.DisposablesCount);
+    }
+
+    [Fact]
     public void Reading_leaks_no_tensors()
     {
         byte[] bytes = SmallValidFile();
