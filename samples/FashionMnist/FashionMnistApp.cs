@@ -106,7 +106,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
             while (!trainer.Finished) { trainer.RunEpoch(progress); AfterEpoch(); }
         }
 
-        var evaluation = trainer.Evaluate(test);
+        var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
         Report(evaluation);
         double trainingSeconds = trainer.State.History.Sum(r => r.Seconds);
         output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); training {trainingSeconds / 60:F1} min over {trainer.State.History.Count} epochs " +

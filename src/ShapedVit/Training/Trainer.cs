@@ -52,6 +52,8 @@ public sealed class Trainer : IDisposable
     public TrainingState State { get; private set; }
     public int StepsPerEpoch { get; }
     public bool Finished => State.CompletedEpochs >= Options.Epochs;
+    /// <summary>The test-set evaluation of the last epoch this trainer ran (null before its first).</summary>
+    public Evaluation? LastEvaluation { get; private set; }
 
     /// <summary>Weight decay on matrices and kernels only: biases, norms, class/register tokens and position embeddings are left alone (as timm and DeiT do).</summary>
     public static bool DecaysWeight(string name, Parameter parameter) =>
@@ -91,6 +93,7 @@ public sealed class Trainer : IDisposable
         }
         double seconds = clock.Elapsed.TotalSeconds;
         var evaluation = test is null ? null : Evaluate(test);
+        LastEvaluation = evaluation;
         var record = new EpochRecord(epoch + 1, lossSum / seen, (double)correct / seen, evaluation?.Loss ?? double.NaN,
                                      evaluation?.Accuracy ?? double.NaN, learningRate, seconds, seen / seconds);
         State = State with { CompletedEpochs = epoch + 1, Step = step, History = [.. State.History, record] };

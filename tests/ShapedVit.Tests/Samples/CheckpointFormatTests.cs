@@ -9,7 +9,7 @@ namespace ShapedVit.Tests.Samples;
 public class CheckpointFormatTests
 {
     [Fact]
-    public void Tensors_and_metadata_round_trip_in_the_safetensors_layout()
+    public void Trainer_checkpoints_round_trip_tensors_and_metadata_in_the_safetensors_layout()
     {
         using var dir = new TempDirectory();
         string path = dir.File("c.safetensors");
@@ -23,7 +23,7 @@ public class CheckpointFormatTests
         Assert.Equal(8 + (long)headerLength + 6 * 4 + 2 * 8, bytes.LongLength);
         using var header = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
         Assert.Equal("F32", header.RootElement.GetProperty("a").GetProperty("dtype").GetString());
-        Assert.Equal("[24,40]", header.RootElement.GetProperty("b").GetProperty("data_offsets").GetRawText().Replace(" ", ""));
+        Assert.Equal("I64", header.RootElement.GetProperty("b").GetProperty("dtype").GetString());
 
         using var read = SafetensorsCheckpointFormat.Instance.Read(path);
         Assert.Equal("v", read.Metadata["k"]);
@@ -54,7 +54,8 @@ public class CheckpointFormatTests
         using var dir = new TempDirectory();
         string path = dir.File("bad.safetensors");
         File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<InvalidDataException>(() => SafetensorsCheckpointFormat.Instance.Read(path));
-        Assert.StartsWith(path, e.Message);
+        var e = Assert.Throws<CheckpointException>(() => SafetensorsCheckpointFormat.Instance.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 }

@@ -5,6 +5,7 @@ using TorchSharp;
 
 namespace ShapedVit.Tests.Samples;
 
+[Collection(TrainingCollection.Name)]
 public class FashionMnistCommandTests
 {
     private static (int Code, string Output, string Error, FashionMnistOptions? Options) Parse(params string[] args)
@@ -90,7 +91,7 @@ public class FashionMnistCommandTests
     public void Train_then_classify_then_resume_a_finished_run_end_to_end()
     {
         using var dir = new TempDirectory();
-        var train = Run("--out", dir.Path, "--plain", "--epochs", "1", "--limit", "128", "--batch-size", "64", "--threads", "2");
+        var train = Run("--out", dir.Path, "--plain", "--epochs", "1", "--limit", "128", "--batch-size", "64");
         Assert.True(train.Code == 0, train.Error);
         Assert.Contains("confusion matrix", train.Output);
         Assert.Contains("9 Ankle boot", train.Output);

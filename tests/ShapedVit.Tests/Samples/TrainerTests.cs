@@ -6,6 +6,17 @@ using static TorchSharp.torch;
 
 namespace ShapedVit.Tests.Samples;
 
+/// <summary>
+/// Tests that train share torch's global random generator (dropout, drop path) and thread pool, so they must not run at
+/// the same time as each other: one collection runs them one after another.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class TrainingCollection
+{
+    public const string Name = "Training (torch's global random state)";
+}
+
+[Collection(TrainingCollection.Name)]
 public class TrainerTests
 {
     internal static LabeledImages RandomImages(int count, int seed)

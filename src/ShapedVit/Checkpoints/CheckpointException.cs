@@ -1,0 +1,107 @@
+namespace ShapedVit;
+
+/// <summary>Which rule of the safetensors format or of checkpoint loading was broken.</summary>
+public enum CheckpointRule
+{
+    /// <summary>The file could not be opened, read or written.</summary>
+    Io,
+    /// <summary>Fewer than the 8 bytes of the header length.</summary>
+    FileTooShort,
+    /// <summary>The header length exceeds <see cref="Checkpoints.Safetensors.MaxHeaderBytes"/>.</summary>
+    HeaderTooLarge,
+    /// <summary>The header length points past the end of the file.</summary>
+    HeaderBeyondFile,
+    /// <summary>The header is not valid UTF-8.</summary>
+    HeaderNotUtf8,
+    /// <summary>The header is not a JSON object (syntax error, or it does not start with '{').</summary>
+    HeaderNotJson,
+    /// <summary>A key occurs twice in the same JSON object.</summary>
+    DuplicateKey,
+    /// <summary>A tensor entry lacks dtype, shape or data_offsets, has other fields, or has values of the wrong JSON type.</summary>
+    InvalidTensorEntry,
+    /// <summary>The dtype is not one the format defines.</summary>
+    UnknownDtype,
+    /// <summary><c>__metadata__</c> is not a map of strings to strings.</summary>
+    InvalidMetadata,
+    /// <summary>Data offsets do not start at 0, overlap, leave gaps or end before they begin.</summary>
+    InvalidOffsets,
+    /// <summary>Shape x dtype size does not fit a 64-bit integer.</summary>
+    SizeOverflow,
+    /// <summary>A tensor of sub-byte elements does not fill whole bytes.</summary>
+    MisalignedSize,
+    /// <summary>A tensor's byte range differs from shape x dtype size.</summary>
+    SizeMismatch,
+    /// <summary>The tensor data does not end exactly at the end of the file.</summary>
+    DataEndMismatch,
+    /// <summary>The dtype is valid safetensors but has no TorchSharp equivalent (unsigned 16/32/64-bit, 4/6/8-bit floats, complex).</summary>
+    UnsupportedDtype,
+    /// <summary>libtorch could not create a tensor the header describes validly (a rank or size it does not support, or no memory).</summary>
+    TensorNotCreated,
+    /// <summary>A tensor given to the writer cannot be stored (name, dtype).</summary>
+    InvalidTensor,
+    /// <summary>The keys follow no single known naming (timm, torchvision, Hugging Face).</summary>
+    UnknownNaming,
+    /// <summary>Strict loading found missing, unexpected, wrong-shaped or wrong-dtype tensors.</summary>
+    KeyMismatch,
+}
+
+/// <summary>
+/// A checkpoint that breaks a rule of the safetensors format or does not fit the model. The message names the file, the
+/// tensor (where there is one) and the rule; nothing of the model or file is changed when this is thrown.
+/// </summary>
+public sealed class CheckpointException : IOException
+{
+    public CheckpointException(CheckpointRule rule, string? tensorName, string detail, string? path = null, Exception? inner = null)
+        : base(Compose(rule, tensorName, detail, path), inner)
+    {
+        Rule = rule;
+        TensorName = tensorName;
+        Path = path;
+    }
+
+    /// <summary>A strict-loading failure listing every mismatch at once.</summary>
+    public CheckpointException(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> wrongShape,
+                               IReadOnlyList<string> wrongDtype)
+        : base(ComposeMismatch(path, missing, unexpected, wrongShape, wrongDtype))
+    {
+        Rule = CheckpointRule.KeyMismatch;
+        Path = path;
+        Missing = missing;
+        Unexpected = unexpected;
+        WrongShape = wrongShape;
+        WrongDtype = wrongDtype;
+    }
+
+    public CheckpointRule Rule { get; }
+    /// <summary>The tensor at fault, or null when the rule concerns the whole file.</summary>
+    public string? TensorName { get; }
+    public string? Path { get; }
+    /// <summary>Model keys (timm naming) the checkpoint lacks, with their shapes.</summary>
+    public IReadOnlyList<string> Missing { get; } = [];
+    /// <summary>Checkpoint keys the model does not have.</summary>
+    public IReadOnlyList<string> Unexpected { get; } = [];
+    /// <summary>Keys present in both with different shapes.</summary>
+    public IReadOnlyList<string> WrongShape { get; } = [];
+    /// <summary>Keys present in both whose dtypes cannot be converted (only floating point converts to floating point).</summary>
+    public IReadOnlyList<string> WrongDtype { get; } = [];
+
+    private static string Compose(CheckpointRule rule, string? tensorName, string detail, string? path) =>
+        (path is null ? "" : $"{path}: ") + (tensorName is null ? "" : $"tensor '{tensorName}': ") + $"[{rule}] {detail}";
+
+    private static string ComposeMismatch(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected,
+                                          IReadOnlyList<string> wrongShape, IReadOnlyList<string> wrongDtype)
+    {
+        var text = new System.Text.StringBuilder($"{path}: [{CheckpointRule.KeyMismatch}] the checkpoint does not fit the model; nothing was loaded.");
+        void Section(string title, IReadOnlyList<string> items)
+        {
+            if (items.Count == 0) return;
+            text.Append($"\n  {title} ({items.Count}):");
+            foreach (var item in items) text.Append("\n    ").Append(item);
+        }
+        Section("missing", missing);
+        Section("unexpected", unexpected);
+        Section("wrong shape", wrongShape);
+        Section("wrong dtype", wrongDtype);
+        return text.ToString();
+    }
+}

@@ -1,0 +1,68 @@
+using static TorchSharp.torch;
+
+namespace ShapedVit.Checkpoints;
+
+/// <summary>The element types the safetensors format defines (huggingface/safetensors <c>Dtype</c>).</summary>
+public enum SafetensorsDtype
+{
+    BOOL, F4, F6_E2M3, F6_E3M2, U8, I8, F8_E5M2, F8_E4M3, F8_E8M0, I16, U16, F16, BF16, I32, U32, F32, C64, F64, I64, U64,
+}
+
+/// <summary>Sizes of the safetensors dtypes and their TorchSharp equivalents.</summary>
+public static class SafetensorsDtypes
+{
+    private static readonly Dictionary<string, SafetensorsDtype> ByName =
+        Enum.GetValues<SafetensorsDtype>().ToDictionary(d => d.ToString(), d => d, StringComparer.Ordinal);
+
+    /// <summary>The dtype spelled exactly as in a header ("F32", "BF16"...), or false.</summary>
+    public static bool TryParse(string name, out SafetensorsDtype dtype) => ByName.TryGetValue(name, out dtype);
+
+    /// <summary>Bits per element (4 and 6 for the sub-byte floats).</summary>
+    public static int BitSize(SafetensorsDtype dtype) => dtype switch
+    {
+        SafetensorsDtype.F4 => 4,
+        SafetensorsDtype.F6_E2M3 or SafetensorsDtype.F6_E3M2 => 6,
+        SafetensorsDtype.BOOL or SafetensorsDtype.U8 or SafetensorsDtype.I8 or SafetensorsDtype.F8_E5M2 or SafetensorsDtype.F8_E4M3
+            or SafetensorsDtype.F8_E8M0 => 8,
+        SafetensorsDtype.I16 or SafetensorsDtype.U16 or SafetensorsDtype.F16 or SafetensorsDtype.BF16 => 16,
+        SafetensorsDtype.I32 or SafetensorsDtype.U32 or SafetensorsDtype.F32 => 32,
+        SafetensorsDtype.C64 or SafetensorsDtype.F64 or SafetensorsDtype.I64 or SafetensorsDtype.U64 => 64,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, null),
+    };
+
+    /// <summary>The TorchSharp type holding this dtype bit for bit, or null when TorchSharp has none.</summary>
+    public static ScalarType? ToScalarType(SafetensorsDtype dtype) => dtype switch
+    {
+        SafetensorsDtype.BOOL => ScalarType.Bool,
+        SafetensorsDtype.U8 => ScalarType.Byte,
+        SafetensorsDtype.I8 => ScalarType.Int8,
+        SafetensorsDtype.I16 => ScalarType.Int16,
+        SafetensorsDtype.I32 => ScalarType.Int32,
+        SafetensorsDtype.I64 => ScalarType.Int64,
+        SafetensorsDtype.F16 => ScalarType.Float16,
+        SafetensorsDtype.BF16 => ScalarType.BFloat16,
+        SafetensorsDtype.F32 => ScalarType.Float32,
+        SafetensorsDtype.F64 => ScalarType.Float64,
+        _ => null,
+    };
+
+    /// <summary>The safetensors dtype of a TorchSharp type, or null for types the writer does not store.</summary>
+    public static SafetensorsDtype? FromScalarType(ScalarType type) => type switch
+    {
+        ScalarType.Bool => SafetensorsDtype.BOOL,
+        ScalarType.Byte => SafetensorsDtype.U8,
+        ScalarType.Int8 => SafetensorsDtype.I8,
+        ScalarType.Int16 => SafetensorsDtype.I16,
+        ScalarType.Int32 => SafetensorsDtype.I32,
+        ScalarType.Int64 => SafetensorsDtype.I64,
+        ScalarType.Float16 => SafetensorsDtype.F16,
+        ScalarType.BFloat16 => SafetensorsDtype.BF16,
+        ScalarType.Float32 => SafetensorsDtype.F32,
+        ScalarType.Float64 => SafetensorsDtype.F64,
+        _ => null,
+    };
+
+    /// <summary>True for the floating-point types a checkpoint may convert between.</summary>
+    public static bool IsFloating(ScalarType type) =>
+        type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
+}

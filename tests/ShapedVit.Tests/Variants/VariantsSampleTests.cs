@@ -1,0 +1,45 @@
+using System.Text.Json;
+using ShapedVit.Samples.Variants;
+
+namespace ShapedVit.Tests.Variants;
+
+public class VariantsSampleTests
+{
+    [Fact]
+    public void Json_lists_every_variant_with_exactly_the_documented_fields()
+    {
+        using var document = JsonDocument.Parse(VariantCatalog.ToJson(VariantCatalog.All));
+        var models = document.RootElement.EnumerateArray().ToList();
+        Assert.Equal(new[] { "ViT-Ti/16", "ViT-S/16", "ViT-B/16", "ViT-B/32", "ViT-L/16", "ViT-H/14", "Tutorial" },
+                     models.Select(m => m.GetProperty("name").GetString()));
+        foreach (var model in models)
+            Assert.Equal(new[] { "name", "image", "patch", "embed", "depth", "heads", "classes", "parameters", "macs" },
+                         model.EnumerateObject().Select(p => p.Name));
+        var b16 = models[2];
+        Assert.Equal(86_567_656, b16.GetProperty("parameters").GetInt64());   // timm's vit_base_patch16_224
+        Assert.Equal(17_563_828_224, b16.GetProperty("macs").GetInt64());     // torchvision reports 17.56 GFLOPS (MACs)
+        var tutorial = models[6];
+        Assert.Equal(new[] { 256, 256, 3 }, tutorial.GetProperty("image").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(10, tutorial.GetProperty("classes").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--max-params" }, "--max-params needs a whole number")]
+    [InlineData(new[] { "--max-params", "-5" }, "--max-params needs a whole number")]
+    [InlineData(new[] { "--jsn" }, "Unknown argument '--jsn'")]
+    public void Bad_arguments_give_a_one_line_error(string[] args, string expected)
+    {
+        Assert.Null(VariantsOptions.Parse(args, out var error));
+        Assert.StartsWith(expected, error);
+        Assert.DoesNotContain('\n', error!);
+    }
+
+    [Fact]
+    public void Json_turns_the_timed_forward_passes_off()
+    {
+        var options = VariantsOptions.Parse(new[] { "--json", "--max-params", "1000" }, out _)!;
+        Assert.True(options.Json);
+        Assert.False(options.Forward);
+        Assert.Equal(1000, options.MaxParameters);
+    }
+}
