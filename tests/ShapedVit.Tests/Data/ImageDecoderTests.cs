@@ -59,6 +59,23 @@ public class ImageDecoderTests
         Assert.Equal(new byte[] { 0, 0, 7, 100, 0, 7, 200, 0, 7, 0, 200, 7, 100, 200, 7, 200, 200, 7 }, image.Pixels);
     }
 
+    [Theory]
+    [InlineData(SKEncodedImageFormat.Jpeg)]
+    [InlineData(SKEncodedImageFormat.Webp)]
+    public void Jpeg_and_webp_decode_to_their_size_and_colour(SKEncodedImageFormat encoding)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(20, 10, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.Erase(new SKColor(200, 40, 90));
+        using var image = SKImage.FromBitmap(bitmap);
+        using var encoded = image.Encode(encoding, 95);
+        var decoded = ImageDecoder.Decode(encoded.ToArray(), $"x.{encoding}");
+        Assert.Equal((20, 10), (decoded.Width, decoded.Height));
+        // Lossy formats: the flat colour comes back within a few levels.
+        Assert.InRange(decoded.Pixels[0], 195, 205);
+        Assert.InRange(decoded.Pixels[1], 35, 45);
+        Assert.InRange(decoded.Pixels[2], 85, 95);
+    }
+
     [Fact]
     public void A_missing_file_is_one_line()
     {
