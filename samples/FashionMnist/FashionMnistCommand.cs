@@ -14,10 +14,10 @@ public static class FashionMnistCommand
         var data = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (.gz or raw). Default: the slice shipped with the sample." };
         var outDir = new Option<string>("--out") { Description = "Output folder (weights, training state, plot).", DefaultValueFactory = _ => Path.Combine("runs", "fashion-mnist") };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 128 };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => 2e-3 };
         var wd = new Option<double>("--weight-decay") { Description = "AdamW weight decay (matrices only).", DefaultValueFactory = _ => 0.05 };
-        var warmup = new Option<double>("--warmup") { Description = "Linear warmup, in epochs, before the cosine decay.", DefaultValueFactory = _ => 1.0 };
+        var warmup = new Option<double>("--warmup") { Description = "Linear warmup, in epochs, before the cosine decay.", DefaultValueFactory = _ => 0.2 };
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the loss.", DefaultValueFactory = _ => 0.1 };
         var clip = new Option<double>("--clip") { Description = "Clip the gradients' global norm to this (0: off).", DefaultValueFactory = _ => 1.0 };
         var pad = new Option<int>("--crop-padding") { Description = "Random crop of the image padded by this many pixels (0: off).", DefaultValueFactory = _ => 2 };

@@ -7,10 +7,10 @@ public sealed record FashionMnistOptions
     public string? DataDirectory { get; init; }
     public string OutputDirectory { get; init; } = Path.Combine("runs", "fashion-mnist");
     public int Epochs { get; init; } = 10;
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = 64;
     public double LearningRate { get; init; } = 2e-3;
     public double WeightDecay { get; init; } = 0.05;
-    public double WarmupEpochs { get; init; } = 1;
+    public double WarmupEpochs { get; init; } = 0.2;
     public double LabelSmoothing { get; init; } = 0.1;
     public double GradientClip { get; init; } = 1.0;
     public int CropPadding { get; init; } = 2;

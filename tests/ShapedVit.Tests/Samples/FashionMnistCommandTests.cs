@@ -33,7 +33,7 @@ public class FashionMnistCommandTests
         Assert.NotNull(options);
         Assert.Null(options.DataDirectory);
         Assert.Equal(Path.Combine("runs", "fashion-mnist"), options.OutputDirectory);
-        Assert.Equal((10, 128, 2e-3, 42L, 0), (options.Epochs, options.BatchSize, options.LearningRate, options.Seed, options.Classify));
+        Assert.Equal((10, 64, 2e-3, 0.2, 42L, 0), (options.Epochs, options.BatchSize, options.LearningRate, options.WarmupEpochs, options.Seed, options.Classify));
         Assert.True(options.HorizontalFlip);
     }
 
