@@ -56,6 +56,14 @@ public partial class DiagnosticHelpPageTests
         Assert.DoesNotContain(fixedCode, d => d.Severity >= DiagnosticSeverity.Warning);
     }
 
+    [Theory, MemberData(nameof(Ids))]
+    public void The_usage_guide_lists_the_ID_with_its_severity_title_and_page(string id)
+    {
+        var descriptor = Descriptor(id);
+        string guide = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "using-shapedvit.md"));
+        Assert.Contains($"| [{id}]({descriptor.HelpLinkUri}) | {descriptor.DefaultSeverity} | {descriptor.Title}", guide);
+    }
+
     /// <summary>The first C# block after a heading.</summary>
     private static string CodeUnder(string page, string heading)
     {
