@@ -312,8 +312,12 @@ namespace ShapedVit.Generators
                             var patches = VitGeometry.NearestDivisors(image, patchSize, 2);
                             long lower = image / patchSize * patchSize, upper = lower + patchSize;
                             string images = lower > 0 ? Num(lower) + ", " + Num(upper) : Num(upper);
+                            // The whole [Patch] the fix writes: each axis that does not divide its image gets its nearest divisor.
+                            long fixedHeight = spec.ImageHeight % spec.PatchHeight == 0 ? spec.PatchHeight : VitGeometry.NearestDivisors(spec.ImageHeight, spec.PatchHeight, 1)[0];
+                            long fixedWidth = spec.ImageWidth % spec.PatchWidth == 0 ? spec.PatchWidth : VitGeometry.NearestDivisors(spec.ImageWidth, spec.PatchWidth, 1)[0];
                             var properties = ImmutableDictionary<string, string?>.Empty
-                                .Add("Axis", problem.Axis).Add("SuggestedPatch", Num(patches[0]));
+                                .Add("Axis", problem.Axis).Add("SuggestedPatch", Num(patches[0]))
+                                .Add("SuggestedPatchSize", Num(fixedHeight) + "," + Num(fixedWidth));
                             Report(DiagnosticDescriptors.ImageNotDivisibleByPatch, PatchLocation(problem.Axis, spec), properties,
                                    problem.Axis, Num(image), Num(patchSize), string.Join(", ", patches.Select(Num)), images);
                             break;
