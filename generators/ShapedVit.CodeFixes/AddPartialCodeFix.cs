@@ -16,11 +16,15 @@ namespace ShapedVit.CodeFixes
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(DiagnosticDescriptors.NotPartial.Id, DiagnosticDescriptors.ContainingTypeNotPartial.Id);
 
-        // Both diagnostics sit on the identifier of the type declaration that lacks the modifier.
+        // SVIT0004 sits on the identifier of the class that lacks the modifier; SVIT0005 sits on the model class and names the
+        // containing type that lacks it as its additional location.
         protected override TypeDeclarationSyntax? FindTarget(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            if (!diagnostic.Location.IsInSource) return null;
-            var token = root.FindToken(diagnostic.Location.SourceSpan.Start);
+            var location = diagnostic.Id == DiagnosticDescriptors.ContainingTypeNotPartial.Id && diagnostic.AdditionalLocations.Count > 0
+                ? diagnostic.AdditionalLocations[0]
+                : diagnostic.Location;
+            if (!location.IsInSource || location.SourceTree != root.SyntaxTree) return null;
+            var token = root.FindToken(location.SourceSpan.Start);
             return token.Parent is TypeDeclarationSyntax declaration && declaration.Identifier == token ? declaration : null;
         }
 

@@ -160,7 +160,12 @@ namespace ShapedVit.Generators
                     else if (outer.IsFileLocal)
                         ok = Fail(DiagnosticDescriptors.UnsupportedType, outerLocation, Name, "nested in the file-local type '" + outer.Name + "'", "move it out of the file-local type");
                     else if (!IsPartial(outer))
-                        ok = Fail(DiagnosticDescriptors.ContainingTypeNotPartial, outerLocation, outer.Name, Name);
+                    {
+                        // Reported on the model's own identifier, so it is local to the symbol being analysed and the IDE shows
+                        // it as you type; the containing type's identifier is the additional location the code fix edits.
+                        Diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, location, new[] { outerLocation }, outer.Name, Name));
+                        ok = false;
+                    }
                     chain.Insert(0, new ContainingType(Keyword(outer), outer.Name));
                 }
                 containing = chain;

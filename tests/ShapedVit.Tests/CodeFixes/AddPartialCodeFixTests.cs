@@ -45,22 +45,22 @@ public class AddPartialCodeFixTests
     [Fact]
     public Task Fixes_the_class_and_every_containing_type_and_adds_partial_once_to_a_type_holding_two_models() => Test.VerifyFix("""
         using ShapedVit;
-        public static class {|SVIT0005:{|SVIT0005:{|SVIT0005:Outer|}|}|}
+        public static class Outer
         {
-            public class {|SVIT0005:{|SVIT0005:Models|}|}
+            public class Models
             {
                 [VisionTransformer(NumClasses = 10)]
                 [Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
-                public class {|SVIT0004:First|} { }
+                public class {|SVIT0004:{|SVIT0005:{|SVIT0005:First|}|}|} { }
 
                 [VisionTransformer(NumClasses = 10)]
                 [Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
-                public partial class Second { }
+                public partial class {|SVIT0005:{|SVIT0005:Second|}|} { }
             }
 
             [VisionTransformer(NumClasses = 10)]
             [Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
-            internal partial class Third { }
+            internal partial class {|SVIT0005:Third|} { }
         }
         """, """
         using ShapedVit;
@@ -81,9 +81,7 @@ public class AddPartialCodeFixTests
             [Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
             internal partial class Third { }
         }
-        """,
-        // SVIT0005 is reported while analysing the nested class but located on the outer one, so Roslyn calls it non-local.
-        CodeFixTestBehaviors.SkipLocalDiagnosticCheck);
+        """);
 
     [Fact]
     public void Fixes_the_two_partial_diagnostics()

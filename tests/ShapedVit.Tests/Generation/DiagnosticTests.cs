@@ -75,10 +75,10 @@ public class DiagnosticTests
 
     [Fact]
     public void SVIT0005_containing_type_not_partial() => AssertDiagnostic("""
-        public class [|Outer|]
+        public class Outer
         {
             [VisionTransformer, Image(224), Patch(16), Embed(768), Depth(12), Heads(12)]
-            public partial class Vit { }
+            public partial class [|Vit|] { }
         }
         """, "SVIT0005", "'Outer' contains the Vision Transformer 'Vit' and must be declared partial too: add the 'partial' modifier to 'Outer'");
 
