@@ -60,7 +60,7 @@ public partial class DiagnosticHelpPageTests
     public void The_usage_guide_lists_the_ID_with_its_severity_title_and_page(string id)
     {
         var descriptor = Descriptor(id);
-        string guide = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "using-shapedvit.md"));
+        string guide = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
         Assert.Contains($"| [{id}]({descriptor.HelpLinkUri}) | {descriptor.DefaultSeverity} | {descriptor.Title}", guide);
     }
 
