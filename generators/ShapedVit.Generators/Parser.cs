@@ -113,7 +113,7 @@ namespace ShapedVit.Generators
                 spec.Heads = ReadSingle(HeadsAttribute);
                 spec.MlpDim = ReadSingle(MlpAttribute);
 
-                if (preset >= VitPreset.Tiny && preset <= VitPreset.Huge) spec.ApplyPreset(preset);
+                if (preset >= VitPreset.Tiny && preset <= VitPreset.Huge) ApplyPresetToMissing(spec, preset);
                 else RequireAttributes();
                 if (HasErrors) return null;
 
@@ -240,6 +240,22 @@ namespace ShapedVit.Generators
                 foreach (var (attribute, example) in missing)
                     if (!attributes.ContainsKey(attribute))
                         Report(DiagnosticDescriptors.MissingAttribute, AttributeLocation(vit!), null, Name, ShortName(attribute), example);
+            }
+
+            /// <summary>
+            /// Fills from the preset only what no attribute states: VitSpec.ApplyPreset fills every 0, which would silently
+            /// replace an explicit, invalid [Embed(0)], [Depth(0)], [Heads(0)], [Image(0)] or [Patch(0)] instead of reporting it.
+            /// </summary>
+            private void ApplyPresetToMissing(VitSpec spec, VitPreset preset)
+            {
+                var defaults = new VitSpec();
+                defaults.ApplyPreset(preset);
+                if (!attributes.ContainsKey(ImageAttribute)) { spec.ImageHeight = defaults.ImageHeight; spec.ImageWidth = defaults.ImageWidth; }
+                if (!attributes.ContainsKey(PatchAttribute)) { spec.PatchHeight = defaults.PatchHeight; spec.PatchWidth = defaults.PatchWidth; }
+                if (!attributes.ContainsKey(EmbedAttribute)) spec.EmbedDim = defaults.EmbedDim;
+                if (!attributes.ContainsKey(DepthAttribute)) spec.Depth = defaults.Depth;
+                if (!attributes.ContainsKey(HeadsAttribute)) spec.Heads = defaults.Heads;
+                if (spec.MlpDim == 0) spec.MlpDim = defaults.MlpDim; // [Mlp(0)] asks for the default width, which the preset states
             }
 
             private void ReadPair(AttributeData attribute, out int height, out int width)
