@@ -87,8 +87,8 @@ public static class RobustnessHarness
         foreach (var tree in output.SyntaxTrees.Where(t => !userTrees.Contains(t)))
         {
             int owner = OwnerOf(output, tree, caseOfTree);
-            caseOfTree[tree] = owner;
             if (owner < 0) { crashes.Add("generated file with no declaring case: " + tree.FilePath); continue; }
+            caseOfTree[tree] = owner;
             (generated.TryGetValue(owner, out var list) ? list : generated[owner] = new List<string>()).Add(tree.ToString());
         }
 
