@@ -206,7 +206,15 @@ namespace ShapedVit.Generators
                         continue;
                     }
                     if (name == ExpectShapeAttribute) { expectations.Add(attribute); continue; }
-                    if (name == VisionTransformerAttribute) { vit ??= attribute; continue; }
+                    if (name == VisionTransformerAttribute)
+                    {
+                        // Twice (C# reports CS0579) would otherwise give one model per marked part and a duplicate hint name.
+                        if (vit is not null)
+                            Report(DiagnosticDescriptors.DuplicateAttribute, AttributeLocation(attribute), null,
+                                   ShortName(name), Name, DescribeArguments(vit), DescribeArguments(attribute));
+                        vit ??= attribute;
+                        continue;
+                    }
                     if (attributes.TryGetValue(name!, out var first))
                     {
                         Report(DiagnosticDescriptors.DuplicateAttribute, AttributeLocation(attribute), null,
