@@ -377,7 +377,9 @@ namespace ShapedVit.Generators
                 {
                     int stageValue = expectation.ConstructorArguments[0].Value is int s ? s : -1;
                     var stage = (Stage)stageValue;
+                    // [ExpectShape(stage, null)] passes a null array, whose Values are default: read it as no dims.
                     var dims = expectation.ConstructorArguments.Length > 1 && expectation.ConstructorArguments[1].Kind == TypedConstantKind.Array
+                               && !expectation.ConstructorArguments[1].IsNull
                         ? expectation.ConstructorArguments[1].Values.Select(v => v.Value is int i ? (long)i : 0L).ToArray()
                         : Array.Empty<long>();
                     if (stageValue < 0 || stageValue > (int)Stage.Logits)
