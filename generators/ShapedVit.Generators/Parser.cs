@@ -139,6 +139,9 @@ namespace ShapedVit.Generators
             private bool CheckTypeShape(out List<ContainingType> containing)
             {
                 containing = new List<ContainingType>();
+                // A declaration missing its name (C# reports CS1001) cannot be extended: generate nothing for it.
+                for (var named = type; named is not null; named = named.ContainingType)
+                    if (named.Name.Length == 0) return false;
                 var location = ClassLocation();
                 if (type.IsRecord)
                     return Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "a record", "declare it as 'partial class'");
