@@ -28,7 +28,7 @@ namespace ShapedVit.Generators
 
             WriteClassDocumentation(w, model, g);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"ShapedVit.Generators\", \"{Version}\")]");
-            w.Open($"partial class {model.TypeName} : {Torch}.nn.Module<{Tensor}, {Tensor}>, global::ShapedVit.IVisionTransformer");
+            w.Open($"partial class {Identifier(model.TypeName)} : {Torch}.nn.Module<{Tensor}, {Tensor}>, global::ShapedVit.IVisionTransformer");
             WriteConstants(w, model, g);
             WriteFields(w, model, g);
             WriteConstructor(w, model, g);
@@ -144,7 +144,7 @@ namespace ShapedVit.Generators
         private static void WriteConstructor(IndentedWriter w, ModelSpec m, VitGeometry g)
         {
             w.Line("/// <summary>Creates the model with timm's initialisation; the same <paramref name=\"seed\"/> gives the same weights.</summary>");
-            w.Open($"public {m.TypeName}(long? seed = null) : base(nameof({m.TypeName}))");
+            w.Open($"public {Identifier(m.TypeName)}(long? seed = null) : base(nameof({Identifier(m.TypeName)}))");
             w.Line($"patch_embed = new {Layers}.PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);");
             if (m.ClassToken) w.Line($"cls_token = {Torch}.nn.Parameter({Torch}.zeros(1, 1, EmbedDim));");
             if (m.RegisterTokens > 0) w.Line($"reg_token = {Torch}.nn.Parameter({Torch}.zeros(1, RegisterTokens, EmbedDim));");
@@ -281,7 +281,7 @@ namespace ShapedVit.Generators
             w.Line();
             w.Line($"private void CheckImages({Tensor} images) =>");
             w.Line($"    {Layers}.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,");
-            w.Line($"        patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof({m.TypeName}));");
+            w.Line($"        patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof({Identifier(m.TypeName)}));");
             w.Line();
         }
 
@@ -305,8 +305,12 @@ namespace ShapedVit.Generators
         /// <summary>"partial class Outer", "static partial class Outer", "partial record struct Outer"...</summary>
         private static string PartialHeader(ContainingType outer) =>
             outer.Keyword.StartsWith("static ", System.StringComparison.Ordinal)
-                ? "static partial " + outer.Keyword.Substring("static ".Length) + " " + outer.Name
-                : "partial " + outer.Keyword + " " + outer.Name;
+                ? "static partial " + outer.Keyword.Substring("static ".Length) + " " + Identifier(outer.Name)
+                : "partial " + outer.Keyword + " " + Identifier(outer.Name);
+
+        /// <summary>A symbol's name as C# source: a keyword used as a name (<c>@class</c>) needs its '@' back.</summary>
+        private static string Identifier(string name) =>
+            Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
         private static string Shape(params object[] dims) =>
             "[" + string.Join(",", System.Array.ConvertAll(dims, d => System.Convert.ToString(d, CultureInfo.InvariantCulture))) + "]";

@@ -113,7 +113,7 @@ namespace ShapedVit.Generators
                 spec.Heads = ReadSingle(HeadsAttribute);
                 spec.MlpDim = ReadSingle(MlpAttribute);
 
-                if (preset >= VitPreset.Tiny && preset <= VitPreset.Huge) spec.ApplyPreset(preset);
+                if (preset >= VitPreset.Tiny && preset <= VitPreset.Huge) ApplyPresetToMissing(spec, preset);
                 else RequireAttributes();
                 if (HasErrors) return null;
 
@@ -139,6 +139,9 @@ namespace ShapedVit.Generators
             private bool CheckTypeShape(out List<ContainingType> containing)
             {
                 containing = new List<ContainingType>();
+                // A declaration missing its name (C# reports CS1001) cannot be extended: generate nothing for it.
+                for (var named = type; named is not null; named = named.ContainingType)
+                    if (named.Name.Length == 0) return false;
                 var location = ClassLocation();
                 if (type.IsRecord)
                     return Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "a record", "declare it as 'partial class'");
@@ -211,7 +214,15 @@ namespace ShapedVit.Generators
                         continue;
                     }
                     if (name == ExpectShapeAttribute) { expectations.Add(attribute); continue; }
-                    if (name == VisionTransformerAttribute) { vit ??= attribute; continue; }
+                    if (name == VisionTransformerAttribute)
+                    {
+                        // Twice (C# reports CS0579) would otherwise give one model per marked part and a duplicate hint name.
+                        if (vit is not null)
+                            Report(DiagnosticDescriptors.DuplicateAttribute, AttributeLocation(attribute), null,
+                                   ShortName(name), Name, DescribeArguments(vit), DescribeArguments(attribute));
+                        vit ??= attribute;
+                        continue;
+                    }
                     if (attributes.TryGetValue(name!, out var first))
                     {
                         Report(DiagnosticDescriptors.DuplicateAttribute, AttributeLocation(attribute), null,
@@ -245,6 +256,22 @@ namespace ShapedVit.Generators
                 foreach (var (attribute, example) in missing)
                     if (!attributes.ContainsKey(attribute))
                         Report(DiagnosticDescriptors.MissingAttribute, AttributeLocation(vit!), null, Name, ShortName(attribute), example);
+            }
+
+            /// <summary>
+            /// Fills from the preset only what no attribute states: VitSpec.ApplyPreset fills every 0, which would silently
+            /// replace an explicit, invalid [Embed(0)], [Depth(0)], [Heads(0)], [Image(0)] or [Patch(0)] instead of reporting it.
+            /// </summary>
+            private void ApplyPresetToMissing(VitSpec spec, VitPreset preset)
+            {
+                var defaults = new VitSpec();
+                defaults.ApplyPreset(preset);
+                if (!attributes.ContainsKey(ImageAttribute)) { spec.ImageHeight = defaults.ImageHeight; spec.ImageWidth = defaults.ImageWidth; }
+                if (!attributes.ContainsKey(PatchAttribute)) { spec.PatchHeight = defaults.PatchHeight; spec.PatchWidth = defaults.PatchWidth; }
+                if (!attributes.ContainsKey(EmbedAttribute)) spec.EmbedDim = defaults.EmbedDim;
+                if (!attributes.ContainsKey(DepthAttribute)) spec.Depth = defaults.Depth;
+                if (!attributes.ContainsKey(HeadsAttribute)) spec.Heads = defaults.Heads;
+                if (spec.MlpDim == 0) spec.MlpDim = defaults.MlpDim; // [Mlp(0)] asks for the default width, which the preset states
             }
 
             private void ReadPair(AttributeData attribute, out int height, out int width)
@@ -362,7 +389,9 @@ namespace ShapedVit.Generators
                 {
                     int stageValue = expectation.ConstructorArguments[0].Value is int s ? s : -1;
                     var stage = (Stage)stageValue;
+                    // [ExpectShape(stage, null)] passes a null array, whose Values are default: read it as no dims.
                     var dims = expectation.ConstructorArguments.Length > 1 && expectation.ConstructorArguments[1].Kind == TypedConstantKind.Array
+                               && !expectation.ConstructorArguments[1].IsNull
                         ? expectation.ConstructorArguments[1].Values.Select(v => v.Value is int i ? (long)i : 0L).ToArray()
                         : Array.Empty<long>();
                     if (stageValue < 0 || stageValue > (int)Stage.Logits)
