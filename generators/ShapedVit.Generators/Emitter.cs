@@ -16,6 +16,17 @@ namespace ShapedVit.Generators
             typeof(Emitter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
             ?? typeof(Emitter).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
+        /// <summary>Every member name the generated part may declare; the parser reports user members that reuse one (SVIT0019).</summary>
+        public static readonly string[] GeneratedMemberNames =
+        {
+            "ImageHeight", "ImageWidth", "Channels", "PatchHeight", "PatchWidth", "GridHeight", "GridWidth", "NumPatches",
+            "PrefixTokens", "RegisterTokens", "SequenceLength", "EmbedDim", "Depth", "Heads", "HeadDim", "MlpDim",
+            "RepresentationSize", "NumClasses", "LayerNormEps", "ParameterCount", "Macs", "ShapeTrace",
+            "patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "blocks", "norm", "fc_norm", "pre_logits",
+            "head_drop", "head", "geometry",
+            "forward", "ForwardFeatures", "ForwardHead", "ForwardWithIntermediates", "EmbedTokens", "CheckImages", "Spec", "Geometry",
+        };
+
         public static string Emit(ModelSpec model)
         {
             var g = VitGeometry.Create(model.ToVitSpec());

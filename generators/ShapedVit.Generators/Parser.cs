@@ -158,10 +158,12 @@ namespace ShapedVit.Generators
                 for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
                 {
                     var outerLocation = outer.Locations.FirstOrDefault(l => l.IsInSource) ?? location;
+                    // Containing-type problems are reported on the model's identifier: local to the analysed symbol, so the IDE
+                    // shows them as you type.
                     if (outer.Arity > 0)
-                        ok = Fail(DiagnosticDescriptors.UnsupportedType, outerLocation, Name, "nested in the generic type '" + outer.Name + "'", "move it out of the generic type");
+                        ok = Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "nested in the generic type '" + outer.Name + "'", "move it out of the generic type");
                     else if (outer.IsFileLocal)
-                        ok = Fail(DiagnosticDescriptors.UnsupportedType, outerLocation, Name, "nested in the file-local type '" + outer.Name + "'", "move it out of the file-local type");
+                        ok = Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "nested in the file-local type '" + outer.Name + "'", "move it out of the file-local type");
                     else if (!IsPartial(outer))
                     {
                         // Reported on the model's own identifier, so it is local to the symbol being analysed and the IDE shows
@@ -172,8 +174,57 @@ namespace ShapedVit.Generators
                     chain.Insert(0, new ContainingType(Keyword(outer), outer.Name));
                 }
                 containing = chain;
+                return CheckUserMembers() && ok;
+            }
+
+            /// <summary>SVIT0019 for user members that the generated part also declares, SVIT0020 for a user base class.</summary>
+            private bool CheckUserMembers()
+            {
+                bool ok = true;
+                if (Array.IndexOf(Emitter.GeneratedMemberNames, type.Name) >= 0)
+                    ok = Fail(DiagnosticDescriptors.GeneratedMemberConflict, ClassLocation(), Name, type.Name,
+                              "rename the class: a member cannot share its enclosing type's name");
+                foreach (var member in type.GetMembers())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (member.IsImplicitlyDeclared || !IsUserDeclared(member)) continue;
+                    bool clash = member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                        ? constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.ToDisplayString() == "long?"
+                        : Array.IndexOf(Emitter.GeneratedMemberNames, member.Name) >= 0;
+                    if (!clash) continue;
+                    string what = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ? "a constructor taking (long? seed)" : "'" + member.Name + "'";
+                    ok = Fail(DiagnosticDescriptors.GeneratedMemberConflict, member.Locations.FirstOrDefault(l => l.IsInSource) ?? ClassLocation(),
+                              Name, what, "rename or remove it");
+                }
+
+                var baseType = type.BaseType;
+                if (baseType is not null && baseType.SpecialType != SpecialType.System_Object && !IsTorchModule(baseType))
+                {
+                    Location where = ClassLocation();
+                    foreach (var reference in type.DeclaringSyntaxReferences)
+                        if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { BaseList: { } list } && list.Types.Count > 0 && !IsGenerated(reference.SyntaxTree))
+                        {
+                            where = list.Types[0].GetLocation();
+                            break;
+                        }
+                    ok = Fail(DiagnosticDescriptors.UserBaseClass, where, Name, baseType.ToDisplayString());
+                }
                 return ok;
             }
+
+            private bool IsUserDeclared(ISymbol member)
+            {
+                foreach (var reference in member.DeclaringSyntaxReferences)
+                    if (!IsGenerated(reference.SyntaxTree)) return true;
+                return false;
+            }
+
+            // The analyzer sees the compilation with our generated files in it; those members are ours, not the user's.
+            private static bool IsGenerated(SyntaxTree tree) =>
+                tree.FilePath.EndsWith(".g.cs", StringComparison.OrdinalIgnoreCase) && tree.FilePath.Contains(nameof(VisionTransformerGenerator));
+
+            private static bool IsTorchModule(INamedTypeSymbol baseType) =>
+                baseType.ToDisplayString() == "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
 
             private static string Keyword(INamedTypeSymbol outer)
             {
@@ -237,6 +288,9 @@ namespace ShapedVit.Generators
             private static bool IsReadable(AttributeData attribute)
             {
                 if (attribute.AttributeConstructor is null) return false;
+                // Every size attribute and [ExpectShape] take at least one positional argument; a look-alike attribute
+                // declared by user code without one is not ours to read.
+                if (attribute.AttributeClass?.ToDisplayString() != VisionTransformerAttribute && attribute.ConstructorArguments.Length == 0) return false;
                 foreach (var argument in attribute.ConstructorArguments)
                     if (argument.Kind == TypedConstantKind.Error || (argument.Kind != TypedConstantKind.Array && argument.Value is null)) return false;
                 foreach (var argument in attribute.NamedArguments)
