@@ -103,11 +103,22 @@ namespace ShapedVit.Generators
             "{0}",
             DiagnosticSeverity.Error, "[ExpectShape] names a stage this network does not have, or a shape of the wrong rank.");
 
+        public static readonly DiagnosticDescriptor GeneratedMemberConflict = Create(
+            "SVIT0019", "Member conflicts with a generated member",
+            "'{0}' declares {1}, which ShapedVit generates for every Vision Transformer: {2}",
+            DiagnosticSeverity.Error, "The generated part declares constants, submodule fields, forward methods and a (long? seed) constructor; a user member of the same name would be declared twice.");
+
+        public static readonly DiagnosticDescriptor UserBaseClass = Create(
+            "SVIT0020", "Vision Transformer class cannot have a base class",
+            "'{0}' derives from '{1}', but a generated Vision Transformer derives from TorchSharp's Module<Tensor, Tensor>: remove the base class (interfaces are fine)",
+            DiagnosticSeverity.Error, "A class has one base class, and the generated part supplies it.");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             ImageNotDivisibleByPatch, EmbedNotDivisibleByHeads, NonPositiveSize, NotPartial, ContainingTypeNotPartial, GenericClass,
             StaticClass, MissingAttribute, DuplicateAttribute, ClassTokenPoolingWithoutClassToken, ExpectedShapeMismatch,
             HeadDimNotMultipleOf8, ProvenTrace, UnsupportedType, TooLarge, InvalidOption, UnreadableAttribute, UnknownStage,
+            GeneratedMemberConflict, UserBaseClass,
         };
     }
 }

@@ -16,6 +16,17 @@ namespace ShapedVit.Generators
             typeof(Emitter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
             ?? typeof(Emitter).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
+        /// <summary>Every member name the generated part may declare; the parser reports user members that reuse one (SVIT0019).</summary>
+        public static readonly string[] GeneratedMemberNames =
+        {
+            "ImageHeight", "ImageWidth", "Channels", "PatchHeight", "PatchWidth", "GridHeight", "GridWidth", "NumPatches",
+            "PrefixTokens", "RegisterTokens", "SequenceLength", "EmbedDim", "Depth", "Heads", "HeadDim", "MlpDim",
+            "RepresentationSize", "NumClasses", "LayerNormEps", "ParameterCount", "Macs", "ShapeTrace",
+            "patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "blocks", "norm", "fc_norm", "pre_logits",
+            "head_drop", "head", "geometry",
+            "forward", "ForwardFeatures", "ForwardHead", "ForwardWithIntermediates", "EmbedTokens", "CheckImages", "Spec", "Geometry",
+        };
+
         public static string Emit(ModelSpec model)
         {
             var g = VitGeometry.Create(model.ToVitSpec());
@@ -28,7 +39,7 @@ namespace ShapedVit.Generators
 
             WriteClassDocumentation(w, model, g);
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"ShapedVit.Generators\", \"{Version}\")]");
-            w.Open($"partial class {model.TypeName} : {Torch}.nn.Module<{Tensor}, {Tensor}>, global::ShapedVit.IVisionTransformer");
+            w.Open($"partial class {Identifier(model.TypeName)} : {Torch}.nn.Module<{Tensor}, {Tensor}>, global::ShapedVit.IVisionTransformer");
             WriteConstants(w, model, g);
             WriteFields(w, model, g);
             WriteConstructor(w, model, g);
@@ -144,7 +155,7 @@ namespace ShapedVit.Generators
         private static void WriteConstructor(IndentedWriter w, ModelSpec m, VitGeometry g)
         {
             w.Line("/// <summary>Creates the model with timm's initialisation; the same <paramref name=\"seed\"/> gives the same weights.</summary>");
-            w.Open($"public {m.TypeName}(long? seed = null) : base(nameof({m.TypeName}))");
+            w.Open($"public {Identifier(m.TypeName)}(long? seed = null) : base(nameof({Identifier(m.TypeName)}))");
             w.Line($"patch_embed = new {Layers}.PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);");
             if (m.ClassToken) w.Line($"cls_token = {Torch}.nn.Parameter({Torch}.zeros(1, 1, EmbedDim));");
             if (m.RegisterTokens > 0) w.Line($"reg_token = {Torch}.nn.Parameter({Torch}.zeros(1, RegisterTokens, EmbedDim));");
@@ -281,7 +292,7 @@ namespace ShapedVit.Generators
             w.Line();
             w.Line($"private void CheckImages({Tensor} images) =>");
             w.Line($"    {Layers}.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,");
-            w.Line($"        patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof({m.TypeName}));");
+            w.Line($"        patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof({Identifier(m.TypeName)}));");
             w.Line();
         }
 
@@ -305,8 +316,12 @@ namespace ShapedVit.Generators
         /// <summary>"partial class Outer", "static partial class Outer", "partial record struct Outer"...</summary>
         private static string PartialHeader(ContainingType outer) =>
             outer.Keyword.StartsWith("static ", System.StringComparison.Ordinal)
-                ? "static partial " + outer.Keyword.Substring("static ".Length) + " " + outer.Name
-                : "partial " + outer.Keyword + " " + outer.Name;
+                ? "static partial " + outer.Keyword.Substring("static ".Length) + " " + Identifier(outer.Name)
+                : "partial " + outer.Keyword + " " + Identifier(outer.Name);
+
+        /// <summary>A symbol's name as C# source: a keyword used as a name (<c>@class</c>) needs its '@' back.</summary>
+        private static string Identifier(string name) =>
+            Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
         private static string Shape(params object[] dims) =>
             "[" + string.Join(",", System.Array.ConvertAll(dims, d => System.Convert.ToString(d, CultureInfo.InvariantCulture))) + "]";

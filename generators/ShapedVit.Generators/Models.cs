@@ -41,7 +41,7 @@ namespace ShapedVit.Generators
                 if (Namespace is not null) parts.Add(Namespace);
                 foreach (var type in ContainingTypes) parts.Add(type.Name);
                 parts.Add(TypeName);
-                return string.Join(".", parts) + ".g.cs";
+                return string.Join(".", parts).Replace("@", "") + ".g.cs"; // '@' (keyword names) is not allowed in a hint name
             }
         }
 

@@ -113,7 +113,7 @@ namespace ShapedVit.Generators
                 spec.Heads = ReadSingle(HeadsAttribute);
                 spec.MlpDim = ReadSingle(MlpAttribute);
 
-                if (preset >= VitPreset.Tiny && preset <= VitPreset.Huge) spec.ApplyPreset(preset);
+                if (preset >= VitPreset.Tiny && preset <= VitPreset.Huge) ApplyPresetToMissing(spec, preset);
                 else RequireAttributes();
                 if (HasErrors) return null;
 
@@ -139,6 +139,9 @@ namespace ShapedVit.Generators
             private bool CheckTypeShape(out List<ContainingType> containing)
             {
                 containing = new List<ContainingType>();
+                // A declaration missing its name (C# reports CS1001) cannot be extended: generate nothing for it.
+                for (var named = type; named is not null; named = named.ContainingType)
+                    if (named.Name.Length == 0) return false;
                 var location = ClassLocation();
                 if (type.IsRecord)
                     return Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "a record", "declare it as 'partial class'");
@@ -155,17 +158,73 @@ namespace ShapedVit.Generators
                 for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
                 {
                     var outerLocation = outer.Locations.FirstOrDefault(l => l.IsInSource) ?? location;
+                    // Containing-type problems are reported on the model's identifier: local to the analysed symbol, so the IDE
+                    // shows them as you type.
                     if (outer.Arity > 0)
-                        ok = Fail(DiagnosticDescriptors.UnsupportedType, outerLocation, Name, "nested in the generic type '" + outer.Name + "'", "move it out of the generic type");
+                        ok = Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "nested in the generic type '" + outer.Name + "'", "move it out of the generic type");
                     else if (outer.IsFileLocal)
-                        ok = Fail(DiagnosticDescriptors.UnsupportedType, outerLocation, Name, "nested in the file-local type '" + outer.Name + "'", "move it out of the file-local type");
+                        ok = Fail(DiagnosticDescriptors.UnsupportedType, location, Name, "nested in the file-local type '" + outer.Name + "'", "move it out of the file-local type");
                     else if (!IsPartial(outer))
-                        ok = Fail(DiagnosticDescriptors.ContainingTypeNotPartial, outerLocation, outer.Name, Name);
+                    {
+                        // Reported on the model's own identifier, so it is local to the symbol being analysed and the IDE shows
+                        // it as you type; the containing type's identifier is the additional location the code fix edits.
+                        Diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, location, new[] { outerLocation }, outer.Name, Name));
+                        ok = false;
+                    }
                     chain.Insert(0, new ContainingType(Keyword(outer), outer.Name));
                 }
                 containing = chain;
+                return CheckUserMembers() && ok;
+            }
+
+            /// <summary>SVIT0019 for user members that the generated part also declares, SVIT0020 for a user base class.</summary>
+            private bool CheckUserMembers()
+            {
+                bool ok = true;
+                if (Array.IndexOf(Emitter.GeneratedMemberNames, type.Name) >= 0)
+                    ok = Fail(DiagnosticDescriptors.GeneratedMemberConflict, ClassLocation(), Name, type.Name,
+                              "rename the class: a member cannot share its enclosing type's name");
+                foreach (var member in type.GetMembers())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (member.IsImplicitlyDeclared || !IsUserDeclared(member)) continue;
+                    bool clash = member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                        ? constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.ToDisplayString() == "long?"
+                        : Array.IndexOf(Emitter.GeneratedMemberNames, member.Name) >= 0;
+                    if (!clash) continue;
+                    string what = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ? "a constructor taking (long? seed)" : "'" + member.Name + "'";
+                    ok = Fail(DiagnosticDescriptors.GeneratedMemberConflict, member.Locations.FirstOrDefault(l => l.IsInSource) ?? ClassLocation(),
+                              Name, what, "rename or remove it");
+                }
+
+                var baseType = type.BaseType;
+                if (baseType is not null && baseType.SpecialType != SpecialType.System_Object && !IsTorchModule(baseType))
+                {
+                    Location where = ClassLocation();
+                    foreach (var reference in type.DeclaringSyntaxReferences)
+                        if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { BaseList: { } list } && list.Types.Count > 0 && !IsGenerated(reference.SyntaxTree))
+                        {
+                            where = list.Types[0].GetLocation();
+                            break;
+                        }
+                    ok = Fail(DiagnosticDescriptors.UserBaseClass, where, Name, baseType.ToDisplayString());
+                }
                 return ok;
             }
+
+            private bool IsUserDeclared(ISymbol member)
+            {
+                foreach (var reference in member.DeclaringSyntaxReferences)
+                    if (!IsGenerated(reference.SyntaxTree)) return true;
+                return false;
+            }
+
+            // The analyzer sees the compilation with our generated files in it; those members are ours, not the user's.
+            private static bool IsGenerated(SyntaxTree tree) =>
+                tree.FilePath.EndsWith(".g.cs", StringComparison.OrdinalIgnoreCase) && tree.FilePath.Contains(nameof(VisionTransformerGenerator));
+
+            private static bool IsTorchModule(INamedTypeSymbol baseType) =>
+                baseType.ToDisplayString() == "TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>";
 
             private static string Keyword(INamedTypeSymbol outer)
             {
@@ -206,7 +265,15 @@ namespace ShapedVit.Generators
                         continue;
                     }
                     if (name == ExpectShapeAttribute) { expectations.Add(attribute); continue; }
-                    if (name == VisionTransformerAttribute) { vit ??= attribute; continue; }
+                    if (name == VisionTransformerAttribute)
+                    {
+                        // Twice (C# reports CS0579) would otherwise give one model per marked part and a duplicate hint name.
+                        if (vit is not null)
+                            Report(DiagnosticDescriptors.DuplicateAttribute, AttributeLocation(attribute), null,
+                                   ShortName(name), Name, DescribeArguments(vit), DescribeArguments(attribute));
+                        vit ??= attribute;
+                        continue;
+                    }
                     if (attributes.TryGetValue(name!, out var first))
                     {
                         Report(DiagnosticDescriptors.DuplicateAttribute, AttributeLocation(attribute), null,
@@ -221,6 +288,9 @@ namespace ShapedVit.Generators
             private static bool IsReadable(AttributeData attribute)
             {
                 if (attribute.AttributeConstructor is null) return false;
+                // Every size attribute and [ExpectShape] take at least one positional argument; a look-alike attribute
+                // declared by user code without one is not ours to read.
+                if (attribute.AttributeClass?.ToDisplayString() != VisionTransformerAttribute && attribute.ConstructorArguments.Length == 0) return false;
                 foreach (var argument in attribute.ConstructorArguments)
                     if (argument.Kind == TypedConstantKind.Error || (argument.Kind != TypedConstantKind.Array && argument.Value is null)) return false;
                 foreach (var argument in attribute.NamedArguments)
@@ -240,6 +310,22 @@ namespace ShapedVit.Generators
                 foreach (var (attribute, example) in missing)
                     if (!attributes.ContainsKey(attribute))
                         Report(DiagnosticDescriptors.MissingAttribute, AttributeLocation(vit!), null, Name, ShortName(attribute), example);
+            }
+
+            /// <summary>
+            /// Fills from the preset only what no attribute states: VitSpec.ApplyPreset fills every 0, which would silently
+            /// replace an explicit, invalid [Embed(0)], [Depth(0)], [Heads(0)], [Image(0)] or [Patch(0)] instead of reporting it.
+            /// </summary>
+            private void ApplyPresetToMissing(VitSpec spec, VitPreset preset)
+            {
+                var defaults = new VitSpec();
+                defaults.ApplyPreset(preset);
+                if (!attributes.ContainsKey(ImageAttribute)) { spec.ImageHeight = defaults.ImageHeight; spec.ImageWidth = defaults.ImageWidth; }
+                if (!attributes.ContainsKey(PatchAttribute)) { spec.PatchHeight = defaults.PatchHeight; spec.PatchWidth = defaults.PatchWidth; }
+                if (!attributes.ContainsKey(EmbedAttribute)) spec.EmbedDim = defaults.EmbedDim;
+                if (!attributes.ContainsKey(DepthAttribute)) spec.Depth = defaults.Depth;
+                if (!attributes.ContainsKey(HeadsAttribute)) spec.Heads = defaults.Heads;
+                if (spec.MlpDim == 0) spec.MlpDim = defaults.MlpDim; // [Mlp(0)] asks for the default width, which the preset states
             }
 
             private void ReadPair(AttributeData attribute, out int height, out int width)
@@ -312,8 +398,12 @@ namespace ShapedVit.Generators
                             var patches = VitGeometry.NearestDivisors(image, patchSize, 2);
                             long lower = image / patchSize * patchSize, upper = lower + patchSize;
                             string images = lower > 0 ? Num(lower) + ", " + Num(upper) : Num(upper);
+                            // The whole [Patch] the fix writes: each axis that does not divide its image gets its nearest divisor.
+                            long fixedHeight = spec.ImageHeight % spec.PatchHeight == 0 ? spec.PatchHeight : VitGeometry.NearestDivisors(spec.ImageHeight, spec.PatchHeight, 1)[0];
+                            long fixedWidth = spec.ImageWidth % spec.PatchWidth == 0 ? spec.PatchWidth : VitGeometry.NearestDivisors(spec.ImageWidth, spec.PatchWidth, 1)[0];
                             var properties = ImmutableDictionary<string, string?>.Empty
-                                .Add("Axis", problem.Axis).Add("SuggestedPatch", Num(patches[0]));
+                                .Add("Axis", problem.Axis).Add("SuggestedPatch", Num(patches[0]))
+                                .Add("SuggestedPatchSize", Num(fixedHeight) + "," + Num(fixedWidth));
                             Report(DiagnosticDescriptors.ImageNotDivisibleByPatch, PatchLocation(problem.Axis, spec), properties,
                                    problem.Axis, Num(image), Num(patchSize), string.Join(", ", patches.Select(Num)), images);
                             break;
@@ -353,7 +443,9 @@ namespace ShapedVit.Generators
                 {
                     int stageValue = expectation.ConstructorArguments[0].Value is int s ? s : -1;
                     var stage = (Stage)stageValue;
+                    // [ExpectShape(stage, null)] passes a null array, whose Values are default: read it as no dims.
                     var dims = expectation.ConstructorArguments.Length > 1 && expectation.ConstructorArguments[1].Kind == TypedConstantKind.Array
+                               && !expectation.ConstructorArguments[1].IsNull
                         ? expectation.ConstructorArguments[1].Values.Select(v => v.Value is int i ? (long)i : 0L).ToArray()
                         : Array.Empty<long>();
                     if (stageValue < 0 || stageValue > (int)Stage.Logits)

@@ -75,10 +75,10 @@ public class DiagnosticTests
 
     [Fact]
     public void SVIT0005_containing_type_not_partial() => AssertDiagnostic("""
-        public class [|Outer|]
+        public class Outer
         {
             [VisionTransformer, Image(224), Patch(16), Embed(768), Depth(12), Heads(12)]
-            public partial class Vit { }
+            public partial class [|Vit|] { }
         }
         """, "SVIT0005", "'Outer' contains the Vision Transformer 'Vit' and must be declared partial too: add the 'partial' modifier to 'Outer'");
 
@@ -162,6 +162,64 @@ public class DiagnosticTests
         [ExpectShape([|Stage.Logits|], 1000)]
         public partial class Vit { }
         """, "SVIT0018", "Stage.Logits does not exist: 'Vit' is headless (NumClasses = 0); expect Stage.Features instead");
+
+    [Fact]
+    public void SVIT0019_user_member_with_a_generated_name() => AssertDiagnostic("""
+        [VisionTransformer, Image(224), Patch(16), Embed(768), Depth(12), Heads(12)]
+        public partial class Vit
+        {
+            public const int [|Depth|] = 12;
+        }
+        """, "SVIT0019", "'Vit' declares 'Depth', which ShapedVit generates for every Vision Transformer: rename or remove it");
+
+    [Fact]
+    public void SVIT0019_user_constructor_with_the_generated_signature() => AssertDiagnostic("""
+        [VisionTransformer, Image(224), Patch(16), Embed(768), Depth(12), Heads(12)]
+        public partial class Vit
+        {
+            public [|Vit|](long? seed) : base("x") { }
+        }
+        """, "SVIT0019", "'Vit' declares a constructor taking (long? seed), which ShapedVit generates for every Vision Transformer: rename or remove it");
+
+    [Fact]
+    public void SVIT0020_user_base_class() => AssertDiagnostic("""
+        public class Backbone { }
+        [VisionTransformer, Image(224), Patch(16), Embed(768), Depth(12), Heads(12)]
+        public partial class Vit : [|Backbone|], System.IDisposable { public void Dispose() { } }
+        """, "SVIT0020", "'Vit' derives from 'Backbone', but a generated Vision Transformer derives from TorchSharp's Module<Tensor, Tensor>: remove the base class (interfaces are fine)");
+
+    [Fact]
+    public void A_look_alike_attribute_without_arguments_is_reported_not_crashed_on()
+    {
+        var run = GeneratorHarness.Run("""
+            namespace ShapedVit
+            {
+                [System.AttributeUsage(System.AttributeTargets.Class)] public sealed class ImageAttribute : System.Attribute { }
+                [System.AttributeUsage(System.AttributeTargets.Class)] public sealed class VisionTransformerAttribute : System.Attribute { }
+            }
+            [ShapedVit.VisionTransformer, ShapedVit.Image]
+            public partial class Vit { }
+            """);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Empty(run.GeneratedSources);
+        Assert.Contains(GeneratorHarness.Analyze(run.Output), d => d.Id == "SVIT0017");
+    }
+
+    [Fact]
+    public void User_members_with_other_names_and_interfaces_are_welcome()
+    {
+        var diagnostics = GeneratorHarness.BuildDiagnostics("""
+            using ShapedVit;
+            [VisionTransformer(NumClasses = 10), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+            public partial class Vit : ShapedVit.IVisionTransformer
+            {
+                public const int BlocksToFreeze = 1;
+                public Vit() : this(seed: 0) { }
+                public string Describe() => ShapeTrace + " " + Depth;
+            }
+            """);
+        Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
 
     [Fact]
     public void The_papers_trace_is_expressible_and_proven_without_errors()
