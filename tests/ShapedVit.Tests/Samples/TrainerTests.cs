@@ -7,10 +7,10 @@ using static TorchSharp.torch;
 namespace ShapedVit.Tests.Samples;
 
 /// <summary>
-/// Tests that train share torch's global random generator (dropout, drop path) and thread pool, so they must not run at
-/// the same time as each other: one collection runs them one after another.
+/// Tests that train draw from torch's global random generator (dropout, drop path) and depend on its thread count, which
+/// any other test may touch: this collection runs alone, after the parallel ones, its tests one after another.
 /// </summary>
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TrainingCollection
 {
     public const string Name = "Training (torch's global random state)";
