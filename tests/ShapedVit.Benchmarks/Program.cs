@@ -4,7 +4,7 @@ using ShapedVit.Benchmarks;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--out FILE]
-// Sections: inference native roofline bf16 training memory generator (default: all).
+// Sections: inference native roofline bf16 profile training memory generator (default: all).
 var options = Options.Parse(args);
 torch.set_num_threads(options.Threads);
 
@@ -16,6 +16,7 @@ Console.Error.WriteLine(report.ToString().Trim());
 
 var sections = options.Sections;
 if (sections.Overlaps(new[] { "inference", "native", "roofline", "bf16" })) InferenceBenchmarks.Run(report, options, sections);
+if (sections.Contains("profile")) BlockProfile.Run(report, options);
 if (sections.Contains("training")) TrainingBenchmarks.Run(report, options);
 if (sections.Contains("memory")) MemoryBenchmarks.Run(report, options);
 if (sections.Contains("generator")) GeneratorBenchmarks.Run(report, options);
@@ -30,7 +31,7 @@ namespace ShapedVit.Benchmarks
 {
     public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath)
     {
-        private static readonly string[] AllSections = { "inference", "native", "roofline", "bf16", "training", "memory", "generator" };
+        private static readonly string[] AllSections = { "inference", "native", "roofline", "bf16", "training", "memory", "generator", "profile" };
 
         public static Options Parse(string[] args)
         {
