@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ShapedVit.Benchmarks;
+using TorchSharp;
+
+// Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--out FILE]
+// Sections: inference native roofline bf16 profile training memory generator (default: all).
+var options = Options.Parse(args);
+torch.set_num_threads(options.Threads);
+
+var report = new Report();
+report.Line($"Machine: {Harness.CpuModel()}, {Environment.ProcessorCount} cores visible, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, " +
+            $"TorchSharp {typeof(torch).Assembly.GetName().Version}, torch threads {torch.get_num_threads()}.");
+report.Line($"Started at 1-minute load average {Harness.Format(Harness.LoadAverage())}; warm-ups {options.Warmups}, repetitions {options.Repetitions} (x2 for batch 1 and matmul).");
+Console.Error.WriteLine(report.ToString().Trim());
+
+var sections = options.Sections;
+if (sections.Overlaps(new[] { "inference", "native", "roofline", "bf16" })) InferenceBenchmarks.Run(report, options, sections);
+if (sections.Contains("profile")) BlockProfile.Run(report, options);
+if (sections.Contains("training")) TrainingBenchmarks.Run(report, options);
+if (sections.Contains("memory")) MemoryBenchmarks.Run(report, options);
+if (sections.Contains("generator")) GeneratorBenchmarks.Run(report, options);
+report.Line("");
+report.Line($"Finished at 1-minute load average {Harness.Format(Harness.LoadAverage())}.");
+
+string text = report.ToString();
+Console.WriteLine(text);
+if (options.OutputPath is string path) File.WriteAllText(path, text);
+
+namespace ShapedVit.Benchmarks
+{
+    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath)
+    {
+        private static readonly string[] AllSections = { "inference", "native", "roofline", "bf16", "training", "memory", "generator", "profile" };
+
+        public static Options Parse(string[] args)
+        {
+            var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            int warmups = 2, repetitions = 5, threads = Environment.ProcessorCount;
+            long matmul = 3072;
+            string? output = null;
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                switch (args[i])
+                {
+                    case "--reps": repetitions = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--warmups": warmups = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--matmul": matmul = long.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--out": output = Next(); break;
+                    case "all": sections.UnionWith(AllSections); break;
+                    default:
+                        if (!AllSections.Contains(args[i], StringComparer.OrdinalIgnoreCase))
+                            throw new ArgumentException($"Unknown argument '{args[i]}'. Sections: {string.Join(", ", AllSections)}.");
+                        sections.Add(args[i]);
+                        break;
+                }
+            }
+            if (sections.Count == 0) sections.UnionWith(AllSections);
+            return new Options(sections, warmups, repetitions, threads, matmul, output);
+        }
+    }
+}
