@@ -37,9 +37,19 @@ namespace ShapedVit.Generators
 
         private static readonly string[] SizeAttributes = { ImageAttribute, PatchAttribute, EmbedAttribute, DepthAttribute, HeadsAttribute, MlpAttribute };
 
-        public static ParseResult Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+        /// <summary>The model and every diagnostic (for the analyzer).</summary>
+        public static ParseResult Parse(INamedTypeSymbol type, CancellationToken cancellationToken) => Parse(type, reportDiagnostics: true, cancellationToken);
+
+        /// <summary>
+        /// The model alone (for the generator, whose transform runs again for every declaration on every edit): the same
+        /// checks, but no diagnostic objects, messages, locations or trace text are built.
+        /// </summary>
+        public static ModelSpec? ParseModel(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+            Parse(type, reportDiagnostics: false, cancellationToken).Model;
+
+        private static ParseResult Parse(INamedTypeSymbol type, bool reportDiagnostics, CancellationToken cancellationToken)
         {
-            var context = new ParseContext(type, cancellationToken);
+            var context = new ParseContext(type, reportDiagnostics, cancellationToken);
             var model = context.Run();
             return new ParseResult(context.HasErrors ? null : model, context.Diagnostics.ToImmutable());
         }
@@ -52,15 +62,18 @@ namespace ShapedVit.Generators
             private readonly List<AttributeData> expectations = new List<AttributeData>();
             private AttributeData? vit;
 
-            public ParseContext(INamedTypeSymbol type, CancellationToken cancellationToken)
+            private readonly bool reportDiagnostics;
+
+            public ParseContext(INamedTypeSymbol type, bool reportDiagnostics, CancellationToken cancellationToken)
             {
                 this.type = type;
+                this.reportDiagnostics = reportDiagnostics;
                 this.cancellationToken = cancellationToken;
             }
 
             public ImmutableArray<Diagnostic>.Builder Diagnostics { get; } = ImmutableArray.CreateBuilder<Diagnostic>();
 
-            public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+            public bool HasErrors { get; private set; }
 
             private string Name => type.Name;
 
@@ -122,9 +135,10 @@ namespace ShapedVit.Generators
                 CheckExpectations(geometry);
                 if (HasErrors) return null;
 
-                Report(DiagnosticDescriptors.ProvenTrace, ClassLocation(), null, Name, geometry.Trace,
-                       geometry.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
-                       (geometry.Macs / 1e9).ToString("0.###", CultureInfo.InvariantCulture));
+                if (reportDiagnostics)
+                    Report(DiagnosticDescriptors.ProvenTrace, ClassLocation(), null, Name, geometry.Trace,
+                           geometry.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
+                           (geometry.Macs / 1e9).ToString("0.###", CultureInfo.InvariantCulture));
 
                 return new ModelSpec(
                     type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
@@ -168,7 +182,7 @@ namespace ShapedVit.Generators
                     {
                         // Reported on the model's own identifier, so it is local to the symbol being analysed and the IDE shows
                         // it as you type; the containing type's identifier is the additional location the code fix edits.
-                        Diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ContainingTypeNotPartial, location, new[] { outerLocation }, outer.Name, Name));
+                        Report(DiagnosticDescriptors.ContainingTypeNotPartial, location, null, new[] { outerLocation }, outer.Name, Name);
                         ok = false;
                     }
                     chain.Insert(0, new ContainingType(Keyword(outer), outer.Name));
@@ -584,7 +598,14 @@ namespace ShapedVit.Generators
             }
 
             private void Report(DiagnosticDescriptor descriptor, Location location, ImmutableDictionary<string, string?>? properties, params object[] arguments) =>
-                Diagnostics.Add(Diagnostic.Create(descriptor, location, properties, arguments));
+                Report(descriptor, location, properties, null, arguments);
+
+            private void Report(DiagnosticDescriptor descriptor, Location location, ImmutableDictionary<string, string?>? properties,
+                                IEnumerable<Location>? additionalLocations, params object[] arguments)
+            {
+                if (descriptor.DefaultSeverity == DiagnosticSeverity.Error) HasErrors = true;
+                if (reportDiagnostics) Diagnostics.Add(Diagnostic.Create(descriptor, location, additionalLocations, properties, arguments));
+            }
 
             private static string DisplayName(string subject)
             {

@@ -24,7 +24,7 @@ namespace ShapedVit.Generators
                     Parser.VisionTransformerAttribute,
                     predicate: static (node, _) => node is TypeDeclarationSyntax,
                     transform: static (attributeContext, cancellationToken) =>
-                        Parser.Parse((INamedTypeSymbol)attributeContext.TargetSymbol, cancellationToken).Model)
+                        Parser.ParseModel((INamedTypeSymbol)attributeContext.TargetSymbol, cancellationToken))
                 .WithTrackingName(TrackingNames.Declarations)
                 .Where(static model => model is not null)
                 .Select(static (model, _) => model!)
