@@ -198,7 +198,12 @@ namespace ShapedVit.Generators
                 if (Array.IndexOf(Emitter.GeneratedMemberNames, type.Name) >= 0)
                     ok = Fail(DiagnosticDescriptors.GeneratedMemberConflict, ClassLocation(), Name, type.Name,
                               "rename the class: a member cannot share its enclosing type's name");
-                foreach (var member in type.GetMembers())
+                // MemberNames comes from the declarations without binding any member; most classes stop here.
+                var suspects = new List<ISymbol>();
+                foreach (var name in type.MemberNames)
+                    if (name == WellKnownMemberNames.InstanceConstructorName || Array.IndexOf(Emitter.GeneratedMemberNames, name) >= 0)
+                        suspects.AddRange(type.GetMembers(name));
+                foreach (var member in suspects)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     if (member.IsImplicitlyDeclared || !IsUserDeclared(member)) continue;

@@ -46,8 +46,8 @@ public static class GeneratorBenchmarks
         References.Value,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    private static GeneratorDriver Driver() => CSharpGeneratorDriver.Create(
-        new[] { new VisionTransformerGenerator().AsSourceGenerator() }, parseOptions: ParseOptions,
+    private static GeneratorDriver Driver(IIncrementalGenerator? generator = null) => CSharpGeneratorDriver.Create(
+        new[] { (generator ?? new VisionTransformerGenerator()).AsSourceGenerator() }, parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: Environment.GetEnvironmentVariable("SHAPEDVIT_BENCH_TRACK_STEPS") == "1"));
 
     private sealed record DriverRun(double Milliseconds, long AllocatedBytes);
@@ -67,7 +67,8 @@ public static class GeneratorBenchmarks
         // The very first run pays Roslyn's and the generator's JIT: reported on its own, then excluded from the medians.
         var first = Time(() => Driver().RunGenerators(Compilation(1)), out _);
         rows.Add(new[] { "1", "first run in the process (JIT)", Harness.Format(first.Milliseconds), Kib(first.AllocatedBytes), "1" });
-        int repetitions = Math.Max(5, options.Repetitions * 4);
+        // Enough runs for tiered JIT to reach optimised code: with 20 the medians were 3-5x higher (tier-0 code), as the IDE only sees after a minute.
+        int repetitions = Math.Max(100, options.Repetitions * 20);
         foreach (int models in new[] { 1, 10, 100 })
         {
             var cold = new List<DriverRun>();
@@ -90,6 +91,19 @@ public static class GeneratorBenchmarks
             rows.Add(Row(models, "incremental: change Depth of one model", attributeEdits, generated));
             Console.Error.WriteLine($"  generator {models} model(s): cold {Harness.Format(Median(cold))} ms, body edit {Harness.Format(Median(bodyEdits))} ms, attribute edit {Harness.Format(Median(attributeEdits))} ms");
         }
+        // Roslyn's floor for the same edits: the same discovery, a transform that only binds the attributes, no output.
+        foreach (int models in new[] { 100 })
+        {
+            var compilation = Compilation(models);
+            var baseline = new AttributeReadingOnlyGenerator();
+            var driver = Driver(baseline).RunGenerators(compilation);
+            var bodyEdits = Edits(ref driver, ref compilation, repetitions, (i, edit) => ModelSource(i, depth: 2, body: edit));
+            rows.Add(Row(models, "floor: discovery + GetAttributes() only, body edit", bodyEdits, 0));
+            var attributeEdits = Edits(ref driver, ref compilation, repetitions, (i, edit) => ModelSource(i, depth: 2 + edit % 2 + 1, body: edit));
+            rows.Add(Row(models, "floor: discovery + GetAttributes() only, Depth edit", attributeEdits, 0));
+            Console.Error.WriteLine($"  floor {models} model(s): body edit {Harness.Format(Median(bodyEdits))} ms, attribute edit {Harness.Format(Median(attributeEdits))} ms");
+        }
+
         report.Heading("Source generator (CSharpGeneratorDriver, medians)");
         report.Table(new[] { "models", "run", "median ms", "median allocated KiB", "generated files" }, rows);
         report.Line("");
@@ -114,6 +128,22 @@ public static class GeneratorBenchmarks
             }
         }
         return runs;
+    }
+
+    /// <summary>
+    /// What any attribute-driven generator pays on an edit: ForAttributeWithMetadataName on the same attribute and a transform
+    /// that binds the class's attributes (a new compilation has new symbols, so every declaration's transform runs again).
+    /// </summary>
+    private sealed class AttributeReadingOnlyGenerator : IIncrementalGenerator
+    {
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            var counts = context.SyntaxProvider.ForAttributeWithMetadataName(
+                "ShapedVit.VisionTransformerAttribute",
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                static (attributeContext, _) => attributeContext.TargetSymbol.GetAttributes().Length);
+            context.RegisterSourceOutput(counts, static (_, _) => { });
+        }
     }
 
     private static double Median(List<DriverRun> runs) => Harness.Median(runs.Select(r => r.Milliseconds).ToList());
