@@ -1,3 +1,4 @@
+using ShapedVit.IO;
 using System.Globalization;
 using System.Text.Json;
 using ShapedVit.Imaging;

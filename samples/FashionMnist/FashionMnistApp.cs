@@ -1,3 +1,4 @@
+using ShapedVit.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -57,9 +58,10 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         bool resuming = false;
         if (options.Resume)
         {
-            if (!File.Exists(ModelPath) || !File.Exists(StatePath))
-                throw new FileNotFoundException($"nothing to resume: {ModelPath} and {StatePath} are needed.");
-            Trainer.RequireArchitecture(ModelPath, format.ReadMetadata(ModelPath), FashionModel.Architecture);
+            // The state file alone is the resumable checkpoint (weights, optimizer, schedule); the model file is its export.
+            if (!File.Exists(StatePath))
+                throw new FileNotFoundException($"nothing to resume: {StatePath} is needed.");
+            Trainer.RequireArchitecture(StatePath, format.ReadMetadata(StatePath), FashionModel.Architecture);
             trainerOptions = Trainer.ReadState(StatePath, format).Options; // the saved run's hyper-parameters, so it continues exactly
             resuming = true;
         }
@@ -76,7 +78,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         using var trainer = new Trainer(model, train, test, trainerOptions, device, FashionModel.Architecture);
         if (resuming)
         {
-            trainer.LoadCheckpoint(ModelPath, StatePath, format);
+            trainer.LoadCheckpoint(StatePath, format);
             output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs} of {trainer.Options.Epochs} (step {trainer.State.Step}), with the saved options.");
         }
         output.WriteLine($"training: {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate} wd {trainer.Options.WeightDecay}, " +

@@ -4,6 +4,8 @@ using Microsoft.Win32.SafeHandles;
 using TorchSharp;
 using static TorchSharp.torch;
 
+using ShapedVit.IO;
+
 namespace ShapedVit.Checkpoints;
 
 /// <summary>Tensors and metadata read from a safetensors file. Owns the tensors: dispose it, or take them out with <see cref="Detach"/>.</summary>
@@ -145,28 +147,13 @@ public static class Safetensors
 
         using var scope = NewDisposeScope();
         var prepared = Prepare(tensors, floatingType, path);
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                WriteTo(stream, prepared, metadata);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
+            AtomicFile.Write(path, stream => WriteTo(stream, prepared, metadata));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is (IOException or UnauthorizedAccessException) and not CheckpointException)
         {
-            TryDelete(temporary);
-            if (e is CheckpointException) throw;
             throw new CheckpointException(CheckpointRule.Io, null, $"could not write the checkpoint: {e.Message}", path, e);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
         }
     }
 
@@ -262,13 +249,6 @@ public static class Safetensors
                 stream.Write(slice.bytes);
             }
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 
     private sealed class FileSource : IByteSource, IDisposable

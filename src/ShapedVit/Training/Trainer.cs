@@ -145,9 +145,10 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Saves the weights (with <paramref name="metadata"/> and the architecture) to <paramref name="modelPath"/> and the optimizer
-    /// moments and training state to <paramref name="statePath"/>, each atomically. The state file is written first and both carry
-    /// the step, so a crash between the two is detected on resume.
+    /// Saves a checkpoint as two files, each written atomically (temporary file, flush, rename). <paramref name="statePath"/> is
+    /// the whole resumable state in one file: weights, optimizer moments and training state. <paramref name="modelPath"/> holds
+    /// the weights alone, with <paramref name="metadata"/>, for inference. Resuming reads only the state file, so a process
+    /// killed at any moment, also between the two writes, leaves a complete state to continue from.
     /// </summary>
     public void SaveCheckpoint(string modelPath, string statePath, IReadOnlyDictionary<string, string> metadata, ICheckpointFormat format)
     {
@@ -158,30 +159,35 @@ public sealed class Trainer : IDisposable
             [EpochKey] = State.CompletedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var stateMetadata = new Dictionary<string, string>(common) { [TrainingStateKey] = JsonSerializer.Serialize(State, Json) };
-        format.Write(statePath, optimizer.StateTensors(), stateMetadata);
+        var weights = model.state_dict().Select(kv => (WeightPrefix + kv.Key, kv.Value));
+        format.Write(statePath, weights.Concat(optimizer.StateTensors().Select(t => (OptimizerPrefix + t.Name, t.Tensor))), stateMetadata);
         var modelMetadata = new Dictionary<string, string>(metadata);
         foreach (var (k, v) in common) modelMetadata[k] = v;
         format.Write(modelPath, model.state_dict().Select(kv => (kv.Key, kv.Value)), modelMetadata);
     }
 
-    /// <summary>Restores weights, optimizer moments and training state saved by <see cref="SaveCheckpoint"/>.</summary>
-    public void LoadCheckpoint(string modelPath, string statePath, ICheckpointFormat format)
+    /// <summary>Restores weights, optimizer moments and training state from the state file written by <see cref="SaveCheckpoint"/>.</summary>
+    public void LoadCheckpoint(string statePath, ICheckpointFormat format)
     {
-        using var weights = format.Read(modelPath);
         using var saved = format.Read(statePath);
-        RequireArchitecture(modelPath, weights.Metadata, Architecture);
         RequireArchitecture(statePath, saved.Metadata, Architecture);
-        if (weights.Metadata.GetValueOrDefault(StepKey) != saved.Metadata.GetValueOrDefault(StepKey))
-            throw new CheckpointMismatchException($"{modelPath} is at step {weights.Metadata.GetValueOrDefault(StepKey)} but {statePath} at step {saved.Metadata.GetValueOrDefault(StepKey)}: the save was interrupted; start again or restore both files.");
         var state = ParseState(saved.Metadata, statePath);
         if (state.TrainImages != train.Count)
             throw new CheckpointMismatchException($"{statePath} was trained on {state.TrainImages} images, this run has {train.Count}: resume with the same data.");
         if (state.Options != Options)
             throw new CheckpointMismatchException($"{statePath} was saved with other training options: resume with the saved ones (see Trainer.ReadState).");
-        LoadWeights(model, weights.Tensors, modelPath);
-        optimizer.LoadState(saved.Tensors, state.Step);
+        var weights = Section(saved.Tensors, WeightPrefix);
+        var moments = Section(saved.Tensors, OptimizerPrefix);
+        LoadWeights(model, weights, statePath);
+        optimizer.LoadState(moments, state.Step);
         State = state;
     }
+
+    private const string WeightPrefix = "model/";
+    private const string OptimizerPrefix = "optimizer/";
+
+    private static Dictionary<string, Tensor> Section(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
+        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
 
     /// <summary>The training state saved in a state file (to build a trainer with the saved options before resuming).</summary>
     public static TrainingState ReadState(string statePath, ICheckpointFormat format) => ParseState(format.ReadMetadata(statePath), statePath);

@@ -1,3 +1,4 @@
+using ShapedVit.IO;
 using System.Buffers.Binary;
 using System.Text.Json;
 using ShapedVit.Tests.Data;
