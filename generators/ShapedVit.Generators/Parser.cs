@@ -274,7 +274,7 @@ namespace ShapedVit.Generators
                 foreach (var attribute in type.GetAttributes())
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    string? name = attribute.AttributeClass?.ToDisplayString();
+                    string? name = OurAttributeName(attribute.AttributeClass);
                     bool ours = name == VisionTransformerAttribute || name == ExpectShapeAttribute || Array.IndexOf(SizeAttributes, name) >= 0;
                     if (!ours) continue;
                     if (!IsReadable(attribute))
@@ -304,12 +304,24 @@ namespace ShapedVit.Generators
                 return readable;
             }
 
+            /// <summary>
+            /// "ShapedVit.XAttribute" for a top-level type of the ShapedVit namespace, else null. Cheaper than ToDisplayString,
+            /// which formats every attribute of every model on every edit (the generator's transform runs that often).
+            /// </summary>
+            private static string? OurAttributeName(INamedTypeSymbol? attributeClass)
+            {
+                if (attributeClass is null || attributeClass.ContainingType is not null) return null;
+                var ns = attributeClass.ContainingNamespace;
+                if (ns is null || ns.Name != "ShapedVit" || ns.ContainingNamespace is not { IsGlobalNamespace: true }) return null;
+                return "ShapedVit." + attributeClass.Name;
+            }
+
             private static bool IsReadable(AttributeData attribute)
             {
                 if (attribute.AttributeConstructor is null) return false;
                 // Every size attribute and [ExpectShape] take at least one positional argument; a look-alike attribute
                 // declared by user code without one is not ours to read.
-                if (attribute.AttributeClass?.ToDisplayString() != VisionTransformerAttribute && attribute.ConstructorArguments.Length == 0) return false;
+                if (OurAttributeName(attribute.AttributeClass) != VisionTransformerAttribute && attribute.ConstructorArguments.Length == 0) return false;
                 foreach (var argument in attribute.ConstructorArguments)
                     if (argument.Kind == TypedConstantKind.Error || (argument.Kind != TypedConstantKind.Array && argument.Value is null)) return false;
                 foreach (var argument in attribute.NamedArguments)
