@@ -3,7 +3,7 @@ using System.Text;
 
 namespace ShapedVit.Generators
 {
-    /// <summary>Writes source text with four-space indentation; multi-line blocks (raw strings) are indented line by line.</summary>
+    /// <summary>Writes source text with four-space indentation and shape comments aligned at a fixed column.</summary>
     internal sealed class IndentedWriter
     {
         private readonly StringBuilder text = new StringBuilder();
@@ -26,12 +26,6 @@ namespace ShapedVit.Generators
         {
             int used = depth * 4 + code.Length;
             Line(used >= column ? code + " // " + comment : code + new string(' ', column - used) + "// " + comment);
-        }
-
-        /// <summary>Writes each line of a block at the current indentation, keeping the block's own relative indentation.</summary>
-        public void Block(string block)
-        {
-            foreach (var line in block.Replace("\r\n", "\n").Split('\n')) Line(line.TrimEnd());
         }
 
         /// <summary>Opens a brace block: writes the header and "{", then indents.</summary>
