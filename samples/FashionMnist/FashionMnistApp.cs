@@ -45,7 +45,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
     private int Train()
     {
         var wall = Stopwatch.StartNew();
-        if (options.Threads > 0) torch.set_num_threads(options.Threads);
+        Devices.SetCpuThreads(options.Threads);
         var device = Devices.Resolve(options.Device, out string deviceReason);
         string dataDirectory = options.DataDirectory ?? ShippedSlice;
         var (train, test) = FashionMnistDataset.Load(dataDirectory);

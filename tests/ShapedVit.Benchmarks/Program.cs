@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using ShapedVit;
 using ShapedVit.Benchmarks;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--out FILE]
 // Sections: inference native roofline bf16 profile training memory generator (default: all).
 var options = Options.Parse(args);
-torch.set_num_threads(options.Threads);
+Devices.SetCpuThreads(options.Threads);
 
 var report = new Report();
 report.Line($"Machine: {Harness.CpuModel()}, {Environment.ProcessorCount} cores visible, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, " +

@@ -33,4 +33,17 @@ public static class Devices
         }
         throw new System.ArgumentException($"Unknown device '{requested}'. Use cpu, cuda, cuda:N or auto.", nameof(requested));
     }
+
+    /// <summary>
+    /// Sets libtorch's CPU thread count to <paramref name="threads"/> (0: leave libtorch's default, one per core) and returns
+    /// the count in effect. The call is skipped when the count is already in effect: with libtorch 2.10 (OpenMP), calling
+    /// <c>set_num_threads</c> at all, even with the count it already uses, made training on 2 cores 20-50 % slower
+    /// (docs/benchmarks.md, "Threads").
+    /// </summary>
+    public static int SetCpuThreads(int threads)
+    {
+        if (threads < 0) throw new System.ArgumentOutOfRangeException(nameof(threads), threads, "Thread count must not be negative.");
+        if (threads > 0 && threads != torch.get_num_threads()) torch.set_num_threads(threads);
+        return torch.get_num_threads();
+    }
 }

@@ -80,4 +80,14 @@ public class InputCheckTests
         }
         Assert.Throws<ArgumentException>(() => Devices.Resolve("tpu", out _));
     }
+
+    [Fact]
+    public void Cpu_threads_keep_the_default_for_zero_and_refuse_negative_counts()
+    {
+        int before = torch.get_num_threads();
+        Assert.Equal(before, Devices.SetCpuThreads(0));
+        Assert.Equal(before, Devices.SetCpuThreads(before)); // already in effect: no set_num_threads call, same count
+        Assert.Throws<ArgumentOutOfRangeException>(() => Devices.SetCpuThreads(-1));
+        Assert.Equal(before, torch.get_num_threads());
+    }
 }

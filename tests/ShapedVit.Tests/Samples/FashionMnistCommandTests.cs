@@ -35,13 +35,15 @@ public class FashionMnistCommandTests
         Assert.Equal(Path.Combine("runs", "fashion-mnist"), options.OutputDirectory);
         Assert.Equal((10, 64, 2e-3, 0.2, 42L, 0), (options.Epochs, options.BatchSize, options.LearningRate, options.WarmupEpochs, options.Seed, options.Classify));
         Assert.True(options.HorizontalFlip);
+        Assert.Equal(0, options.CropPadding);
+        Assert.Equal(new FashionMnistOptions() with { DataDirectory = null }, options); // the command's defaults are the record's
     }
 
     [Fact]
     public void Options_are_read()
     {
-        var (_, _, _, options) = Parse("--data", "/d", "--out", "/o", "--epochs", "3", "--lr", "0.01", "--no-flip", "--crop-padding", "0", "--resume", "--seed", "5");
-        Assert.Equal(("/d", "/o", 3, 0.01, false, 0, true, 5L),
+        var (_, _, _, options) = Parse("--data", "/d", "--out", "/o", "--epochs", "3", "--lr", "0.01", "--no-flip", "--crop-padding", "3", "--resume", "--seed", "5");
+        Assert.Equal(("/d", "/o", 3, 0.01, false, 3, true, 5L),
                      (options!.DataDirectory, options.OutputDirectory, options.Epochs, options.LearningRate, options.HorizontalFlip, options.CropPadding, options.Resume, options.Seed));
         Assert.Equal(8, Parse("--classify").Options!.Classify);
         Assert.Equal(3, Parse("--classify", "3").Options!.Classify);
