@@ -20,7 +20,7 @@ public static class FashionMnistCommand
         var warmup = new Option<double>("--warmup") { Description = "Linear warmup, in epochs, before the cosine decay.", DefaultValueFactory = _ => 0.2 };
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the loss.", DefaultValueFactory = _ => 0.1 };
         var clip = new Option<double>("--clip") { Description = "Clip the gradients' global norm to this (0: off).", DefaultValueFactory = _ => 1.0 };
-        var pad = new Option<int>("--crop-padding") { Description = "Random crop of the image padded by this many pixels (0: off, the default)." };
+        var pad = new Option<int>("--crop-padding") { Description = "Random crop of the image padded by this many pixels (0: off).", DefaultValueFactory = _ => 1 };
         var noFlip = new Option<bool>("--no-flip") { Description = "Turn off random horizontal flips." };
         var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling, augmentation and dropout.", DefaultValueFactory = _ => 42 };
         var limit = new Option<int>("--limit") { Description = "Train on the first N training images only (0: all)." };

@@ -35,7 +35,7 @@ public class FashionMnistCommandTests
         Assert.Equal(Path.Combine("runs", "fashion-mnist"), options.OutputDirectory);
         Assert.Equal((10, 64, 2e-3, 0.2, 42L, 0), (options.Epochs, options.BatchSize, options.LearningRate, options.WarmupEpochs, options.Seed, options.Classify));
         Assert.True(options.HorizontalFlip);
-        Assert.Equal(0, options.CropPadding);
+        Assert.Equal(1, options.CropPadding);
         Assert.Equal(new FashionMnistOptions() with { DataDirectory = null }, options); // the command's defaults are the record's
     }
 
