@@ -65,7 +65,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
 
     private void ClassifyOne(string path, int index, nn.Module<Tensor, Tensor> model, IReadOnlyList<string> labels, PreprocessConfig preprocessing, Device device)
     {
-        var image = ImageDecoder.Decode(path, options.MaxPixels);
+        var image = ImageDecoder.Decode(path, options.MaxPixels, options.ApplyExifOrientation);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var input = Preprocessing.ToTensor(image, preprocessing).to(device);

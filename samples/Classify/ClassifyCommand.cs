@@ -17,13 +17,14 @@ public static class ClassifyCommand
         var top = new Option<int>("--top") { Description = "How many classes to print.", DefaultValueFactory = _ => 5 };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression bombs).", DefaultValueFactory = _ => Imaging.ImageDecoder.DefaultMaxPixels };
+        var ignoreOrientation = new Option<bool>("--ignore-exif-orientation") { Description = "Use pixels as stored, ignoring the EXIF orientation (as timm and torchvision read images)." };
         var attention = new Option<string?>("--attention") { Description = "Write the class token's attention rollout over the image as a PNG heat map." };
         var norm = new Option<NormalizationPreset>("--norm") { Description = "Normalisation: checkpoint (default), imagenet (crop 0.875) or inception (0.5, crop 0.9).", DefaultValueFactory = _ => NormalizationPreset.Checkpoint };
         var crop = new Option<double?>("--crop-pct") { Description = "Centre-crop ratio (the short side is resized to size / crop-pct)." };
         var mean = new Option<string?>("--mean") { Description = "Per-channel mean, comma-separated (e.g. 0.485,0.456,0.406)." };
         var std = new Option<string?>("--std") { Description = "Per-channel std, comma-separated (e.g. 0.229,0.224,0.225)." };
 
-        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, top, device, maxPixels, attention, norm, crop, mean, std };
+        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, top, device, maxPixels, ignoreOrientation, attention, norm, crop, mean, std };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -52,6 +53,7 @@ public static class ClassifyCommand
             Top = parsed.GetValue(top),
             Device = parsed.GetValue(device)!,
             MaxPixels = parsed.GetValue(maxPixels),
+            ApplyExifOrientation = !parsed.GetValue(ignoreOrientation),
             AttentionPath = parsed.GetValue(attention),
             Normalization = parsed.GetValue(norm),
             CropPct = parsed.GetValue(crop),

@@ -23,13 +23,18 @@ public sealed class RgbImage
     public byte[] Pixels { get; }
 }
 
-/// <summary>Decodes JPEG, PNG, WebP (and the other formats Skia knows: GIF, BMP, ICO...) to RGB, refusing decompression bombs before decoding.</summary>
+/// <summary>
+/// Decodes JPEG, PNG, WebP (and the other formats Skia knows: GIF, BMP, ICO...) to RGB, refusing decompression bombs before
+/// decoding. The EXIF orientation is applied by default (as Hugging Face's <c>load_image</c> does with
+/// <c>ImageOps.exif_transpose</c>), so a phone photo stored sideways is classified upright; timm and torchvision read
+/// images with plain <c>PIL.Image.open</c>, which ignores it: pass <c>applyOrientation: false</c> to match them.
+/// </summary>
 public static class ImageDecoder
 {
     /// <summary>Default pixel limit: PIL's (about 89.5 megapixels, 1024^3 / 4 / 3).</summary>
     public const long DefaultMaxPixels = 89_478_485;
 
-    public static RgbImage Decode(string path, long maxPixels = DefaultMaxPixels)
+    public static RgbImage Decode(string path, long maxPixels = DefaultMaxPixels, bool applyOrientation = true)
     {
         byte[] bytes;
         try
@@ -39,11 +44,11 @@ public static class ImageDecoder
         catch (FileNotFoundException e) { throw new ImageDecodeException($"{path}: no such file.", e); }
         catch (DirectoryNotFoundException e) { throw new ImageDecodeException($"{path}: no such file.", e); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ImageDecodeException($"{path}: cannot read: {e.Message}", e); }
-        return Decode(bytes, path, maxPixels);
+        return Decode(bytes, path, maxPixels, applyOrientation);
     }
 
     /// <summary>Decodes encoded image bytes; <paramref name="name"/> appears in error messages.</summary>
-    public static RgbImage Decode(byte[] bytes, string name, long maxPixels = DefaultMaxPixels)
+    public static RgbImage Decode(byte[] bytes, string name, long maxPixels = DefaultMaxPixels, bool applyOrientation = true)
     {
         if (bytes.Length == 0) throw new ImageDecodeException($"{name}: empty file.");
         using var stream = new SKMemoryStream(bytes);
@@ -71,7 +76,45 @@ public static class ImageDecoder
             rgb[3 * i + 1] = rgba[(int)(4 * i + 1)];
             rgb[3 * i + 2] = rgba[(int)(4 * i + 2)]; // alpha dropped, as PIL's convert("RGB") does
         }
-        return new RgbImage((int)width, (int)height, rgb);
+        var stored = new RgbImage((int)width, (int)height, rgb);
+        return applyOrientation ? Orient(stored, (int)codec.EncodedOrigin) : stored;
+    }
+
+    /// <summary>
+    /// The image as it is meant to be displayed, given its EXIF orientation (1-8, the TIFF tag 0x0112): 2 mirrors it
+    /// left-right, 3 turns it 180 degrees, 4 mirrors it top-bottom, 5 transposes it, 6 turns it 90 degrees clockwise,
+    /// 7 transverses it, 8 turns it 90 degrees anticlockwise (the transforms of PIL's <c>exif_transpose</c>). Any other
+    /// value leaves the image as stored.
+    /// </summary>
+    public static RgbImage Orient(RgbImage image, int orientation)
+    {
+        if (orientation is < 2 or > 8) return image;
+        int w = image.Width, h = image.Height;
+        bool swapsAxes = orientation >= 5;
+        int outWidth = swapsAxes ? h : w, outHeight = swapsAxes ? w : h;
+        var source = image.Pixels;
+        var pixels = new byte[source.Length];
+        for (int y = 0; y < outHeight; y++)
+        {
+            for (int x = 0; x < outWidth; x++)
+            {
+                var (sx, sy) = orientation switch
+                {
+                    2 => (w - 1 - x, y),
+                    3 => (w - 1 - x, h - 1 - y),
+                    4 => (x, h - 1 - y),
+                    5 => (y, x),
+                    6 => (y, h - 1 - x),
+                    7 => (w - 1 - y, h - 1 - x),
+                    _ => (w - 1 - y, x), // 8
+                };
+                int from = 3 * (sy * w + sx), to = 3 * (y * outWidth + x);
+                pixels[to] = source[from];
+                pixels[to + 1] = source[from + 1];
+                pixels[to + 2] = source[from + 2];
+            }
+        }
+        return new RgbImage(outWidth, outHeight, pixels);
     }
 
     private static string Describe(SKCodecResult result) => result switch

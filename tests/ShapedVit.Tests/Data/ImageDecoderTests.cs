@@ -76,6 +76,65 @@ public class ImageDecoderTests
         Assert.InRange(decoded.Pixels[2], 85, 95);
     }
 
+    /// <summary>A 3x2 image whose red channel names each pixel 10 * y + x.</summary>
+    private static RgbImage Numbered() =>
+        new(3, 2, [.. new[] { 0, 1, 2, 10, 11, 12 }.SelectMany(v => new[] { (byte)v, (byte)7, (byte)9 })]);
+
+    [Theory]
+    [InlineData(1, 3, "0,1,2|10,11,12")]
+    [InlineData(2, 3, "2,1,0|12,11,10")]      // mirrored left-right
+    [InlineData(3, 3, "12,11,10|2,1,0")]      // turned 180 degrees
+    [InlineData(4, 3, "10,11,12|0,1,2")]      // mirrored top-bottom
+    [InlineData(5, 2, "0,10|1,11|2,12")]      // transposed
+    [InlineData(6, 2, "10,0|11,1|12,2")]      // turned 90 degrees clockwise: the left column becomes the top row
+    [InlineData(7, 2, "12,2|11,1|10,0")]      // transversed
+    [InlineData(8, 2, "2,12|1,11|0,10")]      // turned 90 degrees anticlockwise: the right column becomes the top row
+    [InlineData(0, 3, "0,1,2|10,11,12")]      // not an orientation: left as stored
+    [InlineData(9, 3, "0,1,2|10,11,12")]
+    public void Exif_orientations_turn_the_image_as_pil_exif_transpose_does(int orientation, int width, string rows)
+    {
+        var oriented = ImageDecoder.Orient(Numbered(), orientation);
+        Assert.Equal(width, oriented.Width);
+        var red = Enumerable.Range(0, oriented.Height).Select(y =>
+            string.Join(",", Enumerable.Range(0, oriented.Width).Select(x => oriented.Pixels[3 * (y * oriented.Width + x)])));
+        Assert.Equal(rows, string.Join("|", red));
+        Assert.All(Enumerable.Range(0, 6), i => Assert.Equal((7, 9), (oriented.Pixels[3 * i + 1], oriented.Pixels[3 * i + 2])));
+    }
+
+    /// <summary>A JPEG (left half red, right half blue, 20x10 as stored) carrying an EXIF APP1 segment with the orientation tag.</summary>
+    internal static byte[] JpegWithExifOrientation(ushort orientation)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(20, 10, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(new SKColor(230, 20, 20));
+            using var blue = new SKPaint { Color = new SKColor(20, 20, 230) };
+            canvas.DrawRect(10, 0, 10, 10, blue);
+        }
+        using var image = SKImage.FromBitmap(bitmap);
+        using var encoded = image.Encode(SKEncodedImageFormat.Jpeg, 95);
+        byte[] jpeg = encoded.ToArray();
+        // TIFF (big-endian): header, one IFD with one SHORT entry 0x0112 = orientation, no next IFD.
+        byte[] tiff = [(byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, (byte)(orientation >> 8), (byte)orientation, 0, 0, 0, 0, 0, 0];
+        byte[] payload = [.. "Exif\0\0"u8, .. tiff];
+        byte[] app1 = [0xFF, 0xE1, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2), .. payload];
+        return [.. jpeg.AsSpan(0, 2), .. app1, .. jpeg.AsSpan(2)]; // right after SOI
+    }
+
+    [Fact]
+    public void A_jpeg_stored_sideways_is_decoded_upright_unless_asked_not_to()
+    {
+        byte[] jpeg = JpegWithExifOrientation(6);
+        var upright = ImageDecoder.Decode(jpeg, "phone.jpg");
+        Assert.Equal((10, 20), (upright.Width, upright.Height));
+        Assert.True(upright.Pixels[3 * (2 * 10 + 5)] > 200, "top half red after turning 90 degrees clockwise");
+        Assert.True(upright.Pixels[3 * (17 * 10 + 5) + 2] > 200, "bottom half blue after turning 90 degrees clockwise");
+
+        var stored = ImageDecoder.Decode(jpeg, "phone.jpg", applyOrientation: false);
+        Assert.Equal((20, 10), (stored.Width, stored.Height));
+        Assert.True(stored.Pixels[3 * (5 * 20 + 2)] > 200, "left half red as stored");
+    }
+
     [Fact]
     public void A_missing_file_is_one_line()
     {

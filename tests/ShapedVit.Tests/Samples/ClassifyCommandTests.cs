@@ -48,6 +48,17 @@ public class ClassifyCommandTests
     }
 
     [Fact]
+    public void Exif_orientation_is_applied_unless_ignored()
+    {
+        ClassifyOptions? seen = null;
+        int Capture(ClassifyOptions o) { seen = o; return 0; }
+        Assert.Equal(0, ClassifyCommand.Run(["a.jpg"], TextWriter.Null, TextWriter.Null, Capture));
+        Assert.True(seen!.ApplyExifOrientation);
+        Assert.Equal(0, ClassifyCommand.Run(["a.jpg", "--ignore-exif-orientation"], TextWriter.Null, TextWriter.Null, Capture));
+        Assert.False(seen!.ApplyExifOrientation);
+    }
+
+    [Fact]
     public void A_missing_checkpoint_is_one_line()
     {
         var (code, _, error) = Run("a.png", "--checkpoint", "/no/model.safetensors");
