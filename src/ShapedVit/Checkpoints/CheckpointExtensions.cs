@@ -15,14 +15,24 @@ public sealed class CheckpointLoadOptions
     /// different grid is a shape mismatch.
     /// </summary>
     public bool ResamplePositionEmbedding { get; init; } = true;
+
+    /// <summary>
+    /// Whether the checkpoint's position embedding has rows for the class and register tokens (true: timm's default;
+    /// false: timm's <c>no_embed_class</c> models such as DeiT III, whose prefix tokens get no position); null, the default,
+    /// detects it: a position embedding holding exactly the model's grid, or a square grid only without the prefix rows,
+    /// is taken as <c>no_embed_class</c>. Such an embedding is loaded with zero rows for the prefix tokens, which computes
+    /// exactly what timm computes.
+    /// </summary>
+    public bool? PositionEmbeddingHasPrefixTokens { get; init; }
 }
 
 /// <summary>What a successful load did.</summary>
 public sealed class CheckpointLoadResult
 {
-    internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> metadata, (long Height, long Width)? resampledFrom)
+    internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> metadata, (long Height, long Width)? resampledFrom,
+                                  bool prefixRowsAdded)
     {
-        Naming = naming; Metadata = metadata; PositionEmbeddingResampledFrom = resampledFrom;
+        Naming = naming; Metadata = metadata; PositionEmbeddingResampledFrom = resampledFrom; PositionEmbeddingPrefixRowsAdded = prefixRowsAdded;
     }
 
     /// <summary>The naming the keys were read in.</summary>
@@ -31,6 +41,8 @@ public sealed class CheckpointLoadResult
     public IReadOnlyDictionary<string, string> Metadata { get; }
     /// <summary>The checkpoint's patch grid when its position embedding was resampled, else null.</summary>
     public (long Height, long Width)? PositionEmbeddingResampledFrom { get; }
+    /// <summary>True when the checkpoint's position embedding had no rows for the prefix tokens (<c>no_embed_class</c>) and zero rows were added.</summary>
+    public bool PositionEmbeddingPrefixRowsAdded { get; }
 }
 
 /// <summary>Loading and saving a module's weights as safetensors.</summary>
@@ -57,6 +69,16 @@ public static class CheckpointExtensions
         var tensors = renamed.Tensors;
         (long, long)? resampledFrom = null;
         string? positionProblem = null;
+        bool prefixRowsAdded = false;
+
+        if (model is IVisionTransformer embedded && tensors.TryGetValue(PositionEmbeddingKey, out var withoutPrefix) &&
+            targets.TryGetValue(PositionEmbeddingKey, out var positions) && LacksPrefixRows(withoutPrefix, positions, embedded.Geometry, options))
+        {
+            long prefix = embedded.Geometry.PrefixTokens;
+            var zeros = torch.zeros(new[] { 1L, prefix, withoutPrefix.shape[2] }, withoutPrefix.dtype, withoutPrefix.device);
+            tensors[PositionEmbeddingKey] = torch.cat(new[] { zeros, withoutPrefix }, 1);
+            prefixRowsAdded = true;
+        }
 
         if (model is IVisionTransformer vit && options.ResamplePositionEmbedding &&
             tensors.TryGetValue(PositionEmbeddingKey, out var source) && targets.TryGetValue(PositionEmbeddingKey, out var target) &&
@@ -112,7 +134,22 @@ public static class CheckpointExtensions
             foreach (var (key, parameter) in targets)
                 parameter.copy_(converted[key]);
         }
-        return new CheckpointLoadResult(renamed.Naming, file.Metadata, resampledFrom);
+        return new CheckpointLoadResult(renamed.Naming, file.Metadata, resampledFrom, prefixRowsAdded);
+    }
+
+    /// <summary>Whether a [1, T, D] position embedding is timm's <c>no_embed_class</c> form for this model (see <see cref="CheckpointLoadOptions.PositionEmbeddingHasPrefixTokens"/>).</summary>
+    private static bool LacksPrefixRows(Tensor source, Tensor target, VitGeometry geometry, CheckpointLoadOptions options)
+    {
+        long prefix = geometry.PrefixTokens;
+        if (prefix == 0 || options.PositionEmbeddingHasPrefixTokens == true) return false;
+        if (source.dim() != 3 || source.shape[0] != 1 || target.dim() != 3 || source.shape[2] != target.shape[2]) return false;
+        long tokens = source.shape[1];
+        if (options.PositionEmbeddingHasPrefixTokens == false) return true;
+        if (tokens == target.shape[1]) return false; // already the model's layout
+        if (tokens == geometry.GridHeight * geometry.GridWidth) return true;
+        // Another grid: no_embed_class only if the tokens form a square grid as they are and not after removing the prefix
+        // rows, and only when resampling is on (else the shape error shows the file's own shape).
+        return options.ResamplePositionEmbedding && PositionEmbedding.SquareGrid(tokens) is not null && PositionEmbedding.SquareGrid(tokens - prefix) is null;
     }
 
     /// <summary>

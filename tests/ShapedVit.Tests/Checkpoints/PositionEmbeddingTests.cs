@@ -115,6 +115,75 @@ public class PositionEmbeddingTests
         Assert.True(BitEqual(PositionEmbedding.Resample(source, 8, 8, 3), loaded));
     }
 
+    /// <summary>Writes <paramref name="donor"/>'s weights as a timm <c>no_embed_class</c> checkpoint: pos_embed without its <paramref name="prefix"/> rows.</summary>
+    private static void SaveWithoutPrefixRows(nn.Module donor, long prefix, string path)
+    {
+        var tensors = donor.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        var positions = tensors["pos_embed"];
+        tensors["pos_embed"] = positions.narrow(1, prefix, positions.shape[1] - prefix).contiguous();
+        Safetensors.Write(path, tensors);
+    }
+
+    [Fact]
+    public void A_no_embed_class_checkpoint_loads_with_zero_prefix_rows_and_computes_what_timm_computes()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempFolder();
+        using var donor = Perturbed(new TorchvisionMicro(seed: 1), 1);
+        // timm's no_embed_class adds no position to the class token: the same as a zero row in our layout.
+        using (torch.no_grad()) donor.state_dict()["pos_embed"].narrow(1, 0, 1).zero_();
+        string path = folder.File("no-embed-class.safetensors");
+        SaveWithoutPrefixRows(donor, 1, path);
+
+        using var model = new TorchvisionMicro(seed: 2);
+        var result = model.LoadSafetensors(path);
+        Assert.True(result.PositionEmbeddingPrefixRowsAdded);
+        Assert.Null(result.PositionEmbeddingResampledFrom);
+        foreach (var (key, tensor) in donor.state_dict())
+            Assert.True(BitEqual(tensor, model.state_dict()[key]), key);
+        donor.eval(); model.eval();
+        var images = torch.randn(2, 3, 32, 32);
+        using (torch.no_grad()) Assert.True(BitEqual(donor.forward(images), model.forward(images)));
+
+        // Told the embedding has prefix rows, the loader refuses the shape instead of guessing.
+        using var strict = new TorchvisionMicro(seed: 3);
+        var e = Assert.Throws<CheckpointException>(() => strict.LoadSafetensors(path, new CheckpointLoadOptions { PositionEmbeddingHasPrefixTokens = true }));
+        Assert.Contains("pos_embed: checkpoint [1,16,64], model [1,17,64]", e.Message);
+    }
+
+    [Fact]
+    public void A_no_embed_class_checkpoint_of_another_grid_is_resampled_after_its_zero_prefix_rows()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempFolder();
+        using var donor = Perturbed(new RegistersAt32(seed: 1), 1);
+        string path = folder.File("no-embed-class-registers.safetensors");
+        SaveWithoutPrefixRows(donor, 3, path); // 16 grid rows: a square; 13 (without 3 prefix rows) is not
+
+        using var model = new RegistersAt64(seed: 2);
+        var result = model.LoadSafetensors(path);
+        Assert.True(result.PositionEmbeddingPrefixRowsAdded);
+        Assert.Equal((4L, 4L), result.PositionEmbeddingResampledFrom);
+        var grid = donor.state_dict()["pos_embed"].narrow(1, 3, 16);
+        var expected = PositionEmbedding.Resample(torch.cat(new[] { torch.zeros(1, 3, 64), grid }, 1), 8, 8, 3);
+        Assert.True(BitEqual(expected, model.state_dict()["pos_embed"]));
+        Assert.Equal(0, model.state_dict()["pos_embed"].narrow(1, 0, 3).abs().sum().item<float>());
+    }
+
+    [Fact]
+    public void An_ordinary_checkpoint_gets_no_prefix_rows()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempFolder();
+        using var donor = Perturbed(new TorchvisionMicro(seed: 1), 1);
+        string path = folder.File("ordinary.safetensors");
+        donor.SaveSafetensors(path);
+        using var model = new MicroAt48(seed: 2);
+        var result = model.LoadSafetensors(path); // 17 = 1 + 4x4 tokens: the class row is the checkpoint's own
+        Assert.False(result.PositionEmbeddingPrefixRowsAdded);
+        Assert.True(BitEqual(donor.state_dict()["pos_embed"].narrow(1, 0, 1), model.state_dict()["pos_embed"].narrow(1, 0, 1)));
+    }
+
     /// <summary>PyTorch's upsample_bicubic2d (align_corners=False, A = -0.75, border-clamped reads), written out independently.</summary>
     private static double Bicubic(Func<int, int, double> at, int inH, int inW, int outH, int outW, int y, int x)
     {

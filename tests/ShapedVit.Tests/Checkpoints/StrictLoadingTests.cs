@@ -67,10 +67,11 @@ public class StrictLoadingTests
         Assert.Empty(off.Unexpected);
         AssertUnchanged(model, before);
 
-        var tensors = new Dictionary<string, Tensor>(donor.state_dict()) { ["pos_embed"] = torch.zeros(1, 1 + 35, 64) };
+        // 35 tokens: no square grid after the class row, nor as a whole (36 would be a 6x6 no_embed_class grid).
+        var tensors = new Dictionary<string, Tensor>(donor.state_dict()) { ["pos_embed"] = torch.zeros(1, 1 + 34, 64) };
         Safetensors.Write(path, tensors);
         var notSquare = Assert.Throws<CheckpointException>(() => model.LoadSafetensors(path));
-        Assert.Equal(new[] { "pos_embed: checkpoint [1,36,64], model [1,17,64]; it cannot be resampled: 35 tokens after 1 prefix token(s) are no square grid" }, notSquare.WrongShape);
+        Assert.Equal(new[] { "pos_embed: checkpoint [1,35,64], model [1,17,64]; it cannot be resampled: 34 tokens after 1 prefix token(s) are no square grid" }, notSquare.WrongShape);
         AssertUnchanged(model, before);
     }
 
