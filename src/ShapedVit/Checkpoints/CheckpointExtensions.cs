@@ -71,30 +71,29 @@ public static class CheckpointExtensions
         string? positionProblem = null;
         bool prefixRowsAdded = false;
 
-        if (model is IVisionTransformer embedded && tensors.TryGetValue(PositionEmbeddingKey, out var withoutPrefix) &&
-            targets.TryGetValue(PositionEmbeddingKey, out var positions) && LacksPrefixRows(withoutPrefix, positions, embedded.Geometry, options))
-        {
-            long prefix = embedded.Geometry.PrefixTokens;
-            var zeros = torch.zeros(new[] { 1L, prefix, withoutPrefix.shape[2] }, withoutPrefix.dtype, withoutPrefix.device);
-            tensors[PositionEmbeddingKey] = torch.cat(new[] { zeros, withoutPrefix }, 1);
-            prefixRowsAdded = true;
-        }
-
-        if (model is IVisionTransformer vit && options.ResamplePositionEmbedding &&
-            tensors.TryGetValue(PositionEmbeddingKey, out var source) && targets.TryGetValue(PositionEmbeddingKey, out var target) &&
-            !source.shape.SequenceEqual(target.shape))
+        if (model is IVisionTransformer vit &&
+            tensors.TryGetValue(PositionEmbeddingKey, out var source) && targets.TryGetValue(PositionEmbeddingKey, out var target))
         {
             var geometry = vit.Geometry;
-            long gridTokens = source.dim() == 3 ? source.shape[1] - geometry.PrefixTokens : 0;
-            var grid = PositionEmbedding.SquareGrid(gridTokens);
-            if (source.dim() != 3 || source.shape[0] != 1 || source.shape[2] != target.shape[2])
-                positionProblem = "it cannot be resampled: only the token count may differ";
-            else if (grid is null)
-                positionProblem = $"it cannot be resampled: {gridTokens} tokens after {geometry.PrefixTokens} prefix token(s) are no square grid";
-            else
+            if (LacksPrefixRows(source, target, geometry, options))
             {
-                tensors[PositionEmbeddingKey] = PositionEmbedding.Resample(source, geometry.GridHeight, geometry.GridWidth, geometry.PrefixTokens);
-                resampledFrom = grid;
+                var zeros = torch.zeros(new[] { 1L, geometry.PrefixTokens, source.shape[2] }, source.dtype, source.device);
+                source = tensors[PositionEmbeddingKey] = torch.cat(new[] { zeros, source }, 1);
+                prefixRowsAdded = true;
+            }
+            if (options.ResamplePositionEmbedding && !source.shape.SequenceEqual(target.shape))
+            {
+                long gridTokens = source.dim() == 3 ? source.shape[1] - geometry.PrefixTokens : 0;
+                var grid = PositionEmbedding.SquareGrid(gridTokens);
+                if (source.dim() != 3 || source.shape[0] != 1 || source.shape[2] != target.shape[2])
+                    positionProblem = "it cannot be resampled: only the token count may differ";
+                else if (grid is null)
+                    positionProblem = $"it cannot be resampled: {gridTokens} tokens after {geometry.PrefixTokens} prefix token(s) are no square grid";
+                else
+                {
+                    tensors[PositionEmbeddingKey] = PositionEmbedding.Resample(source, geometry.GridHeight, geometry.GridWidth, geometry.PrefixTokens);
+                    resampledFrom = grid;
+                }
             }
         }
 
@@ -142,11 +141,11 @@ public static class CheckpointExtensions
     {
         long prefix = geometry.PrefixTokens;
         if (prefix == 0 || options.PositionEmbeddingHasPrefixTokens == true) return false;
-        if (source.dim() != 3 || source.shape[0] != 1 || target.dim() != 3 || source.shape[2] != target.shape[2]) return false;
+        if (source.dim() != 3 || source.shape[0] != 1 || source.shape[2] != target.shape[2]) return false;
         long tokens = source.shape[1];
         if (options.PositionEmbeddingHasPrefixTokens == false) return true;
         if (tokens == target.shape[1]) return false; // already the model's layout
-        if (tokens == geometry.GridHeight * geometry.GridWidth) return true;
+        if (tokens == geometry.NumPatches) return true;
         // Another grid: no_embed_class only if the tokens form a square grid as they are and not after removing the prefix
         // rows, and only when resampling is on (else the shape error shows the file's own shape).
         return options.ResamplePositionEmbedding && PositionEmbedding.SquareGrid(tokens) is not null && PositionEmbedding.SquareGrid(tokens - prefix) is null;

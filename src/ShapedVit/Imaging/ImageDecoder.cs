@@ -68,16 +68,8 @@ public static class ImageDecoder
         if (decoded != SKCodecResult.Success)
             throw new ImageDecodeException($"{name}: corrupt or truncated image data ({Describe(decoded)}).");
 
-        var rgba = bitmap.GetPixelSpan();
-        var rgb = new byte[3 * width * height];
-        for (long i = 0, n = width * height; i < n; i++)
-        {
-            rgb[3 * i] = rgba[(int)(4 * i)];
-            rgb[3 * i + 1] = rgba[(int)(4 * i + 1)];
-            rgb[3 * i + 2] = rgba[(int)(4 * i + 2)]; // alpha dropped, as PIL's convert("RGB") does
-        }
-        var stored = new RgbImage((int)width, (int)height, rgb);
-        return applyOrientation ? Orient(stored, (int)codec.EncodedOrigin) : stored;
+        // Alpha is dropped, as PIL's convert("RGB") does; the orientation is applied in the same pass.
+        return Remap(bitmap.GetPixelSpan(), bytesPerPixel: 4, (int)width, (int)height, applyOrientation ? (int)codec.EncodedOrigin : 1);
     }
 
     /// <summary>
@@ -86,14 +78,16 @@ public static class ImageDecoder
     /// 7 transverses it, 8 turns it 90 degrees anticlockwise (the transforms of PIL's <c>exif_transpose</c>). Any other
     /// value leaves the image as stored.
     /// </summary>
-    public static RgbImage Orient(RgbImage image, int orientation)
+    public static RgbImage Orient(RgbImage image, int orientation) =>
+        orientation is < 2 or > 8 ? image : Remap(image.Pixels, bytesPerPixel: 3, image.Width, image.Height, orientation);
+
+    /// <summary>RGB pixels of a <paramref name="width"/> x <paramref name="height"/> image of 3 or 4 bytes a pixel, turned by an EXIF orientation (see <see cref="Orient"/>).</summary>
+    private static RgbImage Remap(ReadOnlySpan<byte> source, int bytesPerPixel, int width, int height, int orientation)
     {
-        if (orientation is < 2 or > 8) return image;
-        int w = image.Width, h = image.Height;
-        bool swapsAxes = orientation >= 5;
+        int w = width, h = height;
+        bool swapsAxes = orientation is >= 5 and <= 8;
         int outWidth = swapsAxes ? h : w, outHeight = swapsAxes ? w : h;
-        var source = image.Pixels;
-        var pixels = new byte[source.Length];
+        var pixels = new byte[3L * w * h];
         for (int y = 0; y < outHeight; y++)
         {
             for (int x = 0; x < outWidth; x++)
@@ -106,12 +100,13 @@ public static class ImageDecoder
                     5 => (y, x),
                     6 => (y, h - 1 - x),
                     7 => (w - 1 - y, h - 1 - x),
-                    _ => (w - 1 - y, x), // 8
+                    8 => (w - 1 - y, x),
+                    _ => (x, y),
                 };
-                int from = 3 * (sy * w + sx), to = 3 * (y * outWidth + x);
-                pixels[to] = source[from];
-                pixels[to + 1] = source[from + 1];
-                pixels[to + 2] = source[from + 2];
+                long from = (long)bytesPerPixel * ((long)sy * w + sx), to = 3 * ((long)y * outWidth + x);
+                pixels[to] = source[(int)from];
+                pixels[to + 1] = source[(int)(from + 1)];
+                pixels[to + 2] = source[(int)(from + 2)];
             }
         }
         return new RgbImage(outWidth, outHeight, pixels);
