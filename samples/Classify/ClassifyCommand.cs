@@ -8,18 +8,21 @@ public static class ClassifyCommand
 {
     public const int UsageError = 2;
 
+    /// <summary>The options' defaults are the record's, so the command line and code that builds options agree.</summary>
+    private static readonly ClassifyOptions Defaults = new();
+
     public static int Run(string[] args, TextWriter output, TextWriter error, Func<ClassifyOptions, int>? action = null)
     {
         action ??= options => new ClassifyApp(options, output, error).Run();
         var images = new Argument<string[]>("images") { Description = "JPEG, PNG or WebP files.", Arity = ArgumentArity.OneOrMore };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A .safetensors checkpoint (default: the FashionMnist sample's).", DefaultValueFactory = _ => ClassifyOptions.DefaultCheckpoint };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A .safetensors checkpoint (default: the FashionMnist sample's).", DefaultValueFactory = _ => Defaults.Checkpoint };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line (default: the checkpoint's)." };
-        var top = new Option<int>("--top") { Description = "How many classes to print.", DefaultValueFactory = _ => 5 };
-        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
-        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression bombs).", DefaultValueFactory = _ => Imaging.ImageDecoder.DefaultMaxPixels };
+        var top = new Option<int>("--top") { Description = "How many classes to print.", DefaultValueFactory = _ => Defaults.Top };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => Defaults.Device };
+        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression bombs).", DefaultValueFactory = _ => Defaults.MaxPixels };
         var ignoreOrientation = new Option<bool>("--ignore-exif-orientation") { Description = "Use pixels as stored, ignoring the EXIF orientation (as timm and torchvision read images)." };
         var attention = new Option<string?>("--attention") { Description = "Write the class token's attention rollout over the image as a PNG heat map." };
-        var norm = new Option<NormalizationPreset>("--norm") { Description = "Normalisation: checkpoint (default), imagenet (crop 0.875) or inception (0.5, crop 0.9).", DefaultValueFactory = _ => NormalizationPreset.Checkpoint };
+        var norm = new Option<NormalizationPreset>("--norm") { Description = "Normalisation: checkpoint (default), imagenet (crop 0.875) or inception (0.5, crop 0.9).", DefaultValueFactory = _ => Defaults.Normalization };
         var crop = new Option<double?>("--crop-pct") { Description = "Centre-crop ratio (the short side is resized to size / crop-pct)." };
         var mean = new Option<string?>("--mean") { Description = "Per-channel mean, comma-separated (e.g. 0.485,0.456,0.406)." };
         var std = new Option<string?>("--std") { Description = "Per-channel std, comma-separated (e.g. 0.229,0.224,0.225)." };

@@ -8,27 +8,30 @@ public static class FashionMnistCommand
 {
     public const int UsageError = 2;
 
+    /// <summary>The options' defaults are the record's, so the command line and code that builds options agree.</summary>
+    private static readonly FashionMnistOptions Defaults = new();
+
     public static int Run(string[] args, TextWriter output, TextWriter error, Func<FashionMnistOptions, int>? action = null)
     {
         action ??= options => new FashionMnistApp(options, output, error).Run();
         var data = new Option<string?>("--data") { Description = "Folder with the Fashion-MNIST IDX files (.gz or raw). Default: the slice shipped with the sample." };
-        var outDir = new Option<string>("--out") { Description = "Output folder (weights, training state, plot).", DefaultValueFactory = _ => Path.Combine("runs", "fashion-mnist") };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 64 };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => 2e-3 };
-        var wd = new Option<double>("--weight-decay") { Description = "AdamW weight decay (matrices only).", DefaultValueFactory = _ => 0.05 };
-        var warmup = new Option<double>("--warmup") { Description = "Linear warmup, in epochs, before the cosine decay.", DefaultValueFactory = _ => 0.2 };
-        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the loss.", DefaultValueFactory = _ => 0.1 };
-        var clip = new Option<double>("--clip") { Description = "Clip the gradients' global norm to this (0: off).", DefaultValueFactory = _ => 1.0 };
-        var pad = new Option<int>("--crop-padding") { Description = "Random crop of the image padded by this many pixels (0: off).", DefaultValueFactory = _ => 1 };
+        var outDir = new Option<string>("--out") { Description = "Output folder (weights, training state, plot).", DefaultValueFactory = _ => Defaults.OutputDirectory };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => Defaults.Epochs };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => Defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
+        var wd = new Option<double>("--weight-decay") { Description = "AdamW weight decay (matrices only).", DefaultValueFactory = _ => Defaults.WeightDecay };
+        var warmup = new Option<double>("--warmup") { Description = "Linear warmup, in epochs, before the cosine decay.", DefaultValueFactory = _ => Defaults.WarmupEpochs };
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the loss.", DefaultValueFactory = _ => Defaults.LabelSmoothing };
+        var clip = new Option<double>("--clip") { Description = "Clip the gradients' global norm to this (0: off).", DefaultValueFactory = _ => Defaults.GradientClip };
+        var pad = new Option<int>("--crop-padding") { Description = "Random crop of the image padded by this many pixels (0: off).", DefaultValueFactory = _ => Defaults.CropPadding };
         var noFlip = new Option<bool>("--no-flip") { Description = "Turn off random horizontal flips." };
-        var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling, augmentation and dropout.", DefaultValueFactory = _ => 42 };
+        var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling, augmentation and dropout.", DefaultValueFactory = _ => Defaults.Seed };
         var limit = new Option<int>("--limit") { Description = "Train on the first N training images only (0: all)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out where it stopped." };
         var force = new Option<bool>("--force") { Description = "Overwrite a checkpoint of a different architecture." };
         var classify = new Option<int?>("--classify") { Description = "Classify N test images (default 8) with the saved model instead of training.", Arity = ArgumentArity.ZeroOrOne };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: all cores)." };
-        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => Defaults.Device };
         var plain = new Option<bool>("--plain") { Description = "Plain progress lines instead of live bars." };
 
         var root = new RootCommand("Trains a Vision Transformer from scratch on Fashion-MNIST.")
