@@ -16,15 +16,7 @@ public static class GeneratorBenchmarks
 {
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    {
-        // The BCL, TorchSharp and the ShapedVit runtime: what a user project compiles against (not the generator, not us).
-        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        return paths.Where(p => !Path.GetFileName(p).StartsWith("ShapedVit.Generators", StringComparison.Ordinal)
-                             && !Path.GetFileName(p).StartsWith("ShapedVit.Benchmarks", StringComparison.Ordinal))
-                    .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-                    .ToImmutableArray();
-    });
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() => ShapedVit.Testing.UserCompilationReferences.Load("ShapedVit.Benchmarks"));
 
     /// <summary>A model declaration; <paramref name="depth"/> and <paramref name="body"/> vary between edits.</summary>
     private static string ModelSource(int index, int depth = 2, int body = 0) => $$"""

@@ -14,15 +14,7 @@ public static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    {
-        // Everything the test host runs with: the BCL, TorchSharp and the ShapedVit runtime (but not the generator itself).
-        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        return paths.Where(p => !Path.GetFileName(p).StartsWith("ShapedVit.Generators", StringComparison.Ordinal)
-                             && !Path.GetFileName(p).StartsWith("ShapedVit.Tests", StringComparison.Ordinal))
-                    .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-                    .ToImmutableArray();
-    });
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() => ShapedVit.Testing.UserCompilationReferences.Load("ShapedVit.Tests"));
 
     public static CSharpCompilation Compile(params string[] sources) =>
         CSharpCompilation.Create(
