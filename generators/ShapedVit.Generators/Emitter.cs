@@ -21,8 +21,8 @@ namespace ShapedVit.Generators
         {
             "ImageHeight", "ImageWidth", "Channels", "PatchHeight", "PatchWidth", "GridHeight", "GridWidth", "NumPatches",
             "PrefixTokens", "RegisterTokens", "SequenceLength", "EmbedDim", "Depth", "Heads", "HeadDim", "MlpDim",
-            "RepresentationSize", "NumClasses", "LayerNormEps", "ParameterCount", "Macs", "ShapeTrace",
-            "patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "blocks", "norm", "fc_norm", "pre_logits",
+            "RepresentationSize", "NumClasses", "LayerNormEps", "ParameterCount", "Macs", "ShapeTrace", "TrainingPatchTokens",
+            "patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "patch_drop", "blocks", "norm", "fc_norm", "pre_logits",
             "head_drop", "head", "geometry",
             "forward", "ForwardFeatures", "ForwardHead", "ForwardWithIntermediates", "EmbedTokens", "CheckImages", "Spec", "Geometry",
         };
@@ -76,17 +76,26 @@ namespace ShapedVit.Generators
             yield return ("image", Shape(m.ImageHeight, m.ImageWidth, m.Channels), "height, width, channels");
             yield return ("patch tokens", Shape(g.NumPatches, m.EmbedDim), $"{g.GridHeight} x {g.GridWidth} patches of {m.PatchHeight}x{m.PatchWidth}");
             yield return ("tokens", Shape(g.SequenceLength, m.EmbedDim), PrefixNote(m) + "+ position embedding");
+            if (m.PatchDropout > 0)
+            {
+                long kept = VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout);
+                yield return ("patch dropout", Shape(g.PrefixTokens + kept, m.EmbedDim), $"training only: {kept} of {g.NumPatches} patch tokens kept");
+            }
             yield return ($"{m.Depth} x block", Shape(g.SequenceLength, m.EmbedDim), $"{m.Heads} heads of {g.HeadDim}, MLP {g.MlpDim}");
             yield return ("features", Shape(m.EmbedDim), m.Pooling == Pooling.ClassToken ? "class token after LayerNorm" : "mean of patch tokens, LayerNorm");
             if (m.RepresentationSize > 0) yield return ("pre-logits", Shape(m.RepresentationSize), "Linear + Tanh");
             if (m.NumClasses > 0) yield return ("logits", Shape(m.NumClasses), "");
         }
 
+        /// <summary>The token shape a training forward has under patch dropout: prefix tokens and the patch tokens kept.</summary>
+        private static string TrainingTokens(ModelSpec m, VitGeometry g) =>
+            Shape("B", g.PrefixTokens + VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout), m.EmbedDim);
+
         private static string PrefixNote(ModelSpec m)
         {
             string note = "";
             if (m.ClassToken) note += "class token ";
-            if (m.RegisterTokens > 0) note += (note.Length > 0 ? "+ " : "") + $"{m.RegisterTokens} register tokens ";
+            if (m.RegisterTokens > 0) note += (note.Length > 0 ? "+ " : "") + $"{m.RegisterTokens} register token{(m.RegisterTokens == 1 ? "" : "s")} ";
             return note.Length > 0 ? note + "+ patches " : "patches ";
         }
 
@@ -128,6 +137,9 @@ namespace ShapedVit.Generators
             Const("double", "LayerNormEps", Double(m.LayerNormEps), "Epsilon of every LayerNorm.");
             Const("long", "ParameterCount", Long(g.ParameterCount), "Trainable parameters, exactly.");
             Const("long", "Macs", Long(g.Macs), "Multiply-accumulates per image (convolution, linears and both attention matmuls).");
+            if (m.PatchDropout > 0)
+                Const("int", "TrainingPatchTokens", Int(VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout)),
+                      $"Patch tokens each image keeps in training (patch dropout {Double(m.PatchDropout)}); evaluation sees all NumPatches.");
             Const("string", "ShapeTrace", "\"" + g.Trace + "\"", "The proven per-image shape trace.");
         }
 
@@ -139,6 +151,8 @@ namespace ShapedVit.Generators
             if (m.RegisterTokens > 0) w.Line("private readonly global::TorchSharp.Modules.Parameter reg_token;", Shape(1, m.RegisterTokens, m.EmbedDim));
             w.Line("private readonly global::TorchSharp.Modules.Parameter pos_embed;", Shape(1, g.SequenceLength, m.EmbedDim));
             w.Line("private readonly global::TorchSharp.Modules.Dropout pos_drop;");
+            if (m.PatchDropout > 0)
+                w.Line($"private readonly {Layers}.PatchDropout patch_drop;", $"training: [B,{g.SequenceLength},{m.EmbedDim}] -> {TrainingTokens(m, g)}");
             w.Line($"private readonly global::TorchSharp.Modules.ModuleList<{Layers}.EncoderBlock> blocks;", $"{m.Depth} x [B,{g.SequenceLength},{m.EmbedDim}]");
             if (m.Pooling == Pooling.ClassToken) w.Line("private readonly global::TorchSharp.Modules.LayerNorm norm;");
             else w.Line("private readonly global::TorchSharp.Modules.LayerNorm fc_norm;", "after mean pooling");
@@ -161,6 +175,7 @@ namespace ShapedVit.Generators
             if (m.RegisterTokens > 0) w.Line($"reg_token = {Torch}.nn.Parameter({Torch}.zeros(1, RegisterTokens, EmbedDim));");
             w.Line($"pos_embed = {Torch}.nn.Parameter({Torch}.zeros(1, SequenceLength, EmbedDim));");
             w.Line($"pos_drop = {Torch}.nn.Dropout({Double(m.Dropout)});");
+            if (m.PatchDropout > 0) w.Line($"patch_drop = new {Layers}.PatchDropout({Double(m.PatchDropout)}, PrefixTokens);");
             w.Line($"var encoderBlocks = new {Layers}.EncoderBlock[Depth];");
             w.Open("for (int i = 0; i < Depth; i++)");
             if (m.DropPath > 0)
@@ -224,7 +239,8 @@ namespace ShapedVit.Generators
             if (m.Pooling == Pooling.ClassToken)
                 w.Line("var pooled = tokens.select(1, 0);", pooledShape + ": the class token");
             else
-                w.Line("var pooled = fc_norm.forward(tokens.narrow(1, PrefixTokens, NumPatches).mean(new long[] { 1 }));", pooledShape + $": mean of {g.NumPatches} patch tokens");
+                w.Line("var pooled = fc_norm.forward(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 }));",
+                       pooledShape + $": mean of {g.NumPatches} patch tokens" + (m.PatchDropout > 0 ? $" ({VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout)} in training)" : ""));
             w.Line("if (preLogits) return pooled.MoveToOuterDisposeScope();");
             string current = "pooled";
             if (m.RepresentationSize > 0)
@@ -271,7 +287,7 @@ namespace ShapedVit.Generators
         private static void WriteEmbedTokens(IndentedWriter w, ModelSpec m, VitGeometry g)
         {
             string tokens = Shape("B", g.SequenceLength, m.EmbedDim);
-            w.Line("/// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>");
+            w.Line("/// <summary>Patch embedding, prefix tokens and position embedding" + (m.PatchDropout > 0 ? ", then patch dropout in training" : "") + "; runs inside the caller's dispose scope.</summary>");
             w.Open($"private {Tensor} EmbedTokens({Tensor} images)");
             w.Line("var patches = patch_embed.forward(images);", Shape("B", g.NumPatches, m.EmbedDim));
             if (m.ClassToken || m.RegisterTokens > 0)
@@ -287,7 +303,15 @@ namespace ShapedVit.Generators
             {
                 w.Line("var tokens = patches;", tokens + ": no prefix tokens");
             }
-            w.Line("return pos_drop.forward(tokens.add(pos_embed));", tokens);
+            if (m.PatchDropout > 0)
+            {
+                w.Line("var embedded = pos_drop.forward(tokens.add(pos_embed));", tokens);
+                w.Line("return patch_drop.forward(embedded);", $"{tokens}; in training {TrainingTokens(m, g)}");
+            }
+            else
+            {
+                w.Line("return pos_drop.forward(tokens.add(pos_embed));", tokens);
+            }
             w.Close();
             w.Line();
             w.Line($"private void CheckImages({Tensor} images) =>");

@@ -30,6 +30,7 @@ namespace ShapedVit.Generators
         double Dropout,
         double AttentionDropout,
         double DropPath,
+        double PatchDropout,
         double LayerNormEps)
     {
         /// <summary>The file name: {Namespace}.{Containing}.{Type}.g.cs.</summary>

@@ -95,6 +95,7 @@ namespace ShapedVit.Generators
                 double dropout = ReadNamedDouble(vit, "Dropout", 0);
                 double attentionDropout = ReadNamedDouble(vit, "AttentionDropout", 0);
                 double dropPath = ReadNamedDouble(vit, "DropPath", 0);
+                double patchDropout = ReadNamedDouble(vit, "PatchDropout", 0);
                 double layerNormEps = ReadNamedDouble(vit, "LayerNormEps", 1e-6);
                 spec.LayerScale = layerScaleInit > 0;
 
@@ -103,6 +104,7 @@ namespace ShapedVit.Generators
                 CheckRate("Dropout", dropout);
                 CheckRate("AttentionDropout", attentionDropout);
                 CheckRate("DropPath", dropPath);
+                CheckRate("PatchDropout", patchDropout);
                 if (!(layerNormEps > 0) || double.IsInfinity(layerNormEps))
                     Report(DiagnosticDescriptors.InvalidOption, NamedArgumentLocation(vit, "LayerNormEps"), null, "LayerNormEps", "positive and finite", Format(layerNormEps));
                 if (!(layerScaleInit >= 0) || double.IsInfinity(layerScaleInit))
@@ -145,7 +147,7 @@ namespace ShapedVit.Generators
                     type.Name, containing.ToEquatableArray(),
                     spec.ImageHeight, spec.ImageWidth, spec.Channels, spec.PatchHeight, spec.PatchWidth, spec.EmbedDim, spec.Depth,
                     spec.Heads, spec.MlpDim, spec.NumClasses, spec.Pooling, spec.ClassToken, spec.RegisterTokens, spec.QkvBias,
-                    layerScaleInit, spec.RepresentationSize, dropout, attentionDropout, dropPath, layerNormEps);
+                    layerScaleInit, spec.RepresentationSize, dropout, attentionDropout, dropPath, patchDropout, layerNormEps);
             }
 
             // ---- the declared type --------------------------------------------------------------------------------------

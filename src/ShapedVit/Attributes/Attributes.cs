@@ -28,6 +28,11 @@ public sealed class VisionTransformerAttribute : Attribute
     public double AttentionDropout { get; set; }
     /// <summary>Stochastic depth rate of the last block; block i gets DropPath * i / (Depth - 1) (training only).</summary>
     public double DropPath { get; set; }
+    /// <summary>
+    /// Fraction of patch tokens each training image drops, at random (timm's <c>patch_drop_rate</c>); prefix tokens are kept.
+    /// Training gets faster (fewer tokens per block) and learns from partial views; evaluation sees every patch.
+    /// </summary>
+    public double PatchDropout { get; set; }
     /// <summary>LayerNorm epsilon. Default 1e-6, as the paper's JAX code, torchvision and timm.</summary>
     public double LayerNormEps { get; set; } = 1e-6;
     /// <summary>One of the paper's sizes; explicit attributes override it.</summary>

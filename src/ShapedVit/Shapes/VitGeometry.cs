@@ -274,6 +274,13 @@ namespace ShapedVit
             return divisors;
         }
 
+        /// <summary>
+        /// Patch tokens a training forward keeps under patch dropout at <paramref name="rate"/> (timm's PatchDropout:
+        /// max(1, floor(patches x (1 - rate))), prefix tokens always kept); all of them at rate 0 and in evaluation.
+        /// </summary>
+        public static long PatchTokensKept(long numPatches, double rate) =>
+            rate <= 0 ? numPatches : Math.Max(1L, (long)Math.Floor(numPatches * (1.0 - rate)));
+
         /// <summary>All positive divisors of n in ascending order (n up to <see cref="MaxDimension"/>).</summary>
         public static List<long> Divisors(long n)
         {

@@ -151,6 +151,12 @@ public class DiagnosticTests
         """, "SVIT0016", "DropPath must be in [0, 1), but is 1.5");
 
     [Fact]
+    public void SVIT0016_patch_dropout_must_leave_tokens() => AssertDiagnostic("""
+        [VisionTransformer(PatchDropout = [|1.0|]), Image(224), Patch(16), Embed(768), Depth(12), Heads(12)]
+        public partial class Vit { }
+        """, "SVIT0016", "PatchDropout must be in [0, 1), but is 1");
+
+    [Fact]
     public void SVIT0017_unreadable_arguments() => AssertDiagnostic("""
         [VisionTransformer, Image(224), [|Patch("16")|], Embed(768), Depth(12), Heads(12)]
         public partial class Vit { }

@@ -117,10 +117,11 @@ public static class DeclarationFuzzer
                 if (r.Next(2) == 0) d.ClassToken = r.Next(2) == 0;
                 break;
             case 8:
-                switch (r.Next(3))
+                switch (r.Next(4))
                 {
                     case 0: d.Dropout = EdgeDouble(r); break;
                     case 1: d.AttentionDropout = EdgeDouble(r); break;
+                    case 2: d.PatchDropout = EdgeDouble(r); break;
                     default: d.DropPath = EdgeDouble(r); break;
                 }
                 break;
@@ -196,6 +197,7 @@ public static class DeclarationFuzzer
         if (d.Dropout is { } dropout) named.Add("Dropout = " + Double(dropout));
         if (d.AttentionDropout is { } attentionDropout) named.Add("AttentionDropout = " + Double(attentionDropout));
         if (d.DropPath is { } dropPath) named.Add("DropPath = " + Double(dropPath));
+        if (d.PatchDropout is { } patchDropout) named.Add("PatchDropout = " + Double(patchDropout));
         if (d.LayerNormEps is { } eps) named.Add("LayerNormEps = " + Double(eps));
         Shuffle(named, r);
         attributes.Add(named.Count == 0 && r.Next(2) == 0 ? "VisionTransformer" : $"VisionTransformer({string.Join(", ", named)})");

@@ -22,7 +22,7 @@ public sealed class Declaration
     public List<Expectation> Expectations { get; private set; } = new();
     public int? Preset, NumClasses, Pooling, RegisterTokens, RepresentationSize;
     public bool? ClassToken, QkvBias;
-    public double? LayerScaleInit, Dropout, AttentionDropout, DropPath, LayerNormEps;
+    public double? LayerScaleInit, Dropout, AttentionDropout, DropPath, PatchDropout, LayerNormEps;
 
     public Declaration Clone()
     {
@@ -61,7 +61,7 @@ public static class DeclarationOracle
 
         int pooling = d.Pooling ?? 0;
         if (pooling != 0 && pooling != 1) errors.Add("SVIT0016");
-        foreach (double rate in new[] { d.Dropout, d.AttentionDropout, d.DropPath }.Select(r => r ?? 0))
+        foreach (double rate in new[] { d.Dropout, d.AttentionDropout, d.DropPath, d.PatchDropout }.Select(r => r ?? 0))
             if (double.IsNaN(rate) || rate < 0 || rate >= 1) errors.Add("SVIT0016");
         double eps = d.LayerNormEps ?? 1e-6;
         if (double.IsNaN(eps) || eps <= 0 || double.IsInfinity(eps)) errors.Add("SVIT0016");

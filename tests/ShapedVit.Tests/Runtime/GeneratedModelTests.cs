@@ -6,7 +6,8 @@ namespace ShapedVit.Tests.Runtime;
 
 public class GeneratedModelTests
 {
-    public static TheoryData<string> ModelNames => new() { nameof(SmallVit), nameof(EveryOptionVit), nameof(HeadlessVit), nameof(Outer.Nested.NestedVit) };
+    public static TheoryData<string> ModelNames => new() { nameof(SmallVit), nameof(EveryOptionVit), nameof(HeadlessVit), nameof(Outer.Nested.NestedVit),
+                                                                nameof(PatchDropMeanVit), nameof(PatchDropPrefixVit) };
 
     private static (nn.Module<Tensor, Tensor> Model, IVisionTransformer Vit, long ParameterCount) Create(string name) => name switch
     {
@@ -14,6 +15,8 @@ public class GeneratedModelTests
         nameof(EveryOptionVit) => Wrap(new EveryOptionVit(seed: 1), EveryOptionVit.ParameterCount),
         nameof(HeadlessVit) => Wrap(new HeadlessVit(seed: 1), HeadlessVit.ParameterCount),
         nameof(Outer.Nested.NestedVit) => Wrap(new Outer.Nested.NestedVit(seed: 1), Outer.Nested.NestedVit.ParameterCount),
+        nameof(PatchDropMeanVit) => Wrap(new PatchDropMeanVit(seed: 1), PatchDropMeanVit.ParameterCount),
+        nameof(PatchDropPrefixVit) => Wrap(new PatchDropPrefixVit(seed: 1), PatchDropPrefixVit.ParameterCount),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -26,3 +26,11 @@ public static partial class Outer
         public partial class NestedVit { }
     }
 }
+
+[VisionTransformer(NumClasses = 10, Pooling = Pooling.Mean, ClassToken = false, PatchDropout = 0.5)]
+[Image(28, 28, Channels = 1), Patch(4), Embed(32), Depth(2), Heads(2), Mlp(64)]
+public partial class PatchDropMeanVit { }
+
+[VisionTransformer(NumClasses = 4, RegisterTokens = 2, PatchDropout = 0.25)]
+[Image(16), Patch(4), Embed(16), Depth(1), Heads(2)]
+public partial class PatchDropPrefixVit { }

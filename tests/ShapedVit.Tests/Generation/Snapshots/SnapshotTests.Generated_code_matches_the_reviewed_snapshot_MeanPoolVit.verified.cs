@@ -139,7 +139,7 @@ namespace Models
         public global::TorchSharp.torch.Tensor ForwardHead(global::TorchSharp.torch.Tensor tokens, bool preLogits = false)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var pooled = fc_norm.forward(tokens.narrow(1, PrefixTokens, NumPatches).mean(new long[] { 1 })); // [B,96]: mean of 64 patch tokens
+            var pooled = fc_norm.forward(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 })); // [B,96]: mean of 64 patch tokens
             if (preLogits) return pooled.MoveToOuterDisposeScope();
             return head.forward(head_drop.forward(pooled)).MoveToOuterDisposeScope(); // [B,10]
         }
