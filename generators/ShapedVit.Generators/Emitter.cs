@@ -305,12 +305,12 @@ namespace ShapedVit.Generators
             }
             if (m.PatchDropout > 0)
             {
-                w.Line("var embedded = pos_drop.forward(tokens.add(pos_embed));", tokens);
+                w.Line($"var embedded = pos_drop.forward(tokens.add(pos_embed, {Layers}.Scalars.One));", tokens);
                 w.Line("return patch_drop.forward(embedded);", $"{tokens}; in training {TrainingTokens(m, g)}");
             }
             else
             {
-                w.Line("return pos_drop.forward(tokens.add(pos_embed));", tokens);
+                w.Line($"return pos_drop.forward(tokens.add(pos_embed, {Layers}.Scalars.One));", tokens);
             }
             w.Close();
             w.Line();

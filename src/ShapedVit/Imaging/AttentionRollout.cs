@@ -1,3 +1,4 @@
+using ShapedVit.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,15 +24,16 @@ public static class AttentionRollout
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var identity = torch.eye(length, dtype: attentions[0].dtype, device: attentions[0].device);
+        using Scalar half = 0.5, floor = 1e-12; // held until the calls return (see Scalars)
         Tensor? rollout = null;
         foreach (var attention in attentions)
         {
-            var mixed = attention.mean([1]) * 0.5 + identity * 0.5; // [B, L, L]
+            var mixed = attention.mean([1]).Plus(identity).mul_(half); // [B, L, L]: (attention + identity) / 2
             mixed = mixed / mixed.sum(-1, keepdim: true);
             rollout = rollout is null ? mixed : mixed.matmul(rollout);
         }
         var map = rollout![.., queryToken, TensorIndex.Slice(prefixTokens)].reshape(-1, gridHeight, gridWidth);
-        var peak = map.amax([1, 2], keepdim: true).clamp_min(1e-12);
+        var peak = map.amax([1, 2], keepdim: true).clamp_min(floor);
         return (map / peak).MoveToOuterDisposeScope();
     }
 }

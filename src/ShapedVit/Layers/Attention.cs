@@ -48,7 +48,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (q, k, v, batch, length, dim) = SplitHeads(tokens);
-        var weights = q.matmul(k.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(headDim)).softmax(-1); // [B, H, N, N]
+        using var scale = (1.0 / Math.Sqrt(headDim)).ToScalar(); // held until the call returns (see Scalars)
+        var weights = q.matmul(k.transpose(-2, -1)).mul_(scale).softmax(-1); // [B, H, N, N]
         var dropped = training && attentionDropout > 0 ? nn.functional.dropout(weights, attentionDropout, training) : weights;
         var output = Merge(dropped.matmul(v), batch, length, dim);
         return (output.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());

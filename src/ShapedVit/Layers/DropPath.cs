@@ -22,7 +22,8 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
         var shape = new long[input.dim()];
         Array.Fill(shape, 1L);
         shape[0] = input.shape[0];
-        var mask = torch.empty(shape, input.dtype, input.device).bernoulli_(keep).div_(keep);
+        using var scale = keep.ToScalar(); // held until the call returns (see Scalars)
+        var mask = torch.empty(shape, input.dtype, input.device).bernoulli_(keep).div_(scale);
         return input.mul(mask).MoveToOuterDisposeScope();
     }
 }

@@ -41,8 +41,8 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var x = tokens + drop_path1.forward(ls1.forward(attn.forward(norm1.forward(tokens))));
-        x = x + drop_path2.forward(ls2.forward(mlp.forward(norm2.forward(x))));
+        var x = tokens.Plus(drop_path1.forward(ls1.forward(attn.forward(norm1.forward(tokens)))));
+        x = x.Plus(drop_path2.forward(ls2.forward(mlp.forward(norm2.forward(x)))));
         return x.MoveToOuterDisposeScope();
     }
 
@@ -51,8 +51,8 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (attended, weights) = attn.ForwardWithWeights(norm1.forward(tokens));
-        var x = tokens + drop_path1.forward(ls1.forward(attended));
-        x = x + drop_path2.forward(ls2.forward(mlp.forward(norm2.forward(x))));
+        var x = tokens.Plus(drop_path1.forward(ls1.forward(attended)));
+        x = x.Plus(drop_path2.forward(ls2.forward(mlp.forward(norm2.forward(x)))));
         return (x.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
 }

@@ -55,7 +55,8 @@ public static class VitInitializer
         using var noGrad = torch.no_grad();
         double lower = NormalCdf(-2.0), upper = NormalCdf(2.0);
         tensor.uniform_(2 * lower - 1, 2 * upper - 1, generator);
-        tensor.erfinv_().mul_(std * Math.Sqrt(2.0)).clamp_(-2 * std, 2 * std);
+        using Scalar scale = std * Math.Sqrt(2.0), min = -2 * std, max = 2 * std; // held until the calls return (see Scalars)
+        tensor.erfinv_().mul_(scale).clamp_(min, max);
     }
 
     private static double NormalCdf(double x) => 0.5 * (1.0 + Erf(x / Math.Sqrt(2.0)));

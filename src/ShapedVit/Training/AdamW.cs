@@ -47,15 +47,18 @@ public sealed class AdamW : IDisposable
         double correction2 = 1 - Math.Pow(Beta2, Step);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
+        // Every Scalar is held by a using until the loop is done: a temporary one can be freed mid-call (see Layers.Scalars).
+        using Scalar beta1 = Beta1, oneMinusBeta1 = 1 - Beta1, beta2 = Beta2, oneMinusBeta2 = 1 - Beta2, eps = Eps;
+        using Scalar decay = 1 - learningRate * WeightDecay, rootCorrection2 = Math.Sqrt(correction2), stepSize = -learningRate / correction1;
         foreach (var slot in slots)
         {
             var grad = slot.Parameter.grad;
             if (grad is null) continue;
-            if (slot.Decays && WeightDecay != 0) slot.Parameter.mul_(1 - learningRate * WeightDecay);
-            slot.ExpAvg.mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-            slot.ExpAvgSq.mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-            var denominator = slot.ExpAvgSq.sqrt().div_(Math.Sqrt(correction2)).add_(Eps);
-            slot.Parameter.addcdiv_(slot.ExpAvg, denominator, value: -learningRate / correction1);
+            if (slot.Decays && WeightDecay != 0) slot.Parameter.mul_(decay);
+            slot.ExpAvg.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+            slot.ExpAvgSq.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+            var denominator = slot.ExpAvgSq.sqrt().div_(rootCorrection2).add_(eps);
+            slot.Parameter.addcdiv_(slot.ExpAvg, denominator, value: stepSize);
         }
     }
 

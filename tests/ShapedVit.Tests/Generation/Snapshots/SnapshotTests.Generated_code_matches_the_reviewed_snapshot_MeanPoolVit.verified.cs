@@ -173,7 +173,7 @@ namespace Models
         {
             var patches = patch_embed.forward(images);                          // [B,64,96]
             var tokens = patches;                                               // [B,64,96]: no prefix tokens
-            return pos_drop.forward(tokens.add(pos_embed));                     // [B,64,96]
+            return pos_drop.forward(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,64,96]
         }
 
         private void CheckImages(global::TorchSharp.torch.Tensor images) =>

@@ -184,7 +184,7 @@ namespace Models
             var patches = patch_embed.forward(images);                          // [B,49,64]
             long batch = patches.shape[0];
             var tokens = global::TorchSharp.torch.cat(new[] { cls_token.expand(batch, -1, -1), reg_token.expand(batch, -1, -1), patches }, 1); // [B,51,64]
-            var embedded = pos_drop.forward(tokens.add(pos_embed));             // [B,51,64]
+            var embedded = pos_drop.forward(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,51,64]
             return patch_drop.forward(embedded);                                // [B,51,64]; in training [B,26,64]
         }
 

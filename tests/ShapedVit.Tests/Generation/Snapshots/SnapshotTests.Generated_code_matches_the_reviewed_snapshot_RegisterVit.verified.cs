@@ -180,7 +180,7 @@ namespace Models
             var patches = patch_embed.forward(images);                          // [B,64,128]
             long batch = patches.shape[0];
             var tokens = global::TorchSharp.torch.cat(new[] { cls_token.expand(batch, -1, -1), reg_token.expand(batch, -1, -1), patches }, 1); // [B,69,128]
-            return pos_drop.forward(tokens.add(pos_embed));                     // [B,69,128]
+            return pos_drop.forward(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,69,128]
         }
 
         private void CheckImages(global::TorchSharp.torch.Tensor images) =>

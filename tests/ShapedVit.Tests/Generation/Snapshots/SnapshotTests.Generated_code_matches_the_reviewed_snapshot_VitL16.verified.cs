@@ -176,7 +176,7 @@ namespace Models
             var patches = patch_embed.forward(images);                          // [B,196,1024]
             long batch = patches.shape[0];
             var tokens = global::TorchSharp.torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,197,1024]
-            return pos_drop.forward(tokens.add(pos_embed));                     // [B,197,1024]
+            return pos_drop.forward(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,197,1024]
         }
 
         private void CheckImages(global::TorchSharp.torch.Tensor images) =>
