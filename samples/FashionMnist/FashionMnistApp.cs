@@ -83,7 +83,8 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         }
         output.WriteLine($"training: {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate} wd {trainer.Options.WeightDecay}, " +
                          $"warmup {trainer.Options.WarmupEpochs} epoch(s) + cosine, label smoothing {trainer.Options.LabelSmoothing}, clip {trainer.Options.GradientClipNorm}, " +
-                         $"crop padding {trainer.Options.Augmentation.CropPadding}, flip {trainer.Options.Augmentation.HorizontalFlip}, seed {trainer.Options.Seed}");
+                         $"crop padding {trainer.Options.Augmentation.CropPadding}, flip {trainer.Options.Augmentation.HorizontalFlip}, " +
+                         $"patch dropout {FashionVit.TrainingPatchTokens} of {FashionVit.NumPatches} tokens (all in the last {trainer.Options.FullTokenEpochs} epochs), seed {trainer.Options.Seed}");
 
         void AfterEpoch()
         {
@@ -202,6 +203,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         LabelSmoothing = o.LabelSmoothing,
         GradientClipNorm = o.GradientClip,
         Seed = o.Seed,
+        FullTokenEpochs = o.FullTokenEpochs,
         Augmentation = new AugmentationOptions(o.CropPadding, o.HorizontalFlip),
         Normalization = Normalization,
     };

@@ -24,6 +24,7 @@ public static class FashionMnistCommand
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the loss.", DefaultValueFactory = _ => Defaults.LabelSmoothing };
         var clip = new Option<double>("--clip") { Description = "Clip the gradients' global norm to this (0: off).", DefaultValueFactory = _ => Defaults.GradientClip };
         var pad = new Option<int>("--crop-padding") { Description = "Random crop of the image padded by this many pixels (0: off).", DefaultValueFactory = _ => Defaults.CropPadding };
+        var fullTokens = new Option<int>("--full-token-epochs") { Description = "The last N epochs train without patch dropout, on every patch token.", DefaultValueFactory = _ => Defaults.FullTokenEpochs };
         var noFlip = new Option<bool>("--no-flip") { Description = "Turn off random horizontal flips." };
         var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling, augmentation and dropout.", DefaultValueFactory = _ => Defaults.Seed };
         var limit = new Option<int>("--limit") { Description = "Train on the first N training images only (0: all)." };
@@ -36,7 +37,7 @@ public static class FashionMnistCommand
 
         var root = new RootCommand("Trains a Vision Transformer from scratch on Fashion-MNIST.")
         {
-            data, outDir, epochs, batch, lr, wd, warmup, smoothing, clip, pad, noFlip, seed, limit, resume, force, classify, threads, device, plain,
+            data, outDir, epochs, batch, lr, wd, warmup, smoothing, clip, pad, fullTokens, noFlip, seed, limit, resume, force, classify, threads, device, plain,
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -60,6 +61,7 @@ public static class FashionMnistCommand
             LabelSmoothing = parsed.GetValue(smoothing),
             GradientClip = parsed.GetValue(clip),
             CropPadding = parsed.GetValue(pad),
+            FullTokenEpochs = parsed.GetValue(fullTokens),
             HorizontalFlip = !parsed.GetValue(noFlip),
             Seed = parsed.GetValue(seed),
             TrainLimit = parsed.GetValue(limit),

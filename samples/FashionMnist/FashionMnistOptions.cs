@@ -16,6 +16,8 @@ public sealed record FashionMnistOptions
     /// <summary>1 pixel: wider shifts move the content across the 4x4 patch grid and slowed learning too much for 15-minute runs (README).</summary>
     public int CropPadding { get; init; } = 1;
     public bool HorizontalFlip { get; init; } = true;
+    /// <summary>The last N epochs train on every patch token (FashionVit drops half of them otherwise).</summary>
+    public int FullTokenEpochs { get; init; }
     public long Seed { get; init; } = 42;
     /// <summary>Use only the first N training images (0: all).</summary>
     public int TrainLimit { get; init; }
@@ -38,6 +40,7 @@ public sealed record FashionMnistOptions
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) yield return $"--label-smoothing must be in [0, 1) (got {LabelSmoothing}).";
         if (GradientClip < 0) yield return $"--clip must not be negative (got {GradientClip}).";
         if (CropPadding < 0) yield return $"--crop-padding must not be negative (got {CropPadding}).";
+        if (FullTokenEpochs < 0 || FullTokenEpochs > Epochs) yield return $"--full-token-epochs must be between 0 and --epochs {Epochs} (got {FullTokenEpochs}).";
         if (TrainLimit < 0) yield return $"--limit must not be negative (got {TrainLimit}).";
         if (Classify < 0) yield return $"--classify must not be negative (got {Classify}).";
         if (Threads < 0) yield return $"--threads must not be negative (got {Threads}).";

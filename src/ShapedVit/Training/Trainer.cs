@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ShapedVit.Data;
+using ShapedVit.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,6 +32,8 @@ public sealed class Trainer : IDisposable
     private readonly Device device;
     private readonly AdamW optimizer;
     private readonly LearningRateSchedule schedule;
+    private readonly PatchDropout[] patchDropouts;
+    private bool allPatchTokens;
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public Trainer(nn.Module<Tensor, Tensor> model, LabeledImages train, LabeledImages? test, TrainerOptions options, Device device, string architecture)
@@ -45,6 +48,7 @@ public sealed class Trainer : IDisposable
         schedule = new LearningRateSchedule(options.LearningRate, options.MinLearningRate,
                                             (long)Math.Round(options.WarmupEpochs * StepsPerEpoch), StepsPerEpoch * options.Epochs);
         State = new TrainingState { Options = options, TrainImages = train.Count };
+        patchDropouts = model.modules().OfType<PatchDropout>().ToArray();
     }
 
     public string Architecture { get; }
@@ -72,6 +76,7 @@ public sealed class Trainer : IDisposable
         var rng = new Random(epochSeed);
         torch.manual_seed(epochSeed); // dropout and stochastic depth draw from torch's generator
         int[] order = ImageBatches.Shuffle(train.Count, rng);
+        allPatchTokens = epoch >= Options.Epochs - Options.FullTokenEpochs;
         progress?.EpochStarted(epoch + 1, Options.Epochs, StepsPerEpoch);
 
         var clock = Stopwatch.StartNew();
@@ -105,6 +110,7 @@ public sealed class Trainer : IDisposable
     public (double Loss, long Correct) TrainStep(Tensor images, Tensor labels, double learningRate)
     {
         model.train();
+        if (allPatchTokens) foreach (var patchDropout in patchDropouts) patchDropout.eval();
         using var scope = torch.NewDisposeScope();
         var x = images.to(device);
         var y = labels.to(device);

@@ -16,6 +16,12 @@ public sealed record TrainerOptions
     /// <summary>Global L2 norm the gradients are clipped to; 0 turns clipping off.</summary>
     public double GradientClipNorm { get; init; } = 1.0;
     public long Seed { get; init; }
+    /// <summary>
+    /// The last N epochs train on every patch token: the model's <see cref="Layers.PatchDropout"/> layers are off, so a model
+    /// that learned from partial views adapts to the whole images it is evaluated on (FLIP's unmasked tuning). 0: patch
+    /// dropout, where the model has it, in every epoch.
+    /// </summary>
+    public int FullTokenEpochs { get; init; }
     public AugmentationOptions Augmentation { get; init; } = new();
     public PixelNormalization Normalization { get; init; } = PixelNormalization.Grey(0.5f, 0.5f);
 
@@ -31,6 +37,7 @@ public sealed record TrainerOptions
         if (WarmupEpochs < 0) yield return $"warmup epochs must not be negative (got {WarmupEpochs}).";
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) yield return $"label smoothing must be in [0, 1) (got {LabelSmoothing}).";
         if (GradientClipNorm < 0) yield return $"gradient clip norm must not be negative (got {GradientClipNorm}).";
+        if (FullTokenEpochs < 0 || FullTokenEpochs > Epochs) yield return $"full-token epochs must be between 0 and the {Epochs} epochs (got {FullTokenEpochs}).";
         if (Augmentation.CropPadding < 0) yield return $"crop padding must not be negative (got {Augmentation.CropPadding}).";
     }
 }

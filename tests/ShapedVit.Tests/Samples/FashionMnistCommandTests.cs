@@ -47,6 +47,7 @@ public class FashionMnistCommandTests
                      (options!.DataDirectory, options.OutputDirectory, options.Epochs, options.LearningRate, options.HorizontalFlip, options.CropPadding, options.Resume, options.Seed));
         Assert.Equal(8, Parse("--classify").Options!.Classify);
         Assert.Equal(3, Parse("--classify", "3").Options!.Classify);
+        Assert.Equal(2, Parse("--full-token-epochs", "2").Options!.FullTokenEpochs);
     }
 
     [Theory]
@@ -56,6 +57,7 @@ public class FashionMnistCommandTests
     [InlineData("--lr", "-1")]
     [InlineData("--label-smoothing", "1")]
     [InlineData("--resume", "--classify", "2")]
+    [InlineData("--epochs", "3", "--full-token-epochs", "4")]
     public void Argument_errors_are_one_line_and_exit_code_2(params string[] args)
     {
         var (code, output, error, options) = Parse(args);

@@ -130,6 +130,46 @@ public class TrainerTests
             Assert.True(tensor.allclose(expected[name], 0, 0), name); // the weights after epoch 2, from the state file
     }
 
+    /// <summary>8x8 images as 64 one-pixel tokens through patch dropout; remembers how many tokens each forward kept.</summary>
+    private sealed class TokenCountingModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly ShapedVit.Layers.PatchDropout patch_drop = new(0.5, 0);
+        private readonly TorchSharp.Modules.Linear head = nn.Linear(1, 10);
+        public List<long> TokensSeen { get; } = [];
+
+        public TokenCountingModel() : base(nameof(TokenCountingModel)) => RegisterComponents();
+
+        public override Tensor forward(Tensor images)
+        {
+            var tokens = patch_drop.forward(images.flatten(1).unsqueeze(-1)); // [B, 64, 1] -> [B, kept, 1]
+            TokensSeen.Add(tokens.shape[1]);
+            return head.forward(tokens.mean([1]));
+        }
+    }
+
+    [Fact]
+    public void The_last_full_token_epochs_train_on_every_patch_token()
+    {
+        var data = RandomImages(32, 6);
+        using var model = new TokenCountingModel();
+        using var trainer = new Trainer(model, data, null, Options(3) with { FullTokenEpochs = 1 }, torch.CPU, "counting");
+        var perEpoch = new List<long[]>();
+        while (!trainer.Finished)
+        {
+            model.TokensSeen.Clear();
+            trainer.RunEpoch();
+            perEpoch.Add(model.TokensSeen.Distinct().ToArray());
+        }
+        Assert.Equal(new[] { new[] { 32L }, new[] { 32L }, new[] { 64L } }, perEpoch);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(4)]
+    public void Full_token_epochs_must_fit_in_the_run(int fullTokenEpochs) =>
+        Assert.Equal($"full-token epochs must be between 0 and the 3 epochs (got {fullTokenEpochs}).",
+                     Assert.Single((Options(3) with { FullTokenEpochs = fullTokenEpochs }).Problems()));
+
     [Fact]
     public void Warmup_then_cosine()
     {
