@@ -6,15 +6,15 @@ public sealed record FashionMnistOptions
     /// <summary>Folder with the four IDX files (.gz or raw); null: the slice shipped with the sample.</summary>
     public string? DataDirectory { get; init; }
     public string OutputDirectory { get; init; } = Path.Combine("runs", "fashion-mnist");
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = 20;
     public int BatchSize { get; init; } = 64;
     public double LearningRate { get; init; } = 2e-3;
     public double WeightDecay { get; init; } = 0.05;
     public double WarmupEpochs { get; init; } = 0.2;
     public double LabelSmoothing { get; init; } = 0.1;
     public double GradientClip { get; init; } = 1.0;
-    /// <summary>1 pixel: wider shifts move the content across the 4x4 patch grid and slowed learning too much for 15-minute runs (README).</summary>
-    public int CropPadding { get; init; } = 1;
+    /// <summary>Off: with patch dropout, crops cost accuracy on the slice (77.5 % vs 82.1 %) and on the full data (README).</summary>
+    public int CropPadding { get; init; }
     public bool HorizontalFlip { get; init; } = true;
     /// <summary>The last N epochs train on every patch token (FashionVit drops half of them otherwise).</summary>
     public int FullTokenEpochs { get; init; }

@@ -33,9 +33,9 @@ public class FashionMnistCommandTests
         Assert.NotNull(options);
         Assert.Null(options.DataDirectory);
         Assert.Equal(Path.Combine("runs", "fashion-mnist"), options.OutputDirectory);
-        Assert.Equal((10, 64, 2e-3, 0.2, 42L, 0), (options.Epochs, options.BatchSize, options.LearningRate, options.WarmupEpochs, options.Seed, options.Classify));
+        Assert.Equal((20, 64, 2e-3, 0.2, 42L, 0), (options.Epochs, options.BatchSize, options.LearningRate, options.WarmupEpochs, options.Seed, options.Classify));
         Assert.True(options.HorizontalFlip);
-        Assert.Equal(1, options.CropPadding);
+        Assert.Equal(0, options.CropPadding);
         Assert.Equal(new FashionMnistOptions() with { DataDirectory = null }, options); // the command's defaults are the record's
     }
 
