@@ -78,8 +78,7 @@ namespace ShapedVit.Generators
             yield return ("tokens", Shape(g.SequenceLength, m.EmbedDim), PrefixNote(m) + "+ position embedding");
             if (m.PatchDropout > 0)
             {
-                long kept = VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout);
-                yield return ("patch dropout", Shape(g.PrefixTokens + kept, m.EmbedDim), $"training only: {kept} of {g.NumPatches} patch tokens kept");
+                yield return ("patch dropout", Shape(g.PrefixTokens + KeptPatchTokens(m, g), m.EmbedDim), $"training only: {KeptPatchTokens(m, g)} of {g.NumPatches} patch tokens kept");
             }
             yield return ($"{m.Depth} x block", Shape(g.SequenceLength, m.EmbedDim), $"{m.Heads} heads of {g.HeadDim}, MLP {g.MlpDim}");
             yield return ("features", Shape(m.EmbedDim), m.Pooling == Pooling.ClassToken ? "class token after LayerNorm" : "mean of patch tokens, LayerNorm");
@@ -87,9 +86,11 @@ namespace ShapedVit.Generators
             if (m.NumClasses > 0) yield return ("logits", Shape(m.NumClasses), "");
         }
 
+        /// <summary>Patch tokens each image keeps in a training forward under patch dropout.</summary>
+        private static long KeptPatchTokens(ModelSpec m, VitGeometry g) => VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout);
+
         /// <summary>The token shape a training forward has under patch dropout: prefix tokens and the patch tokens kept.</summary>
-        private static string TrainingTokens(ModelSpec m, VitGeometry g) =>
-            Shape("B", g.PrefixTokens + VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout), m.EmbedDim);
+        private static string TrainingTokens(ModelSpec m, VitGeometry g) => Shape("B", g.PrefixTokens + KeptPatchTokens(m, g), m.EmbedDim);
 
         private static string PrefixNote(ModelSpec m)
         {
@@ -138,7 +139,7 @@ namespace ShapedVit.Generators
             Const("long", "ParameterCount", Long(g.ParameterCount), "Trainable parameters, exactly.");
             Const("long", "Macs", Long(g.Macs), "Multiply-accumulates per image (convolution, linears and both attention matmuls).");
             if (m.PatchDropout > 0)
-                Const("int", "TrainingPatchTokens", Int(VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout)),
+                Const("int", "TrainingPatchTokens", Int(KeptPatchTokens(m, g)),
                       $"Patch tokens each image keeps in training (patch dropout {Double(m.PatchDropout)}); evaluation sees all NumPatches.");
             Const("string", "ShapeTrace", "\"" + g.Trace + "\"", "The proven per-image shape trace.");
         }
@@ -240,7 +241,7 @@ namespace ShapedVit.Generators
                 w.Line("var pooled = tokens.select(1, 0);", pooledShape + ": the class token");
             else
                 w.Line("var pooled = fc_norm.forward(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 }));",
-                       pooledShape + $": mean of {g.NumPatches} patch tokens" + (m.PatchDropout > 0 ? $" ({VitGeometry.PatchTokensKept(g.NumPatches, m.PatchDropout)} in training)" : ""));
+                       pooledShape + $": mean of {g.NumPatches} patch tokens" + (m.PatchDropout > 0 ? $" ({KeptPatchTokens(m, g)} in training)" : ""));
             w.Line("if (preLogits) return pooled.MoveToOuterDisposeScope();");
             string current = "pooled";
             if (m.RepresentationSize > 0)
@@ -303,14 +304,15 @@ namespace ShapedVit.Generators
             {
                 w.Line("var tokens = patches;", tokens + ": no prefix tokens");
             }
+            string embedded = $"pos_drop.forward(tokens.add(pos_embed, {Layers}.Scalars.One))";
             if (m.PatchDropout > 0)
             {
-                w.Line($"var embedded = pos_drop.forward(tokens.add(pos_embed, {Layers}.Scalars.One));", tokens);
+                w.Line($"var embedded = {embedded};", tokens);
                 w.Line("return patch_drop.forward(embedded);", $"{tokens}; in training {TrainingTokens(m, g)}");
             }
             else
             {
-                w.Line($"return pos_drop.forward(tokens.add(pos_embed, {Layers}.Scalars.One));", tokens);
+                w.Line($"return {embedded};", tokens);
             }
             w.Close();
             w.Line();
