@@ -4,10 +4,14 @@ using static TorchSharp.torch;
 
 namespace ShapedVit.Tests.Performance;
 
-/// <summary>The generated models' attention (fused qkv + scaled_dot_product_attention) against libtorch's nn.MultiheadAttention.</summary>
+/// <summary>
+/// The generated models' attention (fused qkv + scaled_dot_product_attention) against libtorch's nn.MultiheadAttention.
+/// Both run in float64: in float32 two correct kernels differ by about 1e-5 at ViT-B/16's width, by an amount that
+/// depends on the CPU's kernels, which would hide a real fault of that size; in float64 they agree far below this tolerance.
+/// </summary>
 public class AttentionEquivalenceTests
 {
-    private const double Tolerance = 1e-5;
+    private const double Tolerance = 1e-10;
 
     private static (Attention Ours, TorchSharp.Modules.MultiheadAttention Reference) CopiedPair(long dim, long heads, long seed)
     {
@@ -25,6 +29,8 @@ public class AttentionEquivalenceTests
         named["in_proj_bias"].copy_(ours.Qkv.bias!);
         named["out_proj.weight"].copy_(ours.Projection.weight!);
         named["out_proj.bias"].copy_(ours.Projection.bias!);
+        ours.to(float64);
+        reference.to(float64);
         ours.eval();
         reference.eval();
         return (ours, reference);
@@ -40,17 +46,17 @@ public class AttentionEquivalenceTests
         using var _ = ours;
         using var __ = reference;
         using var scope = NewDisposeScope();
-        var input = torch.randn(new[] { batch, tokens, dim }, generator: new Generator(11)); // [B, N, D]
+        var input = torch.randn(new[] { batch, tokens, dim }, float64, generator: new Generator(11)); // [B, N, D]
         var sequenceFirst = input.transpose(0, 1);                                           // [N, B, D], as MultiheadAttention takes it
 
         var output = ours.forward(input);
         var (expected, expectedWeights) = reference.forward(sequenceFirst, sequenceFirst, sequenceFirst, null, true, null);
-        double difference = (output - expected.transpose(0, 1)).abs().max().item<float>();
+        double difference = (output - expected.transpose(0, 1)).abs().max().item<double>();
         Assert.True(difference <= Tolerance, $"max |ours - MultiheadAttention| = {difference:E2}");
 
         // MultiheadAttention returns the probabilities averaged over heads.
         var (_, weights) = ours.ForwardWithWeights(input);
-        double weightDifference = (weights.mean(new long[] { 1 }) - expectedWeights).abs().max().item<float>();
+        double weightDifference = (weights.mean(new long[] { 1 }) - expectedWeights).abs().max().item<double>();
         Assert.True(weightDifference <= Tolerance, $"max |attention probabilities difference| = {weightDifference:E2}");
     }
 
@@ -62,10 +68,10 @@ public class AttentionEquivalenceTests
         using var __ = reference;
         using var scope = NewDisposeScope();
         using (torch.no_grad()) ours.Projection.bias!.add_(1e-3);
-        var input = torch.randn(new long[] { 2, 9, 64 }, generator: new Generator(3));
+        var input = torch.randn(new long[] { 2, 9, 64 }, float64, generator: new Generator(3));
         var sequenceFirst = input.transpose(0, 1);
         var (expected, _) = reference.forward(sequenceFirst, sequenceFirst, sequenceFirst, null, false, null);
-        double difference = (ours.forward(input) - expected.transpose(0, 1)).abs().max().item<float>();
+        double difference = (ours.forward(input) - expected.transpose(0, 1)).abs().max().item<double>();
         Assert.True(difference > Tolerance, $"a 1e-3 bias change went unnoticed ({difference:E2})");
     }
 }
