@@ -1,7 +1,7 @@
 using ShapedVit.IO;
 using System.Globalization;
 using System.Text.Json;
-using ShapedVit.Imaging;
+using ShapedVit.Vision;
 using ShapedVit.Samples.FashionMnist;
 using ShapedVit.Training;
 using TorchSharp;

@@ -10,7 +10,7 @@ public sealed record ClassifyOptions
     public string? LabelsFile { get; init; }
     public int Top { get; init; } = 5;
     public string Device { get; init; } = "cpu";
-    public long MaxPixels { get; init; } = Imaging.ImageDecoder.DefaultMaxPixels;
+    public long MaxPixels { get; init; } = Vision.ImageDecoder.DefaultMaxPixels;
     /// <summary>Turn images upright by their EXIF orientation (Hugging Face's behaviour) rather than use the stored pixels (timm's).</summary>
     public bool ApplyExifOrientation { get; init; } = true;
     /// <summary>Where to write the attention-rollout heat map; with several images, "-N" is added before the extension.</summary>

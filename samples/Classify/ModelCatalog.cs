@@ -1,4 +1,4 @@
-using ShapedVit.Imaging;
+using ShapedVit.Vision;
 using ShapedVit.Samples.FashionMnist;
 using TorchSharp;
 using static TorchSharp.torch;

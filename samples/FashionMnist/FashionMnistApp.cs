@@ -1,8 +1,9 @@
+using ShapedVit.Samples.Shared;
 using ShapedVit.IO;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using ShapedVit.Data;
+using ShapedVit.Training.Data;
 using ShapedVit.Training;
 using Spectre.Console;
 using TorchSharp;

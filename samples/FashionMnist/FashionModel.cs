@@ -1,5 +1,6 @@
-using ShapedVit.Data;
-using ShapedVit.Imaging;
+using ShapedVit.Samples.Shared;
+using ShapedVit.Training.Data;
+using ShapedVit.Vision;
 using ShapedVit.Training;
 using TorchSharp;
 using static TorchSharp.torch;

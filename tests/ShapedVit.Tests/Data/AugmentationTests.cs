@@ -1,4 +1,5 @@
-using ShapedVit.Data;
+using ShapedVit.Samples.Shared;
+using ShapedVit.Training.Data;
 
 namespace ShapedVit.Tests.Data;
 

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using ShapedVit.Data;
+using ShapedVit.Samples.Shared;
 
 namespace ShapedVit.Tests.Data;
 
@@ -82,7 +82,7 @@ public class IdxFileTests
         string images = dir.File("images.idx"), labels = dir.File("labels.idx");
         File.WriteAllBytes(images, IdxFile.Encode([2, 2, 2], TwoImages));
         File.WriteAllBytes(labels, IdxFile.Encode([3], [0, 1, 2]));
-        var e = Assert.Throws<IdxFormatException>(() => LabeledImages.FromIdx(images, labels, FashionMnistDataset.ClassNames));
+        var e = Assert.Throws<IdxFormatException>(() => FashionMnistDataset.FromIdx(images, labels, FashionMnistDataset.ClassNames));
         Assert.Contains("has 2 images but", e.Message);
         Assert.Contains("has 3 labels", e.Message);
     }
@@ -94,7 +94,7 @@ public class IdxFileTests
         string images = dir.File("images.idx"), labels = dir.File("labels.idx");
         File.WriteAllBytes(images, IdxFile.Encode([2, 2, 2], TwoImages));
         File.WriteAllBytes(labels, IdxFile.Encode([2], [0, 10]));
-        var e = Assert.Throws<IdxFormatException>(() => LabeledImages.FromIdx(images, labels, FashionMnistDataset.ClassNames));
+        var e = Assert.Throws<IdxFormatException>(() => FashionMnistDataset.FromIdx(images, labels, FashionMnistDataset.ClassNames));
         Assert.Contains("label 10 at index 1 is outside the 10 classes", e.Message);
     }
 

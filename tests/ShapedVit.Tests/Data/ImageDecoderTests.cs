@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using ShapedVit.Imaging;
+using ShapedVit.Vision;
 using SkiaSharp;
 
 namespace ShapedVit.Tests.Data;

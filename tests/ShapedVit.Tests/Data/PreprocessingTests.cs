@@ -1,4 +1,4 @@
-using ShapedVit.Imaging;
+using ShapedVit.Vision;
 
 namespace ShapedVit.Tests.Data;
 

@@ -1,4 +1,5 @@
-using ShapedVit.Imaging;
+using ShapedVit.Samples.Shared;
+using ShapedVit.Vision;
 using ShapedVit.Samples.Classify;
 using ShapedVit.Samples.FashionMnist;
 using ShapedVit.Tests.Data;
@@ -26,7 +27,7 @@ public class ClassifyCommandTests
         {
             [FashionMnistApp.ModelKey] = FashionModel.Name,
             [Trainer.ArchitectureKey] = FashionModel.Architecture,
-            [FashionMnistApp.LabelsKey] = System.Text.Json.JsonSerializer.Serialize(ShapedVit.Data.FashionMnistDataset.ClassNames),
+            [FashionMnistApp.LabelsKey] = System.Text.Json.JsonSerializer.Serialize(FashionMnistDataset.ClassNames),
         });
         return path;
     }

@@ -1,4 +1,5 @@
-using ShapedVit.Data;
+using ShapedVit.Samples.Shared;
+using ShapedVit.Training.Data;
 using ShapedVit.Tests.Data;
 using ShapedVit.Training;
 using TorchSharp;
@@ -24,7 +25,7 @@ public class TrainerTests
         var rng = new Random(seed);
         var pixels = new byte[count * 64];
         rng.NextBytes(pixels);
-        var labels = Enumerable.Range(0, count).Select(_ => (byte)rng.Next(10)).ToArray();
+        var labels = Enumerable.Range(0, count).Select(_ => rng.Next(10)).ToArray();
         return new LabeledImages(pixels, labels, 1, 8, 8, FashionMnistDataset.ClassNames);
     }
 

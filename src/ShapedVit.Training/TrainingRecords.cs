@@ -1,4 +1,4 @@
-using ShapedVit.Data;
+using ShapedVit.Training.Data;
 
 namespace ShapedVit.Training;
 

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace ShapedVit.Imaging;
+namespace ShapedVit.Vision;
 
 /// <summary>An image that cannot be used (missing, empty, not an image, corrupt, too large), with a one-line message naming it.</summary>
 public sealed class ImageDecodeException : Exception

@@ -2,7 +2,7 @@ using ShapedVit.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Imaging;
+namespace ShapedVit.Vision;
 
 /// <summary>
 /// Attention rollout (Abnar and Zuidema, 2020): average each block's attention over heads, add the residual connection as

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace ShapedVit.Imaging;
+namespace ShapedVit.Vision;
 
 /// <summary>Draws a [gridHeight, gridWidth] map (stretched to its own min..max) over an image as a colour heat map (PNG).</summary>
 public static class HeatMap

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Data;
+namespace ShapedVit.Training.Data;
 
 /// <summary>Light augmentation for small images: a random crop of the zero-padded image (same size back) and a random horizontal flip.</summary>
 public sealed record AugmentationOptions(int CropPadding = 2, bool HorizontalFlip = true)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ShapedVit.Data;
+using ShapedVit.Training.Data;
 using ShapedVit.Layers;
 using TorchSharp;
 using TorchSharp.Modules;

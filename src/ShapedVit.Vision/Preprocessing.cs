@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Imaging;
+namespace ShapedVit.Vision;
 
 /// <summary>
 /// timm's evaluation transform: resize the short side to floor(size / crop_pct) with bicubic filtering, centre-crop size x size,

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace ShapedVit.Data;
+namespace ShapedVit.Samples.Shared;
 
 /// <summary>A file that is not valid IDX (or not what the caller expected), with a one-line message that names the file.</summary>
 public sealed class IdxFormatException : Exception
