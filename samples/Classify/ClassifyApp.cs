@@ -1,9 +1,7 @@
-using ShapedVit.IO;
 using System.Globalization;
-using System.Text.Json;
+using ShapedVit.Checkpoints;
+using ShapedVit.IO;
 using ShapedVit.Vision;
-using ShapedVit.Samples.FashionMnist;
-using ShapedVit.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,8 +10,6 @@ namespace ShapedVit.Samples.Classify;
 /// <summary>Classifies images with a checkpointed model: top-k labels with probabilities, optionally an attention-rollout heat map.</summary>
 public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, TextWriter error)
 {
-    private readonly ICheckpointFormat format = SafetensorsCheckpointFormat.Instance;
-
     public int Run()
     {
         KnownModel known;
@@ -25,20 +21,20 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         {
             if (!File.Exists(options.Checkpoint))
                 throw new FileNotFoundException($"checkpoint {options.Checkpoint} not found (train one with: dotnet run --project samples/FashionMnist -c Release).");
-            using var checkpoint = format.Read(options.Checkpoint);
-            var metadata = checkpoint.Metadata;
-            known = ModelCatalog.Find(metadata.GetValueOrDefault(FashionMnistApp.ModelKey), metadata.GetValueOrDefault(Trainer.ArchitectureKey))
-                    ?? throw new CheckpointMismatchException($"{options.Checkpoint} holds '{metadata.GetValueOrDefault(Trainer.ArchitectureKey) ?? "an unknown model"}', which this tool does not know (known: {string.Join(", ", ModelCatalog.Models.Select(m => m.Name))}).");
-            preprocessing = ResolvePreprocessing(known.Preprocessing, metadata);
+            var metadata = CheckpointMetadata.Read(options.Checkpoint);
+            known = ModelCatalog.Find(metadata.ModelName, metadata.Architecture)
+                    ?? throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null,
+                        $"the file holds '{metadata.Architecture ?? "an unknown model"}', which this tool does not know (known: {string.Join(", ", ModelCatalog.Models.Select(m => m.Name))}).", options.Checkpoint);
+            preprocessing = ResolvePreprocessing(metadata.Preprocessing ?? known.Preprocessing);
             model = known.Create();
-            Trainer.LoadWeights(model, checkpoint.Tensors, options.Checkpoint);
+            model.LoadSafetensors(options.Checkpoint);
             labels = LoadLabels(metadata, OutputClasses(model, preprocessing));
             device = Devices.Resolve(options.Device, out string reason);
             if (options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && device.type != DeviceType.CUDA)
                 error.WriteLine($"note: {reason}");
             model.to(device).eval();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or CheckpointMismatchException or ArgumentException or JsonException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: {e.Message}");
             return 1;
@@ -114,22 +110,14 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
     }
 
     /// <summary>The checkpoint's preprocessing (else the model's), with the command line's overrides.</summary>
-    private PreprocessConfig ResolvePreprocessing(PreprocessConfig modelDefault, IReadOnlyDictionary<string, string> metadata)
+    private PreprocessConfig ResolvePreprocessing(PreprocessConfig config)
     {
-        var config = modelDefault;
-        if (metadata.TryGetValue(FashionMnistApp.PreprocessKey, out var json))
-        {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            config = new PreprocessConfig(root.GetProperty("size").GetInt32(), root.GetProperty("crop_pct").GetDouble(),
-                                          root.GetProperty("mean").EnumerateArray().Select(e => e.GetSingle()).ToArray(),
-                                          root.GetProperty("std").EnumerateArray().Select(e => e.GetSingle()).ToArray(),
-                                          root.GetProperty("channels").GetInt32());
-        }
+        var imageNet = PreprocessConfig.ImageNet(config.Size);
+        var inception = PreprocessConfig.Inception(config.Size);
         config = options.Normalization switch
         {
-            NormalizationPreset.ImageNet => config with { CropPct = 0.875, Mean = Fit(PreprocessConfig.ImageNetMean, config.Channels), Std = Fit(PreprocessConfig.ImageNetStd, config.Channels) },
-            NormalizationPreset.Inception => config with { CropPct = 0.9, Mean = Fit(PreprocessConfig.HalfMean, config.Channels), Std = Fit(PreprocessConfig.HalfStd, config.Channels) },
+            NormalizationPreset.ImageNet => config with { CropPct = imageNet.CropPct, Mean = Fit(imageNet.Mean, config.Channels), Std = Fit(imageNet.Std, config.Channels) },
+            NormalizationPreset.Inception => config with { CropPct = inception.CropPct, Mean = Fit(inception.Mean, config.Channels), Std = Fit(inception.Std, config.Channels) },
             _ => config,
         };
         if (options.CropPct is double crop) config = config with { CropPct = crop };
@@ -157,13 +145,13 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         return (int)logits.shape[1];
     }
 
-    private IReadOnlyList<string> LoadLabels(IReadOnlyDictionary<string, string> metadata, int classes)
+    private IReadOnlyList<string> LoadLabels(CheckpointMetadata metadata, int classes)
     {
         IReadOnlyList<string> labels;
         if (options.LabelsFile is not null)
             labels = File.ReadAllLines(options.LabelsFile).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
-        else if (metadata.TryGetValue(FashionMnistApp.LabelsKey, out var json))
-            labels = JsonSerializer.Deserialize<string[]>(json) ?? [];
+        else if (metadata.Labels is { } stored)
+            labels = stored;
         else
             labels = Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();
         if (labels.Count != classes)

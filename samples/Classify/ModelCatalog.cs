@@ -1,5 +1,5 @@
-using ShapedVit.Vision;
-using ShapedVit.Samples.FashionMnist;
+using ShapedVit.Checkpoints;
+using ShapedVit.Samples.Shared;
 using TorchSharp;
 using static TorchSharp.torch;
 

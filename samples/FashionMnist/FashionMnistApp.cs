@@ -1,8 +1,8 @@
+using ShapedVit.Checkpoints;
 using ShapedVit.Samples.Shared;
 using ShapedVit.IO;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using ShapedVit.Training.Data;
 using ShapedVit.Training;
 using Spectre.Console;
@@ -17,11 +17,6 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
     public const string ModelFile = "model.safetensors";
     public const string StateFile = "trainer-state.safetensors";
     public const string PlotFile = "training.png";
-    public const string ModelKey = "shapedvit.model";
-    public const string LabelsKey = "shapedvit.labels";
-    public const string PreprocessKey = "shapedvit.preprocess";
-
-    private readonly ICheckpointFormat format = SafetensorsCheckpointFormat.Instance;
 
     public string ModelPath => Path.Combine(options.OutputDirectory, ModelFile);
     public string StatePath => Path.Combine(options.OutputDirectory, StateFile);
@@ -36,7 +31,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         {
             return options.Classify > 0 ? Classify() : Train();
         }
-        catch (Exception e) when (e is IdxFormatException or IOException or CheckpointMismatchException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IdxFormatException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: {e.Message}");
             return 1;
@@ -62,16 +57,16 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
             // The state file alone is the resumable checkpoint (weights, optimizer, schedule); the model file is its export.
             if (!File.Exists(StatePath))
                 throw new FileNotFoundException($"nothing to resume: {StatePath} is needed.");
-            Trainer.RequireArchitecture(StatePath, format.ReadMetadata(StatePath), FashionModel.Architecture);
-            trainerOptions = Trainer.ReadState(StatePath, format).Options; // the saved run's hyper-parameters, so it continues exactly
+            Trainer.RequireArchitecture(StatePath, Safetensors.ReadHeader(StatePath).Metadata, FashionModel.Architecture);
+            trainerOptions = Trainer.ReadState(StatePath).Options; // the saved run's hyper-parameters, so it continues exactly
             resuming = true;
         }
         else if (File.Exists(ModelPath))
         {
-            var existing = format.ReadMetadata(ModelPath);
-            string found = existing.GetValueOrDefault(Trainer.ArchitectureKey) ?? "(unknown)";
+            string found = CheckpointMetadata.Read(ModelPath).Architecture ?? "(unknown)";
             if (found != FashionModel.Architecture && !options.Force)
-                throw new CheckpointMismatchException($"{ModelPath} holds a different architecture ({found}); refusing to overwrite it (use --force, or another --out).");
+                throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null,
+                    $"the file holds a different architecture ({found}); refusing to overwrite it (use --force, or another --out).", ModelPath);
             output.WriteLine($"note: starting afresh; {ModelPath} will be overwritten (use --resume to continue it).");
         }
 
@@ -79,7 +74,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         using var trainer = new Trainer(model, train, test, trainerOptions, device, FashionModel.Architecture);
         if (resuming)
         {
-            trainer.LoadCheckpoint(StatePath, format);
+            trainer.LoadCheckpoint(StatePath);
             output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs} of {trainer.Options.Epochs} (step {trainer.State.Step}), with the saved options.");
         }
         output.WriteLine($"training: {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate} wd {trainer.Options.WeightDecay}, " +
@@ -89,7 +84,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
 
         void AfterEpoch()
         {
-            trainer.SaveCheckpoint(ModelPath, StatePath, Metadata(trainer), format);
+            trainer.SaveCheckpoint(ModelPath, StatePath, Metadata(trainer));
             AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History)));
         }
 
@@ -126,11 +121,8 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         var (_, test) = FashionMnistDataset.Load(options.DataDirectory ?? ShippedSlice);
         var device = Devices.Resolve(options.Device, out _);
         using var model = FashionModel.Create(0);
-        using (var saved = format.Read(ModelPath))
-        {
-            Trainer.RequireArchitecture(ModelPath, saved.Metadata, FashionModel.Architecture);
-            Trainer.LoadWeights(model, saved.Tensors, ModelPath);
-        }
+        Trainer.RequireArchitecture(ModelPath, Safetensors.ReadHeader(ModelPath).Metadata, FashionModel.Architecture);
+        model.LoadSafetensors(ModelPath);
         model.to(device).eval();
         int count = Math.Min(options.Classify, test.Count);
         var indices = Enumerable.Range(0, count).ToArray();
@@ -209,17 +201,16 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         Normalization = Normalization,
     };
 
-    private static Dictionary<string, string> Metadata(Trainer trainer)
+    private static CheckpointMetadata Metadata(Trainer trainer)
     {
-        var pre = FashionModel.Preprocessing;
         var last = trainer.State.History.LastOrDefault();
-        return new Dictionary<string, string>
+        return FashionModel.Metadata with
         {
-            [ModelKey] = FashionModel.Name,
-            [LabelsKey] = JsonSerializer.Serialize(FashionMnistDataset.ClassNames),
-            [PreprocessKey] = JsonSerializer.Serialize(new { size = pre.Size, crop_pct = pre.CropPct, mean = pre.Mean, std = pre.Std, channels = pre.Channels }),
-            ["shapedvit.dataset"] = "Fashion-MNIST",
-            ["shapedvit.test_accuracy"] = last is null ? "" : last.TestAccuracy.ToString("R", CultureInfo.InvariantCulture),
+            Extra = new Dictionary<string, string>
+            {
+                ["shapedvit.dataset"] = "Fashion-MNIST",
+                ["shapedvit.test_accuracy"] = last is null ? "" : last.TestAccuracy.ToString("R", CultureInfo.InvariantCulture),
+            },
         };
     }
 

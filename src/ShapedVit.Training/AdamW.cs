@@ -1,3 +1,4 @@
+using ShapedVit.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,18 +73,28 @@ public sealed class AdamW : IDisposable
         }
     }
 
-    /// <summary>Restores the state saved by <see cref="StateTensors"/> and the step count; every moment must be present with its shape.</summary>
-    public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, long step)
+    /// <summary>
+    /// Restores the state saved by <see cref="StateTensors"/> and the step count. Every moment must be present with its
+    /// shape; otherwise a <see cref="CheckpointException"/> naming <paramref name="source"/> is thrown and nothing changes.
+    /// </summary>
+    /// <param name="tensors">The moments by name.</param>
+    /// <param name="step">The step count to continue from.</param>
+    /// <param name="source">The file, for messages.</param>
+    /// <param name="validateOnly">Only check, change nothing.</param>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, long step, string source = "optimizer state", bool validateOnly = false)
     {
-        using var noGrad = torch.no_grad();
-        foreach (var (name, live) in StateTensors())
+        var live = StateTensors().ToList();
+        foreach (var (name, moment) in live)
         {
             if (!tensors.TryGetValue(name, out var saved))
-                throw new InvalidDataException($"Optimizer state has no '{name}'.");
-            if (!saved.shape.SequenceEqual(live.shape))
-                throw new InvalidDataException($"Optimizer state '{name}' has shape [{string.Join(",", saved.shape)}], expected [{string.Join(",", live.shape)}].");
-            live.copy_(saved);
+                throw new CheckpointException(CheckpointRule.TrainingStateMismatch, name, "the optimizer state has no such moment.", source);
+            if (!saved.shape.SequenceEqual(moment.shape))
+                throw new CheckpointException(CheckpointRule.TrainingStateMismatch, name,
+                    $"the optimizer moment has shape [{string.Join(",", saved.shape)}], the model needs [{string.Join(",", moment.shape)}].", source);
         }
+        if (validateOnly) return;
+        using var noGrad = torch.no_grad();
+        foreach (var (name, moment) in live) moment.copy_(tensors[name]);
         Step = step;
     }
 

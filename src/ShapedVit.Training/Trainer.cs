@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ShapedVit.Checkpoints;
 using ShapedVit.Training.Data;
 using ShapedVit.Layers;
 using TorchSharp;
@@ -8,12 +9,6 @@ using static TorchSharp.torch;
 
 namespace ShapedVit.Training;
 
-/// <summary>A checkpoint that belongs to another architecture (or is not a checkpoint of ours).</summary>
-public sealed class CheckpointMismatchException : Exception
-{
-    public CheckpointMismatchException(string message) : base(message) { }
-}
-
 /// <summary>
 /// Trains an image classifier (any <c>Module&lt;Tensor, Tensor&gt;</c> from [B, C, H, W] images to [B, classes] logits) with AdamW,
 /// linear warmup and cosine decay, label smoothing, light augmentation and gradient clipping. Each epoch is a pure function
@@ -21,10 +16,10 @@ public sealed class CheckpointMismatchException : Exception
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    public const string ArchitectureKey = "shapedvit.architecture";
+    /// <summary>Metadata key of the number of optimisation steps done when a checkpoint was saved.</summary>
     public const string StepKey = "shapedvit.step";
+    /// <summary>Metadata key of the number of epochs done when a checkpoint was saved.</summary>
     public const string EpochKey = "shapedvit.epoch";
-    public const string TrainingStateKey = "shapedvit.training_state";
 
     private readonly nn.Module<Tensor, Tensor> model;
     private readonly LabeledImages train;
@@ -151,87 +146,84 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Saves a checkpoint as two files, each written atomically (temporary file, flush, rename). <paramref name="statePath"/> is
-    /// the whole resumable state in one file: weights, optimizer moments and training state. <paramref name="modelPath"/> holds
-    /// the weights alone, with <paramref name="metadata"/>, for inference. Resuming reads only the state file, so a process
-    /// killed at any moment, also between the two writes, leaves a complete state to continue from.
+    /// Saves a checkpoint as two files through <see cref="ShapedVit.Checkpoints"/>, each written atomically (temporary file,
+    /// flush, rename). <paramref name="statePath"/> is the whole resumable state in one file: weights (under
+    /// <c>model/</c>), optimizer moments (under <c>optimizer/</c>) and the training state (metadata
+    /// <see cref="CheckpointMetadataKeys.TrainingState"/>). <paramref name="modelPath"/> holds the weights alone, with
+    /// <paramref name="metadata"/>, for inference. Resuming reads only the state file, so a process killed at any moment,
+    /// also between the two writes, leaves a complete state to continue from.
     /// </summary>
-    public void SaveCheckpoint(string modelPath, string statePath, IReadOnlyDictionary<string, string> metadata, ICheckpointFormat format)
+    public void SaveCheckpoint(string modelPath, string statePath, CheckpointMetadata? metadata = null)
     {
-        var common = new Dictionary<string, string>
+        var progress = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [ArchitectureKey] = Architecture,
+            [CheckpointMetadataKeys.Architecture] = Architecture,
             [StepKey] = State.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [EpochKey] = State.CompletedEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        var stateMetadata = new Dictionary<string, string>(common) { [TrainingStateKey] = JsonSerializer.Serialize(State, Json) };
-        var weights = model.state_dict().Select(kv => (WeightPrefix + kv.Key, kv.Value));
-        format.Write(statePath, weights.Concat(optimizer.StateTensors().Select(t => (OptimizerPrefix + t.Name, t.Tensor))), stateMetadata);
-        var modelMetadata = new Dictionary<string, string>(metadata);
-        foreach (var (k, v) in common) modelMetadata[k] = v;
-        format.Write(modelPath, model.state_dict().Select(kv => (kv.Key, kv.Value)), modelMetadata);
+        var stateMetadata = new Dictionary<string, string>(progress, StringComparer.Ordinal) { [CheckpointMetadataKeys.TrainingState] = JsonSerializer.Serialize(State, Json) };
+        var weights = model.state_dict().Select(kv => KeyValuePair.Create(CheckpointMetadataKeys.StateModelPrefix + kv.Key, kv.Value));
+        var moments = optimizer.StateTensors().Select(t => KeyValuePair.Create(CheckpointMetadataKeys.StateOptimizerPrefix + t.Name, t.Tensor));
+        Safetensors.Write(statePath, weights.Concat(moments), stateMetadata);
+
+        metadata ??= new CheckpointMetadata();
+        var extra = new Dictionary<string, string>(metadata.Extra, StringComparer.Ordinal);
+        foreach (var (key, value) in progress) if (key != CheckpointMetadataKeys.Architecture) extra[key] = value;
+        model.SaveSafetensors(modelPath, metadata with { Architecture = Architecture, Extra = extra });
     }
 
-    /// <summary>Restores weights, optimizer moments and training state from the state file written by <see cref="SaveCheckpoint"/>.</summary>
-    public void LoadCheckpoint(string statePath, ICheckpointFormat format)
+    /// <summary>
+    /// Restores weights, optimizer moments and training state from the state file written by <see cref="SaveCheckpoint"/>.
+    /// A file of another architecture, data size or options is a <see cref="CheckpointException"/>, and nothing changes.
+    /// </summary>
+    public void LoadCheckpoint(string statePath)
     {
-        using var saved = format.Read(statePath);
+        using var saved = Safetensors.ReadAll(statePath);
         RequireArchitecture(statePath, saved.Metadata, Architecture);
         var state = ParseState(saved.Metadata, statePath);
         if (state.TrainImages != train.Count)
-            throw new CheckpointMismatchException($"{statePath} was trained on {state.TrainImages} images, this run has {train.Count}: resume with the same data.");
+            throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
+                $"the run was trained on {state.TrainImages} images, this one has {train.Count}: resume with the same data.", statePath);
         if (state.Options != Options)
-            throw new CheckpointMismatchException($"{statePath} was saved with other training options: resume with the saved ones (see Trainer.ReadState).");
-        var weights = Section(saved.Tensors, WeightPrefix);
-        var moments = Section(saved.Tensors, OptimizerPrefix);
-        LoadWeights(model, weights, statePath);
-        optimizer.LoadState(moments, state.Step);
+            throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
+                "the run was saved with other training options: resume with the saved ones (see Trainer.ReadState).", statePath);
+        var weights = Section(saved.Tensors, CheckpointMetadataKeys.StateModelPrefix);
+        var moments = Section(saved.Tensors, CheckpointMetadataKeys.StateOptimizerPrefix);
+        // Both are checked before either is copied: the optimizer's moments first (its check has no side effects), then the
+        // weights load all-or-nothing, then the moments are copied.
+        optimizer.LoadState(moments, state.Step, statePath, validateOnly: true);
+        model.LoadTensors(weights, statePath, saved.Metadata, fromTrainingState: true);
+        optimizer.LoadState(moments, state.Step, statePath);
         State = state;
     }
 
-    private const string WeightPrefix = "model/";
-    private const string OptimizerPrefix = "optimizer/";
-
     private static Dictionary<string, Tensor> Section(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
-        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
 
-    /// <summary>The training state saved in a state file (to build a trainer with the saved options before resuming).</summary>
-    public static TrainingState ReadState(string statePath, ICheckpointFormat format) => ParseState(format.ReadMetadata(statePath), statePath);
+    /// <summary>The training state saved in a state file (to build a trainer with the saved options before resuming); reads the header only.</summary>
+    public static TrainingState ReadState(string statePath) => ParseState(Safetensors.ReadHeader(statePath).Metadata, statePath);
 
     private static TrainingState ParseState(IReadOnlyDictionary<string, string> metadata, string path)
     {
-        if (!metadata.TryGetValue(TrainingStateKey, out var json))
-            throw new CheckpointMismatchException($"{path} holds no training state.");
+        if (!metadata.TryGetValue(CheckpointMetadataKeys.TrainingState, out var json))
+            throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null, "the file holds no training state: it is not a trainer's state file.", path);
         try
         {
-            return JsonSerializer.Deserialize<TrainingState>(json, Json) ?? throw new InvalidDataException($"{path}: empty training state.");
+            return JsonSerializer.Deserialize<TrainingState>(json, Json)
+                   ?? throw new CheckpointException(CheckpointRule.MetadataMalformed, null, "the training state is empty.", path);
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: unreadable training state ({e.Message})", e);
+            throw new CheckpointException(CheckpointRule.MetadataMalformed, null, $"the training state is unreadable ({e.Message}).", path, e);
         }
     }
 
-    /// <summary>Copies saved tensors into a module's parameters and buffers; every entry must be present with the same shape.</summary>
-    public static void LoadWeights(nn.Module model, IReadOnlyDictionary<string, Tensor> tensors, string source)
-    {
-        using var noGrad = torch.no_grad();
-        foreach (var (name, live) in model.state_dict())
-        {
-            if (!tensors.TryGetValue(name, out var saved))
-                throw new CheckpointMismatchException($"{source} has no tensor '{name}'.");
-            if (!saved.shape.SequenceEqual(live.shape))
-                throw new CheckpointMismatchException($"{source}: '{name}' is [{string.Join(",", saved.shape)}], the model has [{string.Join(",", live.shape)}].");
-            live.copy_(saved);
-        }
-    }
-
-    /// <summary>Refuses a checkpoint written for another architecture, naming both.</summary>
+    /// <summary>Refuses a checkpoint written for another architecture, naming both (<see cref="CheckpointRule.ArchitectureMismatch"/>).</summary>
     public static void RequireArchitecture(string path, IReadOnlyDictionary<string, string> metadata, string architecture)
     {
-        string found = metadata.GetValueOrDefault(ArchitectureKey) ?? "(none recorded)";
+        string found = metadata.GetValueOrDefault(CheckpointMetadataKeys.Architecture) ?? "(none recorded)";
         if (found != architecture)
-            throw new CheckpointMismatchException($"{path} holds architecture '{found}', not '{architecture}'.");
+            throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null, $"the file holds architecture '{found}', not '{architecture}'.", path);
     }
 
     public void Dispose() => optimizer.Dispose();

@@ -1,3 +1,4 @@
+using ShapedVit.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,31 +8,6 @@ namespace ShapedVit.Vision;
 /// timm's evaluation transform: resize the short side to floor(size / crop_pct) with bicubic filtering, centre-crop size x size,
 /// scale to 0..1, normalise per channel. Grey models (1 channel) see the image converted to luminance first.
 /// </summary>
-public sealed record PreprocessConfig(int Size, double CropPct, float[] Mean, float[] Std, int Channels = 3)
-{
-    public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
-    public static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
-    public static readonly float[] HalfMean = [0.5f, 0.5f, 0.5f];
-    public static readonly float[] HalfStd = [0.5f, 0.5f, 0.5f];
-
-    /// <summary>ImageNet statistics, crop 0.875 (DeiT, torchvision).</summary>
-    public static PreprocessConfig ImageNet(int size = 224) => new(size, 0.875, ImageNetMean, ImageNetStd);
-    /// <summary>Mean and std 0.5, crop 0.9 (timm's augreg ViTs).</summary>
-    public static PreprocessConfig Inception(int size = 224) => new(size, 0.9, HalfMean, HalfStd);
-
-    /// <summary>The resized short side: floor(size / crop_pct), as timm computes it.</summary>
-    public int ScaleSize => (int)Math.Floor(Size / CropPct);
-
-    public IEnumerable<string> Problems()
-    {
-        if (Size < 1) yield return $"size must be positive (got {Size}).";
-        if (!(CropPct > 0 && CropPct <= 1)) yield return $"crop ratio must be in (0, 1] (got {CropPct}).";
-        if (Channels is not (1 or 3)) yield return $"channels must be 1 or 3 (got {Channels}).";
-        if (Mean.Length != Channels || Std.Length != Channels) yield return $"mean and std need {Channels} value(s) each (got {Mean.Length} and {Std.Length}).";
-        if (Std.Any(s => !(s > 0))) yield return "std values must be positive.";
-    }
-}
-
 public static class Preprocessing
 {
     /// <summary>The model input for one image: [Channels, Size, Size] floats, row-major.</summary>

@@ -1,4 +1,4 @@
-namespace ShapedVit;
+namespace ShapedVit.Checkpoints;
 
 /// <summary>Which rule of the safetensors format or of checkpoint loading was broken.</summary>
 public enum CheckpointRule
@@ -43,6 +43,12 @@ public enum CheckpointRule
     UnknownNaming,
     /// <summary>Strict loading found missing, unexpected, wrong-shaped or wrong-dtype tensors.</summary>
     KeyMismatch,
+    /// <summary>A known <c>__metadata__</c> entry (labels, preprocessing, training state) is malformed.</summary>
+    MetadataMalformed,
+    /// <summary>The checkpoint records another architecture than the model it is loaded into.</summary>
+    ArchitectureMismatch,
+    /// <summary>A trainer's state file does not belong to this run (no training state, other data or other options).</summary>
+    TrainingStateMismatch,
 }
 
 /// <summary>
@@ -60,9 +66,15 @@ public sealed class CheckpointException : IOException
     }
 
     /// <summary>A strict-loading failure listing every mismatch at once.</summary>
+    /// <param name="path">The checkpoint, for the message.</param>
+    /// <param name="missing">Model keys the checkpoint lacks, with shapes.</param>
+    /// <param name="unexpected">Checkpoint keys the model lacks, with shapes.</param>
+    /// <param name="wrongShape">Keys whose shapes differ, with both shapes.</param>
+    /// <param name="wrongDtype">Keys whose dtypes cannot be converted.</param>
+    /// <param name="note">One more line saying what the file seems to be, or null.</param>
     public CheckpointException(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> wrongShape,
-                               IReadOnlyList<string> wrongDtype)
-        : base(ComposeMismatch(path, missing, unexpected, wrongShape, wrongDtype))
+                               IReadOnlyList<string> wrongDtype, string? note = null)
+        : base(ComposeMismatch(path, missing, unexpected, wrongShape, wrongDtype, note))
     {
         Rule = CheckpointRule.KeyMismatch;
         Path = path;
@@ -88,15 +100,20 @@ public sealed class CheckpointException : IOException
     private static string Compose(CheckpointRule rule, string? tensorName, string detail, string? path) =>
         (path is null ? "" : $"{path}: ") + (tensorName is null ? "" : $"tensor '{tensorName}': ") + $"[{rule}] {detail}";
 
+    /// <summary>How many keys of each kind a message lists before "and N more" (the properties hold them all).</summary>
+    public const int ListedKeys = 10;
+
     private static string ComposeMismatch(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected,
-                                          IReadOnlyList<string> wrongShape, IReadOnlyList<string> wrongDtype)
+                                          IReadOnlyList<string> wrongShape, IReadOnlyList<string> wrongDtype, string? note)
     {
         var text = new System.Text.StringBuilder($"{path}: [{CheckpointRule.KeyMismatch}] the checkpoint does not fit the model; nothing was loaded.");
+        if (note is not null) text.Append($"\n  note: {note}.");
         void Section(string title, IReadOnlyList<string> items)
         {
             if (items.Count == 0) return;
             text.Append($"\n  {title} ({items.Count}):");
-            foreach (var item in items) text.Append("\n    ").Append(item);
+            foreach (var item in items.Take(ListedKeys)) text.Append("\n    ").Append(item);
+            if (items.Count > ListedKeys) text.Append($"\n    and {items.Count - ListedKeys} more");
         }
         Section("missing", missing);
         Section("unexpected", unexpected);

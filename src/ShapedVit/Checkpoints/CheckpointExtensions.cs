@@ -1,8 +1,7 @@
-using ShapedVit.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit;
+namespace ShapedVit.Checkpoints;
 
 /// <summary>How <see cref="CheckpointExtensions.LoadSafetensors"/> treats a checkpoint.</summary>
 public sealed class CheckpointLoadOptions
@@ -24,25 +23,45 @@ public sealed class CheckpointLoadOptions
     /// exactly what timm computes.
     /// </summary>
     public bool? PositionEmbeddingHasPrefixTokens { get; init; }
+
+    /// <summary>
+    /// Fine-tuning: where the checkpoint's classifier does not fit the model (another class count, a pre-logits layer on one
+    /// side only, or a headless model), keep the model's own freshly initialised classifier tensors and leave the
+    /// checkpoint's out, instead of failing. Only the classifier (<c>head.*</c>, <c>pre_logits.*</c>) is treated so; every
+    /// other tensor stays strict. <see cref="CheckpointLoadResult.ReinitializedTensors"/> and
+    /// <see cref="CheckpointLoadResult.DroppedTensors"/> say exactly what was kept and left out. False (the default): a
+    /// different classifier is a mismatch like any other.
+    /// </summary>
+    public bool ReinitializeClassifier { get; init; }
 }
 
 /// <summary>What a successful load did.</summary>
 public sealed class CheckpointLoadResult
 {
-    internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> metadata, (long Height, long Width)? resampledFrom,
-                                  bool prefixRowsAdded)
+    internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> rawMetadata, (long Height, long Width)? resampledFrom,
+                                  bool prefixRowsAdded, bool fromTrainingState, IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped)
     {
-        Naming = naming; Metadata = metadata; PositionEmbeddingResampledFrom = resampledFrom; PositionEmbeddingPrefixRowsAdded = prefixRowsAdded;
+        Naming = naming; RawMetadata = rawMetadata; PositionEmbeddingResampledFrom = resampledFrom; PositionEmbeddingPrefixRowsAdded = prefixRowsAdded;
+        FromTrainingState = fromTrainingState; ReinitializedTensors = reinitialized; DroppedTensors = dropped;
+        Metadata = CheckpointMetadata.Parse(rawMetadata);
     }
 
     /// <summary>The naming the keys were read in.</summary>
     public CheckpointNaming Naming { get; }
-    /// <summary>The file's <c>__metadata__</c>.</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; }
+    /// <summary>The file's metadata, typed (model name, architecture, labels, preprocessing; other keys in <see cref="CheckpointMetadata.Extra"/>).</summary>
+    public CheckpointMetadata Metadata { get; }
+    /// <summary>The file's <c>__metadata__</c> as stored.</summary>
+    public IReadOnlyDictionary<string, string> RawMetadata { get; }
     /// <summary>The checkpoint's patch grid when its position embedding was resampled, else null.</summary>
     public (long Height, long Width)? PositionEmbeddingResampledFrom { get; }
     /// <summary>True when the checkpoint's position embedding had no rows for the prefix tokens (<c>no_embed_class</c>) and zero rows were added.</summary>
     public bool PositionEmbeddingPrefixRowsAdded { get; }
+    /// <summary>True when the file was a trainer's state file and its model section was loaded (the optimiser's tensors were not used).</summary>
+    public bool FromTrainingState { get; }
+    /// <summary>Model keys left at the model's own initialisation because the checkpoint's classifier did not fit (see <see cref="CheckpointLoadOptions.ReinitializeClassifier"/>), with their shapes.</summary>
+    public IReadOnlyList<string> ReinitializedTensors { get; }
+    /// <summary>Checkpoint keys (timm naming) left out because the model's classifier differs, with their shapes.</summary>
+    public IReadOnlyList<string> DroppedTensors { get; }
 }
 
 /// <summary>Loading and saving a module's weights as safetensors.</summary>
@@ -53,47 +72,86 @@ public static class CheckpointExtensions
     /// <summary>
     /// Loads a safetensors checkpoint in timm, torchvision or Hugging Face naming into <paramref name="model"/> strictly: every
     /// missing, unexpected, wrong-shaped or unconvertible tensor is listed in one <see cref="CheckpointException"/>, and the
-    /// model is changed only when everything fits. Floating-point tensors are converted to each parameter's dtype and device.
+    /// model is changed only when everything fits. Floating-point tensors are converted to each parameter's dtype and device,
+    /// one tensor at a time. A trainer's state file loads its model section. For fine-tuning into another head, set
+    /// <see cref="CheckpointLoadOptions.ReinitializeClassifier"/>.
     /// </summary>
     public static CheckpointLoadResult LoadSafetensors(this nn.Module model, string path, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(path);
+        using var file = Safetensors.ReadAll(path);
+        bool trainingState = file.Metadata.ContainsKey(CheckpointMetadataKeys.TrainingState);
+        IReadOnlyDictionary<string, Tensor> tensors = trainingState ? StateSection(file.Tensors, CheckpointMetadataKeys.StateModelPrefix) : file.Tensors;
+        if (trainingState && tensors.Count == 0)
+            throw new CheckpointException(CheckpointRule.KeyMismatch, null,
+                $"this is a trainer's state file without a '{CheckpointMetadataKeys.StateModelPrefix}' section of model weights.", path);
+        return model.LoadTensors(tensors, path, file.Metadata, options, trainingState);
+    }
+
+    /// <summary>The tensors under <paramref name="prefix"/> of a trainer's state file, with the prefix removed.</summary>
+    internal static Dictionary<string, Tensor> StateSection(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
+        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Loads named tensors (read from <paramref name="source"/>, a path for messages) into <paramref name="model"/> with the
+    /// rules of <see cref="LoadSafetensors"/>. The tensors stay the caller's.
+    /// </summary>
+    public static CheckpointLoadResult LoadTensors(this nn.Module model, IReadOnlyDictionary<string, Tensor> checkpoint, string source,
+                                                   IReadOnlyDictionary<string, string>? metadata = null, CheckpointLoadOptions? options = null,
+                                                   bool fromTrainingState = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(checkpoint);
         options ??= new CheckpointLoadOptions();
+        metadata ??= new Dictionary<string, string>();
         // The model's own tensors are fetched outside the scope below: they must not be disposed with the checkpoint's.
         var targets = model.state_dict();
 
         using var scope = NewDisposeScope();
-        using var file = Safetensors.ReadAll(path);
-        var renamed = CheckpointKeys.ToTimm(file.Tensors, options.Naming, path);
+        var renamed = CheckpointKeys.ToTimm(checkpoint, options.Naming, source);
         var tensors = renamed.Tensors;
         (long, long)? resampledFrom = null;
         string? positionProblem = null;
         bool prefixRowsAdded = false;
 
         if (model is IVisionTransformer vit &&
-            tensors.TryGetValue(PositionEmbeddingKey, out var source) && targets.TryGetValue(PositionEmbeddingKey, out var target))
+            tensors.TryGetValue(PositionEmbeddingKey, out var positions) && targets.TryGetValue(PositionEmbeddingKey, out var target))
         {
             var geometry = vit.Geometry;
-            if (LacksPrefixRows(source, target, geometry, options))
+            if (LacksPrefixRows(positions, target, geometry, options))
             {
-                var zeros = torch.zeros(new[] { 1L, geometry.PrefixTokens, source.shape[2] }, source.dtype, source.device);
-                source = tensors[PositionEmbeddingKey] = torch.cat(new[] { zeros, source }, 1);
+                var zeros = torch.zeros(new[] { 1L, geometry.PrefixTokens, positions.shape[2] }, positions.dtype, positions.device);
+                positions = tensors[PositionEmbeddingKey] = torch.cat(new[] { zeros, positions }, 1);
                 prefixRowsAdded = true;
             }
-            if (options.ResamplePositionEmbedding && !source.shape.SequenceEqual(target.shape))
+            if (options.ResamplePositionEmbedding && !positions.shape.SequenceEqual(target.shape))
             {
-                long gridTokens = source.dim() == 3 ? source.shape[1] - geometry.PrefixTokens : 0;
+                long gridTokens = positions.dim() == 3 ? positions.shape[1] - geometry.PrefixTokens : 0;
                 var grid = PositionEmbedding.SquareGrid(gridTokens);
-                if (source.dim() != 3 || source.shape[0] != 1 || source.shape[2] != target.shape[2])
+                if (positions.dim() != 3 || positions.shape[0] != 1 || positions.shape[2] != target.shape[2])
                     positionProblem = "it cannot be resampled: only the token count may differ";
                 else if (grid is null)
                     positionProblem = $"it cannot be resampled: {gridTokens} tokens after {geometry.PrefixTokens} prefix token(s) are no square grid";
                 else
                 {
-                    tensors[PositionEmbeddingKey] = PositionEmbedding.Resample(source, geometry.GridHeight, geometry.GridWidth, geometry.PrefixTokens);
+                    tensors[PositionEmbeddingKey] = PositionEmbedding.Resample(positions, geometry.GridHeight, geometry.GridWidth, geometry.PrefixTokens);
                     resampledFrom = grid;
                 }
+            }
+        }
+
+        var reinitialized = new List<string>();
+        var dropped = new List<string>();
+        bool replaceClassifier = options.ReinitializeClassifier && !ClassifierFits(targets, tensors);
+        if (replaceClassifier)
+        {
+            foreach (var (key, parameter) in targets)
+                if (IsClassifierKey(key)) reinitialized.Add($"{key} {TensorShapes.Format(parameter.shape)}");
+            foreach (var key in tensors.Keys.Where(IsClassifierKey).ToList())
+            {
+                dropped.Add($"{key} {TensorShapes.Format(tensors[key].shape)}");
+                tensors.Remove(key);
             }
         }
 
@@ -104,37 +162,68 @@ public static class CheckpointExtensions
         string Named(string key) => renamed.SourceKeys.TryGetValue(key, out var from) && from != key ? $"{key} (checkpoint: {from})" : key;
         foreach (var (key, parameter) in targets)
         {
+            if (replaceClassifier && IsClassifierKey(key)) continue;
             if (!tensors.TryGetValue(key, out var tensor))
             {
-                missing.Add($"{key} {VitGeometry.FormatShape(parameter.shape)}");
+                missing.Add($"{key} {TensorShapes.Format(parameter.shape)}");
                 continue;
             }
             if (!tensor.shape.SequenceEqual(parameter.shape))
             {
                 string why = key == PositionEmbeddingKey
                     ? positionProblem ?? (options.ResamplePositionEmbedding ? "" : "; resampling is turned off")
-                    : "";
+                    : IsClassifierKey(key) && !options.ReinitializeClassifier ? "; to fine-tune into another head, load with ReinitializeClassifier" : "";
                 if (why.Length > 0 && !why.StartsWith(';')) why = "; " + why;
-                wrongShape.Add($"{Named(key)}: checkpoint {VitGeometry.FormatShape(tensor.shape)}, model {VitGeometry.FormatShape(parameter.shape)}{why}");
+                wrongShape.Add($"{Named(key)}: checkpoint {TensorShapes.Format(tensor.shape)}, model {TensorShapes.Format(parameter.shape)}{why}");
             }
             else if (tensor.dtype != parameter.dtype && !(SafetensorsDtypes.IsFloating(tensor.dtype) && SafetensorsDtypes.IsFloating(parameter.dtype)))
                 wrongDtype.Add($"{Named(key)}: checkpoint {tensor.dtype}, model {parameter.dtype}");
         }
         foreach (var (key, tensor) in tensors)
             if (!targets.ContainsKey(key))
-                unexpected.Add($"{Named(key)} {VitGeometry.FormatShape(tensor.shape)}");
+                unexpected.Add($"{Named(key)} {TensorShapes.Format(tensor.shape)}");
         if (missing.Count + unexpected.Count + wrongShape.Count + wrongDtype.Count > 0)
-            throw new CheckpointException(path, missing, unexpected, wrongShape, wrongDtype);
+            throw new CheckpointException(source, missing, unexpected, wrongShape, wrongDtype,
+                                          fromTrainingState ? null : DescribeTrainingStateLayout(tensors.Keys));
 
-        // Every conversion happens before the first copy, so a failure here still leaves the model untouched.
-        var converted = targets.ToDictionary(p => p.Key, p => tensors[p.Key].to(p.Value.dtype, p.Value.device));
+        // Every check is done, so the copies below cannot fail for a reason of the checkpoint's. Each tensor is converted to
+        // its parameter's dtype and device just before its copy and freed after it: at most one converted tensor exists.
         using (torch.no_grad())
         {
             foreach (var (key, parameter) in targets)
-                parameter.copy_(converted[key]);
+            {
+                if (!tensors.TryGetValue(key, out var tensor)) continue; // a re-initialised classifier tensor
+                if (tensor.dtype == parameter.dtype && tensor.device_type == parameter.device_type) parameter.copy_(tensor);
+                else
+                {
+                    using var converted = tensor.to(parameter.dtype, parameter.device);
+                    parameter.copy_(converted);
+                }
+            }
         }
-        return new CheckpointLoadResult(renamed.Naming, file.Metadata, resampledFrom, prefixRowsAdded);
+        return new CheckpointLoadResult(renamed.Naming, metadata, resampledFrom, prefixRowsAdded, fromTrainingState, reinitialized, dropped);
     }
+
+    private const string HeadPrefix = "head.";
+    private const string PreLogitsPrefix = "pre_logits.";
+
+    /// <summary>The classifier's keys in timm's layout: the head and the pre-logits (representation) layer.</summary>
+    private static bool IsClassifierKey(string key) => key.StartsWith(HeadPrefix, StringComparison.Ordinal) || key.StartsWith(PreLogitsPrefix, StringComparison.Ordinal);
+
+    /// <summary>Whether the checkpoint's classifier tensors are exactly the model's (same keys, same shapes).</summary>
+    private static bool ClassifierFits(IReadOnlyDictionary<string, Tensor> model, IReadOnlyDictionary<string, Tensor> checkpoint)
+    {
+        var ours = model.Where(kv => IsClassifierKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var theirs = checkpoint.Where(kv => IsClassifierKey(kv.Key)).ToList();
+        return ours.Count == theirs.Count && theirs.All(kv => ours.TryGetValue(kv.Key, out var t) && t.shape.SequenceEqual(kv.Value.shape));
+    }
+
+    /// <summary>A one-line hint when the keys look like a trainer's state file whose metadata was lost, else null.</summary>
+    private static string? DescribeTrainingStateLayout(IEnumerable<string> keys) =>
+        keys.Any(k => k.StartsWith(CheckpointMetadataKeys.StateModelPrefix, StringComparison.Ordinal)) &&
+        keys.Any(k => k.StartsWith(CheckpointMetadataKeys.StateOptimizerPrefix, StringComparison.Ordinal))
+            ? $"the keys are a trainer's state file's ('{CheckpointMetadataKeys.StateModelPrefix}' weights, '{CheckpointMetadataKeys.StateOptimizerPrefix}' moments) but its '{CheckpointMetadataKeys.TrainingState}' metadata is missing"
+            : null;
 
     /// <summary>Whether a [1, T, D] position embedding is timm's <c>no_embed_class</c> form for this model (see <see cref="CheckpointLoadOptions.PositionEmbeddingHasPrefixTokens"/>).</summary>
     private static bool LacksPrefixRows(Tensor source, Tensor target, VitGeometry geometry, CheckpointLoadOptions options)
@@ -152,15 +241,16 @@ public static class CheckpointExtensions
     }
 
     /// <summary>
-    /// Saves the model's state_dict (timm naming for generated models) atomically as safetensors. The metadata gets
-    /// <c>format = pt</c> unless it names a format, as Hugging Face's loaders expect.
+    /// Saves the model's state_dict (timm naming for generated models) atomically as safetensors, with <paramref name="metadata"/>
+    /// in <c>__metadata__</c> (see <see cref="CheckpointMetadata.ToDictionary"/>). The metadata gets <c>format = pt</c> unless
+    /// it names a format, as Hugging Face's loaders expect.
     /// </summary>
-    public static void SaveSafetensors(this nn.Module model, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void SaveSafetensors(this nn.Module model, string path, CheckpointMetadata? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var withFormat = new Dictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" };
         if (metadata is not null)
-            foreach (var (key, value) in metadata) withFormat[key] = value;
+            foreach (var (key, value) in metadata.ToDictionary()) withFormat[key] = value;
         Safetensors.Write(path, model.state_dict(), withFormat);
     }
 }

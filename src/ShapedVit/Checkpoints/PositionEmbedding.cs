@@ -15,7 +15,7 @@ public static class PositionEmbedding
     {
         ArgumentNullException.ThrowIfNull(posEmbed);
         if (posEmbed.dim() != 3 || posEmbed.shape[0] != 1)
-            throw new ArgumentException($"A position embedding has shape [1, tokens, dim], but this one has {VitGeometry.FormatShape(posEmbed.shape)}.", nameof(posEmbed));
+            throw new ArgumentException($"A position embedding has shape [1, tokens, dim], but this one has {TensorShapes.Format(posEmbed.shape)}.", nameof(posEmbed));
         if (newHeight <= 0 || newWidth <= 0) throw new ArgumentOutOfRangeException(nameof(newHeight), "The new grid must be at least 1 x 1.");
         long gridTokens = posEmbed.shape[1] - prefixTokens;
         if (prefixTokens < 0 || gridTokens <= 0)

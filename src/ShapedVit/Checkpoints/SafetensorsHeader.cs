@@ -222,11 +222,11 @@ public sealed class SafetensorsHeader
             catch (OverflowException)
             {
                 throw new CheckpointException(CheckpointRule.SizeOverflow, entry.Name,
-                    $"shape {VitGeometry.FormatShape(entry.Shape)} of {entry.Dtype} has more bytes than a 64-bit size can count.", path);
+                    $"shape {TensorShapes.Format(entry.Shape)} of {entry.Dtype} has more bytes than a 64-bit size can count.", path);
             }
             if (entry.End - entry.Begin != bytes)
                 throw new CheckpointException(CheckpointRule.SizeMismatch, entry.Name,
-                    $"shape {VitGeometry.FormatShape(entry.Shape)} of {entry.Dtype} needs {bytes} bytes, but data_offsets [{entry.Begin},{entry.End}] hold {entry.End - entry.Begin}.", path);
+                    $"shape {TensorShapes.Format(entry.Shape)} of {entry.Dtype} needs {bytes} bytes, but data_offsets [{entry.Begin},{entry.End}] hold {entry.End - entry.Begin}.", path);
             entries[i] = new SafetensorsEntry(entry.Name, entry.Dtype, (long[])entry.Shape, entry.Begin, entry.End, elements);
         }
         return next;

@@ -43,3 +43,18 @@ public partial class RegistersAt32 { }
 [VisionTransformer(NumClasses = 10, RegisterTokens = 2)]
 [Image(64), Patch(8), Embed(64), Depth(2), Heads(4), Mlp(256)]
 public partial class RegistersAt64 { }
+
+/// <summary>TorchvisionMicro's backbone with a 4-class head: what fine-tuning the 10-class checkpoint on a 4-class task declares.</summary>
+[VisionTransformer(NumClasses = 4)]
+[Image(32), Patch(8), Embed(64), Depth(2), Heads(4), Mlp(256)]
+public partial class MicroFourClasses { }
+
+/// <summary>MicroFourClasses at 48 x 48 pixels: fine-tuning at another resolution (a 6 x 6 grid).</summary>
+[VisionTransformer(NumClasses = 4)]
+[Image(48), Patch(8), Embed(64), Depth(2), Heads(4), Mlp(256)]
+public partial class MicroFourClassesAt48 { }
+
+/// <summary>TorchvisionPrelogits' backbone with a plain 3-class head (no pre-logits): the paper's fine-tuning recipe.</summary>
+[VisionTransformer(NumClasses = 3)]
+[Image(48), Patch(16), Embed(48), Depth(3), Heads(3), Mlp(96)]
+public partial class PrelogitsDroppedThreeClasses { }

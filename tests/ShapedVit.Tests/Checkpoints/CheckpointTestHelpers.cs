@@ -94,12 +94,3 @@ internal static class CheckpointTestHelpers
         return diff.item<double>();
     }
 }
-
-/// <summary>A folder under the system temp directory, deleted on dispose.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder() => Directory.CreateDirectory(Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "shapedvit-ckpt-" + Guid.NewGuid().ToString("N")));
-    public string Path { get; }
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
-}

@@ -1,3 +1,4 @@
+using ShapedVit.Testing;
 using ShapedVit.Checkpoints;
 using TorchSharp;
 using static ShapedVit.Tests.Checkpoints.CheckpointTestHelpers;
@@ -80,7 +81,7 @@ public class PositionEmbeddingTests
     public void Loading_a_checkpoint_of_another_resolution_resamples_pos_embed_and_loads_the_rest()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var donor = Perturbed(new TorchvisionMicro(seed: 1), 1);
         string path = folder.File("at32.safetensors");
         donor.SaveSafetensors(path);
@@ -102,7 +103,7 @@ public class PositionEmbeddingTests
     public void Register_tokens_are_kept_apart_from_the_grid()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var donor = Perturbed(new RegistersAt32(seed: 1), 1);
         string path = folder.File("registers.safetensors");
         donor.SaveSafetensors(path);
@@ -128,7 +129,7 @@ public class PositionEmbeddingTests
     public void A_no_embed_class_checkpoint_loads_with_zero_prefix_rows_and_computes_what_timm_computes()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var donor = Perturbed(new TorchvisionMicro(seed: 1), 1);
         // timm's no_embed_class adds no position to the class token: the same as a zero row in our layout.
         using (torch.no_grad()) donor.state_dict()["pos_embed"].narrow(1, 0, 1).zero_();
@@ -155,7 +156,7 @@ public class PositionEmbeddingTests
     public void A_no_embed_class_checkpoint_of_another_grid_is_resampled_after_its_zero_prefix_rows()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var donor = Perturbed(new RegistersAt32(seed: 1), 1);
         string path = folder.File("no-embed-class-registers.safetensors");
         SaveWithoutPrefixRows(donor, 3, path); // 16 grid rows: a square; 13 (without 3 prefix rows) is not
@@ -174,7 +175,7 @@ public class PositionEmbeddingTests
     public void An_ordinary_checkpoint_gets_no_prefix_rows()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var donor = Perturbed(new TorchvisionMicro(seed: 1), 1);
         string path = folder.File("ordinary.safetensors");
         donor.SaveSafetensors(path);

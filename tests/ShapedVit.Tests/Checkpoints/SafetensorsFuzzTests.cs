@@ -1,3 +1,4 @@
+using ShapedVit.Testing;
 using System.Diagnostics;
 using System.Text;
 using ShapedVit.Checkpoints;
@@ -88,7 +89,7 @@ public class SafetensorsFuzzTests
     public void Hostile_files_raise_a_checkpoint_exception_and_leave_the_model_unchanged(string name, byte[] bytes)
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var model = TinyModel();
         var before = Snapshot(model);
         string path = folder.File("hostile.safetensors");
@@ -102,7 +103,7 @@ public class SafetensorsFuzzTests
     public void Every_truncation_and_byte_flip_of_a_model_checkpoint_fails_cleanly_or_loads()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var model = TinyModel();
         string path = folder.File("tiny.safetensors");
         model.SaveSafetensors(path);
@@ -139,7 +140,7 @@ public class SafetensorsFuzzTests
     public void Header_byte_flips_of_a_generated_model_checkpoint_never_half_load()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var model = new TorchvisionMicro(seed: 1);
         var before = Snapshot(model);
         string path = folder.File("micro.safetensors");

@@ -1,3 +1,4 @@
+using ShapedVit.Testing;
 using ShapedVit.Checkpoints;
 using TorchSharp;
 using static ShapedVit.Tests.Checkpoints.CheckpointTestHelpers;
@@ -11,7 +12,7 @@ public class SafetensorsRoundTripTests
     public void Every_storable_dtype_round_trips_bit_for_bit_with_metadata()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var tensors = new Dictionary<string, Tensor>
         {
             ["f32"] = torch.randn(3, 4),
@@ -67,7 +68,7 @@ public class SafetensorsRoundTripTests
     public void Floating_tensors_convert_on_write_and_on_read(ScalarType stored)
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var original = torch.randn(4, 8);
         var steps = torch.tensor(new long[] { 5 });
         string path = folder.File("converted.safetensors");
@@ -88,17 +89,17 @@ public class SafetensorsRoundTripTests
     public void Saving_and_loading_a_model_reproduces_tensors_and_logits()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var source = Perturbed(new TorchvisionMicro(seed: 1), 1);
         using var target = Perturbed(new TorchvisionMicro(seed: 2), 2);
         source.eval(); target.eval();
         string path = folder.File("model.safetensors");
-        source.SaveSafetensors(path, new Dictionary<string, string> { ["step"] = "100" });
+        source.SaveSafetensors(path, new CheckpointMetadata { Extra = new Dictionary<string, string> { ["step"] = "100" } });
 
         var result = target.LoadSafetensors(path);
         Assert.Equal(CheckpointNaming.Timm, result.Naming);
-        Assert.Equal("100", result.Metadata["step"]);
-        Assert.Equal("pt", result.Metadata["format"]);
+        Assert.Equal("100", result.Metadata.Extra["step"]);
+        Assert.Equal("pt", result.RawMetadata["format"]);
         Assert.Null(result.PositionEmbeddingResampledFrom);
         var expected = source.state_dict();
         foreach (var (key, tensor) in target.state_dict())
@@ -114,7 +115,7 @@ public class SafetensorsRoundTripTests
     public void A_half_precision_checkpoint_loads_into_a_float32_model(ScalarType stored, double relative)
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var source = Perturbed(new TorchvisionMicro(seed: 3), 3);
         using var target = Perturbed(new TorchvisionMicro(seed: 4), 4);
         string path = folder.File("half.safetensors");
@@ -134,7 +135,7 @@ public class SafetensorsRoundTripTests
     public void Writing_replaces_an_existing_file_and_leaves_no_temporary_file_on_failure()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         string path = folder.File("x.safetensors");
         Safetensors.Write(path, new Dictionary<string, Tensor> { ["a"] = torch.ones(3) });
         Safetensors.Write(path, new Dictionary<string, Tensor> { ["b"] = torch.zeros(2) });
@@ -165,7 +166,7 @@ public class SafetensorsRoundTripTests
     [Fact]
     public void Loading_and_saving_a_model_leak_no_tensors()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var model = new TorchvisionMicro(seed: 1);
         using var other = new MicroAt48(seed: 2);
         string path = folder.File("m.safetensors");

@@ -1,3 +1,4 @@
+using ShapedVit.Testing;
 using ShapedVit.Checkpoints;
 using TorchSharp;
 using static ShapedVit.Tests.Checkpoints.CheckpointTestHelpers;
@@ -11,7 +12,7 @@ public class StrictLoadingTests
     public void Missing_unexpected_and_wrong_shaped_tensors_are_listed_together_and_nothing_is_loaded()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var model = Perturbed(new TorchvisionMicro(seed: 1), 1);
         var before = Snapshot(model);
         using var donor = Perturbed(new TorchvisionMicro(seed: 2), 2);
@@ -41,7 +42,7 @@ public class StrictLoadingTests
     [Fact]
     public void Mismatches_are_reported_with_the_checkpoint_s_own_key_names()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var model = new TorchvisionMicro(seed: 1);
         // The prelogits fixture has another width: every tensor is the wrong shape or unexpected.
         var error = Assert.Throws<CheckpointException>(() => model.LoadSafetensors(TorchvisionParityTests.Fixture("vit_prelogits.safetensors")));
@@ -54,7 +55,7 @@ public class StrictLoadingTests
     public void A_model_without_a_square_source_grid_or_with_resampling_off_reports_the_position_embedding()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var donor = new MicroAt48(seed: 1);
         string path = folder.File("at48.safetensors");
         donor.SaveSafetensors(path);
@@ -82,7 +83,7 @@ public class StrictLoadingTests
     public void Wrapper_prefixes_of_every_key_are_removed(string prefix)
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var donor = Perturbed(new TorchvisionMicro(seed: 1), 1);
         string path = folder.File("wrapped.safetensors");
         Safetensors.Write(path, donor.state_dict().ToDictionary(p => prefix + p.Key, p => p.Value));
@@ -95,7 +96,7 @@ public class StrictLoadingTests
     public void A_prefix_that_only_some_keys_have_is_kept_and_reported()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var donor = new TorchvisionMicro(seed: 1);
         string path = folder.File("partly.safetensors");
         Safetensors.Write(path, donor.state_dict().ToDictionary(p => p.Key == "head.bias" ? "module.head.bias" : p.Key, p => p.Value));
@@ -190,7 +191,7 @@ public class StrictLoadingTests
     public void A_naming_given_in_the_options_overrides_detection()
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var model = new TorchvisionMicro(seed: 1);
         var error = Assert.Throws<CheckpointException>(() =>
             model.LoadSafetensors(TorchvisionParityTests.Fixture("vit_micro.safetensors"), new CheckpointLoadOptions { Naming = CheckpointNaming.Timm }));

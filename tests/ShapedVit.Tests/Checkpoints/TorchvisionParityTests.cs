@@ -1,3 +1,4 @@
+using ShapedVit.Testing;
 using ShapedVit.Checkpoints;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -29,7 +30,7 @@ public class TorchvisionParityTests(ITestOutputHelper output)
     public void Logits_and_features_match_torchvision(string fixture, string naming)
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var expected = Safetensors.ReadAll(Fixture(fixture + ".expected.safetensors"));
         string path = naming == "torchvision" ? Fixture(fixture + ".safetensors") : Renamed(fixture, naming, folder);
 
@@ -63,7 +64,7 @@ public class TorchvisionParityTests(ITestOutputHelper output)
     public void A_Hugging_Face_ViTModel_checkpoint_with_a_wrapper_prefix_loads_into_the_headless_model(string fixture)
     {
         using var scope = NewDisposeScope();
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var expected = Safetensors.ReadAll(Fixture(fixture + ".expected.safetensors"));
         using var torchvision = Safetensors.ReadAll(Fixture(fixture + ".safetensors"));
         var hf = ToHuggingFace(ToTimm(torchvision.Tensors), withVitPrefix: false)
@@ -93,7 +94,7 @@ public class TorchvisionParityTests(ITestOutputHelper output)
 
     private static (nn.Module<Tensor, Tensor>, IVisionTransformer) Wrap<T>(T model) where T : nn.Module<Tensor, Tensor>, IVisionTransformer => (model, model);
 
-    private static string Renamed(string fixture, string naming, TempFolder folder)
+    private static string Renamed(string fixture, string naming, TempDirectory folder)
     {
         using var torchvision = Safetensors.ReadAll(Fixture(fixture + ".safetensors"));
         var timm = ToTimm(torchvision.Tensors);

@@ -1,4 +1,4 @@
-namespace ShapedVit.Samples.FashionMnist;
+namespace ShapedVit.Samples.Shared;
 
 /// <summary>
 /// The Vision Transformer the sample trains from scratch on 28x28 Fashion-MNIST, sized for a 2-core CPU:

@@ -1,12 +1,13 @@
+using ShapedVit.Checkpoints;
 using ShapedVit.Samples.Shared;
 using ShapedVit.Vision;
 using ShapedVit.Samples.Classify;
 using ShapedVit.Samples.FashionMnist;
-using ShapedVit.Tests.Data;
+using ShapedVit.Testing;
 using ShapedVit.Training;
 using SkiaSharp;
 
-namespace ShapedVit.Tests.Samples;
+namespace ShapedVit.Samples.Tests;
 
 public class ClassifyCommandTests
 {
@@ -23,12 +24,7 @@ public class ClassifyCommandTests
     {
         string path = dir.File("model.safetensors");
         using var model = FashionModel.Create(1);
-        SafetensorsCheckpointFormat.Instance.Write(path, model.state_dict().Select(kv => (kv.Key, kv.Value)), new Dictionary<string, string>
-        {
-            [FashionMnistApp.ModelKey] = FashionModel.Name,
-            [Trainer.ArchitectureKey] = FashionModel.Architecture,
-            [FashionMnistApp.LabelsKey] = System.Text.Json.JsonSerializer.Serialize(FashionMnistDataset.ClassNames),
-        });
+        model.SaveSafetensors(path, FashionModel.Metadata);
         return path;
     }
 
@@ -74,11 +70,11 @@ public class ClassifyCommandTests
         using var dir = new TempDirectory();
         string checkpoint = MakeCheckpoint(dir);
         string good = dir.File("good.png"), empty = dir.File("empty.png"), text = dir.File("text.jpg"), bomb = dir.File("bomb.png"), cut = dir.File("cut.png"), missing = dir.File("missing.webp");
-        File.WriteAllBytes(good, ImageDecoderTests.Png(28, 28, (x, y) => new SKColor((byte)(x * 9), (byte)(y * 9), 0)));
+        File.WriteAllBytes(good, TestImages.Png(28, 28, (x, y) => new SKColor((byte)(x * 9), (byte)(y * 9), 0)));
         File.WriteAllBytes(empty, []);
         File.WriteAllText(text, "not an image");
-        File.WriteAllBytes(bomb, ImageDecoderTests.HugePngHeader(50_000, 50_000));
-        byte[] big = ImageDecoderTests.Png(64, 64, (x, y) => new SKColor((byte)(x * 4), (byte)(y * 4), (byte)(x ^ y)));
+        File.WriteAllBytes(bomb, TestImages.HugePngHeader(50_000, 50_000));
+        byte[] big = TestImages.Png(64, 64, (x, y) => new SKColor((byte)(x * 4), (byte)(y * 4), (byte)(x ^ y)));
         File.WriteAllBytes(cut, big[..(big.Length / 2)]);
 
         var (code, output, error) = Run(empty, good, text, bomb, cut, missing, "--checkpoint", checkpoint, "--top", "3");
@@ -102,7 +98,7 @@ public class ClassifyCommandTests
         using var dir = new TempDirectory();
         string checkpoint = MakeCheckpoint(dir);
         string image = dir.File("photo.png");
-        File.WriteAllBytes(image, ImageDecoderTests.Png(40, 30, (_, _) => SKColors.Gray));
+        File.WriteAllBytes(image, TestImages.Png(40, 30, (_, _) => SKColors.Gray));
         var (code, _, error) = Run(image, "--checkpoint", checkpoint, "--max-pixels", "1000");
         Assert.Equal(1, code);
         Assert.Equal($"error: {image}: 40x30 = 1200 pixels exceeds the limit of 1000 (possible decompression bomb; raise --max-pixels to allow it).", error.TrimEnd('\n'));
@@ -114,7 +110,7 @@ public class ClassifyCommandTests
         using var dir = new TempDirectory();
         string checkpoint = MakeCheckpoint(dir);
         string image = dir.File("photo.png"), heat = dir.File("heat.png"), labels = dir.File("labels.txt");
-        File.WriteAllBytes(image, ImageDecoderTests.Png(56, 40, (x, y) => new SKColor((byte)(x * 4), (byte)(y * 6), 30)));
+        File.WriteAllBytes(image, TestImages.Png(56, 40, (x, y) => new SKColor((byte)(x * 4), (byte)(y * 6), 30)));
         File.WriteAllLines(labels, Enumerable.Range(0, 10).Select(i => $"label-{i}"));
         var (code, output, error) = Run(image, "--checkpoint", checkpoint, "--attention", heat, "--labels", labels, "--top", "2");
         Assert.True(code == 0, error);

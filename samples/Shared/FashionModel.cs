@@ -1,11 +1,9 @@
+using ShapedVit.Checkpoints;
 using ShapedVit.Samples.Shared;
-using ShapedVit.Training.Data;
-using ShapedVit.Vision;
-using ShapedVit.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Samples.FashionMnist;
+namespace ShapedVit.Samples.Shared;
 
 /// <summary>The model the sample trains, its architecture key and its preprocessing.</summary>
 public static class FashionModel
@@ -22,6 +20,9 @@ public static class FashionModel
 
     /// <summary>Saved with the weights; a checkpoint of another architecture is not overwritten without --force.</summary>
     public static string Architecture => architecture.Value;
+
+    /// <summary>What the checkpoint says of the model: name, architecture, class names and preprocessing.</summary>
+    public static CheckpointMetadata Metadata => new() { ModelName = Name, Architecture = Architecture, Labels = FashionMnistDataset.ClassNames, Preprocessing = Preprocessing };
 
     /// <summary>28x28 grey, no resize or crop, the data set's mean and std.</summary>
     public static PreprocessConfig Preprocessing => new(FashionVit.ImageHeight, 1.0, [FashionMnistDataset.Mean], [FashionMnistDataset.Std], Channels: FashionVit.Channels);

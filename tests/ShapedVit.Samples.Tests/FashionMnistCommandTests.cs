@@ -1,9 +1,10 @@
+using ShapedVit.Checkpoints;
 using ShapedVit.Samples.FashionMnist;
-using ShapedVit.Tests.Data;
+using ShapedVit.Testing;
 using ShapedVit.Training;
 using TorchSharp;
 
-namespace ShapedVit.Tests.Samples;
+namespace ShapedVit.Samples.Tests;
 
 [Collection(TrainingCollection.Name)]
 public class FashionMnistCommandTests
@@ -83,7 +84,7 @@ public class FashionMnistCommandTests
         using var dir = new TempDirectory();
         string model = Path.Combine(dir.Path, FashionMnistApp.ModelFile);
         using (var t = torch.zeros(1))
-            SafetensorsCheckpointFormat.Instance.Write(model, [("w", t)], new Dictionary<string, string> { [Trainer.ArchitectureKey] = "SomethingElse(embed 768)" });
+            Safetensors.Write(model, [KeyValuePair.Create("w", t)], new Dictionary<string, string> { [CheckpointMetadataKeys.Architecture] = "SomethingElse(embed 768)" });
         byte[] before = File.ReadAllBytes(model);
         var (code, _, error) = Run("--out", dir.Path, "--plain", "--epochs", "1", "--limit", "32");
         Assert.Equal(1, code);

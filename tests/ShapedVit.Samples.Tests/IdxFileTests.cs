@@ -1,7 +1,8 @@
+using ShapedVit.Testing;
 using System.IO.Compression;
 using ShapedVit.Samples.Shared;
 
-namespace ShapedVit.Tests.Data;
+namespace ShapedVit.Samples.Tests;
 
 public class IdxFileTests
 {
@@ -124,17 +125,5 @@ public class IdxFileTests
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest)) gzip.Write(raw);
         return output.ToArray();
-    }
-}
-
-/// <summary>A fresh folder under the system's temp, deleted at the end of the test.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public TempDirectory() => Directory.CreateDirectory(Path);
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "shapedvit-tests-" + Guid.NewGuid().ToString("N"));
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
     }
 }

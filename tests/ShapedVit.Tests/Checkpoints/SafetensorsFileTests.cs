@@ -1,22 +1,22 @@
+using ShapedVit.Checkpoints;
 using ShapedVit.IO;
 using System.Buffers.Binary;
 using System.Text.Json;
-using ShapedVit.Tests.Data;
-using ShapedVit.Training;
+using ShapedVit.Testing;
 using TorchSharp;
 
-namespace ShapedVit.Tests.Samples;
+namespace ShapedVit.Tests.Checkpoints;
 
-public class CheckpointFormatTests
+public class SafetensorsFileTests
 {
     [Fact]
-    public void Trainer_checkpoints_round_trip_tensors_and_metadata_in_the_safetensors_layout()
+    public void Checkpoints_round_trip_tensors_and_metadata_in_the_safetensors_layout()
     {
         using var dir = new TempDirectory();
         string path = dir.File("c.safetensors");
         using var a = torch.tensor(new float[] { 1.5f, -2f, 3f, 4f, 5f, 6f }).reshape(2, 3);
         using var b = torch.tensor(new long[] { 7, -8 });
-        SafetensorsCheckpointFormat.Instance.Write(path, [("a", a), ("b", b)], new Dictionary<string, string> { ["k"] = "v" });
+        Safetensors.Write(path, [KeyValuePair.Create("a", a), KeyValuePair.Create("b", b)], new Dictionary<string, string> { ["k"] = "v" });
 
         byte[] bytes = File.ReadAllBytes(path);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -26,7 +26,7 @@ public class CheckpointFormatTests
         Assert.Equal("F32", header.RootElement.GetProperty("a").GetProperty("dtype").GetString());
         Assert.Equal("I64", header.RootElement.GetProperty("b").GetProperty("dtype").GetString());
 
-        using var read = SafetensorsCheckpointFormat.Instance.Read(path);
+        using var read = Safetensors.ReadAll(path);
         Assert.Equal("v", read.Metadata["k"]);
         Assert.Equal(new long[] { 2, 3 }, read.Tensors["a"].shape);
         Assert.Equal(new float[] { 1.5f, -2f, 3f, 4f, 5f, 6f }, read.Tensors["a"].data<float>().ToArray());
@@ -55,7 +55,7 @@ public class CheckpointFormatTests
         using var dir = new TempDirectory();
         string path = dir.File("bad.safetensors");
         File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<CheckpointException>(() => SafetensorsCheckpointFormat.Instance.Read(path));
+        var e = Assert.Throws<CheckpointException>(() => Safetensors.ReadAll(path));
         Assert.Contains(path, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }

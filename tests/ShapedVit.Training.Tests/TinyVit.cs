@@ -1,4 +1,4 @@
-namespace ShapedVit.Tests.Samples;
+namespace ShapedVit.Training.Tests;
 
 /// <summary>A generated ViT small enough for training tests: 8x8 grey images, 4 patches, one 16-wide block; dropout and drop path on, so resuming must restore the random state too.</summary>
 [VisionTransformer(NumClasses = 10, Dropout = 0.1, DropPath = 0.1)]

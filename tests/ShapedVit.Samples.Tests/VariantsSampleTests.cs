@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ShapedVit.Samples.Variants;
 
-namespace ShapedVit.Tests.Variants;
+namespace ShapedVit.Samples.Tests;
 
 public class VariantsSampleTests
 {

@@ -1,12 +1,11 @@
-using ShapedVit.Samples.Shared;
 using ShapedVit.Training.Data;
 
-namespace ShapedVit.Tests.Data;
+namespace ShapedVit.Training.Tests;
 
 public class AugmentationTests
 {
     // One 3x3 grey image with distinct values, label 4.
-    private static readonly LabeledImages Image = new([10, 20, 30, 40, 50, 60, 70, 80, 90], [4], 1, 3, 3, FashionMnistDataset.ClassNames);
+    private static readonly LabeledImages Image = new([10, 20, 30, 40, 50, 60, 70, 80, 90], [4], 1, 3, 3, TenClasses.Names);
     private static readonly PixelNormalization Unit = PixelNormalization.Grey(0f, 1f / 255f); // x/255 / (1/255) = raw byte
 
     private static float[] Batch(AugmentationOptions augmentation, Random? rng)

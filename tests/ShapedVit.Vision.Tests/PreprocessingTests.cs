@@ -1,6 +1,7 @@
+using ShapedVit.Checkpoints;
 using ShapedVit.Vision;
 
-namespace ShapedVit.Tests.Data;
+namespace ShapedVit.Vision.Tests;
 
 public class PreprocessingTests
 {
@@ -42,7 +43,7 @@ public class PreprocessingTests
                 pixels[(y * 4 + x) * 3] = r[x];
                 pixels[(y * 4 + x) * 3 + 1] = (byte)(255 - r[x]);
             }
-        var config = new PreprocessConfig(2, 1.0, PreprocessConfig.ImageNetMean, PreprocessConfig.ImageNetStd);
+        var config = new PreprocessConfig(2, 1.0, [.. PreprocessConfig.ImageNetMean], [.. PreprocessConfig.ImageNetStd]);
         float[] input = Preprocessing.Apply(new RgbImage(4, 4, pixels), config);
 
         // R resizes to [60, 221] (see above); G = [255, 155, 55, 0] to 255*.45868 + 155*.45868 + 55*.11983 = 194.65 -> 195

@@ -1,9 +1,11 @@
+using ShapedVit.Checkpoints;
+using ShapedVit.Samples.Shared;
 using System.Diagnostics;
 using ShapedVit.Samples.FashionMnist;
-using ShapedVit.Tests.Data;
+using ShapedVit.Testing;
 using ShapedVit.Training;
 
-namespace ShapedVit.Tests.Samples;
+namespace ShapedVit.Samples.Tests;
 
 /// <summary>
 /// The trainer as a real child process, killed (SIGKILL) at seeded random moments while it trains and saves after every
@@ -33,7 +35,7 @@ public class KilledTrainerTests
     private static int SavedEpochs(string statePath)
     {
         if (!File.Exists(statePath)) return -1;
-        return Trainer.ReadState(statePath, SafetensorsCheckpointFormat.Instance).CompletedEpochs; // any exception here fails the test: the file must always be whole
+        return Trainer.ReadState(statePath).CompletedEpochs; // any exception here fails the test: the file must always be whole
     }
 
     [Fact]
@@ -74,7 +76,7 @@ public class KilledTrainerTests
             // Whatever moment it died at, both files are whole: the state resumes and the model loads.
             int saved = SavedEpochs(statePath);
             Assert.True(saved > lastEpochs, $"round {round}: saved epochs {saved} after {lastEpochs}");
-            var state = Trainer.ReadState(statePath, SafetensorsCheckpointFormat.Instance);
+            var state = Trainer.ReadState(statePath);
             Assert.Equal(saved, state.CompletedEpochs);
             using (var model = new FashionVit())
                 model.LoadSafetensors(modelPath);

@@ -1,21 +1,11 @@
-using ShapedVit.Samples.Shared;
+using ShapedVit.Checkpoints;
 using ShapedVit.Training.Data;
-using ShapedVit.Tests.Data;
+using ShapedVit.Testing;
 using ShapedVit.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Tests.Samples;
-
-/// <summary>
-/// Tests that train draw from torch's global random generator (dropout, drop path) and depend on its thread count, which
-/// any other test may touch: this collection runs alone, after the parallel ones, its tests one after another.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TrainingCollection
-{
-    public const string Name = "Training (torch's global random state)";
-}
+namespace ShapedVit.Training.Tests;
 
 [Collection(TrainingCollection.Name)]
 public class TrainerTests
@@ -26,7 +16,7 @@ public class TrainerTests
         var pixels = new byte[count * 64];
         rng.NextBytes(pixels);
         var labels = Enumerable.Range(0, count).Select(_ => rng.Next(10)).ToArray();
-        return new LabeledImages(pixels, labels, 1, 8, 8, FashionMnistDataset.ClassNames);
+        return new LabeledImages(pixels, labels, 1, 8, 8, TenClasses.Names);
     }
 
     private static TrainerOptions Options(int epochs) => new()
@@ -58,7 +48,6 @@ public class TrainerTests
     {
         var data = RandomImages(48, 2);
         using var dir = new TempDirectory();
-        var format = SafetensorsCheckpointFormat.Instance;
 
         using var straightModel = new TinyVit(seed: 5);
         using (var straight = new Trainer(straightModel, data, null, Options(2), torch.CPU, Architecture))
@@ -71,13 +60,13 @@ public class TrainerTests
         using (var first = new Trainer(firstModel, data, null, Options(2), torch.CPU, Architecture))
         {
             first.RunEpoch();
-            first.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), new Dictionary<string, string>(), format);
+            first.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
         }
 
         torch.manual_seed(999); // whatever the global generator holds now must not matter
         using var resumedModel = new TinyVit(seed: 77); // different initial weights: all must come from the checkpoint
-        using var resumed = new Trainer(resumedModel, data, null, Trainer.ReadState(dir.File("s.safetensors"), format).Options, torch.CPU, Architecture);
-        resumed.LoadCheckpoint(dir.File("s.safetensors"), format);
+        using var resumed = new Trainer(resumedModel, data, null, Trainer.ReadState(dir.File("s.safetensors")).Options, torch.CPU, Architecture);
+        resumed.LoadCheckpoint(dir.File("s.safetensors"));
         Assert.Equal((1, 3L), (resumed.State.CompletedEpochs, resumed.State.Step));
         resumed.RunEpoch();
         Assert.True(resumed.Finished);
@@ -98,14 +87,14 @@ public class TrainerTests
     {
         var data = RandomImages(16, 3);
         using var dir = new TempDirectory();
-        var format = SafetensorsCheckpointFormat.Instance;
         using (var model = new TinyVit(0))
         using (var trainer = new Trainer(model, data, null, Options(1), torch.CPU, "Other(embed 32)"))
-            trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), new Dictionary<string, string>(), format);
+            trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
         using var mine = new TinyVit(0);
         using var resumed = new Trainer(mine, data, null, Options(1), torch.CPU, Architecture);
-        var e = Assert.Throws<CheckpointMismatchException>(() => resumed.LoadCheckpoint(dir.File("s.safetensors"), format));
+        var e = Assert.Throws<CheckpointException>(() => resumed.LoadCheckpoint(dir.File("s.safetensors")));
         Assert.Contains("'Other(embed 32)', not 'TinyVit(", e.Message);
+        Assert.Equal(CheckpointRule.ArchitectureMismatch, e.Rule);
     }
 
     [Fact]
@@ -113,22 +102,68 @@ public class TrainerTests
     {
         var data = RandomImages(16, 4);
         using var dir = new TempDirectory();
-        var format = SafetensorsCheckpointFormat.Instance;
         using var model = new TinyVit(0);
         using var trainer = new Trainer(model, data, null, Options(2), torch.CPU, Architecture);
         trainer.RunEpoch();
-        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), new Dictionary<string, string>(), format);
+        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
         File.Copy(dir.File("m.safetensors"), dir.File("old-model.safetensors"));
         trainer.RunEpoch();
-        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), new Dictionary<string, string>(), format);
+        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
         File.Copy(dir.File("old-model.safetensors"), dir.File("m.safetensors"), overwrite: true); // as if the model write never happened
         using var other = new TinyVit(0);
         using var resumed = new Trainer(other, data, null, Options(2), torch.CPU, Architecture);
-        resumed.LoadCheckpoint(dir.File("s.safetensors"), format);
+        resumed.LoadCheckpoint(dir.File("s.safetensors"));
         Assert.Equal(2, resumed.State.CompletedEpochs);
         var expected = model.state_dict();
         foreach (var (name, tensor) in other.state_dict())
             Assert.True(tensor.allclose(expected[name], 0, 0), name); // the weights after epoch 2, from the state file
+    }
+
+    [Fact]
+    public void A_state_file_of_other_data_or_another_file_is_refused_and_nothing_changes()
+    {
+        using var dir = new TempDirectory();
+        using (var model = new TinyVit(0))
+        using (var trainer = new Trainer(model, RandomImages(16, 3), null, Options(1), torch.CPU, Architecture))
+            trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
+        using var mine = new TinyVit(1);
+        var before = Weights(mine);
+        using var resumed = new Trainer(mine, RandomImages(32, 3), null, Options(1), torch.CPU, Architecture);
+        var e = Assert.Throws<CheckpointException>(() => resumed.LoadCheckpoint(dir.File("s.safetensors")));
+        Assert.Equal(CheckpointRule.TrainingStateMismatch, e.Rule);
+        Assert.Contains("trained on 16 images, this one has 32", e.Message);
+        // The model file is no state file: it says so in one line.
+        var notState = Assert.Throws<CheckpointException>(() => resumed.LoadCheckpoint(dir.File("m.safetensors")));
+        Assert.Equal(CheckpointRule.TrainingStateMismatch, notState.Rule);
+        Assert.Contains("not a trainer's state file", notState.Message);
+        Assert.DoesNotContain('\n', notState.Message);
+        Assert.Equal(before.Keys, Weights(mine).Keys);
+        foreach (var (name, values) in before) Assert.Equal(values, Weights(mine)[name]);
+    }
+
+    [Fact]
+    public void The_state_file_and_the_model_file_both_load_with_LoadSafetensors_and_carry_the_metadata()
+    {
+        using var dir = new TempDirectory();
+        using var model = new TinyVit(0);
+        using var trainer = new Trainer(model, RandomImages(16, 3), null, Options(1), torch.CPU, Architecture);
+        trainer.RunEpoch();
+        var metadata = CheckpointMetadata.For(model, labels: TenClasses.Names, preprocessing: new PreprocessConfig(8, 1.0, [0.5f], [0.5f], Channels: 1));
+        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), metadata);
+
+        using var fromState = new TinyVit(5);
+        var stateResult = fromState.LoadSafetensors(dir.File("s.safetensors"));
+        Assert.True(stateResult.FromTrainingState);
+        using var fromModel = new TinyVit(6);
+        var modelResult = fromModel.LoadSafetensors(dir.File("m.safetensors"));
+        Assert.False(modelResult.FromTrainingState);
+        var expected = Weights(model);
+        Assert.Equal(expected, Weights(fromState));
+        Assert.Equal(expected, Weights(fromModel));
+        Assert.Equal(Architecture, modelResult.Metadata.Architecture);
+        Assert.Equal(TenClasses.Names, modelResult.Metadata.Labels);
+        Assert.Equal(metadata.Preprocessing, modelResult.Metadata.Preprocessing);
+        Assert.Equal("1", modelResult.Metadata.Extra[Trainer.EpochKey]);
     }
 
     /// <summary>8x8 images as 64 one-pixel tokens through patch dropout; remembers how many tokens each forward kept.</summary>
