@@ -13,14 +13,31 @@ public static class BFloat16Inference
 {
     /// <summary>
     /// Casts <paramref name="model"/>'s parameters and buffers to bfloat16 in place, except those of its LayerNorms, which stay
-    /// float32 (libtorch's mixed-type LayerNorm reads bfloat16 input with float32 weights). Returns the same model.
+    /// float32 exactly as they were (libtorch's mixed-type LayerNorm reads bfloat16 input with float32 weights). Returns the
+    /// same model.
     /// </summary>
     public static TModule ToBFloat16<TModule>(TModule model) where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        model.to(ScalarType.BFloat16);
-        foreach (var (_, module) in model.named_modules())
-            if (module is LayerNorm norm) norm.to(ScalarType.Float32);
+        // Module.to casts every tensor, so casting back would leave the LayerNorm parameters rounded to bfloat16: keep
+        // float32 copies and put them back bit for bit after the cast.
+        var norms = model.named_modules().Select(m => m.module).OfType<LayerNorm>().ToList();
+        var kept = norms.Select(norm => norm.parameters().Select(p => p.detach().clone()).ToList()).ToList();
+        try
+        {
+            model.to(ScalarType.BFloat16);
+            using var noGrad = torch.no_grad();
+            for (int i = 0; i < norms.Count; i++)
+            {
+                norms[i].to(ScalarType.Float32);
+                var parameters = norms[i].parameters().ToList();
+                for (int j = 0; j < parameters.Count; j++) parameters[j].copy_(kept[i][j]);
+            }
+        }
+        finally
+        {
+            foreach (var copies in kept) foreach (var copy in copies) copy.Dispose();
+        }
         return model;
     }
 

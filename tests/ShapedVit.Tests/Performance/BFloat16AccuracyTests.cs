@@ -58,6 +58,33 @@ public class BFloat16AccuracyTests
         Assert.True(error > 0, "bfloat16 logits equal float32 ones exactly: the model did not run in bfloat16");
     }
 
+    [Theory, MemberData(nameof(Fixtures))]
+    public void LayerNorm_parameters_stay_exactly_as_loaded_and_every_other_tensor_becomes_bfloat16(string fixture)
+    {
+        using var scope = NewDisposeScope();
+        var (model, _, _) = Load(fixture);
+        using var _ = model;
+        using var checkpoint = Safetensors.ReadAll(TorchvisionParityTests.Fixture(fixture + ".safetensors"));
+        var loaded = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        // Precondition: the fixture's LayerNorm weights are not all representable in bfloat16, so a round trip would show.
+        Assert.False(CheckpointTestHelpers.BitEqual(loaded["norm.weight"], loaded["norm.weight"].to(ScalarType.BFloat16).to(ScalarType.Float32)));
+
+        BFloat16Inference.ToBFloat16(model);
+
+        int norms = 0;
+        foreach (var (key, tensor) in model.state_dict())
+        {
+            bool isNorm = key.Contains("norm", StringComparison.Ordinal);
+            if (isNorm)
+            {
+                Assert.True(CheckpointTestHelpers.BitEqual(loaded[key], tensor), $"{key} changed from the loaded float32 value");
+                norms++;
+            }
+            else Assert.Equal(ScalarType.BFloat16, tensor.dtype);
+        }
+        Assert.True(norms >= 4, $"only {norms} LayerNorm tensors found");
+    }
+
     /// <summary>max |actual - expected| / max |expected|: relative to the logits' scale, so near-zero logits do not dominate.</summary>
     private static double RelativeError(Tensor actual, Tensor expected) =>
         (actual - expected).abs().max().item<float>() / (double)expected.abs().max().item<float>();
