@@ -8,8 +8,10 @@ using static TorchSharp.torch;
 namespace ShapedVit.Samples.Classify;
 
 /// <summary>Classifies images with a checkpointed model: top-k labels with probabilities, optionally an attention-rollout heat map.</summary>
-public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, TextWriter error)
+public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, TextWriter error, ModelCatalog? catalogue = null)
 {
+    private readonly ModelCatalog catalogue = catalogue ?? ModelCatalog.BuiltIn;
+
     public int Run()
     {
         KnownModel known;
@@ -22,13 +24,11 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             if (!File.Exists(options.Checkpoint))
                 throw new FileNotFoundException($"checkpoint {options.Checkpoint} not found (train one with: dotnet run --project samples/FashionMnist -c Release).");
             var metadata = CheckpointMetadata.Read(options.Checkpoint);
-            known = ModelCatalog.Find(metadata.ModelName, metadata.Architecture)
-                    ?? throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null,
-                        $"the file holds '{metadata.Architecture ?? "an unknown model"}', which this tool does not know (known: {string.Join(", ", ModelCatalog.Models.Select(m => m.Name))}).", options.Checkpoint);
+            known = catalogue.Find(options.Model, metadata) ?? throw UnknownModel(metadata);
             preprocessing = ResolvePreprocessing(metadata.Preprocessing ?? known.Preprocessing);
             model = known.Create();
             model.LoadSafetensors(options.Checkpoint);
-            labels = LoadLabels(metadata, OutputClasses(model, preprocessing));
+            labels = LoadLabels(metadata.Labels ?? known.Labels, OutputClasses(model, preprocessing));
             device = Devices.Resolve(options.Device, out string reason);
             if (options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && device.type != DeviceType.CUDA)
                 error.WriteLine($"note: {reason}");
@@ -109,7 +109,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         return Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}-{index}{ext}");
     }
 
-    /// <summary>The checkpoint's preprocessing (else the model's), with the command line's overrides.</summary>
+    /// <summary>The checkpoint's preprocessing (else the catalogue's), with the command line's overrides.</summary>
     private PreprocessConfig ResolvePreprocessing(PreprocessConfig config)
     {
         var imageNet = PreprocessConfig.ImageNet(config.Size);
@@ -145,12 +145,24 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         return (int)logits.shape[1];
     }
 
-    private IReadOnlyList<string> LoadLabels(CheckpointMetadata metadata, int classes)
+    private CheckpointException UnknownModel(CheckpointMetadata metadata)
+    {
+        string known = string.Join(", ", catalogue.Models.Select(m => m.Name));
+        string detail = options.Model is not null
+            ? $"--model {options.Model} is not a model this tool knows (known: {known})."
+            : metadata.Architecture is null
+                ? $"the file says nothing of its model (no ShapedVit metadata, as public timm/torchvision/Hugging Face files): name it with --model (known: {known})."
+                : $"the file holds '{metadata.Architecture}', which this tool does not know (known: {known}).";
+        return new CheckpointException(CheckpointRule.ArchitectureMismatch, null, detail, options.Checkpoint);
+    }
+
+    /// <summary>The class names: --labels, else the checkpoint's, else the catalogue's (when their count fits), else "class i".</summary>
+    private IReadOnlyList<string> LoadLabels(IReadOnlyList<string>? stored, int classes)
     {
         IReadOnlyList<string> labels;
         if (options.LabelsFile is not null)
             labels = File.ReadAllLines(options.LabelsFile).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
-        else if (metadata.Labels is { } stored)
+        else if (stored is not null && stored.Count == classes)
             labels = stored;
         else
             labels = Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();

@@ -16,7 +16,8 @@ public static class ClassifyCommand
         action ??= options => new ClassifyApp(options, output, error).Run();
         var images = new Argument<string[]>("images") { Description = "JPEG, PNG or WebP files.", Arity = ArgumentArity.OneOrMore };
         var checkpoint = new Option<string>("--checkpoint") { Description = "A .safetensors checkpoint (default: the FashionMnist sample's).", DefaultValueFactory = _ => Defaults.Checkpoint };
-        var labels = new Option<string?>("--labels") { Description = "Class names, one per line (default: the checkpoint's)." };
+        var labels = new Option<string?>("--labels") { Description = "Class names, one per line (default: the checkpoint's, else the model's)." };
+        var model = new Option<string?>("--model") { Description = "The model to build, for checkpoints without ShapedVit metadata: " + string.Join(", ", ModelCatalog.BuiltIn.Models.Select(m => m.Name)) + "." };
         var top = new Option<int>("--top") { Description = "How many classes to print.", DefaultValueFactory = _ => Defaults.Top };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => Defaults.Device };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression bombs).", DefaultValueFactory = _ => Defaults.MaxPixels };
@@ -27,7 +28,7 @@ public static class ClassifyCommand
         var mean = new Option<string?>("--mean") { Description = "Per-channel mean, comma-separated (e.g. 0.485,0.456,0.406)." };
         var std = new Option<string?>("--std") { Description = "Per-channel std, comma-separated (e.g. 0.229,0.224,0.225)." };
 
-        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, top, device, maxPixels, ignoreOrientation, attention, norm, crop, mean, std };
+        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, top, device, maxPixels, ignoreOrientation, attention, norm, crop, mean, std };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -53,6 +54,7 @@ public static class ClassifyCommand
             Images = parsed.GetValue(images) ?? [],
             Checkpoint = parsed.GetValue(checkpoint)!,
             LabelsFile = parsed.GetValue(labels),
+            Model = parsed.GetValue(model),
             Top = parsed.GetValue(top),
             Device = parsed.GetValue(device)!,
             MaxPixels = parsed.GetValue(maxPixels),

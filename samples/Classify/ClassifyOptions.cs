@@ -8,6 +8,8 @@ public sealed record ClassifyOptions
     public IReadOnlyList<string> Images { get; init; } = [];
     public string Checkpoint { get; init; } = DefaultCheckpoint;
     public string? LabelsFile { get; init; }
+    /// <summary>The catalogue model to build (timm or torchvision name); null: the one the checkpoint's metadata names.</summary>
+    public string? Model { get; init; }
     public int Top { get; init; } = 5;
     public string Device { get; init; } = "cpu";
     public long MaxPixels { get; init; } = Vision.ImageDecoder.DefaultMaxPixels;

@@ -5,18 +5,86 @@ using static TorchSharp.torch;
 
 namespace ShapedVit.Samples.Classify;
 
-/// <summary>A model this tool can build from a checkpoint's metadata: its architecture key, default preprocessing and constructor.</summary>
-public sealed record KnownModel(string Name, string Architecture, PreprocessConfig Preprocessing, Func<nn.Module<Tensor, Tensor>> Create);
-
-/// <summary>The generated models this tool knows, by the name a checkpoint records (metadata "shapedvit.model").</summary>
-public static class ModelCatalog
+/// <summary>
+/// A model this tool can build: the name a checkpoint records (metadata <c>shapedvit.model</c>) or <c>--model</c> gives,
+/// the preprocessing and labels its publisher states (used when the checkpoint states none), and its constructor.
+/// </summary>
+public sealed class KnownModel(string name, string description, PreprocessConfig preprocessing, IReadOnlyList<string>? labels,
+                               Func<nn.Module<Tensor, Tensor>> create)
 {
-    public static readonly IReadOnlyList<KnownModel> Models =
-    [
-        new(FashionModel.Name, FashionModel.Architecture, FashionModel.Preprocessing, () => FashionModel.Create(0)),
-    ];
+    private readonly Lazy<string> architectureShape = new(() =>
+    {
+        using var probe = create();
+        return ModelCatalog.ShapePart(ModelArchitecture.Describe(name, ((IVisionTransformer)probe).Spec));
+    });
 
-    public static KnownModel? Find(string? name, string? architecture) =>
-        Models.FirstOrDefault(m => m.Name == name && m.Architecture == architecture)
-        ?? Models.FirstOrDefault(m => m.Architecture == architecture);
+    /// <summary>The name to ask for with <c>--model</c>.</summary>
+    public string Name { get; } = name;
+    /// <summary>What it is and where its weights come from.</summary>
+    public string Description { get; } = description;
+    /// <summary>The publisher's evaluation preprocessing.</summary>
+    public PreprocessConfig Preprocessing { get; } = preprocessing;
+    /// <summary>The publisher's class names, or null.</summary>
+    public IReadOnlyList<string>? Labels { get; } = labels;
+    /// <summary>Builds the model with random weights, to load a checkpoint into.</summary>
+    public nn.Module<Tensor, Tensor> Create() => create();
+    /// <summary>The architecture key without the model's name: what a checkpoint of another name must match.</summary>
+    public string ArchitectureShape => architectureShape.Value;
+}
+
+/// <summary>The models this tool knows: the FashionMnist sample's, and the paper's family under timm's and torchvision's names.</summary>
+public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
+{
+    /// <summary>timm's augreg ViTs: bicubic, crop 0.9, mean and std 0.5 (their pretrained_cfg).</summary>
+    private static PreprocessConfig Timm => PreprocessConfig.Inception(224);
+    /// <summary>torchvision's ViT weights: resize 256 bilinear, crop 224, ImageNet mean and std.</summary>
+    private static PreprocessConfig Torchvision => PreprocessConfig.ImageNet(224) with { Interpolation = Interpolation.Bilinear };
+
+    /// <summary>The ImageNet-1k class names shipped with this sample (torchvision's list, by class index).</summary>
+    public static IReadOnlyList<string> ImageNetLabels => imageNetLabels.Value;
+    private static readonly Lazy<IReadOnlyList<string>> imageNetLabels =
+        new(() => File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "imagenet-1k.txt")).Where(l => l.Length > 0).ToArray());
+
+    /// <summary>Every model this tool is built with.</summary>
+    public static ModelCatalog BuiltIn { get; } = new(
+    [
+        new(FashionModel.Name, "the FashionMnist sample's model (28x28 grey, 10 classes)", FashionModel.Preprocessing, FashionMnistDataset.ClassNames, () => FashionModel.Create(0)),
+        new("vit_tiny_patch16_224", "timm ViT-Ti/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitTinyPatch16(0)),
+        new("vit_small_patch16_224", "timm ViT-S/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitSmallPatch16(0)),
+        new("vit_base_patch16_224", "timm ViT-B/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitBasePatch16(0)),
+        new("vit_base_patch32_224", "timm ViT-B/32, ImageNet-1k", Timm, ImageNetLabels, () => new VitBasePatch32(0)),
+        new("vit_large_patch16_224", "timm ViT-L/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitLargePatch16(0)),
+        new("vit_b_16", "torchvision ViT-B/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitBasePatch16(0)),
+        new("vit_b_32", "torchvision ViT-B/32 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitBasePatch32(0)),
+        new("vit_l_16", "torchvision ViT-L/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitLargePatch16(0)),
+    ]);
+
+    /// <summary>The models, in the order they are listed.</summary>
+    public IReadOnlyList<KnownModel> Models { get; } = models;
+
+    /// <summary>The same catalogue with <paramref name="more"/> added (a program that declares models of its own).</summary>
+    public ModelCatalog With(params KnownModel[] more) => new([.. Models, .. more]);
+
+    /// <summary>The model named <paramref name="name"/>, or null.</summary>
+    public KnownModel? Named(string name) => Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The model for a checkpoint: <paramref name="requested"/> (<c>--model</c>) when given, else the one the metadata
+    /// names, else the first whose architecture matches the metadata's; null when none fits.
+    /// </summary>
+    public KnownModel? Find(string? requested, CheckpointMetadata metadata)
+    {
+        if (requested is not null) return Named(requested);
+        if (metadata.ModelName is { } name && Named(name) is { } byName) return byName;
+        if (metadata.Architecture is not { } architecture) return null;
+        string shape = ShapePart(architecture);
+        return Models.FirstOrDefault(m => m.ArchitectureShape == shape);
+    }
+
+    /// <summary>An architecture key without its model name: "Name(image ...)" -> "(image ...)".</summary>
+    public static string ShapePart(string architecture)
+    {
+        int open = architecture.IndexOf('(', StringComparison.Ordinal);
+        return open < 0 ? architecture : architecture[open..];
+    }
 }
