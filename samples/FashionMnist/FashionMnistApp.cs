@@ -45,6 +45,11 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         var device = Devices.Resolve(options.Device, out string deviceReason);
         string dataDirectory = options.DataDirectory ?? ShippedSlice;
         var (train, test) = FashionMnistDataset.Load(dataDirectory);
+        if (options.Classes is { } classes)
+        {
+            train = OnlyClasses(train, classes);
+            test = OnlyClasses(test, classes);
+        }
         if (options.TrainLimit > 0) train = train.Take(options.TrainLimit);
         output.WriteLine($"data: {train.Count} training and {test.Count} test images from {dataDirectory}");
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
@@ -146,6 +151,9 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         output.WriteLine($"{right}/{count} correct with {ModelPath}");
         return 0;
     }
+
+    private static LabeledImages OnlyClasses(LabeledImages data, int[] classes) =>
+        data.Select(Enumerable.Range(0, data.Count).Where(i => classes.Contains(data.Labels[i])).ToArray());
 
     private void Report(Evaluation evaluation)
     {

@@ -28,6 +28,7 @@ public static class FashionMnistCommand
         var noFlip = new Option<bool>("--no-flip") { Description = "Turn off random horizontal flips." };
         var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling, augmentation and dropout.", DefaultValueFactory = _ => Defaults.Seed };
         var limit = new Option<int>("--limit") { Description = "Train on the first N training images only (0: all)." };
+        var classes = new Option<int[]>("--classes") { Description = "Train and test on these classes only, e.g. --classes 0 1 2 3 4 (pre-training for a fine-tuning experiment).", AllowMultipleArgumentsPerToken = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out where it stopped." };
         var force = new Option<bool>("--force") { Description = "Overwrite a checkpoint of a different architecture." };
         var classify = new Option<int?>("--classify") { Description = "Classify N test images (default 8) with the saved model instead of training.", Arity = ArgumentArity.ZeroOrOne };
@@ -37,7 +38,7 @@ public static class FashionMnistCommand
 
         var root = new RootCommand("Trains a Vision Transformer from scratch on Fashion-MNIST.")
         {
-            data, outDir, epochs, batch, lr, wd, warmup, smoothing, clip, pad, fullTokens, noFlip, seed, limit, resume, force, classify, threads, device, plain,
+            data, outDir, epochs, batch, lr, wd, warmup, smoothing, clip, pad, fullTokens, noFlip, seed, limit, classes, resume, force, classify, threads, device, plain,
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -65,6 +66,7 @@ public static class FashionMnistCommand
             HorizontalFlip = !parsed.GetValue(noFlip),
             Seed = parsed.GetValue(seed),
             TrainLimit = parsed.GetValue(limit),
+            Classes = parsed.GetValue(classes) is { Length: > 0 } chosen ? chosen : null,
             Resume = parsed.GetValue(resume),
             Force = parsed.GetValue(force),
             Classify = classifyResult is null ? 0 : parsed.GetValue(classify) ?? 8,

@@ -21,6 +21,8 @@ public sealed record FashionMnistOptions
     public long Seed { get; init; } = 42;
     /// <summary>Use only the first N training images (0: all).</summary>
     public int TrainLimit { get; init; }
+    /// <summary>Train and test on images of these classes only (null: all ten); labels keep their class indices.</summary>
+    public int[]? Classes { get; init; }
     public bool Resume { get; init; }
     public bool Force { get; init; }
     /// <summary>Classify this many test images with the saved model instead of training (0: train).</summary>
@@ -42,6 +44,7 @@ public sealed record FashionMnistOptions
         if (CropPadding < 0) yield return $"--crop-padding must not be negative (got {CropPadding}).";
         if (FullTokenEpochs < 0 || FullTokenEpochs > Epochs) yield return $"--full-token-epochs must be between 0 and --epochs {Epochs} (got {FullTokenEpochs}).";
         if (TrainLimit < 0) yield return $"--limit must not be negative (got {TrainLimit}).";
+        if (Classes is not null && Classes.Any(c => c < 0 || c > 9)) yield return $"--classes must be class indices 0-9 (got {string.Join(" ", Classes)}).";
         if (Classify < 0) yield return $"--classify must not be negative (got {Classify}).";
         if (Threads < 0) yield return $"--threads must not be negative (got {Threads}).";
         if (Resume && Classify > 0) yield return "--resume and --classify cannot be used together.";

@@ -27,6 +27,22 @@ public class FashionMnistCommandTests
     }
 
     [Fact]
+    public void Classes_restricts_training_and_testing_to_those_classes()
+    {
+        Assert.Equal(new[] { 5, 6 }, Parse("--classes", "5", "6").Options!.Classes);
+        var (badCode, _, badError, _) = Parse("--classes", "12");
+        Assert.Equal(2, badCode);
+        Assert.Contains("--classes must be class indices 0-9 (got 12)", badError);
+
+        var (_, test) = ShapedVit.Samples.Shared.FashionMnistDataset.Load(FashionMnistApp.ShippedSlice);
+        int testImages = test.Labels.Count(l => l is 5 or 6);
+        using var dir = new TempDirectory();
+        var (code, output, error) = Run("--out", dir.Path, "--plain", "--epochs", "1", "--classes", "5", "6", "--limit", "64");
+        Assert.True(code == 0, error);
+        Assert.Contains($"data: 64 training and {testImages} test images", output);
+    }
+
+    [Fact]
     public void No_arguments_trains_the_shipped_slice_with_the_documented_defaults()
     {
         var (code, _, error, options) = Parse();
