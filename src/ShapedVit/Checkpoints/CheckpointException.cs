@@ -57,6 +57,12 @@ public enum CheckpointRule
 /// </summary>
 public sealed class CheckpointException : IOException
 {
+    /// <summary>A broken rule, as the one-line message "path: tensor 'name': [Rule] detail".</summary>
+    /// <param name="rule">The rule broken.</param>
+    /// <param name="tensorName">The tensor at fault, or null.</param>
+    /// <param name="detail">What is wrong, and the fix where there is one.</param>
+    /// <param name="path">The file, or null.</param>
+    /// <param name="inner">The underlying failure, or null.</param>
     public CheckpointException(CheckpointRule rule, string? tensorName, string detail, string? path = null, Exception? inner = null)
         : base(Compose(rule, tensorName, detail, path), inner)
     {
@@ -84,9 +90,11 @@ public sealed class CheckpointException : IOException
         WrongDtype = wrongDtype;
     }
 
+    /// <summary>The rule broken.</summary>
     public CheckpointRule Rule { get; }
     /// <summary>The tensor at fault, or null when the rule concerns the whole file.</summary>
     public string? TensorName { get; }
+    /// <summary>The checkpoint file, or null when it was read from memory.</summary>
     public string? Path { get; }
     /// <summary>Model keys (timm naming) the checkpoint lacks, with their shapes.</summary>
     public IReadOnlyList<string> Missing { get; } = [];

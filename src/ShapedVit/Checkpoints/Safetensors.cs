@@ -33,6 +33,7 @@ public sealed class SafetensorsFile : IDisposable
         return copy;
     }
 
+    /// <summary>Disposes the tensors not taken out with <see cref="Detach"/>.</summary>
     public void Dispose()
     {
         foreach (var tensor in tensors.Values) tensor.Dispose();

@@ -5,7 +5,46 @@ namespace ShapedVit.Checkpoints;
 /// <summary>The element types the safetensors format defines (huggingface/safetensors <c>Dtype</c>).</summary>
 public enum SafetensorsDtype
 {
-    BOOL, F4, F6_E2M3, F6_E3M2, U8, I8, F8_E5M2, F8_E4M3, F8_E8M0, I16, U16, F16, BF16, I32, U32, F32, C64, F64, I64, U64,
+    /// <summary>Boolean, one byte each.</summary>
+    BOOL,
+    /// <summary>4-bit float (E2M1), two per byte.</summary>
+    F4,
+    /// <summary>6-bit float, 2 exponent and 3 mantissa bits.</summary>
+    F6_E2M3,
+    /// <summary>6-bit float, 3 exponent and 2 mantissa bits.</summary>
+    F6_E3M2,
+    /// <summary>Unsigned 8-bit integer.</summary>
+    U8,
+    /// <summary>Signed 8-bit integer.</summary>
+    I8,
+    /// <summary>8-bit float, 5 exponent and 2 mantissa bits.</summary>
+    F8_E5M2,
+    /// <summary>8-bit float, 4 exponent and 3 mantissa bits.</summary>
+    F8_E4M3,
+    /// <summary>8-bit float, exponent only (a scale).</summary>
+    F8_E8M0,
+    /// <summary>Signed 16-bit integer.</summary>
+    I16,
+    /// <summary>Unsigned 16-bit integer.</summary>
+    U16,
+    /// <summary>IEEE half precision.</summary>
+    F16,
+    /// <summary>bfloat16.</summary>
+    BF16,
+    /// <summary>Signed 32-bit integer.</summary>
+    I32,
+    /// <summary>Unsigned 32-bit integer.</summary>
+    U32,
+    /// <summary>IEEE single precision.</summary>
+    F32,
+    /// <summary>Complex of two single-precision floats.</summary>
+    C64,
+    /// <summary>IEEE double precision.</summary>
+    F64,
+    /// <summary>Signed 64-bit integer.</summary>
+    I64,
+    /// <summary>Unsigned 64-bit integer.</summary>
+    U64,
 }
 
 /// <summary>Sizes of the safetensors dtypes and their TorchSharp equivalents.</summary>

@@ -13,14 +13,19 @@ public sealed class SafetensorsEntry
         Name = name; Dtype = dtype; Shape = shape; Begin = begin; End = end; ElementCount = elementCount;
     }
 
+    /// <summary>The tensor's name (its key).</summary>
     public string Name { get; }
+    /// <summary>The element type.</summary>
     public SafetensorsDtype Dtype { get; }
+    /// <summary>The dimensions.</summary>
     public IReadOnlyList<long> Shape { get; }
     /// <summary>First byte, counted from the end of the header.</summary>
     public long Begin { get; }
     /// <summary>One past the last byte, counted from the end of the header.</summary>
     public long End { get; }
+    /// <summary>Bytes of data.</summary>
     public long ByteLength => End - Begin;
+    /// <summary>Elements: the product of the dimensions.</summary>
     public long ElementCount { get; }
 }
 
