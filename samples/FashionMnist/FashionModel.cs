@@ -11,16 +11,10 @@ public static class FashionModel
 {
     public const string Name = nameof(FashionVit);
 
-    private static readonly Lazy<string> architecture = new(() =>
-    {
-        using var probe = new FashionVit(0);
-        return ModelArchitecture.Describe(Name, probe.Spec);
-    });
-
     public static FashionVit Create(long seed) => new(seed);
 
     /// <summary>Saved with the weights; a checkpoint of another architecture is not overwritten without --force.</summary>
-    public static string Architecture => architecture.Value;
+    public static string Architecture { get; } = ModelArchitecture.Describe(Name, FashionVit.Spec);
 
     /// <summary>28x28 grey, no resize or crop, the data set's mean and std.</summary>
     public static PreprocessConfig Preprocessing => new(FashionVit.ImageHeight, 1.0, [FashionMnistDataset.Mean], [FashionMnistDataset.Std], Channels: FashionVit.Channels);

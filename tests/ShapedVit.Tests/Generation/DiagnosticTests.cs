@@ -207,7 +207,7 @@ public class DiagnosticTests
             public partial class Vit { }
             """);
         Assert.Null(run.Result.Results.Single().Exception);
-        Assert.Empty(run.GeneratedSources);
+        Assert.Empty(run.GeneratedSources); // arguments that cannot be read: no surface, whose members could change C#'s own errors
         Assert.Contains(GeneratorHarness.Analyze(run.Output), d => d.Id == "SVIT0017");
     }
 
@@ -242,7 +242,7 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void An_invalid_declaration_generates_nothing_and_reports_every_problem_at_once()
+    public void An_invalid_declaration_generates_only_its_surface_and_reports_every_problem_at_once()
     {
         string source = """
             using ShapedVit;
@@ -250,12 +250,20 @@ public class DiagnosticTests
             public partial class Vit { }
             """;
         var run = GeneratorHarness.Run(source);
-        Assert.Empty(run.GeneratedSources);
+        var surface = Assert.Single(run.GeneratedSources).Value;
+        Assert.Contains("throw DeclarationErrors();", surface);
+        Assert.DoesNotContain("RegisterComponents();", surface);
         var ids = GeneratorHarness.Analyze(run.Output).Select(d => d.Id).OrderBy(i => i).ToList();
         Assert.Equal(new[] { "SVIT0003" }, ids); // sizes are checked first: divisibility is meaningless with Depth 0
         var later = GeneratorHarness.Analyze(GeneratorHarness.Run(source.Replace("Depth(0)", "Depth(2)")).Output).Select(d => d.Id).OrderBy(i => i).ToList();
         Assert.Equal(new[] { "SVIT0001", "SVIT0001", "SVIT0002" }, later);
     }
+
+    [Fact]
+    public void SVIT0021_primary_constructor_is_reported_on_its_parameter_list() => AssertDiagnostic("""
+        [VisionTransformer(NumClasses = 10), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+        public partial class Vit[|(int classes)|] { }
+        """, "SVIT0021", "'Vit' has a primary constructor, but ShapedVit generates the constructor (long? seed) that builds the module: remove the parameter list and keep what it initialises in fields");
 
     [Fact]
     public void Every_descriptor_has_a_test_here()

@@ -16,12 +16,15 @@ public static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() => ShapedVit.Testing.UserCompilationReferences.Load("ShapedVit.Tests"));
 
-    public static CSharpCompilation Compile(params string[] sources) =>
+    public static CSharpCompilation Compile(params string[] sources) => Compile(OutputKind.DynamicallyLinkedLibrary, sources);
+
+    /// <summary>A user project of the given kind (an app with top-level statements is a console application).</summary>
+    public static CSharpCompilation Compile(OutputKind kind, params string[] sources) =>
         CSharpCompilation.Create(
             "UserModels",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Model{i}.cs")),
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
@@ -30,9 +33,10 @@ public static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator; returns the compilation with generated files added and the generator's own diagnostics.</summary>
-    public static GeneratorRun Run(params string[] sources)
+    public static GeneratorRun Run(params string[] sources) => Run(Compile(sources));
+
+    public static GeneratorRun Run(CSharpCompilation compilation)
     {
-        var compilation = Compile(sources);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorRun(driver, compilation, output, generatorDiagnostics);
     }
@@ -45,9 +49,11 @@ public static class GeneratorHarness
     }
 
     /// <summary>Every diagnostic a build shows: compiler (after generation), generator and analyzer, suppressed ones left out.</summary>
-    public static ImmutableArray<Diagnostic> BuildDiagnostics(params string[] sources)
+    public static ImmutableArray<Diagnostic> BuildDiagnostics(params string[] sources) => BuildDiagnostics(Compile(sources));
+
+    public static ImmutableArray<Diagnostic> BuildDiagnostics(CSharpCompilation compilation)
     {
-        var run = Run(sources);
+        var run = Run(compilation);
         return run.Output.GetDiagnostics()
             .Concat(run.GeneratorDiagnostics)
             .Concat(Analyze(run.Output))

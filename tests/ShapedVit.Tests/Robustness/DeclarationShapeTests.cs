@@ -110,6 +110,7 @@ public class DeclarationShapeTests
         bool compilerError = outcome.InputProblems.Any(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
         Assert.True(!errors.Contains("C#") || compilerError, "expected a C# error\n" + outcome.Describe());
         Assert.True(reported.Count > 0 || compilerError, "invalid, but neither ShapedVit nor C# reports it\n" + outcome.Describe());
-        Assert.True(!outcome.Generated || errors.SequenceEqual(new[] { "C#" }), "generated despite ShapedVit errors\n" + outcome.Describe());
+        // Only a proven network (whose [ExpectShape] lines are wrong) is generated as a working model; otherwise the surface at most.
+        Assert.True(!outcome.IsModel || errors.All(e => e is "C#" or "SVIT0011" or "SVIT0018"), "a working model generated despite ShapedVit errors\n" + outcome.Describe());
     }
 }

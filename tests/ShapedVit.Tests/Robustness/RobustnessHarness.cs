@@ -24,6 +24,8 @@ public sealed record CaseOutcome(
 {
     public IEnumerable<Diagnostic> SvitErrors => Svit.Where(d => d.Severity == DiagnosticSeverity.Error);
     public bool Generated => GeneratedSources.Length > 0;
+    /// <summary>A working model was generated (not only the surface of a declaration with errors).</summary>
+    public bool IsModel => GeneratedSources.Any(s => s.Contains("RegisterComponents();", StringComparison.Ordinal));
 
     public string Describe() =>
         $"--- source ---\n{Source}\n--- ShapedVit diagnostics ---\n{Lines(Svit)}\n--- C# errors/warnings of the source alone ---\n{Lines(InputProblems)}" +
@@ -149,11 +151,11 @@ public static class RobustnessHarness
 
     private static string Key(Diagnostic d) => $"{d.Id}|{d.Location.SourceTree?.FilePath}|{d.Location.SourceSpan}|{d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
 
-    /// <summary>The case whose source declares the model a generated file extends (the class with a base list).</summary>
+    /// <summary>The case whose source declares the model (or its containing types) that a generated file extends.</summary>
     private static int OwnerOf(Compilation output, SyntaxTree tree, Dictionary<SyntaxTree, int> caseOfTree)
     {
         var model = output.GetSemanticModel(tree);
-        foreach (var declaration in tree.GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().Where(c => c.BaseList is not null))
+        foreach (var declaration in tree.GetRoot().DescendantNodes().OfType<TypeDeclarationSyntax>())
         {
             if (model.GetDeclaredSymbol(declaration) is not { } symbol) continue;
             foreach (var reference in symbol.DeclaringSyntaxReferences)

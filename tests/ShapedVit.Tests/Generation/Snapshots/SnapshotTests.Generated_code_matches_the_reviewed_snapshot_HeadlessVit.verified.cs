@@ -19,7 +19,7 @@ namespace Models
     /// 4,019,584 parameters, 814,683,648 multiply-accumulates per image.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("ShapedVit.Generators", "{version}")]
-    partial class HeadlessVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer
+    partial class HeadlessVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer<HeadlessVit>
     {
         /// <summary>Input height in pixels.</summary>
         public const int ImageHeight = 224;
@@ -131,8 +131,8 @@ namespace Models
             CheckImages(images);                                                // [B,3,224,224]
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = EmbedTokens(images);                                        // [B,197,384]
-            foreach (var block in blocks) x = block.forward(x);                 // 2 x [B,197,384]
-            return norm.forward(x).MoveToOuterDisposeScope();                   // [B,197,384]
+            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,197,384]
+            return norm.call(x).MoveToOuterDisposeScope();                      // [B,197,384]
         }
 
         /// <summary>Tokens [B,197,384] -> pooled features [B,256]; with <paramref name="preLogits"/>, the pooled features [B,384].</summary>
@@ -141,7 +141,7 @@ namespace Models
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var pooled = tokens.select(1, 0);                                   // [B,384]: the class token
             if (preLogits) return pooled.MoveToOuterDisposeScope();
-            var representation = pre_logits.forward(pooled);                    // [B,256]
+            var representation = pre_logits.call(pooled);                       // [B,256]
             return representation.MoveToOuterDisposeScope();                    // [B,256]: headless
         }
 
@@ -161,10 +161,10 @@ namespace Models
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
-                else x = block.forward(x);
+                else x = block.call(x);
                 hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,197,384]
             }
-            var features = norm.forward(x);                                     // [B,197,384]
+            var features = norm.call(x);                                        // [B,197,384]
             global::TorchSharp.torch.Tensor? logits = null;
             return new global::ShapedVit.Layers.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
         }
@@ -172,26 +172,31 @@ namespace Models
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
         private global::TorchSharp.torch.Tensor EmbedTokens(global::TorchSharp.torch.Tensor images)
         {
-            var patches = patch_embed.forward(images);                          // [B,196,384]
+            var patches = patch_embed.call(images);                             // [B,196,384]
             long batch = patches.shape[0];
             var tokens = global::TorchSharp.torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,197,384]
-            return pos_drop.forward(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,197,384]
+            return pos_drop.call(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,197,384]
         }
 
         private void CheckImages(global::TorchSharp.torch.Tensor images) =>
             global::ShapedVit.Layers.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(HeadlessVit));
 
-        /// <inheritdoc/>
-        public global::ShapedVit.VitSpec Spec => new global::ShapedVit.VitSpec
+        /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
+        public static global::ShapedVit.VitSpec Spec { get; } = new global::ShapedVit.VitSpec
         {
             ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,
             EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,
             Pooling = global::ShapedVit.Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
-            LayerScale = false, RepresentationSize = RepresentationSize,
+            LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
+            DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
         };
 
-        /// <inheritdoc/>
-        public global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+        /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
+        public static global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+
+        global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;
+
+        global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;
     }
 }

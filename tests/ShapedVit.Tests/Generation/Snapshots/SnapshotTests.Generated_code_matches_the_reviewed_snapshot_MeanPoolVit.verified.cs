@@ -19,7 +19,7 @@ namespace Models
     /// 346,666 parameters, 23,888,832 multiply-accumulates per image.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("ShapedVit.Generators", "{version}")]
-    partial class MeanPoolVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer
+    partial class MeanPoolVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer<MeanPoolVit>
     {
         /// <summary>Input height in pixels.</summary>
         public const int ImageHeight = 32;
@@ -131,7 +131,7 @@ namespace Models
             CheckImages(images);                                                // [B,3,32,32]
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = EmbedTokens(images);                                        // [B,64,96]
-            foreach (var block in blocks) x = block.forward(x);                 // 3 x [B,64,96]
+            foreach (var block in blocks) x = block.call(x);                    // 3 x [B,64,96]
             return x.MoveToOuterDisposeScope();                                 // [B,64,96], normalised after pooling
         }
 
@@ -139,9 +139,9 @@ namespace Models
         public global::TorchSharp.torch.Tensor ForwardHead(global::TorchSharp.torch.Tensor tokens, bool preLogits = false)
         {
             using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var pooled = fc_norm.forward(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 })); // [B,96]: mean of 64 patch tokens
+            var pooled = fc_norm.call(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 })); // [B,96]: mean of 64 patch tokens
             if (preLogits) return pooled.MoveToOuterDisposeScope();
-            return head.forward(head_drop.forward(pooled)).MoveToOuterDisposeScope(); // [B,10]
+            return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,10]
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
@@ -160,7 +160,7 @@ namespace Models
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
-                else x = block.forward(x);
+                else x = block.call(x);
                 hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,64,96]
             }
             var features = x.alias();                                           // [B,64,96]
@@ -171,25 +171,30 @@ namespace Models
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
         private global::TorchSharp.torch.Tensor EmbedTokens(global::TorchSharp.torch.Tensor images)
         {
-            var patches = patch_embed.forward(images);                          // [B,64,96]
+            var patches = patch_embed.call(images);                             // [B,64,96]
             var tokens = patches;                                               // [B,64,96]: no prefix tokens
-            return pos_drop.forward(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,64,96]
+            return pos_drop.call(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,64,96]
         }
 
         private void CheckImages(global::TorchSharp.torch.Tensor images) =>
             global::ShapedVit.Layers.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(MeanPoolVit));
 
-        /// <inheritdoc/>
-        public global::ShapedVit.VitSpec Spec => new global::ShapedVit.VitSpec
+        /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
+        public static global::ShapedVit.VitSpec Spec { get; } = new global::ShapedVit.VitSpec
         {
             ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,
             EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,
             Pooling = global::ShapedVit.Pooling.Mean, ClassToken = false, RegisterTokens = RegisterTokens, QkvBias = false,
-            LayerScale = false, RepresentationSize = RepresentationSize,
+            LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
+            DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
         };
 
-        /// <inheritdoc/>
-        public global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+        /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
+        public static global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+
+        global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;
+
+        global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;
     }
 }

@@ -20,7 +20,7 @@ namespace Models
     /// 72,202 parameters, 4,059,008 multiply-accumulates per image.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("ShapedVit.Generators", "{version}")]
-    partial class PatchDropVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer
+    partial class PatchDropVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer<PatchDropVit>
     {
         /// <summary>Input height in pixels.</summary>
         public const int ImageHeight = 28;
@@ -141,8 +141,8 @@ namespace Models
             CheckImages(images);                                                // [B,1,28,28]
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = EmbedTokens(images);                                        // [B,51,64]
-            foreach (var block in blocks) x = block.forward(x);                 // 2 x [B,51,64]
-            return norm.forward(x).MoveToOuterDisposeScope();                   // [B,51,64]
+            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,51,64]
+            return norm.call(x).MoveToOuterDisposeScope();                      // [B,51,64]
         }
 
         /// <summary>Tokens [B,51,64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled features [B,64].</summary>
@@ -151,7 +151,7 @@ namespace Models
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var pooled = tokens.select(1, 0);                                   // [B,64]: the class token
             if (preLogits) return pooled.MoveToOuterDisposeScope();
-            return head.forward(head_drop.forward(pooled)).MoveToOuterDisposeScope(); // [B,10]
+            return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,10]
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
@@ -170,10 +170,10 @@ namespace Models
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
-                else x = block.forward(x);
+                else x = block.call(x);
                 hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,51,64]
             }
-            var features = norm.forward(x);                                     // [B,51,64]
+            var features = norm.call(x);                                        // [B,51,64]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
             return new global::ShapedVit.Layers.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
         }
@@ -181,27 +181,32 @@ namespace Models
         /// <summary>Patch embedding, prefix tokens and position embedding, then patch dropout in training; runs inside the caller's dispose scope.</summary>
         private global::TorchSharp.torch.Tensor EmbedTokens(global::TorchSharp.torch.Tensor images)
         {
-            var patches = patch_embed.forward(images);                          // [B,49,64]
+            var patches = patch_embed.call(images);                             // [B,49,64]
             long batch = patches.shape[0];
             var tokens = global::TorchSharp.torch.cat(new[] { cls_token.expand(batch, -1, -1), reg_token.expand(batch, -1, -1), patches }, 1); // [B,51,64]
-            var embedded = pos_drop.forward(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,51,64]
-            return patch_drop.forward(embedded);                                // [B,51,64]; in training [B,26,64]
+            var embedded = pos_drop.call(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,51,64]
+            return patch_drop.call(embedded);                                   // [B,51,64]; in training [B,26,64]
         }
 
         private void CheckImages(global::TorchSharp.torch.Tensor images) =>
             global::ShapedVit.Layers.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(PatchDropVit));
 
-        /// <inheritdoc/>
-        public global::ShapedVit.VitSpec Spec => new global::ShapedVit.VitSpec
+        /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
+        public static global::ShapedVit.VitSpec Spec { get; } = new global::ShapedVit.VitSpec
         {
             ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,
             EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,
             Pooling = global::ShapedVit.Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
-            LayerScale = false, RepresentationSize = RepresentationSize,
+            LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
+            DropPath = 0.0, PatchDropout = 0.5, LayerNormEps = LayerNormEps,
         };
 
-        /// <inheritdoc/>
-        public global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+        /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
+        public static global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+
+        global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;
+
+        global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;
     }
 }

@@ -19,7 +19,7 @@ namespace Models
     /// 841,444 parameters, 60,724,736 multiply-accumulates per image.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("ShapedVit.Generators", "{version}")]
-    partial class RegisterVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer
+    partial class RegisterVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer<RegisterVit>
     {
         /// <summary>Input height in pixels.</summary>
         public const int ImageHeight = 64;
@@ -137,8 +137,8 @@ namespace Models
             CheckImages(images);                                                // [B,3,64,64]
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var x = EmbedTokens(images);                                        // [B,69,128]
-            foreach (var block in blocks) x = block.forward(x);                 // 4 x [B,69,128]
-            return norm.forward(x).MoveToOuterDisposeScope();                   // [B,69,128]
+            foreach (var block in blocks) x = block.call(x);                    // 4 x [B,69,128]
+            return norm.call(x).MoveToOuterDisposeScope();                      // [B,69,128]
         }
 
         /// <summary>Tokens [B,69,128] -> logits [B,100]; with <paramref name="preLogits"/>, the pooled features [B,128].</summary>
@@ -147,7 +147,7 @@ namespace Models
             using var scope = global::TorchSharp.torch.NewDisposeScope();
             var pooled = tokens.select(1, 0);                                   // [B,128]: the class token
             if (preLogits) return pooled.MoveToOuterDisposeScope();
-            return head.forward(head_drop.forward(pooled)).MoveToOuterDisposeScope(); // [B,100]
+            return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,100]
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
@@ -166,10 +166,10 @@ namespace Models
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
-                else x = block.forward(x);
+                else x = block.call(x);
                 hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,69,128]
             }
-            var features = norm.forward(x);                                     // [B,69,128]
+            var features = norm.call(x);                                        // [B,69,128]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,100]
             return new global::ShapedVit.Layers.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
         }
@@ -177,26 +177,31 @@ namespace Models
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
         private global::TorchSharp.torch.Tensor EmbedTokens(global::TorchSharp.torch.Tensor images)
         {
-            var patches = patch_embed.forward(images);                          // [B,64,128]
+            var patches = patch_embed.call(images);                             // [B,64,128]
             long batch = patches.shape[0];
             var tokens = global::TorchSharp.torch.cat(new[] { cls_token.expand(batch, -1, -1), reg_token.expand(batch, -1, -1), patches }, 1); // [B,69,128]
-            return pos_drop.forward(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,69,128]
+            return pos_drop.call(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,69,128]
         }
 
         private void CheckImages(global::TorchSharp.torch.Tensor images) =>
             global::ShapedVit.Layers.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(RegisterVit));
 
-        /// <inheritdoc/>
-        public global::ShapedVit.VitSpec Spec => new global::ShapedVit.VitSpec
+        /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
+        public static global::ShapedVit.VitSpec Spec { get; } = new global::ShapedVit.VitSpec
         {
             ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,
             EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,
             Pooling = global::ShapedVit.Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
-            LayerScale = true, RepresentationSize = RepresentationSize,
+            LayerScaleInit = 1E-05, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
+            DropPath = 0.1, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
         };
 
-        /// <inheritdoc/>
-        public global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+        /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
+        public static global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+
+        global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;
+
+        global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;
     }
 }
