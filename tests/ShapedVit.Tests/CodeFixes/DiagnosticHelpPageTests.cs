@@ -56,6 +56,23 @@ public partial class DiagnosticHelpPageTests
         Assert.DoesNotContain(fixedCode, d => d.Severity >= DiagnosticSeverity.Warning);
     }
 
+    /// <summary>Where a page says there is a code fix, its first action on the page's example leaves zero errors (and no warnings).</summary>
+    [Theory, MemberData(nameof(Ids))]
+    public async Task Every_code_fixs_first_action_on_the_pages_example_leaves_zero_errors(string id)
+    {
+        string page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", id + ".md"));
+        var document = CodeFixApplier.Document(CodeUnder(page, "## Example"));
+        var offers = await CodeFixApplier.Offers(document, id);
+        bool documented = page.Contains($"| {Descriptor(id).DefaultSeverity} | {Descriptor(id).Category} | Yes |", StringComparison.Ordinal);
+        Assert.Equal(documented, offers.Count > 0);
+        foreach (var offer in offers)
+        {
+            string fixedCode = await CodeFixApplier.Apply(document, offer.Actions[0]);
+            var problems = GeneratorHarness.BuildDiagnostics(fixedCode).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+            Assert.True(problems.Count == 0, $"{offer.Provider.GetType().Name} '{offer.Actions[0].Title}' left:\n{string.Join("\n", problems)}\n{fixedCode}");
+        }
+    }
+
     [Theory, MemberData(nameof(Ids))]
     public void The_usage_guide_lists_the_ID_with_its_severity_title_and_page(string id)
     {

@@ -118,3 +118,27 @@ public class NoCascadeTests
             """;
     }
 }
+
+/// <summary>Hint names are compared ignoring case: models whose names differ only in case each get their file.</summary>
+public class HintNameTests
+{
+    [Fact]
+    public void Models_whose_names_differ_only_in_case_both_generate_and_every_other_model_too()
+    {
+        var run = GeneratorHarness.Run("""
+            using ShapedVit;
+            namespace Models;
+            [VisionTransformer(NumClasses = 10), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+            public partial class Vit { }
+            [VisionTransformer(NumClasses = 5), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+            public partial class VIT { }
+            [VisionTransformer(NumClasses = 3), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+            public partial class Other { }
+            """);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(new[] { "Models.Other.g.cs", "Models.VIT.g.cs", "Models.Vit.2.g.cs" }, run.GeneratedSources.Keys.Order(StringComparer.Ordinal));
+        var problems = run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+}

@@ -14,7 +14,7 @@ public static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() => ShapedVit.Testing.UserCompilationReferences.Load("ShapedVit.Tests"));
+    internal static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() => ShapedVit.Testing.UserCompilationReferences.Load("ShapedVit.Tests"));
 
     public static CSharpCompilation Compile(params string[] sources) => Compile(OutputKind.DynamicallyLinkedLibrary, sources);
 
