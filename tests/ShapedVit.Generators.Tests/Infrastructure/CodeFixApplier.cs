@@ -1,5 +1,3 @@
-extern alias Generators;
-
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -7,7 +5,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
-using VisionTransformerAnalyzer = Generators::ShapedVit.Generators.VisionTransformerAnalyzer;
+using VisionTransformerAnalyzer = ShapedVit.Generators.VisionTransformerAnalyzer;
 
 namespace ShapedVit.Tests.Infrastructure;
 

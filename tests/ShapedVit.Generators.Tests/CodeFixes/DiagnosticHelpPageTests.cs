@@ -1,9 +1,7 @@
-extern alias Generators;
-
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using ShapedVit.Tests.Infrastructure;
-using DiagnosticDescriptors = Generators::ShapedVit.Generators.DiagnosticDescriptors;
+using DiagnosticDescriptors = ShapedVit.Generators.DiagnosticDescriptors;
 
 namespace ShapedVit.Tests.CodeFixes;
 

@@ -1,5 +1,3 @@
-extern alias Generators;
-
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
@@ -8,8 +6,8 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using ShapedVit.Tests.Infrastructure;
-using VisionTransformerAnalyzer = Generators::ShapedVit.Generators.VisionTransformerAnalyzer;
-using VisionTransformerGenerator = Generators::ShapedVit.Generators.VisionTransformerGenerator;
+using VisionTransformerAnalyzer = ShapedVit.Generators.VisionTransformerAnalyzer;
+using VisionTransformerGenerator = ShapedVit.Generators.VisionTransformerGenerator;
 
 namespace ShapedVit.Tests.Robustness;
 

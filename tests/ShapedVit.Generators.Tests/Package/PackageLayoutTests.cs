@@ -1,9 +1,7 @@
-extern alias Generators;
-
 using System.Xml.Linq;
 using ShapedVit.CodeFixes;
 using ShapedVit.Tests.CodeFixes;
-using VisionTransformerAnalyzer = Generators::ShapedVit.Generators.VisionTransformerAnalyzer;
+using VisionTransformerAnalyzer = ShapedVit.Generators.VisionTransformerAnalyzer;
 
 namespace ShapedVit.Tests.Package;
 

@@ -1,37 +1,13 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
-using ShapedVit.Tests.Generation;
 using ShapedVit.Tests.Infrastructure;
-using TorchSharp;
-using static TorchSharp.torch;
 
-namespace ShapedVit.Tests.Runtime;
+namespace ShapedVit.Tests.Generation;
 
-/// <summary>What generated code does when it runs: hooks on submodules fire, and a surface throws a clear exception.</summary>
-public class SurfaceAndHookTests
+/// <summary>What the surface of a declaration with errors does when it runs: it throws an exception that names the errors.</summary>
+public class SurfaceTests
 {
-    [Fact]
-    public void A_forward_hook_registered_on_a_submodule_fires()
-    {
-        using var model = new SmallVit(seed: 0);
-        model.eval();
-        var head = (nn.Module<Tensor, Tensor>)model.named_modules().Single(m => m.name == "head").module;
-        var block = (nn.Module<Tensor, Tensor>)model.named_modules().Single(m => m.name == "blocks.1").module;
-        var mlp = (nn.Module<Tensor, Tensor>)model.named_modules().Single(m => m.name == "blocks.0.mlp").module;
-        var seen = new List<string>();
-        var headHook = head.register_forward_hook((_, input, output) => { seen.Add($"head {string.Join(",", output.shape)}"); return output; });
-        var blockHook = block.register_forward_hook((_, input, output) => { seen.Add($"block {string.Join(",", output.shape)}"); return output; });
-        var mlpHook = mlp.register_forward_hook((_, input, output) => { seen.Add($"mlp {string.Join(",", output.shape)}"); return output; });
-        using (torch.no_grad())
-        using (var images = torch.randn(2, 3, 32, 32))
-        using (var logits = model.forward(images)) { }
-        Assert.Equal(new[] { "mlp 2,17,64", "block 2,17,64", "head 2,10" }, seen);
-        headHook.remove();
-        blockHook.remove();
-        mlpHook.remove();
-    }
-
     [Fact]
     public void The_surface_of_a_declaration_with_errors_throws_an_exception_naming_them()
     {

@@ -1,5 +1,3 @@
-extern alias Generators;
-
 using Microsoft.CodeAnalysis;
 using ShapedVit.Tests.Infrastructure;
 
@@ -269,7 +267,7 @@ public class DiagnosticTests
     public void Every_descriptor_has_a_test_here()
     {
         var tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("SVIT", StringComparison.Ordinal)).Select(n => n[..8]).ToHashSet();
-        var ids = typeof(Generators::ShapedVit.Generators.VisionTransformerAnalyzer).Assembly.GetType("ShapedVit.Generators.DiagnosticDescriptors")!
+        var ids = typeof(ShapedVit.Generators.VisionTransformerAnalyzer).Assembly.GetType("ShapedVit.Generators.DiagnosticDescriptors")!
             .GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor)).Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id);
         Assert.All(ids, id => Assert.Contains(id, tested));
     }

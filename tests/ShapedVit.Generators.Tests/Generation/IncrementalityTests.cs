@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using ShapedVit.Generators;
 using ShapedVit.Tests.Infrastructure;
 
 namespace ShapedVit.Tests.Generation;
@@ -19,7 +20,7 @@ public class IncrementalityTests
         }
         """;
 
-    private static readonly string[] OurSteps = { "Declarations", "Models" };
+    private static readonly string[] OurSteps = { TrackingNames.Declarations, TrackingNames.Models, TrackingNames.HintNameCollisions };
 
     private static (GeneratorDriver Driver, Compilation Compilation) FirstRun()
     {
@@ -28,8 +29,15 @@ public class IncrementalityTests
         return (driver, compilation);
     }
 
-    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorDriver driver, string step) =>
-        driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+    /// <summary>The reasons of a step's outputs; fails when the step did not run (a renamed step would otherwise pass every check vacuously).</summary>
+    private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorDriver driver, string step)
+    {
+        var steps = driver.GetRunResult().Results.Single().TrackedSteps;
+        Assert.True(steps.ContainsKey(step), $"step '{step}' did not run; ran: {string.Join(", ", steps.Keys)}");
+        var reasons = steps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.NotEmpty(reasons);
+        return reasons;
+    }
 
     private static IEnumerable<IncrementalStepRunReason> OutputReasons(GeneratorDriver driver) =>
         driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
@@ -53,7 +61,8 @@ public class IncrementalityTests
     {
         var (driver, compilation) = FirstRun();
         driver = driver.RunGenerators(ReplaceTree(compilation, 0, Model.Replace("UserMember() => 1", "UserMember() => 2")));
-        Assert.All(Reasons(driver, "Declarations"), r => Assert.Equal(IncrementalStepRunReason.Unchanged, r));
+        Assert.All(Reasons(driver, TrackingNames.Declarations), r => Assert.Equal(IncrementalStepRunReason.Unchanged, r));
+        Assert.All(Reasons(driver, TrackingNames.HintNameCollisions), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
         Assert.All(OutputReasons(driver), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
     }
 
@@ -63,11 +72,30 @@ public class IncrementalityTests
         var (driver, compilation) = FirstRun();
         string before = driver.GetRunResult().GeneratedTrees.Single().ToString();
         driver = driver.RunGenerators(ReplaceTree(compilation, 0, Model.Replace("Depth(2)", "Depth(3)")));
-        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, "Models"));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, TrackingNames.Models));
+        // The names did not change, so the collision list stays equal and no other model is emitted again.
+        Assert.All(Reasons(driver, TrackingNames.HintNameCollisions), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
         Assert.Contains(IncrementalStepRunReason.Modified, OutputReasons(driver));
         string after = driver.GetRunResult().GeneratedTrees.Single().ToString();
         Assert.Contains("public const int Depth = 3;", after);
         Assert.Contains("public const int Depth = 2;", before);
+    }
+
+    [Fact]
+    public void Editing_one_of_two_models_emits_only_that_one_again()
+    {
+        const string second = """
+            using ShapedVit;
+            namespace Models;
+            [VisionTransformer(NumClasses = 5), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+            public partial class OtherVit { }
+            """;
+        var compilation = GeneratorHarness.Compile(Model, second);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        driver = driver.RunGenerators(ReplaceTree(compilation, 1, second.Replace("Depth(2)", "Depth(3)")));
+        var outputs = OutputReasons(driver).ToList();
+        Assert.Equal(1, outputs.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, outputs.Count(r => r == IncrementalStepRunReason.Cached));
     }
 
     [Fact]

@@ -1,11 +1,9 @@
-extern alias Generators;
-
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Testing;
-using VisionTransformerAnalyzer = Generators::ShapedVit.Generators.VisionTransformerAnalyzer;
+using VisionTransformerAnalyzer = ShapedVit.Generators.VisionTransformerAnalyzer;
 
 namespace ShapedVit.Tests.CodeFixes;
 

@@ -1,11 +1,9 @@
-extern alias Generators;
-
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
-using VisionTransformerAnalyzer = Generators::ShapedVit.Generators.VisionTransformerAnalyzer;
-using VisionTransformerGenerator = Generators::ShapedVit.Generators.VisionTransformerGenerator;
+using VisionTransformerAnalyzer = ShapedVit.Generators.VisionTransformerAnalyzer;
+using VisionTransformerGenerator = ShapedVit.Generators.VisionTransformerGenerator;
 
 namespace ShapedVit.Tests.Infrastructure;
 
@@ -14,7 +12,7 @@ public static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    internal static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() => ShapedVit.Testing.UserCompilationReferences.Load("ShapedVit.Tests"));
+    internal static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() => ShapedVit.Testing.UserCompilationReferences.Load("ShapedVit.Generators.Tests"));
 
     public static CSharpCompilation Compile(params string[] sources) => Compile(OutputKind.DynamicallyLinkedLibrary, sources);
 
