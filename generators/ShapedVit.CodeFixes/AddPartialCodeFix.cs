@@ -28,7 +28,7 @@ namespace ShapedVit.CodeFixes
             return token.Parent is TypeDeclarationSyntax declaration && declaration.Identifier == token ? declaration : null;
         }
 
-        protected override TypeDeclarationSyntax? Rewrite(TypeDeclarationSyntax node, Diagnostic diagnostic)
+        protected override TypeDeclarationSyntax? Rewrite(TypeDeclarationSyntax node, Diagnostic diagnostic, int candidate)
         {
             if (node.Modifiers.Any(SyntaxKind.PartialKeyword)) return null;
             var partial = SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space);
@@ -40,7 +40,7 @@ namespace ShapedVit.CodeFixes
             return node.WithModifiers(node.Modifiers.Add(partial));
         }
 
-        protected override string Title(TypeDeclarationSyntax target, Diagnostic diagnostic) =>
+        protected override string Title(TypeDeclarationSyntax target, Diagnostic diagnostic, int candidate) =>
             "Make '" + target.Identifier.ValueText + "' partial";
     }
 }

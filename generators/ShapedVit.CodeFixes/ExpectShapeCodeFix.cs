@@ -18,11 +18,11 @@ namespace ShapedVit.CodeFixes
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.ExpectedShapeMismatch.Id);
 
         protected override AttributeSyntax? FindTarget(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-            FindAttribute(root, model, diagnostic, "ShapedVit.ExpectShapeAttribute", cancellationToken) is { ArgumentList.Arguments.Count: > 0 } attribute ? attribute : null;
+            FindAttribute(root, model, diagnostic, AttributeNames.ExpectShape, cancellationToken) is { ArgumentList.Arguments.Count: > 0 } attribute ? attribute : null;
 
-        protected override AttributeSyntax? Rewrite(AttributeSyntax node, Diagnostic diagnostic)
+        protected override AttributeSyntax? Rewrite(AttributeSyntax node, Diagnostic diagnostic, int candidate)
         {
-            if (!diagnostic.Properties.TryGetValue("ProvenShape", out var text) || !TryParseInts(text, out var shape)) return null;
+            if (!diagnostic.Properties.TryGetValue(DiagnosticProperties.ProvenShape, out var text) || !TryParseInts(text, out var shape)) return null;
             var list = node.ArgumentList!;
             // The stage stays as written; every dimension argument (params ints or one array) gives way to the proven ones.
             var stage = list.Arguments.First(a => a.NameEquals is null);
@@ -32,9 +32,9 @@ namespace ShapedVit.CodeFixes
             return node.WithArgumentList(list.WithArguments(SyntaxFactory.SeparatedList(arguments))).NormalizeWhitespaceOfArguments();
         }
 
-        protected override string Title(AttributeSyntax target, Diagnostic diagnostic)
+        protected override string Title(AttributeSyntax target, Diagnostic diagnostic, int candidate)
         {
-            diagnostic.Properties.TryGetValue("ProvenShape", out var text);
+            diagnostic.Properties.TryGetValue(DiagnosticProperties.ProvenShape, out var text);
             return "Expect the proven shape (" + (text ?? "").Replace(",", ", ") + ")";
         }
     }

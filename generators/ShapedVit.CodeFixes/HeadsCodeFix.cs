@@ -9,7 +9,7 @@ using ShapedVit.Generators;
 
 namespace ShapedVit.CodeFixes
 {
-    /// <summary>SVIT0002: sets [Heads] to the divisor of the embed dimension nearest the declared count (SuggestedHeads).</summary>
+    /// <summary>SVIT0002: sets [Heads] to a divisor of the embed dimension, one action per candidate of HeadCandidates (nearest first).</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(HeadsCodeFix)), Shared]
     public sealed class HeadsCodeFix : SyntaxRewriteCodeFix<ExpressionSyntax>
     {
@@ -18,7 +18,7 @@ namespace ShapedVit.CodeFixes
         // Reported on the [Heads] argument, or on [Embed]/Preset when heads are not written: only the former is fixed here.
         protected override ExpressionSyntax? FindTarget(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
         {
-            if (FindAttribute(root, model, diagnostic, "ShapedVit.HeadsAttribute", cancellationToken) is null) return null;
+            if (FindAttribute(root, model, diagnostic, AttributeNames.Heads, cancellationToken) is null) return null;
             return root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) switch
             {
                 AttributeArgumentSyntax argument => argument.Expression,
@@ -27,20 +27,26 @@ namespace ShapedVit.CodeFixes
             };
         }
 
-        protected override ExpressionSyntax? Rewrite(ExpressionSyntax node, Diagnostic diagnostic) =>
-            TryGetHeads(diagnostic, out long heads) ? IntLiteral(heads, node) : null;
+        protected override int CandidateCount(Diagnostic diagnostic) => Candidates(diagnostic).Count;
 
-        protected override string Title(ExpressionSyntax target, Diagnostic diagnostic)
+        protected override ExpressionSyntax? Rewrite(ExpressionSyntax node, Diagnostic diagnostic, int candidate) =>
+            TryGetHeads(diagnostic, candidate, out long heads) ? IntLiteral(heads, node) : null;
+
+        protected override string Title(ExpressionSyntax target, Diagnostic diagnostic, int candidate)
         {
-            TryGetHeads(diagnostic, out long heads);
+            TryGetHeads(diagnostic, candidate, out long heads);
             return "Use [Heads(" + heads.ToString(CultureInfo.InvariantCulture) + ")]";
         }
 
-        private static bool TryGetHeads(Diagnostic diagnostic, out long heads)
+        private static System.Collections.Generic.List<long[]> Candidates(Diagnostic diagnostic) =>
+            ParseCandidates(diagnostic.Properties.TryGetValue(DiagnosticProperties.HeadCandidates, out var text) ? text : null, ',');
+
+        private static bool TryGetHeads(Diagnostic diagnostic, int candidate, out long heads)
         {
             heads = 0;
-            if (!diagnostic.Properties.TryGetValue("SuggestedHeads", out var text) || !TryParseInts(text, out var values) || values.Length != 1) return false;
-            heads = values[0];
+            var candidates = Candidates(diagnostic);
+            if (candidate >= candidates.Count) return false;
+            heads = candidates[candidate][0];
             return true;
         }
     }

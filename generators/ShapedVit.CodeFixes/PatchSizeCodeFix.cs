@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Globalization;
@@ -12,9 +13,9 @@ using ShapedVit.Generators;
 namespace ShapedVit.CodeFixes
 {
     /// <summary>
-    /// SVIT0001: rewrites [Patch] so every axis divides the image, each failing axis taking its nearest divisor of the image
-    /// (the analyzer's SuggestedPatchSize property, "height,width"). A square [Patch(p)] stays one argument when both axes
-    /// agree and becomes [Patch(height, width)] when they do not.
+    /// SVIT0001: rewrites [Patch] so every axis divides the image, one action per candidate of the analyzer's
+    /// PatchCandidates property ("h,w;h,w", the nearest divisors, the one that satisfies every [ExpectShape] first). A square
+    /// [Patch(p)] stays one argument when both axes agree and becomes [Patch(height, width)] when they do not.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PatchSizeCodeFix)), Shared]
     public sealed class PatchSizeCodeFix : SyntaxRewriteCodeFix<AttributeSyntax>
@@ -23,11 +24,13 @@ namespace ShapedVit.CodeFixes
 
         // Reported on a [Patch] argument, or on Preset when the patch comes from a preset: only the former is fixed here.
         protected override AttributeSyntax? FindTarget(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken) =>
-            FindAttribute(root, model, diagnostic, "ShapedVit.PatchAttribute", cancellationToken) is { ArgumentList: not null } attribute ? attribute : null;
+            FindAttribute(root, model, diagnostic, AttributeNames.Patch, cancellationToken) is { ArgumentList: not null } attribute ? attribute : null;
 
-        protected override AttributeSyntax? Rewrite(AttributeSyntax node, Diagnostic diagnostic)
+        protected override int CandidateCount(Diagnostic diagnostic) => Candidates(diagnostic).Count;
+
+        protected override AttributeSyntax? Rewrite(AttributeSyntax node, Diagnostic diagnostic, int candidate)
         {
-            if (!TryGetSize(diagnostic, out long height, out long width) || node.ArgumentList is not { } list) return null;
+            if (!TryGetSize(diagnostic, candidate, out long height, out long width) || node.ArgumentList is not { } list) return null;
             var positional = list.Arguments.Where(a => a.NameEquals is null).ToList();
             if (positional.Count == 1 && height == width)
                 return node.ReplaceNode(positional[0].Expression, IntLiteral(height, positional[0].Expression));
@@ -50,19 +53,24 @@ namespace ShapedVit.CodeFixes
             return null;
         }
 
-        protected override string Title(AttributeSyntax target, Diagnostic diagnostic)
+        protected override string Title(AttributeSyntax target, Diagnostic diagnostic, int candidate)
         {
-            TryGetSize(diagnostic, out long height, out long width);
+            TryGetSize(diagnostic, candidate, out long height, out long width);
             bool square = height == width && target.ArgumentList!.Arguments.Count(a => a.NameEquals is null) == 1;
             return square ? "Use [Patch(" + Num(height) + ")]" : "Use [Patch(" + Num(height) + ", " + Num(width) + ")]";
         }
 
-        private static bool TryGetSize(Diagnostic diagnostic, out long height, out long width)
+        private static List<long[]> Candidates(Diagnostic diagnostic) =>
+            ParseCandidates(diagnostic.Properties.TryGetValue(DiagnosticProperties.PatchCandidates, out var text) ? text : null, ';')
+                .Where(size => size.Length == 2).ToList();
+
+        private static bool TryGetSize(Diagnostic diagnostic, int candidate, out long height, out long width)
         {
             height = width = 0;
-            if (!diagnostic.Properties.TryGetValue("SuggestedPatchSize", out var text) || !TryParseInts(text, out var size) || size.Length != 2) return false;
-            height = size[0];
-            width = size[1];
+            var candidates = Candidates(diagnostic);
+            if (candidate >= candidates.Count) return false;
+            height = candidates[candidate][0];
+            width = candidates[candidate][1];
             return true;
         }
 

@@ -113,12 +113,26 @@ namespace ShapedVit.Generators
             "'{0}' derives from '{1}', but a generated Vision Transformer derives from TorchSharp's Module<Tensor, Tensor>: remove the base class (interfaces are fine)",
             DiagnosticSeverity.Error, "A class has one base class, and the generated part supplies it.");
 
+        public static readonly DiagnosticDescriptor PrimaryConstructor = Create(
+            "SVIT0021", "Vision Transformer class cannot have a primary constructor",
+            "'{0}' has a primary constructor, but ShapedVit generates the constructor (long? seed) that builds the module: remove the parameter list and keep what it initialises in fields",
+            DiagnosticSeverity.Error, "Every other constructor of a class with a primary constructor must call it, which the generated constructor cannot do.");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             ImageNotDivisibleByPatch, EmbedNotDivisibleByHeads, NonPositiveSize, NotPartial, ContainingTypeNotPartial, GenericClass,
             StaticClass, MissingAttribute, DuplicateAttribute, ClassTokenPoolingWithoutClassToken, ExpectedShapeMismatch,
             HeadDimNotMultipleOf8, ProvenTrace, UnsupportedType, TooLarge, InvalidOption, UnreadableAttribute, UnknownStage,
-            GeneratedMemberConflict, UserBaseClass,
+            GeneratedMemberConflict, UserBaseClass, PrimaryConstructor,
         };
+
+        public static DiagnosticDescriptor ById(string id)
+        {
+            foreach (var descriptor in All)
+                if (descriptor.Id == id) return descriptor;
+            throw new System.ArgumentException("no descriptor " + id, nameof(id));
+        }
+
+        public static bool IsError(string id) => ById(id).DefaultSeverity == DiagnosticSeverity.Error;
     }
 }

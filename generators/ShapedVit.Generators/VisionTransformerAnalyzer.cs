@@ -6,7 +6,8 @@ namespace ShapedVit.Generators
 {
     /// <summary>
     /// Reports the shape proof's diagnostics. They come from an analyzer rather than the generator so that the IDE shows them
-    /// as you type and #pragma warning disable / .editorconfig severities apply; the parser is the generator's own.
+    /// as you type and #pragma warning disable / .editorconfig severities apply; it reads the declaration with the
+    /// generator's own parser and proves it with the same <see cref="ShapeDiagnostics"/> the emitter uses.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class VisionTransformerAnalyzer : DiagnosticAnalyzer
@@ -19,7 +20,7 @@ namespace ShapedVit.Generators
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var attribute = start.Compilation.GetTypeByMetadataName(Parser.VisionTransformerAttribute);
+                var attribute = start.Compilation.GetTypeByMetadataName(AttributeNames.VisionTransformer);
                 if (attribute is null) return;
                 start.RegisterSymbolAction(symbolContext =>
                 {
@@ -28,8 +29,10 @@ namespace ShapedVit.Generators
                     foreach (var data in type.GetAttributes())
                         if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute)) { marked = true; break; }
                     if (!marked) return;
-                    foreach (var diagnostic in Parser.Parse(type, symbolContext.CancellationToken).Diagnostics)
-                        symbolContext.ReportDiagnostic(diagnostic);
+                    if (Parser.Parse(type, symbolContext.CancellationToken) is not { } parsed) return;
+                    foreach (var finding in ShapeDiagnostics.Evaluate(parsed.Declaration, withFixes: true).Findings)
+                        symbolContext.ReportDiagnostic(Diagnostic.Create(finding.Descriptor, parsed.Locations.Of(finding.Subject, finding.Index),
+                            parsed.Locations.Additional(finding.Subject, finding.Index), finding.Properties, finding.Arguments));
                 }, SymbolKind.NamedType);
             });
         }

@@ -10,16 +10,10 @@ public static class FashionModel
 {
     public const string Name = nameof(FashionVit);
 
-    private static readonly Lazy<string> architecture = new(() =>
-    {
-        using var probe = new FashionVit(0);
-        return ModelArchitecture.Describe(Name, probe.Spec);
-    });
-
     public static FashionVit Create(long seed) => new(seed);
 
     /// <summary>Saved with the weights; a checkpoint of another architecture is not overwritten without --force.</summary>
-    public static string Architecture => architecture.Value;
+    public static string Architecture { get; } = ModelArchitecture.Describe(Name, FashionVit.Spec);
 
     /// <summary>What the checkpoint says of the model: name, architecture, class names and preprocessing.</summary>
     public static CheckpointMetadata Metadata => new() { ModelName = Name, Architecture = Architecture, Labels = FashionMnistDataset.ClassNames, Preprocessing = Preprocessing };

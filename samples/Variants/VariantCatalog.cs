@@ -1,3 +1,4 @@
+using ShapedVit;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
@@ -14,28 +15,24 @@ public static class VariantCatalog
 {
     public static IReadOnlyList<Variant> All { get; } = new[]
     {
-        new Variant("ViT-Ti/16", [VitTi16.ImageHeight, VitTi16.ImageWidth, VitTi16.Channels], [VitTi16.PatchHeight, VitTi16.PatchWidth],
-            VitTi16.EmbedDim, VitTi16.Depth, VitTi16.Heads, VitTi16.NumClasses, VitTi16.ParameterCount, VitTi16.Macs,
-            VitTi16.SequenceLength, VitTi16.ShapeTrace, seed => new VitTi16(seed)),
-        new Variant("ViT-S/16", [VitS16.ImageHeight, VitS16.ImageWidth, VitS16.Channels], [VitS16.PatchHeight, VitS16.PatchWidth],
-            VitS16.EmbedDim, VitS16.Depth, VitS16.Heads, VitS16.NumClasses, VitS16.ParameterCount, VitS16.Macs,
-            VitS16.SequenceLength, VitS16.ShapeTrace, seed => new VitS16(seed)),
-        new Variant("ViT-B/16", [VitB16.ImageHeight, VitB16.ImageWidth, VitB16.Channels], [VitB16.PatchHeight, VitB16.PatchWidth],
-            VitB16.EmbedDim, VitB16.Depth, VitB16.Heads, VitB16.NumClasses, VitB16.ParameterCount, VitB16.Macs,
-            VitB16.SequenceLength, VitB16.ShapeTrace, seed => new VitB16(seed)),
-        new Variant("ViT-B/32", [VitB32.ImageHeight, VitB32.ImageWidth, VitB32.Channels], [VitB32.PatchHeight, VitB32.PatchWidth],
-            VitB32.EmbedDim, VitB32.Depth, VitB32.Heads, VitB32.NumClasses, VitB32.ParameterCount, VitB32.Macs,
-            VitB32.SequenceLength, VitB32.ShapeTrace, seed => new VitB32(seed)),
-        new Variant("ViT-L/16", [VitL16.ImageHeight, VitL16.ImageWidth, VitL16.Channels], [VitL16.PatchHeight, VitL16.PatchWidth],
-            VitL16.EmbedDim, VitL16.Depth, VitL16.Heads, VitL16.NumClasses, VitL16.ParameterCount, VitL16.Macs,
-            VitL16.SequenceLength, VitL16.ShapeTrace, seed => new VitL16(seed)),
-        new Variant("ViT-H/14", [VitH14.ImageHeight, VitH14.ImageWidth, VitH14.Channels], [VitH14.PatchHeight, VitH14.PatchWidth],
-            VitH14.EmbedDim, VitH14.Depth, VitH14.Heads, VitH14.NumClasses, VitH14.ParameterCount, VitH14.Macs,
-            VitH14.SequenceLength, VitH14.ShapeTrace, seed => new VitH14(seed)),
-        new Variant("Tutorial", [TutorialVit.ImageHeight, TutorialVit.ImageWidth, TutorialVit.Channels], [TutorialVit.PatchHeight, TutorialVit.PatchWidth],
-            TutorialVit.EmbedDim, TutorialVit.Depth, TutorialVit.Heads, TutorialVit.NumClasses, TutorialVit.ParameterCount, TutorialVit.Macs,
-            TutorialVit.SequenceLength, TutorialVit.ShapeTrace, seed => new TutorialVit(seed)),
+        Of<VitTi16>("ViT-Ti/16", seed => new VitTi16(seed)),
+        Of<VitS16>("ViT-S/16", seed => new VitS16(seed)),
+        Of<VitB16>("ViT-B/16", seed => new VitB16(seed)),
+        Of<VitB32>("ViT-B/32", seed => new VitB32(seed)),
+        Of<VitL16>("ViT-L/16", seed => new VitL16(seed)),
+        Of<VitH14>("ViT-H/14", seed => new VitH14(seed)),
+        Of<TutorialVit>("Tutorial", seed => new TutorialVit(seed)),
     };
+
+    /// <summary>A row from a generated type's static Spec and Geometry: no model is built to read them.</summary>
+    public static Variant Of<TModel>(string name, Func<long?, nn.Module<Tensor, Tensor>> create) where TModel : IVisionTransformer<TModel>
+    {
+        var spec = TModel.Spec;
+        var geometry = TModel.Geometry;
+        return new Variant(name, [spec.ImageHeight, spec.ImageWidth, spec.Channels], [spec.PatchHeight, spec.PatchWidth],
+            spec.EmbedDim, spec.Depth, spec.Heads, spec.NumClasses, geometry.ParameterCount, geometry.Macs,
+            (int)geometry.SequenceLength, geometry.Trace, create);
+    }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

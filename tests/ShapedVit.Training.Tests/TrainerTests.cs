@@ -25,7 +25,7 @@ public class TrainerTests
         Augmentation = new AugmentationOptions(1, true), Normalization = PixelNormalization.Grey(0.5f, 0.5f),
     };
 
-    private static string Architecture => ModelArchitecture.Describe(nameof(TinyVit), new TinyVit(0).Spec);
+    private static string Architecture => ModelArchitecture.Describe(nameof(TinyVit), TinyVit.Spec);
 
     private static Dictionary<string, float[]> Weights(nn.Module model) =>
         model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().data<float>().ToArray());

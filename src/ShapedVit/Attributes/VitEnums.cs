@@ -1,5 +1,11 @@
 // Linked into the generator (netstandard2.0) as internal types: keep this file free of runtime dependencies.
+#if SHAPEDVIT_GENERATOR
+// Inside the generator the linked copies live in its own namespace, so an assembly that sees both the runtime's public
+// types and the generator's internals (the generator tests) finds one type per name.
+namespace ShapedVit.Generators
+#else
 namespace ShapedVit
+#endif
 {
     /// <summary>How the token sequence becomes one feature vector before the head.</summary>
 #if SHAPEDVIT_GENERATOR

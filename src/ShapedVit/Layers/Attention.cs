@@ -58,10 +58,10 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     private (Tensor Q, Tensor K, Tensor V, long Batch, long Length, long Dim) SplitHeads(Tensor tokens)
     {
         long batch = tokens.shape[0], length = tokens.shape[1], dim = tokens.shape[2];
-        var packed = qkv.forward(tokens).reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
+        var packed = qkv.call(tokens).reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
         return (packed[0], packed[1], packed[2], batch, length, dim);
     }
 
     private Tensor Merge(Tensor heads, long batch, long length, long dim) =>
-        proj_drop.forward(proj.forward(heads.transpose(1, 2).reshape(batch, length, dim)));
+        proj_drop.call(proj.call(heads.transpose(1, 2).reshape(batch, length, dim)));
 }

@@ -21,7 +21,7 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     private readonly DropPath drop_path2;
 
     public EncoderBlock(long embedDim, long numHeads, long mlpDim, bool qkvBias = true, double layerScaleInit = 0,
-                        double dropout = 0, double attentionDropout = 0, double dropPath = 0, double layerNormEps = 1e-6)
+                        double dropout = 0, double attentionDropout = 0, double dropPath = 0, double layerNormEps = VisionTransformerAttribute.DefaultLayerNormEps)
         : base(nameof(EncoderBlock))
     {
         norm1 = nn.LayerNorm(embedDim, layerNormEps);
@@ -41,8 +41,8 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var x = tokens.Plus(drop_path1.forward(ls1.forward(attn.forward(norm1.forward(tokens)))));
-        x = x.Plus(drop_path2.forward(ls2.forward(mlp.forward(norm2.forward(x)))));
+        var x = tokens.Plus(drop_path1.call(ls1.call(attn.call(norm1.call(tokens)))));
+        x = x.Plus(drop_path2.call(ls2.call(mlp.call(norm2.call(x)))));
         return x.MoveToOuterDisposeScope();
     }
 
@@ -50,9 +50,9 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     public (Tensor Output, Tensor Attention) ForwardWithAttention(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var (attended, weights) = attn.ForwardWithWeights(norm1.forward(tokens));
-        var x = tokens.Plus(drop_path1.forward(ls1.forward(attended)));
-        x = x.Plus(drop_path2.forward(ls2.forward(mlp.forward(norm2.forward(x)))));
+        var (attended, weights) = attn.ForwardWithWeights(norm1.call(tokens));
+        var x = tokens.Plus(drop_path1.call(ls1.call(attended)));
+        x = x.Plus(drop_path2.call(ls2.call(mlp.call(norm2.call(x)))));
         return (x.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
     }
 }

@@ -4,6 +4,8 @@ using static TorchSharp.torch;
 namespace ShapedVit.Layers;
 
 /// <summary>Run-time checks of a model's input, with messages that name the expected and the actual shape.</summary>
+/// <remarks>Infrastructure for generated code, hidden from IntelliSense: generated models call it; user code is not meant to.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class InputChecks
 {
     /// <summary>

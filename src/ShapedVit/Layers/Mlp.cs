@@ -27,6 +27,6 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        return drop2.forward(fc2.forward(drop1.forward(act.forward(fc1.forward(tokens))))).MoveToOuterDisposeScope();
+        return drop2.call(fc2.call(drop1.call(act.call(fc1.call(tokens))))).MoveToOuterDisposeScope();
     }
 }

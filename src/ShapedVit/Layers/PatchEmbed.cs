@@ -23,6 +23,6 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        return proj.forward(images).flatten(2).transpose(1, 2).MoveToOuterDisposeScope();
+        return proj.call(images).flatten(2).transpose(1, 2).MoveToOuterDisposeScope();
     }
 }

@@ -21,6 +21,6 @@ public sealed class PreLogits : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor features)
     {
         using var scope = NewDisposeScope();
-        return act.forward(fc.forward(features)).MoveToOuterDisposeScope();
+        return act.call(fc.call(features)).MoveToOuterDisposeScope();
     }
 }

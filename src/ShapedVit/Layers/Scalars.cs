@@ -12,6 +12,8 @@ namespace ShapedVit.Layers;
 /// temporaries and ran 209,370 without a failure using <see cref="One"/>. Hot paths use these cached Scalars, or a Scalar
 /// held by <c>using</c> until the call has returned.
 /// </summary>
+/// <remarks>Infrastructure for generated code and the library itself, hidden from IntelliSense: not meant to be called from user code.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class Scalars
 {
     /// <summary>1, alive for the whole process (the alpha of a plain addition).</summary>

@@ -8,6 +8,8 @@ namespace ShapedVit.Layers;
 /// timm's ViT initialisation: truncated normal (std 0.02, cut at +-2 std) for Linear weights and for the class, register and
 /// position tokens, zeros for biases, ones and zeros for LayerNorm, PyTorch's default for the patch convolution.
 /// </summary>
+/// <remarks>Infrastructure for generated code, hidden from IntelliSense: generated constructors call it; user code is not meant to.</remarks>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class VitInitializer
 {
     public const double Std = 0.02;

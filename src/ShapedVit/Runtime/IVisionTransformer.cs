@@ -24,3 +24,17 @@ public interface IVisionTransformer
     /// <summary>Logits, features, every block's hidden state and, when asked, every block's attention probabilities.</summary>
     VitIntermediates ForwardWithIntermediates(Tensor images, bool attention = false);
 }
+
+/// <summary>
+/// A generated Vision Transformer type: its declaration and proven geometry are static, compile-time facts, so generic
+/// code (a catalogue of variants, a checkpoint's architecture key) reads them from the type without building a model.
+/// Every generated model implements it; the instance members of <see cref="IVisionTransformer"/> return the same values.
+/// </summary>
+public interface IVisionTransformer<TSelf> : IVisionTransformer where TSelf : IVisionTransformer<TSelf>
+{
+    /// <summary>The declaration, presets applied.</summary>
+    static abstract new VitSpec Spec { get; }
+
+    /// <summary>The proven shapes and sizes.</summary>
+    static abstract new VitGeometry Geometry { get; }
+}

@@ -1,85 +1,80 @@
 // The shape arithmetic of a Vision Transformer: one copy, compiled into the runtime library (public) and linked
-// into the source generator (internal), so the compile-time proof and the run-time checks can never disagree.
-// netstandard2.0-compatible C#: no records, no spans, no APIs newer than the generator may use.
+// into the source generator (internal, in its own namespace), so the compile-time proof and the run-time checks can never
+// disagree. netstandard2.0-compatible C#: no spans, no APIs newer than the generator may use.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
+#if SHAPEDVIT_GENERATOR
+namespace ShapedVit.Generators
+#else
 namespace ShapedVit
+#endif
 {
-    /// <summary>A declared Vision Transformer: the numbers the attributes give, presets already applied.</summary>
+    /// <summary>
+    /// A declared Vision Transformer: every number and option the attributes give, presets applied. Immutable and
+    /// value-equal; the source generator carries it through its pipeline and the generated type exposes it as
+    /// <c>Spec</c>. Property names are the attribute property names; defaults are the attributes' defaults.
+    /// </summary>
 #if SHAPEDVIT_GENERATOR
     internal
 #else
     public
 #endif
-    sealed class VitSpec : IEquatable<VitSpec>
+    sealed record VitSpec
     {
-        public int ImageHeight { get; set; }
-        public int ImageWidth { get; set; }
-        public int Channels { get; set; } = 3;
-        public int PatchHeight { get; set; }
-        public int PatchWidth { get; set; }
-        public int EmbedDim { get; set; }
-        public int Depth { get; set; }
-        public int Heads { get; set; }
+        public int ImageHeight { get; init; }
+        public int ImageWidth { get; init; }
+        public int Channels { get; init; } = ImageAttribute.DefaultChannels;
+        public int PatchHeight { get; init; }
+        public int PatchWidth { get; init; }
+        public int EmbedDim { get; init; }
+        public int Depth { get; init; }
+        public int Heads { get; init; }
         /// <summary>MLP hidden width; 0 means 4 x EmbedDim.</summary>
-        public int MlpDim { get; set; }
+        public int MlpDim { get; init; }
         /// <summary>0 makes a headless feature extractor.</summary>
-        public int NumClasses { get; set; } = 1000;
-        public Pooling Pooling { get; set; } = Pooling.ClassToken;
-        public bool ClassToken { get; set; } = true;
-        public int RegisterTokens { get; set; }
-        public bool QkvBias { get; set; } = true;
-        public bool LayerScale { get; set; }
+        public int NumClasses { get; init; } = VisionTransformerAttribute.DefaultNumClasses;
+        public Pooling Pooling { get; init; } = Pooling.ClassToken;
+        public bool ClassToken { get; init; } = VisionTransformerAttribute.DefaultClassToken;
+        public int RegisterTokens { get; init; }
+        public bool QkvBias { get; init; } = VisionTransformerAttribute.DefaultQkvBias;
+        /// <summary>Initial LayerScale value; 0 = off.</summary>
+        public double LayerScaleInit { get; init; }
         /// <summary>0 = off; otherwise the paper's pre-logits Linear + Tanh of this width.</summary>
-        public int RepresentationSize { get; set; }
+        public int RepresentationSize { get; init; }
+        public double Dropout { get; init; }
+        public double AttentionDropout { get; init; }
+        public double DropPath { get; init; }
+        public double PatchDropout { get; init; }
+        public double LayerNormEps { get; init; } = VisionTransformerAttribute.DefaultLayerNormEps;
+
+        /// <summary>Whether the blocks have LayerScale (<see cref="LayerScaleInit"/> &gt; 0).</summary>
+        public bool LayerScale => LayerScaleInit > 0;
 
         /// <summary>The MLP width with the default applied.</summary>
         public long EffectiveMlpDim => MlpDim == 0 ? 4L * EmbedDim : MlpDim;
 
-        /// <summary>Fills Embed, Depth, Heads and MLP from a preset where they are still 0; image 224 and patch 16 likewise.</summary>
-        public void ApplyPreset(VitPreset preset)
+        /// <summary>The sizes of one of the paper's presets (image 224, patch 16), or null for <see cref="VitPreset.None"/> and unknown values.</summary>
+        public static VitSpec? ForPreset(VitPreset preset)
         {
-            int embed, depth, heads, mlp;
             switch (preset)
             {
-                case VitPreset.Tiny: embed = 192; depth = 12; heads = 3; mlp = 768; break;
-                case VitPreset.Small: embed = 384; depth = 12; heads = 6; mlp = 1536; break;
-                case VitPreset.Base: embed = 768; depth = 12; heads = 12; mlp = 3072; break;
-                case VitPreset.Large: embed = 1024; depth = 24; heads = 16; mlp = 4096; break;
-                case VitPreset.Huge: embed = 1280; depth = 32; heads = 16; mlp = 5120; break;
-                default: return;
+                case VitPreset.Tiny: return Preset(192, 12, 3, 768);
+                case VitPreset.Small: return Preset(384, 12, 6, 1536);
+                case VitPreset.Base: return Preset(768, 12, 12, 3072);
+                case VitPreset.Large: return Preset(1024, 24, 16, 4096);
+                case VitPreset.Huge: return Preset(1280, 32, 16, 5120);
+                default: return null;
             }
-            if (EmbedDim == 0) EmbedDim = embed;
-            if (Depth == 0) Depth = depth;
-            if (Heads == 0) Heads = heads;
-            if (MlpDim == 0) MlpDim = mlp;
-            if (ImageHeight == 0 && ImageWidth == 0) { ImageHeight = 224; ImageWidth = 224; }
-            if (PatchHeight == 0 && PatchWidth == 0) { PatchHeight = 16; PatchWidth = 16; }
         }
 
-        public bool Equals(VitSpec? other) =>
-            other is not null && ImageHeight == other.ImageHeight && ImageWidth == other.ImageWidth && Channels == other.Channels &&
-            PatchHeight == other.PatchHeight && PatchWidth == other.PatchWidth && EmbedDim == other.EmbedDim &&
-            Depth == other.Depth && Heads == other.Heads && MlpDim == other.MlpDim && NumClasses == other.NumClasses &&
-            Pooling == other.Pooling && ClassToken == other.ClassToken && RegisterTokens == other.RegisterTokens &&
-            QkvBias == other.QkvBias && LayerScale == other.LayerScale && RepresentationSize == other.RepresentationSize;
-
-        public override bool Equals(object? obj) => Equals(obj as VitSpec);
-
-        public override int GetHashCode()
+        private static VitSpec Preset(int embed, int depth, int heads, int mlp) => new VitSpec
         {
-            unchecked
-            {
-                int h = 17;
-                foreach (int v in new[] { ImageHeight, ImageWidth, Channels, PatchHeight, PatchWidth, EmbedDim, Depth, Heads, MlpDim,
-                                          NumClasses, (int)Pooling, ClassToken ? 1 : 0, RegisterTokens, QkvBias ? 1 : 0, LayerScale ? 1 : 0, RepresentationSize })
-                    h = h * 31 + v;
-                return h;
-            }
-        }
+            ImageHeight = 224, ImageWidth = 224, PatchHeight = 16, PatchWidth = 16,
+            EmbedDim = embed, Depth = depth, Heads = heads, MlpDim = mlp,
+        };
     }
 
     /// <summary>What is wrong with a spec, with the numbers needed to explain and fix it.</summary>
@@ -98,6 +93,20 @@ namespace ShapedVit
         TooLarge,
     }
 
+    /// <summary>The part of a declaration a problem is about; the names are the <see cref="VitSpec"/> property names.</summary>
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    enum ShapeSubject
+    {
+        ImageHeight, ImageWidth, Channels, PatchHeight, PatchWidth, EmbedDim, Depth, Heads, MlpDim, NumClasses,
+        RegisterTokens, RepresentationSize, ClassToken, Pooling,
+        /// <summary>The network as a whole (its counts overflow).</summary>
+        Model,
+    }
+
     /// <summary>One problem found by <see cref="VitGeometry.Check"/>.</summary>
 #if SHAPEDVIT_GENERATOR
     internal
@@ -106,19 +115,70 @@ namespace ShapedVit
 #endif
     sealed class ShapeProblem
     {
-        public ShapeProblem(ShapeProblemKind kind, string subject, long value, long other = 0, string axis = "")
+        public ShapeProblem(ShapeProblemKind kind, ShapeSubject subject, long value, long other = 0, string axis = "")
         {
             Kind = kind; Subject = subject; Value = value; Other = other; Axis = axis;
         }
 
         public ShapeProblemKind Kind { get; }
-        /// <summary>The attribute or property at fault (for example "Patch", "Heads", "Embed").</summary>
-        public string Subject { get; }
+        /// <summary>The size or option at fault.</summary>
+        public ShapeSubject Subject { get; }
         public long Value { get; }
         public long Other { get; }
         /// <summary>"height" or "width" for per-axis problems.</summary>
         public string Axis { get; }
         public bool IsWarning => Kind == ShapeProblemKind.HeadDimNotMultipleOf8;
+
+        /// <summary>Whether 0 is a valid value of the subject (an MLP width, a class count, a token count or a width that turns a layer off).</summary>
+        public static bool ZeroAllowed(ShapeSubject subject) =>
+            subject == ShapeSubject.MlpDim || subject == ShapeSubject.NumClasses || subject == ShapeSubject.RegisterTokens || subject == ShapeSubject.RepresentationSize;
+
+        /// <summary>How messages name a subject: "Image height", "Embed dimension", "Head count"...</summary>
+        public static string DisplayName(ShapeSubject subject)
+        {
+            switch (subject)
+            {
+                case ShapeSubject.ImageHeight: return "Image height";
+                case ShapeSubject.ImageWidth: return "Image width";
+                case ShapeSubject.Channels: return "Image channels";
+                case ShapeSubject.PatchHeight: return "Patch height";
+                case ShapeSubject.PatchWidth: return "Patch width";
+                case ShapeSubject.EmbedDim: return "Embed dimension";
+                case ShapeSubject.Heads: return "Head count";
+                case ShapeSubject.MlpDim: return "MLP hidden dimension";
+                default: return subject.ToString();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One row of the proven shape trace: the generated class's comment table, the SVIT0013 one-line trace and the
+    /// SVIT0011 explanations are all rendered from these rows.
+    /// </summary>
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    sealed class TraceStep
+    {
+        public TraceStep(Stage? stage, string label, long[] shape, string note, string explanation, bool trainingOnly = false)
+        {
+            Stage = stage; Label = label; Shape = shape; Note = note; Explanation = explanation; TrainingOnly = trainingOnly;
+        }
+
+        /// <summary>The [ExpectShape] stage this row is, if any.</summary>
+        public Stage? Stage { get; }
+        /// <summary>"image", "patch tokens", "12 x block"...</summary>
+        public string Label { get; }
+        /// <summary>Per image, the batch left out.</summary>
+        public long[] Shape { get; }
+        /// <summary>How the shape comes about, in the generated comments ("14 x 14 patches of 16x16").</summary>
+        public string Note { get; }
+        /// <summary>The same fact as a diagnostic explains it ("14 x 14 patches of 16x16, 768 wide").</summary>
+        public string Explanation { get; }
+        /// <summary>A row only training forwards have (patch dropout); left out of the one-line trace.</summary>
+        public bool TrainingOnly { get; }
     }
 
     /// <summary>The proven shapes and sizes of a valid <see cref="VitSpec"/>.</summary>
@@ -144,6 +204,7 @@ namespace ShapedVit
             MlpDim = spec.EffectiveMlpDim;
             FeatureDim = spec.EmbedDim;
             HeadInputDim = spec.RepresentationSize > 0 ? spec.RepresentationSize : spec.EmbedDim;
+            TrainingPatchTokens = PatchTokensKept(NumPatches, spec.PatchDropout);
             ParameterCount = checked(CountParameters());
             Macs = checked(CountMacs());
         }
@@ -159,6 +220,8 @@ namespace ShapedVit
         public long MlpDim { get; }
         public long FeatureDim { get; }
         public long HeadInputDim { get; }
+        /// <summary>Patch tokens each image keeps in a training forward (all of them without patch dropout).</summary>
+        public long TrainingPatchTokens { get; }
         /// <summary>Exact number of trainable scalars, timm's layout.</summary>
         public long ParameterCount { get; }
         /// <summary>Multiply-accumulates per image: convolution, linears and the two attention matmuls (as torchvision and timm count).</summary>
@@ -168,51 +231,51 @@ namespace ShapedVit
         public static List<ShapeProblem> Check(VitSpec spec)
         {
             var problems = new List<ShapeProblem>();
-            void Positive(string subject, long value)
+            void Positive(ShapeSubject subject, long value)
             {
                 if (value <= 0) problems.Add(new ShapeProblem(ShapeProblemKind.NonPositiveSize, subject, value));
                 else if (value > MaxDimension) problems.Add(new ShapeProblem(ShapeProblemKind.TooLarge, subject, value, MaxDimension));
             }
-            void NonNegative(string subject, long value)
+            void NonNegative(ShapeSubject subject, long value)
             {
                 if (value < 0) problems.Add(new ShapeProblem(ShapeProblemKind.NonPositiveSize, subject, value));
                 else if (value > MaxDimension) problems.Add(new ShapeProblem(ShapeProblemKind.TooLarge, subject, value, MaxDimension));
             }
 
-            Positive("Image.Height", spec.ImageHeight);
-            Positive("Image.Width", spec.ImageWidth);
-            Positive("Image.Channels", spec.Channels);
-            Positive("Patch.Height", spec.PatchHeight);
-            Positive("Patch.Width", spec.PatchWidth);
-            Positive("Embed", spec.EmbedDim);
-            Positive("Depth", spec.Depth);
-            Positive("Heads", spec.Heads);
-            NonNegative("Mlp", spec.MlpDim);
-            NonNegative("NumClasses", spec.NumClasses);
-            NonNegative("RegisterTokens", spec.RegisterTokens);
-            NonNegative("RepresentationSize", spec.RepresentationSize);
+            Positive(ShapeSubject.ImageHeight, spec.ImageHeight);
+            Positive(ShapeSubject.ImageWidth, spec.ImageWidth);
+            Positive(ShapeSubject.Channels, spec.Channels);
+            Positive(ShapeSubject.PatchHeight, spec.PatchHeight);
+            Positive(ShapeSubject.PatchWidth, spec.PatchWidth);
+            Positive(ShapeSubject.EmbedDim, spec.EmbedDim);
+            Positive(ShapeSubject.Depth, spec.Depth);
+            Positive(ShapeSubject.Heads, spec.Heads);
+            NonNegative(ShapeSubject.MlpDim, spec.MlpDim);
+            NonNegative(ShapeSubject.NumClasses, spec.NumClasses);
+            NonNegative(ShapeSubject.RegisterTokens, spec.RegisterTokens);
+            NonNegative(ShapeSubject.RepresentationSize, spec.RepresentationSize);
             if (problems.Count > 0) return problems;
 
             if (spec.ImageHeight % spec.PatchHeight != 0)
-                problems.Add(new ShapeProblem(ShapeProblemKind.ImageNotDivisibleByPatch, "Patch", spec.ImageHeight, spec.PatchHeight, "height"));
+                problems.Add(new ShapeProblem(ShapeProblemKind.ImageNotDivisibleByPatch, ShapeSubject.PatchHeight, spec.ImageHeight, spec.PatchHeight, "height"));
             if (spec.ImageWidth % spec.PatchWidth != 0)
-                problems.Add(new ShapeProblem(ShapeProblemKind.ImageNotDivisibleByPatch, "Patch", spec.ImageWidth, spec.PatchWidth, "width"));
+                problems.Add(new ShapeProblem(ShapeProblemKind.ImageNotDivisibleByPatch, ShapeSubject.PatchWidth, spec.ImageWidth, spec.PatchWidth, "width"));
             if (spec.EmbedDim % spec.Heads != 0)
-                problems.Add(new ShapeProblem(ShapeProblemKind.EmbedNotDivisibleByHeads, "Heads", spec.EmbedDim, spec.Heads));
+                problems.Add(new ShapeProblem(ShapeProblemKind.EmbedNotDivisibleByHeads, ShapeSubject.Heads, spec.EmbedDim, spec.Heads));
             if (spec.Pooling == Pooling.ClassToken && !spec.ClassToken)
-                problems.Add(new ShapeProblem(ShapeProblemKind.ClassTokenPoolingWithoutClassToken, "ClassToken", 0));
+                problems.Add(new ShapeProblem(ShapeProblemKind.ClassTokenPoolingWithoutClassToken, ShapeSubject.ClassToken, 0));
             if (problems.Count > 0) return problems;
 
             // Counting parameters and MACs in checked arithmetic proves every size of the network fits a long.
             try { _ = new VitGeometry(spec); }
             catch (OverflowException)
             {
-                problems.Add(new ShapeProblem(ShapeProblemKind.TooLarge, "Model", spec.EmbedDim, MaxDimension));
+                problems.Add(new ShapeProblem(ShapeProblemKind.TooLarge, ShapeSubject.Model, spec.EmbedDim, MaxDimension));
                 return problems;
             }
 
             if ((spec.EmbedDim / spec.Heads) % 8 != 0)
-                problems.Add(new ShapeProblem(ShapeProblemKind.HeadDimNotMultipleOf8, "Heads", spec.EmbedDim / spec.Heads, spec.Heads));
+                problems.Add(new ShapeProblem(ShapeProblemKind.HeadDimNotMultipleOf8, ShapeSubject.Heads, spec.EmbedDim / spec.Heads, spec.Heads));
             return problems;
         }
 
@@ -245,9 +308,9 @@ namespace ShapedVit
             switch (problem.Kind)
             {
                 case ShapeProblemKind.NonPositiveSize:
-                    return problem.Subject + " must be " + (problem.Subject == "Mlp" || problem.Subject == "NumClasses" || problem.Subject == "RegisterTokens" || problem.Subject == "RepresentationSize" ? "zero or positive" : "positive") + ", but is " + Num(problem.Value);
+                    return ShapeProblem.DisplayName(problem.Subject) + " must be " + (ShapeProblem.ZeroAllowed(problem.Subject) ? "zero or positive" : "positive") + ", but is " + Num(problem.Value);
                 case ShapeProblemKind.TooLarge:
-                    return problem.Subject + " is too large (" + Num(problem.Value) + "); sizes above " + Num(problem.Other) + " cannot be represented";
+                    return ShapeProblem.DisplayName(problem.Subject) + " is too large (" + Num(problem.Value) + "); sizes above " + Num(problem.Other) + " cannot be represented";
                 case ShapeProblemKind.ImageNotDivisibleByPatch:
                     return "image " + problem.Axis + " " + Num(problem.Value) + " is not divisible by patch " + problem.Axis + " " + Num(problem.Other);
                 case ShapeProblemKind.EmbedNotDivisibleByHeads:
@@ -311,20 +374,71 @@ namespace ShapedVit
             }
         }
 
-        /// <summary>The proven trace, for example "[224,224,3] -> [196,768] -> [197,768] -> 12 x block [197,768] -> [768] -> [1000]".</summary>
+        /// <summary>
+        /// The proven shape trace, one row per step, per image: what the generated comments, the SVIT0013 trace and the
+        /// SVIT0011 explanations render.
+        /// </summary>
+        public IReadOnlyList<TraceStep> Steps
+        {
+            get
+            {
+                var spec = Spec;
+                long d = spec.EmbedDim;
+                var steps = new List<TraceStep>();
+                steps.Add(new TraceStep(Stage.Image, "image", ShapeAt(Stage.Image)!, "height, width, channels", "height, width, channels"));
+                string grid = Num(GridHeight) + " x " + Num(GridWidth) + " patches of " + Num(spec.PatchHeight) + "x" + Num(spec.PatchWidth);
+                steps.Add(new TraceStep(Stage.PatchTokens, "patch tokens", ShapeAt(Stage.PatchTokens)!, grid, grid + ", " + Num(d) + " wide"));
+
+                string prefix = "";
+                if (spec.ClassToken) prefix += "class token ";
+                if (spec.RegisterTokens > 0) prefix += (prefix.Length > 0 ? "+ " : "") + Num(spec.RegisterTokens) + " register token" + (spec.RegisterTokens == 1 ? "" : "s") + " ";
+                prefix = prefix.Length > 0 ? prefix + "+ patches " : "patches ";
+                var parts = new List<string> { Num(NumPatches) + " patches" };
+                if (spec.ClassToken) parts.Add("1 class token");
+                if (spec.RegisterTokens > 0) parts.Add(Num(spec.RegisterTokens) + " register tokens");
+                steps.Add(new TraceStep(Stage.Tokens, "tokens", ShapeAt(Stage.Tokens)!, prefix + "+ position embedding", string.Join(" + ", parts)));
+
+                if (spec.PatchDropout > 0)
+                {
+                    string kept = "training only: " + Num(TrainingPatchTokens) + " of " + Num(NumPatches) + " patch tokens kept";
+                    steps.Add(new TraceStep(null, "patch dropout", new[] { PrefixTokens + TrainingPatchTokens, d }, kept, kept, trainingOnly: true));
+                }
+                steps.Add(new TraceStep(null, Num(spec.Depth) + " x block", ShapeAt(Stage.Tokens)!,
+                                        Num(spec.Heads) + " heads of " + Num(HeadDim) + ", MLP " + Num(MlpDim), Num(spec.Depth) + " encoder blocks"));
+                steps.Add(new TraceStep(Stage.Features, "features", ShapeAt(Stage.Features)!,
+                                        spec.Pooling == Pooling.ClassToken ? "class token after LayerNorm" : "mean of patch tokens, LayerNorm",
+                                        "the pooled " + Num(d) + "-wide feature vector"));
+                if (spec.RepresentationSize > 0)
+                    steps.Add(new TraceStep(null, "pre-logits", new long[] { spec.RepresentationSize }, "Linear + Tanh", "pre-logits Linear + Tanh"));
+                if (spec.NumClasses > 0)
+                    steps.Add(new TraceStep(Stage.Logits, "logits", ShapeAt(Stage.Logits)!, "", Num(spec.NumClasses) + " classes"));
+                return steps;
+            }
+        }
+
+        /// <summary>The proven trace on one line, for example "[224,224,3] -> [196,768] -> [197,768] -> 12 x block [197,768] -> [768] -> [1000]".</summary>
         public string Trace
         {
             get
             {
                 var text = new StringBuilder();
-                text.Append(FormatShape(ShapeAt(Stage.Image)!)).Append(" -> ").Append(FormatShape(ShapeAt(Stage.PatchTokens)!));
-                text.Append(" -> ").Append(FormatShape(ShapeAt(Stage.Tokens)!));
-                text.Append(" -> ").Append(Spec.Depth.ToString(CultureInfo.InvariantCulture)).Append(" x block ").Append(FormatShape(ShapeAt(Stage.Tokens)!));
-                text.Append(" -> ").Append(FormatShape(ShapeAt(Stage.Features)!));
-                if (Spec.RepresentationSize > 0) text.Append(" -> ").Append(FormatShape(new long[] { Spec.RepresentationSize }));
-                if (Spec.NumClasses > 0) text.Append(" -> ").Append(FormatShape(ShapeAt(Stage.Logits)!));
+                foreach (var step in Steps)
+                {
+                    if (step.TrainingOnly) continue;
+                    if (text.Length > 0) text.Append(" -> ");
+                    if (step.Stage is null && step.Label.EndsWith(" x block", StringComparison.Ordinal)) text.Append(step.Label).Append(' ');
+                    text.Append(FormatShape(step.Shape));
+                }
                 return text.ToString();
             }
+        }
+
+        /// <summary>The trace row of a stage, or null when the network has no such stage.</summary>
+        public TraceStep? StepAt(Stage stage)
+        {
+            foreach (var step in Steps)
+                if (step.Stage == stage) return step;
+            return null;
         }
 
         public static string FormatShape(IReadOnlyList<long> dims)
