@@ -39,21 +39,24 @@ public static class Ort
         return options;
     }
 
-    /// <summary>A session on the file with every optimisation on; fails if ORT logged a warning or an error while creating it.</summary>
+    /// <summary>
+    /// A session on the file with every optimisation on; fails if ORT logged a warning or an error while creating it
+    /// (except, when the optimised graph is saved for inspection, ORT's notice that it may be hardware specific).
+    /// </summary>
     public static InferenceSession Session(string path, string? optimizedModelPath = null)
     {
         using var options = Options(out string logId, optimizedModelPath);
         var session = new InferenceSession(path, options);
-        AssertNoWarnings(logId);
+        AssertNoWarnings(logId, optimizedModelPath is null ? null : "Serializing optimized model with Graph Optimization level greater than ORT_ENABLE_EXTENDED");
         return session;
     }
 
     public static IReadOnlyList<string> Warnings(string logId) =>
         log.Where(entry => entry.LogId == logId && entry.Severity >= OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING).Select(entry => entry.Message).ToList();
 
-    public static void AssertNoWarnings(string logId)
+    public static void AssertNoWarnings(string logId, string? allowed = null)
     {
-        var warnings = Warnings(logId);
+        var warnings = Warnings(logId).Where(w => allowed is null || !w.Contains(allowed, StringComparison.Ordinal)).ToList();
         Assert.True(warnings.Count == 0, "ONNX Runtime logged: " + string.Join(" | ", warnings));
     }
 
