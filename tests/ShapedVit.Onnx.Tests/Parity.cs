@@ -18,7 +18,7 @@ public static class Parity
         float[] expected, expectedPooled;
         using (torch.no_grad())
         {
-            expected = Values(model.forward(images));
+            expected = Values(model.call(images));
             expectedPooled = Values(vit.ForwardHead(vit.ForwardFeatures(images), preLogits: true));
         }
         var actual = Ort.Run(session, Values(images), images.shape);
