@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -6,8 +7,9 @@ namespace ShapedVit.Samples.OnnxRuntimeApp;
 
 /// <summary>
 /// An exported ShapedVit model in ONNX Runtime: input <c>images</c> [batch,C,H,W] float32, output <c>logits</c>
-/// [batch,classes]; labels from the metadata key <c>labels</c> (a JSON array), normalisation from <c>mean</c> and
-/// <c>std</c> (JSON arrays, one value per channel, applied to pixels scaled to [0,1]) when the export wrote them.
+/// [batch,classes]; labels from the metadata key <c>shapedvit.labels</c> (a JSON array), normalisation from
+/// <c>shapedvit.preprocessing</c> (timm's pretrained_cfg: mean and std per channel, for pixels scaled to [0,1]) when the
+/// export wrote them.
 /// </summary>
 public sealed class OnnxClassifier : IDisposable
 {
@@ -19,9 +21,10 @@ public sealed class OnnxClassifier : IDisposable
         var dims = session.InputMetadata["images"].Dimensions; // [-1, C, H, W]: only the batch is dynamic
         (Channels, Height, Width) = (dims[1], dims[2], dims[3]);
         var metadata = session.ModelMetadata.CustomMetadataMap;
-        Labels = metadata.TryGetValue("labels", out var labels) ? JsonSerializer.Deserialize<string[]>(labels) : null;
-        Mean = metadata.TryGetValue("mean", out var mean) ? JsonSerializer.Deserialize<float[]>(mean)! : new float[Channels];
-        Std = metadata.TryGetValue("std", out var std) ? JsonSerializer.Deserialize<float[]>(std)! : Enumerable.Repeat(1f, Channels).ToArray();
+        Labels = metadata.TryGetValue("shapedvit.labels", out var labels) ? JsonSerializer.Deserialize<string[]>(labels) : null;
+        var preprocessing = metadata.TryGetValue("shapedvit.preprocessing", out var json) ? JsonNode.Parse(json) : null;
+        Mean = preprocessing?["mean"]?.Deserialize<float[]>() ?? new float[Channels];
+        Std = preprocessing?["std"]?.Deserialize<float[]>() ?? Enumerable.Repeat(1f, Channels).ToArray();
     }
 
     public int Channels { get; }

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
+using ShapedVit.Checkpoints;
 using ShapedVit.IO;
 
 namespace ShapedVit.Onnx;
@@ -32,7 +33,7 @@ public sealed class OnnxExportResult
 /// <summary>Exports generated Vision Transformers to ONNX.</summary>
 public static class OnnxExport
 {
-    /// <summary>Prefix of the metadata keys the exporter writes itself.</summary>
+    /// <summary>Prefix of the metadata keys the exporter writes itself (<see cref="OnnxMetadataKeys"/>, <see cref="CheckpointMetadataKeys"/>).</summary>
     public const string MetadataPrefix = "shapedvit.";
 
     private const int ExternalDataAlignment = 4096;
@@ -138,35 +139,43 @@ public static class OnnxExport
         stream.Flush();
     }
 
-    private static IEnumerable<(string Key, string Value)> Metadata(IVisionTransformer model, VitOnnxGraph graph, string input, OnnxExportOptions options)
+    private static List<(string Key, string Value)> Metadata(IVisionTransformer model, VitOnnxGraph graph, string input, OnnxExportOptions options)
     {
         var spec = model.Spec;
         var geometry = model.Geometry;
-        var own = new List<(string, string)>
+        string name = model.GetType().Name;
+        var typed = options.CheckpointMetadata ?? CheckpointMetadata.For(model);
+        typed = typed with
         {
-            (MetadataPrefix + "model", model.GetType().Name),
-            (MetadataPrefix + "architecture", JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["image_height"] = spec.ImageHeight, ["image_width"] = spec.ImageWidth, ["channels"] = spec.Channels,
-                ["patch_height"] = spec.PatchHeight, ["patch_width"] = spec.PatchWidth, ["embed_dim"] = spec.EmbedDim,
-                ["depth"] = spec.Depth, ["heads"] = spec.Heads, ["mlp_dim"] = geometry.MlpDim, ["num_classes"] = spec.NumClasses,
-                ["pooling"] = spec.Pooling == Pooling.Mean ? "mean" : "class_token", ["class_token"] = spec.ClassToken,
-                ["register_tokens"] = spec.RegisterTokens, ["qkv_bias"] = spec.QkvBias, ["layer_scale"] = spec.LayerScale,
-                ["representation_size"] = spec.RepresentationSize, ["layer_norm_eps"] = graph.LayerNormEps,
-            })),
-            (MetadataPrefix + "shape_trace", geometry.Trace),
-            (MetadataPrefix + "parameters", geometry.ParameterCount.ToString(CultureInfo.InvariantCulture)),
-            (MetadataPrefix + "input", input + " float32"),
-            (MetadataPrefix + "outputs", string.Join("; ", graph.Outputs.Select(o => $"{o.Name} {o.Shape} float32"))),
+            ModelName = typed.ModelName ?? name,
+            Architecture = typed.Architecture ?? ModelArchitecture.Describe(typed.ModelName ?? name, spec),
         };
-        foreach (var pair in own) yield return pair;
-        if (options.Metadata is null) yield break;
-        foreach (var (key, value) in options.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var pairs = new Dictionary<string, string>(typed.ToDictionary(), StringComparer.Ordinal);
+        void Own(string key, string value)
+        {
+            if (!pairs.TryAdd(key, value))
+                throw new OnnxExportException($"Cannot export {name} to ONNX: the checkpoint metadata has a '{key}', which the exporter writes itself.");
+        }
+        Own(OnnxMetadataKeys.Spec, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["image_height"] = spec.ImageHeight, ["image_width"] = spec.ImageWidth, ["channels"] = spec.Channels,
+            ["patch_height"] = spec.PatchHeight, ["patch_width"] = spec.PatchWidth, ["embed_dim"] = spec.EmbedDim,
+            ["depth"] = spec.Depth, ["heads"] = spec.Heads, ["mlp_dim"] = geometry.MlpDim, ["num_classes"] = spec.NumClasses,
+            ["pooling"] = spec.Pooling == Pooling.Mean ? "mean" : "class_token", ["class_token"] = spec.ClassToken,
+            ["register_tokens"] = spec.RegisterTokens, ["qkv_bias"] = spec.QkvBias, ["layer_scale"] = spec.LayerScale,
+            ["representation_size"] = spec.RepresentationSize, ["layer_norm_eps"] = graph.LayerNormEps,
+        }));
+        Own(OnnxMetadataKeys.ShapeTrace, geometry.Trace);
+        Own(OnnxMetadataKeys.Parameters, geometry.ParameterCount.ToString(CultureInfo.InvariantCulture));
+        Own(OnnxMetadataKeys.Input, input + " float32");
+        Own(OnnxMetadataKeys.Outputs, string.Join("; ", graph.Outputs.Select(o => $"{o.Name} {o.Shape} float32")));
+        foreach (var (key, value) in options.Metadata ?? new Dictionary<string, string>())
         {
             if (string.IsNullOrEmpty(key) || key.StartsWith(MetadataPrefix, StringComparison.Ordinal))
-                throw new OnnxExportException($"Cannot export {model.GetType().Name} to ONNX: metadata key '{key}' is {(key.Length == 0 ? "empty" : $"reserved (the exporter writes {MetadataPrefix}*)")}.");
-            yield return (key, value ?? "");
+                throw new OnnxExportException($"Cannot export {name} to ONNX: metadata key '{key}' is {(key.Length == 0 ? "empty" : $"reserved (the exporter writes {MetadataPrefix}*; labels and preprocessing go in CheckpointMetadata)")}.");
+            pairs[key] = value ?? "";
         }
+        return pairs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToList();
     }
 
     private static void TryDelete(string path)

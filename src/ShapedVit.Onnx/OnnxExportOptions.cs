@@ -1,3 +1,5 @@
+using ShapedVit.Checkpoints;
+
 namespace ShapedVit.Onnx;
 
 /// <summary>How <see cref="OnnxExport.ExportOnnx"/> writes a model. Every option is checked before any file is written.</summary>
@@ -19,8 +21,16 @@ public sealed class OnnxExportOptions
     public bool IncludePooledFeatures { get; init; }
 
     /// <summary>
-    /// String pairs written to the model's <c>metadata_props</c> (labels, preprocessing, provenance), beside the
-    /// architecture keys the exporter writes itself (<c>shapedvit.*</c>, which callers may not reuse).
+    /// The model's name, architecture, labels and preprocessing, written to <c>metadata_props</c> under the keys a
+    /// safetensors checkpoint uses (<see cref="CheckpointMetadataKeys"/>), so <see cref="Checkpoints.CheckpointMetadata.Parse"/>
+    /// reads them back from an ONNX Runtime session's metadata. Null writes <see cref="Checkpoints.CheckpointMetadata.For"/>
+    /// of the model (its name and architecture); a name or architecture left null is filled in the same way.
+    /// </summary>
+    public CheckpointMetadata? CheckpointMetadata { get; init; }
+
+    /// <summary>
+    /// More string pairs for <c>metadata_props</c> (provenance, licences), beside the <c>shapedvit.*</c> keys the exporter
+    /// writes itself (which callers may not reuse).
     /// </summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
+using ShapedVit.Checkpoints;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -95,6 +95,17 @@ public class FailureTests(ITestOutputHelper output)
         var error = ExportFails(ParityTests.Create(nameof(TorchvisionMicro)), folder,
             new OnnxExportOptions { Metadata = new Dictionary<string, string> { ["shapedvit.model"] = "x" } });
         Assert.Contains("'shapedvit.model' is reserved", error.Message);
+    }
+
+    [Fact]
+    public void Checkpoint_metadata_that_claims_an_export_key_is_refused()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempFolder();
+        var vit = ParityTests.Create(nameof(TorchvisionMicro));
+        var metadata = CheckpointMetadata.For(vit) with { Extra = new Dictionary<string, string> { [OnnxMetadataKeys.ShapeTrace] = "x" } };
+        var error = ExportFails(vit, folder, new OnnxExportOptions { CheckpointMetadata = metadata });
+        Assert.Equal("Cannot export TorchvisionMicro to ONNX: the checkpoint metadata has a 'shapedvit.shape_trace', which the exporter writes itself.", error.Message);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Onnx;
+using ShapedVit.Checkpoints;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -59,37 +60,60 @@ public class GraphTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Metadata_holds_the_architecture_and_the_callers_pairs()
+    public void Metadata_holds_the_spec_shapes_and_the_callers_pairs()
     {
         using var scope = NewDisposeScope();
         var vit = ParityTests.Create(nameof(EveryOptionVit));
         using var folder = new TempFolder();
-        var labels = "[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\"]";
         var result = vit.ExportOnnx(folder.File("model.onnx"), new OnnxExportOptions
         {
-            Metadata = new Dictionary<string, string> { ["labels"] = labels, ["mean"] = "[0.5,0.5]", ["std"] = "[0.5,0.5]" },
+            Metadata = new Dictionary<string, string> { ["licence"] = "CC-BY-4.0", ["source"] = "unit test" },
         });
         using var session = Ort.Session(result.Path);
         var metadata = session.ModelMetadata.CustomMetadataMap;
         foreach (var (key, value) in metadata) output.WriteLine($"{key} = {value}");
-        Assert.Equal(labels, metadata["labels"]);
-        Assert.Equal("[0.5,0.5]", metadata["mean"]);
-        Assert.Equal(nameof(EveryOptionVit), metadata["shapedvit.model"]);
-        Assert.Equal(EveryOptionVit.ShapeTrace, metadata["shapedvit.shape_trace"]);
-        Assert.Equal(EveryOptionVit.ParameterCount.ToString(), metadata["shapedvit.parameters"]);
-        Assert.Equal("images [batch,2,24,40] float32", metadata["shapedvit.input"]);
-        Assert.Equal("logits [batch,7] float32", metadata["shapedvit.outputs"]);
-        var architecture = System.Text.Json.JsonDocument.Parse(metadata["shapedvit.architecture"]).RootElement;
-        Assert.Equal(1e-5, architecture.GetProperty("layer_norm_eps").GetDouble(), 12);
-        Assert.Equal(32, architecture.GetProperty("representation_size").GetInt32());
-        Assert.False(architecture.GetProperty("qkv_bias").GetBoolean());
-        Assert.True(architecture.GetProperty("layer_scale").GetBoolean());
+        Assert.Equal("CC-BY-4.0", metadata["licence"]);
+        Assert.Equal("unit test", metadata["source"]);
+        // Without checkpoint metadata, the model's own name and architecture (CheckpointMetadata.For).
+        Assert.Equal(nameof(EveryOptionVit), metadata[CheckpointMetadataKeys.ModelName]);
+        Assert.Equal(ModelArchitecture.Describe(nameof(EveryOptionVit), vit.Spec), metadata[CheckpointMetadataKeys.Architecture]);
+        Assert.Equal(EveryOptionVit.ShapeTrace, metadata[OnnxMetadataKeys.ShapeTrace]);
+        Assert.Equal(EveryOptionVit.ParameterCount.ToString(), metadata[OnnxMetadataKeys.Parameters]);
+        Assert.Equal("images [batch,2,24,40] float32", metadata[OnnxMetadataKeys.Input]);
+        Assert.Equal("logits [batch,7] float32", metadata[OnnxMetadataKeys.Outputs]);
+        var declared = System.Text.Json.JsonDocument.Parse(metadata[OnnxMetadataKeys.Spec]).RootElement;
+        Assert.Equal(1e-5, declared.GetProperty("layer_norm_eps").GetDouble(), 12);
+        Assert.Equal(32, declared.GetProperty("representation_size").GetInt32());
+        Assert.False(declared.GetProperty("qkv_bias").GetBoolean());
+        Assert.True(declared.GetProperty("layer_scale").GetBoolean());
         Assert.Equal("ShapedVit.Onnx", session.ModelMetadata.ProducerName);
 
         // ONNX Runtime reads the same names and shapes: only the batch is dynamic.
         Assert.Equal([-1, 2, 24, 40], session.InputMetadata["images"].Dimensions);
         Assert.Equal([-1, 7], session.OutputMetadata["logits"].Dimensions);
         Assert.Equal(["batch", "", "", ""], session.InputMetadata["images"].SymbolicDimensions);
+    }
+
+    [Fact]
+    public void Checkpoint_metadata_reads_back_from_the_onnx_runtime_session()
+    {
+        using var scope = NewDisposeScope();
+        var vit = ParityTests.Create(nameof(TorchvisionMicro));
+        string[] labels = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+        var written = CheckpointMetadata.For(vit, labels, PreprocessConfig.ImageNet(32), name: "vit_micro") with
+        {
+            Extra = new Dictionary<string, string> { ["trained_by"] = "unit test" },
+        };
+        using var folder = new TempFolder();
+        var result = vit.ExportOnnx(folder.File("model.onnx"), new OnnxExportOptions { CheckpointMetadata = written });
+        using var session = Ort.Session(result.Path);
+        var read = CheckpointMetadata.Parse(session.ModelMetadata.CustomMetadataMap);
+        Assert.Equal("vit_micro", read.ModelName);
+        Assert.Equal(written.Architecture, read.Architecture);
+        Assert.Equal(labels, read.Labels);
+        Assert.Equal(PreprocessConfig.ImageNet(32), read.Preprocessing);
+        Assert.Equal("unit test", read.Extra["trained_by"]);
+        Assert.Equal(TorchvisionMicro.ShapeTrace, read.Extra[OnnxMetadataKeys.ShapeTrace]);
     }
 
     [Fact]

@@ -21,12 +21,7 @@ public class SampleAppTests(ITestOutputHelper output)
         string path = folder.File("micro.onnx");
         vit.ExportOnnx(path, new OnnxExportOptions
         {
-            Metadata = new Dictionary<string, string>
-            {
-                ["labels"] = System.Text.Json.JsonSerializer.Serialize(Labels),
-                ["mean"] = System.Text.Json.JsonSerializer.Serialize(Mean),
-                ["std"] = System.Text.Json.JsonSerializer.Serialize(Std),
-            },
+            CheckpointMetadata = CheckpointMetadata.For(vit, Labels, new PreprocessConfig(32, 1.0, Mean, Std)),
         });
         var random = new Random(3);
         var pixels = new byte[3 * 32 * 32];
