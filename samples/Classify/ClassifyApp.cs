@@ -1,6 +1,7 @@
 using System.Globalization;
 using ShapedVit.Checkpoints;
 using ShapedVit.IO;
+using ShapedVit.Onnx;
 using ShapedVit.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,6 +30,10 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             model = known.Create();
             model.LoadSafetensors(options.Checkpoint);
             labels = LoadLabels(metadata.Labels ?? known.Labels, OutputClasses(model, preprocessing));
+            if (options.ExportOnnxPath is not null)
+            {
+                using (model) return ExportOnnx(model, metadata with { ModelName = metadata.ModelName ?? known.Name, Labels = labels, Preprocessing = preprocessing });
+            }
             device = Devices.Resolve(options.Device, out string reason);
             if (options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && device.type != DeviceType.CUDA)
                 error.WriteLine($"note: {reason}");
@@ -98,6 +103,27 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
                                         (int)rollout.shape[1], (int)rollout.shape[2], scale);
             AtomicFile.Write(target, s => s.Write(png));
             output.WriteLine($"  attention rollout: {target}");
+        }
+    }
+
+    /// <summary>Writes the model to ONNX with the checkpoint's metadata, its labels and preprocessing as resolved here.</summary>
+    private int ExportOnnx(nn.Module<Tensor, Tensor> model, CheckpointMetadata metadata)
+    {
+        if (model is not IVisionTransformer vit)
+        {
+            error.WriteLine($"error: {options.Checkpoint} holds a model that is not a generated Vision Transformer; it cannot be exported to ONNX.");
+            return 1;
+        }
+        try
+        {
+            var result = vit.ExportOnnx(options.ExportOnnxPath!, new OnnxExportOptions { CheckpointMetadata = metadata });
+            output.WriteLine($"wrote {result.Path}: {result.Input} -> {string.Join(", ", result.Outputs.Select(o => $"{o.Name} {o.Shape}"))}");
+            return 0;
+        }
+        catch (OnnxExportException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
         }
     }
 

@@ -14,7 +14,7 @@ public static class ClassifyCommand
     public static int Run(string[] args, TextWriter output, TextWriter error, Func<ClassifyOptions, int>? action = null)
     {
         action ??= options => new ClassifyApp(options, output, error).Run();
-        var images = new Argument<string[]>("images") { Description = "JPEG, PNG or WebP files.", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images") { Description = "JPEG, PNG or WebP files.", Arity = ArgumentArity.ZeroOrMore };
         var checkpoint = new Option<string>("--checkpoint") { Description = "A .safetensors checkpoint (default: the FashionMnist sample's).", DefaultValueFactory = _ => Defaults.Checkpoint };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line (default: the checkpoint's, else the model's)." };
         var model = new Option<string?>("--model") { Description = "The model to build, for checkpoints without ShapedVit metadata: " + string.Join(", ", ModelCatalog.BuiltIn.Models.Select(m => m.Name)) + "." };
@@ -28,7 +28,8 @@ public static class ClassifyCommand
         var mean = new Option<string?>("--mean") { Description = "Per-channel mean, comma-separated (e.g. 0.485,0.456,0.406)." };
         var std = new Option<string?>("--std") { Description = "Per-channel std, comma-separated (e.g. 0.229,0.224,0.225)." };
 
-        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, top, device, maxPixels, ignoreOrientation, attention, norm, crop, mean, std };
+        var exportOnnx = new Option<string?>("--export-onnx") { Description = "Export the checkpoint's model to this ONNX file (labels and preprocessing in its metadata), then exit." };
+        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, top, device, maxPixels, ignoreOrientation, attention, norm, crop, mean, std, exportOnnx };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -55,6 +56,7 @@ public static class ClassifyCommand
             Checkpoint = parsed.GetValue(checkpoint)!,
             LabelsFile = parsed.GetValue(labels),
             Model = parsed.GetValue(model),
+            ExportOnnxPath = parsed.GetValue(exportOnnx),
             Top = parsed.GetValue(top),
             Device = parsed.GetValue(device)!,
             MaxPixels = parsed.GetValue(maxPixels),

@@ -10,6 +10,8 @@ public sealed record ClassifyOptions
     public string? LabelsFile { get; init; }
     /// <summary>The catalogue model to build (timm or torchvision name); null: the one the checkpoint's metadata names.</summary>
     public string? Model { get; init; }
+    /// <summary>Export the checkpoint's model to this ONNX file (labels and preprocessing in its metadata) and exit, instead of classifying.</summary>
+    public string? ExportOnnxPath { get; init; }
     public int Top { get; init; } = 5;
     public string Device { get; init; } = "cpu";
     public long MaxPixels { get; init; } = Vision.ImageDecoder.DefaultMaxPixels;
@@ -27,7 +29,8 @@ public sealed record ClassifyOptions
 
     public IEnumerable<string> Problems()
     {
-        if (Images.Count == 0) yield return "give at least one image.";
+        if (Images.Count == 0 && ExportOnnxPath is null) yield return "give at least one image (or --export-onnx OUT.onnx).";
+        if (Images.Count > 0 && ExportOnnxPath is not null) yield return "--export-onnx exports the model and exits: give no images with it.";
         if (Top < 1) yield return $"--top must be at least 1 (got {Top}).";
         if (MaxPixels < 1) yield return $"--max-pixels must be positive (got {MaxPixels}).";
         if (CropPct is double c && !(c > 0 && c <= 1)) yield return $"--crop-pct must be in (0, 1] (got {c}).";

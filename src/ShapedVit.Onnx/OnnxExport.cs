@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Google.Protobuf;
+using Onnx;
+using ShapedVit.Checkpoints;
+using ShapedVit.IO;
+
+namespace ShapedVit.Onnx;
+
+/// <summary>What <see cref="OnnxExport.ExportOnnx"/> wrote.</summary>
+public sealed class OnnxExportResult
+{
+    internal OnnxExportResult(string path, string? externalDataPath, int opset, long weightBytes, IReadOnlyList<(string Name, string Shape)> outputs, string input)
+    {
+        Path = path; ExternalDataPath = externalDataPath; Opset = opset; WeightBytes = weightBytes; Outputs = outputs; Input = input;
+    }
+
+    /// <summary>The model file, full path.</summary>
+    public string Path { get; }
+    /// <summary>The external-data file beside it (weights past <see cref="OnnxExportOptions.ExternalDataThreshold"/>), or null.</summary>
+    public string? ExternalDataPath { get; }
+    /// <summary>The opset written.</summary>
+    public int Opset { get; }
+    /// <summary>Bytes of float32 weights written.</summary>
+    public long WeightBytes { get; }
+    /// <summary>The input, for example <c>images [batch,3,224,224]</c>.</summary>
+    public string Input { get; }
+    /// <summary>The outputs in order with their shapes, for example (<c>logits</c>, <c>[batch,1000]</c>).</summary>
+    public IReadOnlyList<(string Name, string Shape)> Outputs { get; }
+}
+
+/// <summary>Exports generated Vision Transformers to ONNX.</summary>
+public static class OnnxExport
+{
+    /// <summary>Prefix of the metadata keys the exporter writes itself (<see cref="OnnxMetadataKeys"/>, <see cref="CheckpointMetadataKeys"/>).</summary>
+    public const string MetadataPrefix = "shapedvit.";
+
+    private const int ExternalDataAlignment = 4096;
+
+    /// <summary>
+    /// Writes the model's evaluation-mode computation to an ONNX file: input <c>images</c> [batch, C, H, W] float32 (only
+    /// the batch is dynamic), output <c>logits</c> [batch, NumClasses] (headless models: <c>features</c>, what their
+    /// forward returns), optionally <c>pooled</c> [batch, Embed]; standard operators of the chosen opset, weights as
+    /// float32 initializers named by their timm keys, the architecture and <see cref="OnnxExportOptions.Metadata"/> in
+    /// <c>metadata_props</c>. The file is written atomically (temporary file, flushed, renamed); any failure throws one
+    /// <see cref="OnnxExportException"/> with a one-line message and leaves no file behind.
+    /// </summary>
+    public static OnnxExportResult ExportOnnx(this IVisionTransformer model, string path, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new OnnxExportOptions();
+        string name = model.GetType().Name;
+        if (string.IsNullOrWhiteSpace(path)) throw new OnnxExportException($"Cannot export {name} to ONNX: the path is empty.");
+        if (options.Opset is < OnnxExportOptions.MinimumOpset or > OnnxExportOptions.MaximumOpset)
+            throw new OnnxExportException($"Cannot export {name} to ONNX opset {options.Opset}: the exporter writes opsets {OnnxExportOptions.MinimumOpset} to {OnnxExportOptions.MaximumOpset}.");
+        if (options.ExternalDataThreshold < 0)
+            throw new OnnxExportException($"Cannot export {name} to ONNX: ExternalDataThreshold must not be negative, but is {options.ExternalDataThreshold}.");
+        string fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath)) throw new OnnxExportException($"Cannot export {name} to ONNX: {fullPath} is a folder.");
+
+        var graph = VitOnnxGraph.Build(model, options);
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion(options.Opset),
+            ProducerName = "ShapedVit.Onnx",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
+            DocString = graph.Graph.DocString,
+            Graph = graph.Graph,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
+        string input = $"{VitOnnxGraph.InputName} [batch,{model.Spec.Channels},{model.Spec.ImageHeight},{model.Spec.ImageWidth}]";
+        foreach (var (key, value) in Metadata(model, graph, input, options))
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+
+        long weightBytes = graph.Weights.Sum(w => w.ByteCount);
+        bool external = weightBytes > options.ExternalDataThreshold;
+        string? dataPath = external ? fullPath + ".data" : null;
+        if (external)
+        {
+            long offset = 0;
+            foreach (var weight in graph.Weights)
+            {
+                weight.Proto.DataLocation = TensorProto.Types.DataLocation.External;
+                weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = Path.GetFileName(dataPath!) });
+                weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(CultureInfo.InvariantCulture) });
+                weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = weight.ByteCount.ToString(CultureInfo.InvariantCulture) });
+                offset = Align(offset + weight.ByteCount);
+            }
+        }
+        else
+            foreach (var weight in graph.Weights)
+                weight.Proto.RawData = UnsafeByteOperations.UnsafeWrap(weight.Bytes);
+
+        bool dataWritten = false;
+        try
+        {
+            AtomicFile.Write(fullPath, stream =>
+            {
+                // The weights first (atomically too), then the model that points at them.
+                if (dataPath is not null)
+                {
+                    AtomicFile.Write(dataPath, dataStream => WriteData(Wrap(dataStream, options), graph.Weights));
+                    dataWritten = true;
+                }
+                var target = Wrap(stream, options);
+                proto.WriteTo(target);
+                target.Flush();
+            });
+        }
+        catch (Exception error)
+        {
+            if (dataWritten) TryDelete(dataPath!);
+            string reason = error.Message.TrimEnd('.', ' ');
+            throw new OnnxExportException($"Could not write {fullPath}: {reason}; nothing was written.", error);
+        }
+        return new OnnxExportResult(fullPath, dataPath, options.Opset, weightBytes, graph.Outputs, input);
+    }
+
+    /// <summary>The IR version that goes with an opset (onnx/helper.py's table).</summary>
+    private static long IrVersion(int opset) => opset switch { <= 18 => 8, <= 20 => 9, _ => 10 };
+
+    private static long Align(long offset) => (offset + ExternalDataAlignment - 1) / ExternalDataAlignment * ExternalDataAlignment;
+
+    private static Stream Wrap(Stream stream, OnnxExportOptions options) => options.WrapStreamForTests?.Invoke(stream) ?? stream;
+
+    private static void WriteData(Stream stream, IReadOnlyList<WeightInitializer> weights)
+    {
+        long position = 0;
+        Span<byte> padding = stackalloc byte[ExternalDataAlignment];
+        padding.Clear();
+        foreach (var weight in weights)
+        {
+            long aligned = Align(position);
+            stream.Write(padding[..(int)(aligned - position)]);
+            stream.Write(weight.Bytes);
+            position = aligned + weight.ByteCount;
+        }
+        stream.Flush();
+    }
+
+    private static List<(string Key, string Value)> Metadata(IVisionTransformer model, VitOnnxGraph graph, string input, OnnxExportOptions options)
+    {
+        var spec = model.Spec;
+        var geometry = model.Geometry;
+        string name = model.GetType().Name;
+        var typed = options.CheckpointMetadata ?? CheckpointMetadata.For(model);
+        typed = typed with
+        {
+            ModelName = typed.ModelName ?? name,
+            Architecture = typed.Architecture ?? ModelArchitecture.Describe(typed.ModelName ?? name, spec),
+        };
+        var pairs = new Dictionary<string, string>(typed.ToDictionary(), StringComparer.Ordinal);
+        void Own(string key, string value)
+        {
+            if (!pairs.TryAdd(key, value))
+                throw new OnnxExportException($"Cannot export {name} to ONNX: the checkpoint metadata has a '{key}', which the exporter writes itself.");
+        }
+        Own(OnnxMetadataKeys.Spec, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["image_height"] = spec.ImageHeight, ["image_width"] = spec.ImageWidth, ["channels"] = spec.Channels,
+            ["patch_height"] = spec.PatchHeight, ["patch_width"] = spec.PatchWidth, ["embed_dim"] = spec.EmbedDim,
+            ["depth"] = spec.Depth, ["heads"] = spec.Heads, ["mlp_dim"] = geometry.MlpDim, ["num_classes"] = spec.NumClasses,
+            ["pooling"] = spec.Pooling == Pooling.Mean ? "mean" : "class_token", ["class_token"] = spec.ClassToken,
+            ["register_tokens"] = spec.RegisterTokens, ["qkv_bias"] = spec.QkvBias, ["layer_scale"] = spec.LayerScale,
+            ["representation_size"] = spec.RepresentationSize, ["layer_norm_eps"] = graph.LayerNormEps,
+        }));
+        Own(OnnxMetadataKeys.ShapeTrace, geometry.Trace);
+        Own(OnnxMetadataKeys.Parameters, geometry.ParameterCount.ToString(CultureInfo.InvariantCulture));
+        Own(OnnxMetadataKeys.Input, input + " float32");
+        Own(OnnxMetadataKeys.Outputs, string.Join("; ", graph.Outputs.Select(o => $"{o.Name} {o.Shape} float32")));
+        foreach (var (key, value) in options.Metadata ?? new Dictionary<string, string>())
+        {
+            if (string.IsNullOrEmpty(key) || key.StartsWith(MetadataPrefix, StringComparison.Ordinal))
+                throw new OnnxExportException($"Cannot export {name} to ONNX: metadata key '{key}' is {(key.Length == 0 ? "empty" : $"reserved (the exporter writes {MetadataPrefix}*; labels and preprocessing go in CheckpointMetadata)")}.");
+            pairs[key] = value ?? "";
+        }
+        return pairs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToList();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
