@@ -46,6 +46,8 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         string dataDirectory = options.DataDirectory ?? ShippedSlice;
         var (train, test) = FashionMnistDataset.Load(dataDirectory);
         if (options.TrainLimit > 0) train = train.Take(options.TrainLimit);
+        train = train.WithTransform(Normalization, new AugmentationOptions(options.CropPadding, options.HorizontalFlip));
+        test = test.WithTransform(Normalization);
         output.WriteLine($"data: {train.Count} training and {test.Count} test images from {dataDirectory}");
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
         output.WriteLine($"model: {FashionModel.Architecture}: {FashionVit.ParameterCount:N0} parameters, {FashionVit.Macs / 1e6:F1} M multiply-accumulates per image");
@@ -76,10 +78,15 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         {
             trainer.LoadCheckpoint(StatePath);
             output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs} of {trainer.Options.Epochs} (step {trainer.State.Step}), with the saved options.");
+            if (options.Epochs > trainer.Options.Epochs)
+            {
+                trainer.ExtendEpochs(options.Epochs);
+                output.WriteLine($"extended the run to {trainer.Options.Epochs} epochs (the cosine schedule now ends there).");
+            }
         }
         output.WriteLine($"training: {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate} wd {trainer.Options.WeightDecay}, " +
                          $"warmup {trainer.Options.WarmupEpochs} epoch(s) + cosine, label smoothing {trainer.Options.LabelSmoothing}, clip {trainer.Options.GradientClipNorm}, " +
-                         $"crop padding {trainer.Options.Augmentation.CropPadding}, flip {trainer.Options.Augmentation.HorizontalFlip}, " +
+                         $"crop padding {options.CropPadding}, flip {options.HorizontalFlip}, " +
                          $"patch dropout {FashionVit.TrainingPatchTokens} of {FashionVit.NumPatches} tokens (all in the last {trainer.Options.FullTokenEpochs} epochs), seed {trainer.Options.Seed}");
 
         void AfterEpoch()
@@ -197,8 +204,6 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         GradientClipNorm = o.GradientClip,
         Seed = o.Seed,
         FullTokenEpochs = o.FullTokenEpochs,
-        Augmentation = new AugmentationOptions(o.CropPadding, o.HorizontalFlip),
-        Normalization = Normalization,
     };
 
     private static CheckpointMetadata Metadata(Trainer trainer)
