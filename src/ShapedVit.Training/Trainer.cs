@@ -187,6 +187,7 @@ public sealed class Trainer : IDisposable
             var xs = x.narrow(0, start, count);
             var ys = y.narrow(0, start, count);
             var logits = model.forward(xs);
+            RequireClassCount(logits, train);
             var loss = t is null
                 ? nn.functional.cross_entropy(logits, ys, label_smoothing: Options.LabelSmoothing)
                 : (-(t.narrow(0, start, count) * nn.functional.log_softmax(logits, 1))).sum(1).mean();
@@ -199,6 +200,13 @@ public sealed class Trainer : IDisposable
         optimizer.Update(learningRate);
         Ema?.Update();
         return (lossSum / total, correct);
+    }
+
+    private static void RequireClassCount(Tensor logits, IImageDataset data)
+    {
+        if (logits.dim() != 2 || logits.shape[1] != data.ClassNames.Count)
+            throw new ArgumentException($"The model gives logits [{string.Join(",", logits.shape)}] but the data set has {data.ClassNames.Count} classes: " +
+                                        "declare (or load) the model with a head of that many classes.");
     }
 
     /// <summary>Mean cross-entropy (no smoothing), accuracy and confusion matrix on <paramref name="data"/> with its transform.</summary>
@@ -219,6 +227,7 @@ public sealed class Trainer : IDisposable
             using var batchData = batch;
             using var scope = torch.NewDisposeScope();
             var logits = model.forward(batch.Images.to(device));
+            RequireClassCount(logits, data);
             lossSum += nn.functional.cross_entropy(logits, batch.Labels.to(device), reduction: nn.Reduction.Sum).item<float>();
             var predicted = logits.argmax(1).cpu().data<long>().ToArray();
             var truth = batch.Labels.data<long>().ToArray();

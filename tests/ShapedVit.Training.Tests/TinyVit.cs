@@ -9,3 +9,8 @@ public partial class TinyVit { }
 [VisionTransformer(NumClasses = 10)]
 [Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(2), Heads(2), Mlp(32)]
 public partial class PlainTinyVit { }
+
+/// <summary>TinyVit's shapes with a 3-class head, for a 3-class image folder.</summary>
+[VisionTransformer(NumClasses = 3, Dropout = 0.1)]
+[Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(2), Heads(2), Mlp(32)]
+public partial class ThreeClassTinyVit { }
