@@ -78,11 +78,6 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         {
             trainer.LoadCheckpoint(StatePath);
             output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs} of {trainer.Options.Epochs} (step {trainer.State.Step}), with the saved options.");
-            if (options.Epochs > trainer.Options.Epochs)
-            {
-                trainer.ExtendEpochs(options.Epochs);
-                output.WriteLine($"extended the run to {trainer.Options.Epochs} epochs (the cosine schedule now ends there).");
-            }
         }
         output.WriteLine($"training: {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate} wd {trainer.Options.WeightDecay}, " +
                          $"warmup {trainer.Options.WarmupEpochs} epoch(s) + cosine, label smoothing {trainer.Options.LabelSmoothing}, clip {trainer.Options.GradientClipNorm}, " +
