@@ -157,7 +157,13 @@ public sealed class ImageFolder : IImageDataset
                     queue.Add(Prepare(indices, b * batchSize, Math.Min(batchSize, indices.Count - b * batchSize), seed, stop.Token), stop.Token);
             }
             catch (OperationCanceledException) { }
-            catch (Exception e) { try { queue.Add(new Prepared(null, null, null, e)); } catch (InvalidOperationException) { } }
+            catch (Exception e)
+            {
+                // Handed to the consumer; if it has stopped consuming (cancelled), nobody needs it and the add must not block.
+                try { queue.Add(new Prepared(null, null, null, e), stop.Token); }
+                catch (OperationCanceledException) { }
+                catch (InvalidOperationException) { }
+            }
             finally { queue.CompleteAdding(); }
         });
         try

@@ -170,4 +170,20 @@ public class ImageFolderTests
         Assert.Equal(broken.Order(), folder.BadFiles.Order());
         foreach (string path in broken) Assert.Single(lines, l => l.StartsWith($"skipped: {path}", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Stopping_early_while_a_bad_file_waits_in_the_pipeline_returns()
+    {
+        using var dir = new TempDirectory();
+        string root = Folder(dir, 1, 12);
+        File.WriteAllBytes(Path.Combine(root, "class0000", "5.png"), [1, 2, 3]); // index 7 in sorted order: 0, 1, 10, 11, 2, 3, 4, 5
+        var folder = new ImageFolder(root, Identity4, workers: 1, prefetchBatches: 1);
+        var order = Enumerable.Range(0, 12).ToArray();
+        using (var batches = folder.Batches(order, 2, seed: 0).GetEnumerator())
+        {
+            Assert.True(batches.MoveNext());
+            batches.Current.Dispose();
+        } // the producer may be about to hand over the error with the queue full: disposing must still return
+        Assert.Throws<ImageDecodeException>(() => folder.Batches(order, 2, seed: 0).Select(b => { b.Dispose(); return 0; }).ToList());
+    }
 }
