@@ -51,6 +51,8 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
             test = OnlyClasses(test, classes);
         }
         if (options.TrainLimit > 0) train = train.Take(options.TrainLimit);
+        train = train.WithTransform(Normalization, new AugmentationOptions(options.CropPadding, options.HorizontalFlip));
+        test = test.WithTransform(Normalization);
         output.WriteLine($"data: {train.Count} training and {test.Count} test images from {dataDirectory}");
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
         output.WriteLine($"model: {FashionModel.Architecture}: {FashionVit.ParameterCount:N0} parameters, {FashionVit.Macs / 1e6:F1} M multiply-accumulates per image");
@@ -84,7 +86,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         }
         output.WriteLine($"training: {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate} wd {trainer.Options.WeightDecay}, " +
                          $"warmup {trainer.Options.WarmupEpochs} epoch(s) + cosine, label smoothing {trainer.Options.LabelSmoothing}, clip {trainer.Options.GradientClipNorm}, " +
-                         $"crop padding {trainer.Options.Augmentation.CropPadding}, flip {trainer.Options.Augmentation.HorizontalFlip}, " +
+                         $"crop padding {options.CropPadding}, flip {options.HorizontalFlip}, " +
                          $"patch dropout {FashionVit.TrainingPatchTokens} of {FashionVit.NumPatches} tokens (all in the last {trainer.Options.FullTokenEpochs} epochs), seed {trainer.Options.Seed}");
 
         void AfterEpoch()
@@ -205,8 +207,6 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         GradientClipNorm = o.GradientClip,
         Seed = o.Seed,
         FullTokenEpochs = o.FullTokenEpochs,
-        Augmentation = new AugmentationOptions(o.CropPadding, o.HorizontalFlip),
-        Normalization = Normalization,
     };
 
     private static CheckpointMetadata Metadata(Trainer trainer)

@@ -10,7 +10,7 @@ namespace ShapedVit.Training;
 /// Written out here so its whole state (two moments per parameter and the step count) is ours to checkpoint and restore
 /// bit for bit, on any device.
 /// </summary>
-public sealed class AdamW : IDisposable
+public sealed class AdamW : ITrainerOptimizer
 {
     private readonly List<Slot> slots = [];
 
@@ -18,18 +18,42 @@ public sealed class AdamW : IDisposable
     /// decay (usual choice: matrices and convolution kernels, not biases, norms or tokens).</summary>
     public AdamW(IEnumerable<(string Name, Parameter Parameter)> parameters, Func<string, Parameter, bool> decays,
                  double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.05)
+        : this(GroupBy(parameters, decays, weightDecay), beta1, beta2, eps)
     {
-        Beta1 = beta1; Beta2 = beta2; Eps = eps; WeightDecay = weightDecay;
-        foreach (var (name, parameter) in parameters)
-        {
-            if (!parameter.requires_grad) continue;
-            slots.Add(new Slot(name, parameter, torch.zeros_like(parameter), torch.zeros_like(parameter), decays(name, parameter)));
-        }
+        WeightDecay = weightDecay;
     }
+
+    /// <summary>Optimises parameter groups (see <see cref="ParameterGroups.Create"/>), each with its learning-rate scale and weight decay, as torch's param_groups.</summary>
+    public AdamW(IReadOnlyList<ParameterGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
+    {
+        Beta1 = beta1; Beta2 = beta2; Eps = eps;
+        WeightDecay = groups.Select(g => g.WeightDecay).DefaultIfEmpty(0).Max();
+        var kept = new List<ParameterGroup>();
+        foreach (var group in groups)
+        {
+            var trainable = group.Parameters.Where(p => p.Parameter.requires_grad).ToArray();
+            if (trainable.Length == 0) continue;
+            kept.Add(group with { Parameters = trainable });
+            foreach (var (name, parameter) in trainable)
+                slots.Add(new Slot(name, parameter, torch.zeros_like(parameter), torch.zeros_like(parameter), group.LearningRateScale, group.WeightDecay));
+        }
+        Groups = kept;
+    }
+
+    private static IReadOnlyList<ParameterGroup> GroupBy(IEnumerable<(string Name, Parameter Parameter)> parameters, Func<string, Parameter, bool> decays, double weightDecay)
+    {
+        var all = parameters.ToArray();
+        return [new ParameterGroup("decay", all.Where(p => decays(p.Name, p.Parameter)).ToArray(), 1.0, weightDecay),
+                new ParameterGroup("no_decay", all.Where(p => !decays(p.Name, p.Parameter)).ToArray(), 1.0, 0)];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ParameterGroup> Groups { get; }
 
     public double Beta1 { get; }
     public double Beta2 { get; }
     public double Eps { get; }
+    /// <summary>The largest weight decay of the groups.</summary>
     public double WeightDecay { get; }
     /// <summary>Updates done so far (the bias correction's t).</summary>
     public long Step { get; private set; }
@@ -50,12 +74,14 @@ public sealed class AdamW : IDisposable
         using var scope = torch.NewDisposeScope();
         // Every Scalar is held by a using until the loop is done: a temporary one can be freed mid-call (see Layers.Scalars).
         using Scalar beta1 = Beta1, oneMinusBeta1 = 1 - Beta1, beta2 = Beta2, oneMinusBeta2 = 1 - Beta2, eps = Eps;
-        using Scalar decay = 1 - learningRate * WeightDecay, rootCorrection2 = Math.Sqrt(correction2), stepSize = -learningRate / correction1;
+        using Scalar rootCorrection2 = Math.Sqrt(correction2);
         foreach (var slot in slots)
         {
             var grad = slot.Parameter.grad;
             if (grad is null) continue;
-            if (slot.Decays && WeightDecay != 0) slot.Parameter.mul_(decay);
+            double rate = learningRate * slot.LearningRateScale;
+            using Scalar decay = 1 - rate * slot.WeightDecay, stepSize = -rate / correction1;
+            if (slot.WeightDecay != 0) slot.Parameter.mul_(decay);
             slot.ExpAvg.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
             slot.ExpAvgSq.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
             var denominator = slot.ExpAvgSq.sqrt().div_(rootCorrection2).add_(eps);
@@ -104,5 +130,5 @@ public sealed class AdamW : IDisposable
         slots.Clear();
     }
 
-    private sealed record Slot(string Name, Parameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq, bool Decays);
+    private sealed record Slot(string Name, Parameter Parameter, Tensor ExpAvg, Tensor ExpAvgSq, double LearningRateScale, double WeightDecay);
 }

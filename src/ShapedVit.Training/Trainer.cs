@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ShapedVit.Checkpoints;
+using ShapedVit.Data;
 using ShapedVit.Training.Data;
 using ShapedVit.Layers;
 using TorchSharp;
@@ -10,9 +11,13 @@ using static TorchSharp.torch;
 namespace ShapedVit.Training;
 
 /// <summary>
-/// Trains an image classifier (any <c>Module&lt;Tensor, Tensor&gt;</c> from [B, C, H, W] images to [B, classes] logits) with AdamW,
-/// linear warmup and cosine decay, label smoothing, light augmentation and gradient clipping. Each epoch is a pure function
-/// of (seed, epoch, weights, optimizer state), so a run resumed from a checkpoint continues exactly as if it had not stopped.
+/// Trains an image classifier (any <c>Module&lt;Tensor, Tensor&gt;</c> from [B, C, H, W] images to [B, classes] logits, generated
+/// or not) on any <see cref="IImageDataset"/>, with AdamW (or the optimizer an <see cref="OptimizerFactory"/> makes), timm's
+/// parameter groups (no weight decay for norms, biases and tokens; optional layer-wise learning-rate decay), linear warmup
+/// and cosine decay, label smoothing, optional Mixup/CutMix, gradient accumulation and clipping, an optional EMA of the
+/// weights, and an optional linear probe (everything but the head frozen). Each epoch is a pure function of (seed, epoch,
+/// weights, optimizer state), so a run resumed from a checkpoint continues exactly as if it had not stopped, also when
+/// given more epochs (<see cref="ExtendEpochs"/>).
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -20,29 +25,43 @@ public sealed class Trainer : IDisposable
     public const string StepKey = "shapedvit.step";
     /// <summary>Metadata key of the number of epochs done when a checkpoint was saved.</summary>
     public const string EpochKey = "shapedvit.epoch";
+    /// <summary>Prefix of the EMA weights in the state file (when the run keeps an EMA).</summary>
+    public const string StateEmaPrefix = "ema/";
 
     private readonly nn.Module<Tensor, Tensor> model;
-    private readonly LabeledImages train;
-    private readonly LabeledImages? test;
+    private readonly IImageDataset train;
+    private readonly IImageDataset? test;
     private readonly Device device;
-    private readonly AdamW optimizer;
-    private readonly LearningRateSchedule schedule;
+    private readonly ITrainerOptimizer optimizer;
+    private LearningRateSchedule schedule;
     private readonly PatchDropout[] patchDropouts;
     private bool allPatchTokens;
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public Trainer(nn.Module<Tensor, Tensor> model, LabeledImages train, LabeledImages? test, TrainerOptions options, Device device, string architecture)
+    /// <summary>Prepares a run: freezes for a linear probe when asked, groups the parameters, makes the optimizer and the EMA.</summary>
+    /// <param name="model">The classifier, moved to <paramref name="device"/>.</param>
+    /// <param name="train">The training data with its (random) transform.</param>
+    /// <param name="test">Evaluated after each epoch, when given (its transform should be the evaluation one).</param>
+    /// <param name="options">The run's hyper-parameters.</param>
+    /// <param name="device">Where to train.</param>
+    /// <param name="architecture">The architecture key saved with checkpoints (see <see cref="ModelArchitecture.Describe"/>).</param>
+    /// <param name="optimizer">Makes the optimizer from the parameter groups; null: <see cref="AdamW"/>.</param>
+    public Trainer(nn.Module<Tensor, Tensor> model, IImageDataset train, IImageDataset? test, TrainerOptions options, Device device, string architecture,
+                   OptimizerFactory? optimizer = null)
     {
         string? problem = options.Problems().FirstOrDefault();
         if (problem is not null) throw new ArgumentException(problem, nameof(options));
+        if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
         this.model = model; this.train = train; this.test = test; this.device = device;
         Architecture = architecture;
         model.to(device);
-        optimizer = new AdamW(model.named_parameters(), DecaysWeight, weightDecay: options.WeightDecay);
+        if (options.LinearProbe) ParameterGroups.FreezeAllBut(model, options.Classifier);
+        Groups = ParameterGroups.Create(model, options.WeightDecay, options.LayerDecay);
+        this.optimizer = optimizer?.Invoke(Groups) ?? new AdamW(Groups);
+        if (options.EmaDecay > 0) Ema = new ModelEma(model, options.EmaDecay);
         StepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        schedule = new LearningRateSchedule(options.LearningRate, options.MinLearningRate,
-                                            (long)Math.Round(options.WarmupEpochs * StepsPerEpoch), StepsPerEpoch * options.Epochs);
-        State = new TrainingState { Options = options, TrainImages = train.Count };
+        State = new TrainingState { Options = options, TrainImages = train.Count, TrainTransform = train.TransformDescription };
+        schedule = Schedule(options);
         patchDropouts = model.modules().OfType<PatchDropout>().ToArray();
     }
 
@@ -53,8 +72,38 @@ public sealed class Trainer : IDisposable
     public bool Finished => State.CompletedEpochs >= Options.Epochs;
     /// <summary>The test-set evaluation of the last epoch this trainer ran (null before its first).</summary>
     public Evaluation? LastEvaluation { get; private set; }
+    /// <summary>The parameter groups given to the optimizer (trainable parameters only).</summary>
+    public IReadOnlyList<ParameterGroup> Groups { get; }
+    /// <summary>The optimizer.</summary>
+    public ITrainerOptimizer Optimizer => optimizer;
+    /// <summary>The EMA of the weights, updated after every optimizer step (null unless <see cref="TrainerOptions.EmaDecay"/> is set).</summary>
+    public ModelEma? Ema { get; }
 
-    /// <summary>Weight decay on matrices and kernels only: biases, norms, class/register tokens and position embeddings are left alone (as timm and DeiT do).</summary>
+    private LearningRateSchedule Schedule(TrainerOptions options) =>
+        new(options.LearningRate, options.MinLearningRate, (long)Math.Round(options.WarmupEpochs * StepsPerEpoch), (long)StepsPerEpoch * options.Epochs);
+
+    /// <summary>The learning rate of optimizer step <paramref name="step"/> (before each group's scale).</summary>
+    public double LearningRateAt(long step) => schedule.At(step);
+
+    /// <summary>
+    /// Continues a run for more epochs (for example after <see cref="LoadCheckpoint"/> of a finished run): the epoch count
+    /// becomes <paramref name="epochs"/> and the cosine schedule's horizon moves with it, from the next step on (timm's
+    /// behaviour when resumed with a larger <c>--epochs</c>); the epochs already done are not replayed. With a schedule that
+    /// does not depend on the horizon (no decay: <see cref="TrainerOptions.MinLearningRate"/> = the learning rate) the result
+    /// equals one run of <paramref name="epochs"/> epochs. A checkpoint saved afterwards records the new count.
+    /// </summary>
+    public void ExtendEpochs(int epochs)
+    {
+        if (epochs < Options.Epochs)
+            throw new ArgumentOutOfRangeException(nameof(epochs), $"A run of {Options.Epochs} epochs cannot be shortened to {epochs}.");
+        var options = Options with { Epochs = epochs };
+        string? problem = options.Problems().FirstOrDefault();
+        if (problem is not null) throw new ArgumentException(problem, nameof(epochs));
+        State = State with { Options = options };
+        schedule = Schedule(options);
+    }
+
+    /// <summary>Weight decay on matrices and kernels only: biases, norms, class/register tokens and position embeddings are left alone (as timm and DeiT do). By name; <see cref="ParameterGroups.NoWeightDecay"/> decides by kind and is what the trainer uses.</summary>
     public static bool DecaysWeight(string name, Parameter parameter) =>
         parameter.dim() >= 2 && !name.EndsWith("pos_embed", StringComparison.Ordinal) && !name.EndsWith("cls_token", StringComparison.Ordinal)
         && !name.EndsWith("reg_token", StringComparison.Ordinal);
@@ -78,17 +127,24 @@ public sealed class Trainer : IDisposable
         double lossSum = 0;
         long correct = 0, seen = 0, step = State.Step;
         double learningRate = 0;
-        for (int batch = 0; batch < StepsPerEpoch; batch++)
+        int batch = 0;
+        foreach (var data in train.Batches(order, Options.BatchSize, epochSeed, cancellation))
         {
+            using var batchData = data;
             cancellation.ThrowIfCancellationRequested();
-            int start = batch * Options.BatchSize, count = Math.Min(Options.BatchSize, train.Count - start);
+            int count = data.Count;
             learningRate = schedule.At(step);
             using var scope = torch.NewDisposeScope();
-            var (images, labels) = ImageBatches.Make(train, order.AsSpan(start, count), Options.Normalization, Options.Augmentation, rng);
-            var (loss, batchCorrect) = TrainStep(images, labels, learningRate);
-            step++;
+            Tensor? targets = null;
+            if (Options.Mixup is MixupOptions mixup)
+            {
+                var mixRandom = new Random(ImageSeeds.For(epochSeed ^ 0x6D1C5E, batch));
+                (targets, _) = Mixup.Apply(data.Images, data.Labels, train.ClassNames.Count, Options.LabelSmoothing, mixup, mixRandom);
+            }
+            var (loss, batchCorrect) = TrainStep(data.Images, data.Labels, learningRate, targets);
+            step++; batch++;
             lossSum += loss * count; correct += batchCorrect; seen += count;
-            progress?.BatchDone(new BatchReport(epoch + 1, Options.Epochs, batch + 1, StepsPerEpoch, lossSum / seen, (double)correct / seen,
+            progress?.BatchDone(new BatchReport(epoch + 1, Options.Epochs, batch, StepsPerEpoch, lossSum / seen, (double)correct / seen,
                                                 seen / clock.Elapsed.TotalSeconds, learningRate));
         }
         double seconds = clock.Elapsed.TotalSeconds;
@@ -101,48 +157,85 @@ public sealed class Trainer : IDisposable
         return record;
     }
 
-    /// <summary>One optimisation step on a batch (CPU or device tensors); returns the batch's mean loss and how many it got right.</summary>
-    public (double Loss, long Correct) TrainStep(Tensor images, Tensor labels, double learningRate)
+    /// <summary>
+    /// One optimisation step on a batch (CPU or device tensors); returns the batch's mean loss and how many it got right.
+    /// With <see cref="TrainerOptions.GradientAccumulation"/> k the batch goes through the model in k micro-batches whose
+    /// gradients add up to the whole batch's (each micro-batch's mean loss weighted by its share of the batch), then one update.
+    /// </summary>
+    /// <param name="images">[B, C, H, W].</param>
+    /// <param name="labels">[B] class indices (for accuracy, and the loss when there are no soft targets).</param>
+    /// <param name="learningRate">The scheduled rate (each group scales it).</param>
+    /// <param name="softTargets">[B, classes] target distributions (Mixup/CutMix, already label-smoothed); null: <paramref name="labels"/> with label smoothing.</param>
+    public (double Loss, long Correct) TrainStep(Tensor images, Tensor labels, double learningRate, Tensor? softTargets = null)
     {
         model.train();
         if (allPatchTokens) foreach (var patchDropout in patchDropouts) patchDropout.eval();
         using var scope = torch.NewDisposeScope();
         var x = images.to(device);
         var y = labels.to(device);
-        var logits = model.forward(x);
-        var loss = nn.functional.cross_entropy(logits, y, label_smoothing: Options.LabelSmoothing);
+        var t = softTargets?.to(device);
+        long total = x.shape[0];
+        int chunks = (int)Math.Min(Options.GradientAccumulation, total);
+        long chunk = (total + chunks - 1) / chunks;
         optimizer.ZeroGrad();
-        loss.backward();
+        double lossSum = 0;
+        long correct = 0;
+        for (long start = 0; start < total; start += chunk)
+        {
+            using var micro = torch.NewDisposeScope();
+            long count = Math.Min(chunk, total - start);
+            var xs = x.narrow(0, start, count);
+            var ys = y.narrow(0, start, count);
+            var logits = model.forward(xs);
+            RequireClassCount(logits, train);
+            var loss = t is null
+                ? nn.functional.cross_entropy(logits, ys, label_smoothing: Options.LabelSmoothing)
+                : (-(t.narrow(0, start, count) * nn.functional.log_softmax(logits, 1))).sum(1).mean();
+            var weighted = count == total ? loss : loss * ((double)count / total);
+            weighted.backward();
+            lossSum += loss.item<float>() * count;
+            using (torch.no_grad()) correct += logits.argmax(1).eq(ys).sum().item<long>();
+        }
         if (Options.GradientClipNorm > 0) nn.utils.clip_grad_norm_(optimizer.Parameters, Options.GradientClipNorm);
         optimizer.Update(learningRate);
-        long correct;
-        using (torch.no_grad()) correct = logits.argmax(1).eq(y).sum().item<long>();
-        return (loss.item<float>(), correct);
+        Ema?.Update();
+        return (lossSum / total, correct);
     }
 
-    /// <summary>Mean cross-entropy (no smoothing), accuracy and confusion matrix on <paramref name="data"/>, without augmentation.</summary>
-    public Evaluation Evaluate(LabeledImages data) => Evaluate(model, data, Options.Normalization, Options.EvaluationBatchSize, device);
+    private static void RequireClassCount(Tensor logits, IImageDataset data)
+    {
+        if (logits.dim() != 2 || logits.shape[1] != data.ClassNames.Count)
+            throw new ArgumentException($"The model gives logits [{string.Join(",", logits.shape)}] but the data set has {data.ClassNames.Count} classes: " +
+                                        "declare (or load) the model with a head of that many classes.");
+    }
 
-    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, LabeledImages data, PixelNormalization normalization, int batchSize, Device device)
+    /// <summary>Mean cross-entropy (no smoothing), accuracy and confusion matrix on <paramref name="data"/> with its transform.</summary>
+    public Evaluation Evaluate(IImageDataset data) => Evaluate(model, data, Options.EvaluationBatchSize, device);
+
+    /// <summary>Mean cross-entropy (no smoothing), accuracy and confusion matrix of <paramref name="model"/> on <paramref name="data"/>.</summary>
+    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, IImageDataset data, int batchSize, Device device, CancellationToken cancellation = default)
     {
         model.eval();
         int classes = data.ClassNames.Count;
         var confusion = new long[classes, classes];
         double lossSum = 0;
+        long seen = 0;
         using var noGrad = torch.no_grad();
         var all = Enumerable.Range(0, data.Count).ToArray();
-        for (int start = 0; start < data.Count; start += batchSize)
+        foreach (var batch in data.Batches(all, batchSize, 0, cancellation))
         {
+            using var batchData = batch;
             using var scope = torch.NewDisposeScope();
-            int count = Math.Min(batchSize, data.Count - start);
-            var (images, labels) = ImageBatches.Make(data, all.AsSpan(start, count), normalization, AugmentationOptions.None, null);
-            var logits = model.forward(images.to(device));
-            lossSum += nn.functional.cross_entropy(logits, labels.to(device), reduction: nn.Reduction.Sum).item<float>();
+            var logits = model.forward(batch.Images.to(device));
+            RequireClassCount(logits, data);
+            lossSum += nn.functional.cross_entropy(logits, batch.Labels.to(device), reduction: nn.Reduction.Sum).item<float>();
             var predicted = logits.argmax(1).cpu().data<long>().ToArray();
-            var truth = labels.data<long>().ToArray();
-            for (int i = 0; i < count; i++) confusion[truth[i], predicted[i]]++;
+            var truth = batch.Labels.data<long>().ToArray();
+            for (int i = 0; i < batch.Count; i++) confusion[truth[i], predicted[i]]++;
+            seen += batch.Count;
         }
-        return new Evaluation(data.Count == 0 ? double.NaN : lossSum / data.Count, confusion, data.ClassNames);
+        // A data set that skips undecodable files yields fewer images than it has: the mean is over those seen.
+        return new Evaluation(seen == 0 ? double.NaN : lossSum / seen, confusion, data.ClassNames);
     }
 
     /// <summary>
@@ -164,7 +257,8 @@ public sealed class Trainer : IDisposable
         var stateMetadata = new Dictionary<string, string>(progress, StringComparer.Ordinal) { [CheckpointMetadataKeys.TrainingState] = JsonSerializer.Serialize(State, Json) };
         var weights = model.state_dict().Select(kv => KeyValuePair.Create(CheckpointMetadataKeys.StateModelPrefix + kv.Key, kv.Value));
         var moments = optimizer.StateTensors().Select(t => KeyValuePair.Create(CheckpointMetadataKeys.StateOptimizerPrefix + t.Name, t.Tensor));
-        Safetensors.Write(statePath, weights.Concat(moments), stateMetadata);
+        var ema = (Ema?.StateTensors() ?? []).Select(t => KeyValuePair.Create(StateEmaPrefix + t.Name, t.Tensor));
+        Safetensors.Write(statePath, weights.Concat(moments).Concat(ema), stateMetadata);
 
         metadata ??= new CheckpointMetadata();
         var extra = new Dictionary<string, string>(metadata.Extra, StringComparer.Ordinal);
@@ -184,6 +278,9 @@ public sealed class Trainer : IDisposable
         if (state.TrainImages != train.Count)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
                 $"the run was trained on {state.TrainImages} images, this one has {train.Count}: resume with the same data.", statePath);
+        if (state.TrainTransform is not null && state.TrainTransform != train.TransformDescription)
+            throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
+                $"the run was trained with the transform {state.TrainTransform}; this one has {train.TransformDescription}: resume with the same.", statePath);
         if (state.Options != Options)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
                 "the run was saved with other training options: resume with the saved ones (see Trainer.ReadState).", statePath);
@@ -191,9 +288,12 @@ public sealed class Trainer : IDisposable
         var moments = Section(saved.Tensors, CheckpointMetadataKeys.StateOptimizerPrefix);
         // Both are checked before either is copied: the optimizer's moments first (its check has no side effects), then the
         // weights load all-or-nothing, then the moments are copied.
+        var ema = Section(saved.Tensors, StateEmaPrefix);
         optimizer.LoadState(moments, state.Step, statePath, validateOnly: true);
+        Ema?.LoadState(ema, statePath, validateOnly: true);
         model.LoadTensors(weights, statePath, saved.Metadata, fromTrainingState: true);
         optimizer.LoadState(moments, state.Step, statePath);
+        Ema?.LoadState(ema, statePath);
         State = state;
     }
 

@@ -22,8 +22,18 @@ public sealed record TrainerOptions
     /// dropout, where the model has it, in every epoch.
     /// </summary>
     public int FullTokenEpochs { get; init; }
-    public AugmentationOptions Augmentation { get; init; } = new();
-    public PixelNormalization Normalization { get; init; } = PixelNormalization.Grey(0.5f, 0.5f);
+    /// <summary>A linear probe: every parameter but the classifier's (<see cref="Classifier"/>) is frozen before the optimizer is made.</summary>
+    public bool LinearProbe { get; init; }
+    /// <summary>The classifier's name prefix (timm's <c>pretrained_cfg["classifier"]</c>): what a linear probe trains.</summary>
+    public string Classifier { get; init; } = "head";
+    /// <summary>timm's <c>layer_decay</c> (for example 0.75): each layer's learning rate is scaled by decay^(layers above it) (see <see cref="ParameterGroups.LayerScale"/>); null: off.</summary>
+    public double? LayerDecay { get; init; }
+    /// <summary>Micro-batches per optimizer step: each batch of <see cref="BatchSize"/> goes through the model in this many parts, whose gradients add up to the whole batch's (less memory, the same step).</summary>
+    public int GradientAccumulation { get; init; } = 1;
+    /// <summary>Decay of an EMA of the weights (timm's <c>model_ema_decay</c>, for example 0.9998); 0: no EMA.</summary>
+    public double EmaDecay { get; init; }
+    /// <summary>Mixup/CutMix of training batches, with soft targets label-smoothed by <see cref="LabelSmoothing"/>; null: off.</summary>
+    public MixupOptions? Mixup { get; init; }
 
     /// <summary>Checks the numbers and returns what is wrong, one line each.</summary>
     public IEnumerable<string> Problems()
@@ -38,7 +48,11 @@ public sealed record TrainerOptions
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) yield return $"label smoothing must be in [0, 1) (got {LabelSmoothing}).";
         if (GradientClipNorm < 0) yield return $"gradient clip norm must not be negative (got {GradientClipNorm}).";
         if (FullTokenEpochs < 0 || FullTokenEpochs > Epochs) yield return $"full-token epochs must be between 0 and the {Epochs} epochs (got {FullTokenEpochs}).";
-        if (Augmentation.CropPadding < 0) yield return $"crop padding must not be negative (got {Augmentation.CropPadding}).";
+        if (LayerDecay is double d && !(d > 0 && d <= 1)) yield return $"layer decay must be in (0, 1] (got {d}).";
+        if (GradientAccumulation < 1 || GradientAccumulation > BatchSize) yield return $"gradient accumulation must be between 1 and the batch size {BatchSize} (got {GradientAccumulation}).";
+        if (!(EmaDecay >= 0 && EmaDecay < 1)) yield return $"EMA decay must be in [0, 1) (got {EmaDecay}).";
+        if (string.IsNullOrEmpty(Classifier)) yield return "the classifier name must not be empty.";
+        if (Mixup is not null) foreach (var problem in Mixup.Problems()) yield return problem;
     }
 }
 
@@ -53,6 +67,8 @@ public sealed record TrainingState
     public long Step { get; init; }
     /// <summary>Size of the training set the run uses: a resumed run must see the same data.</summary>
     public int TrainImages { get; init; }
+    /// <summary>The training set's transform (<see cref="ShapedVit.Data.IImageDataset.TransformDescription"/>): a resumed run must use the same. Null in state files that predate it.</summary>
+    public string? TrainTransform { get; init; }
     public TrainerOptions Options { get; init; } = new();
     public List<EpochRecord> History { get; init; } = [];
 }

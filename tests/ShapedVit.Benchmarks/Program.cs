@@ -5,7 +5,7 @@ using ShapedVit.Benchmarks;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--out FILE]
-// Sections: inference native roofline bf16 profile training memory generator (default: all).
+// Sections: inference native roofline bf16 profile training training-bf16 memory generator (default: all).
 var options = Options.Parse(args);
 Devices.SetCpuThreads(options.Threads);
 
@@ -19,6 +19,7 @@ var sections = options.Sections;
 if (sections.Overlaps(new[] { "inference", "native", "roofline", "bf16" })) InferenceBenchmarks.Run(report, options, sections);
 if (sections.Contains("profile")) BlockProfile.Run(report, options);
 if (sections.Contains("training")) TrainingBenchmarks.Run(report, options);
+if (sections.Contains("training-bf16")) MixedPrecisionTraining.Run(report, options);
 if (sections.Contains("memory")) MemoryBenchmarks.Run(report, options);
 if (sections.Contains("generator")) GeneratorBenchmarks.Run(report, options);
 report.Line("");
@@ -32,7 +33,7 @@ namespace ShapedVit.Benchmarks
 {
     public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath)
     {
-        private static readonly string[] AllSections = { "inference", "native", "roofline", "bf16", "training", "memory", "generator", "profile" };
+        private static readonly string[] AllSections = { "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile" };
 
         public static Options Parse(string[] args)
         {

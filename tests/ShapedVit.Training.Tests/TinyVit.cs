@@ -4,3 +4,13 @@ namespace ShapedVit.Training.Tests;
 [VisionTransformer(NumClasses = 10, Dropout = 0.1, DropPath = 0.1)]
 [Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(2), Heads(2), Mlp(32)]
 public partial class TinyVit { }
+
+/// <summary>The same shapes with no dropout or drop path: a training step is then deterministic, for comparing two ways of taking it.</summary>
+[VisionTransformer(NumClasses = 10)]
+[Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(2), Heads(2), Mlp(32)]
+public partial class PlainTinyVit { }
+
+/// <summary>TinyVit's shapes with a 3-class head, for a 3-class image folder.</summary>
+[VisionTransformer(NumClasses = 3, Dropout = 0.1)]
+[Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(2), Heads(2), Mlp(32)]
+public partial class ThreeClassTinyVit { }

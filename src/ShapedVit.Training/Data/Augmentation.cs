@@ -13,7 +13,20 @@ public sealed record AugmentationOptions(int CropPadding = 2, bool HorizontalFli
 /// <summary>Per-channel normalisation applied to bytes scaled to 0..1: (x / 255 - mean) / std.</summary>
 public sealed record PixelNormalization(float[] Mean, float[] Std)
 {
+    /// <summary>One channel.</summary>
     public static PixelNormalization Grey(float mean, float std) => new([mean], [std]);
+
+    /// <summary>The same mean and std for each of <paramref name="channels"/> channels.</summary>
+    public static PixelNormalization Uniform(int channels, float mean, float std) =>
+        new(Enumerable.Repeat(mean, channels).ToArray(), Enumerable.Repeat(std, channels).ToArray());
+
+    /// <summary>The mean and std of a model's preprocessing (timm's <c>pretrained_cfg</c>, as checkpoint metadata states it).</summary>
+    public static PixelNormalization From(Checkpoints.PreprocessConfig preprocessing) => new([.. preprocessing.Mean], [.. preprocessing.Std]);
+
+    /// <summary>torchvision's form: <c>Normalize(mean=[...], std=[...])</c>, with round-trip numbers.</summary>
+    public string Describe() =>
+        $"Normalize(mean=[{string.Join(", ", Mean.Select(m => m.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}], " +
+        $"std=[{string.Join(", ", Std.Select(m => m.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}])";
 
     // Value equality over the numbers (a record compares arrays by reference), so saved and current options compare equal.
     public bool Equals(PixelNormalization? other) =>

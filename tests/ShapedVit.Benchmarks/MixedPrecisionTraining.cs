@@ -1,0 +1,76 @@
+using ShapedVit.Inference;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Benchmarks;
+
+/// <summary>
+/// Issue #15: is bfloat16 training on the CPU faster than float32? TorchSharp 0.107 has no autocast, so the bfloat16 step is
+/// what autocast would do by hand: float32 master weights, a bfloat16 copy for compute (LayerNorms kept float32, as
+/// <see cref="BFloat16Inference.ToBFloat16"/> does), forward and backward in bfloat16, gradients copied to the float32 master
+/// weights, AdamW on those. Both steps are timed interleaved on the same batch.
+/// </summary>
+public static class MixedPrecisionTraining
+{
+    private sealed class MixedStep : IDisposable
+    {
+        private readonly nn.Module<Tensor, Tensor> master;
+        private readonly nn.Module<Tensor, Tensor> compute;
+        private readonly (Parameter Master, Parameter Compute)[] pairs;
+        private readonly optim.Optimizer optimizer;
+        private readonly Tensor images, labels;
+
+        public MixedStep(nn.Module<Tensor, Tensor> master, nn.Module<Tensor, Tensor> compute, Tensor images, Tensor labels)
+        {
+            this.master = master; this.compute = compute;
+            BFloat16Inference.ToBFloat16(compute);
+            compute.train();
+            var computeParameters = compute.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            pairs = master.named_parameters().Select(p => (p.parameter, computeParameters[p.name])).ToArray();
+            optimizer = torch.optim.AdamW(master.parameters(), lr: 1e-4, weight_decay: 0.05);
+            this.images = images.to(ScalarType.BFloat16);
+            this.labels = labels;
+        }
+
+        public void Step()
+        {
+            using var scope = NewDisposeScope();
+            using (torch.no_grad())
+                foreach (var (m, c) in pairs) c.copy_(m);
+            compute.zero_grad();
+            var loss = nn.functional.cross_entropy(compute.forward(images).to(ScalarType.Float32), labels);
+            loss.backward();
+            using (torch.no_grad())
+                foreach (var (m, c) in pairs)
+                {
+                    if (c.grad is null) continue;
+                    if (m.grad is null) m.grad = c.grad.to(ScalarType.Float32);
+                    else m.grad.copy_(c.grad);
+                }
+            optimizer.step();
+        }
+
+        public void Dispose() { optimizer.Dispose(); images.Dispose(); }
+    }
+
+    public static void Run(Report report, Options options)
+    {
+        const int batch = 16;
+        torch.manual_seed(0);
+        using var images = torch.randn(batch, 3, 224, 224);
+        using var labels = torch.randint(0, 1000, new long[] { batch });
+        using var fp32Model = new VitS16(seed: 1);
+        using var masterModel = new VitS16(seed: 1);
+        using var computeModel = new VitS16(seed: 1);
+        using var fp32 = new TrainingBenchmarks.Trainer(fp32Model, batch, 3, 224, 1000);
+        using var mixed = new MixedStep(masterModel, computeModel, images, labels);
+        var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions,
+            ("ViT-S/16 train step float32", fp32.Step), ("ViT-S/16 train step bfloat16 compute, float32 master", mixed.Step));
+        report.Heading($"Training step, ViT-S/16 224 px, batch {batch}: float32 vs bfloat16 (the autocast recipe by hand)");
+        report.Table(new[] { "step", "median ms", "images/s (median)", "min-max ms", "CPU share", "load 1-min before -> after" },
+            timings.Select(t => new[] { t.Name, Harness.Format(t.Median * 1e3, 0), Harness.Format(batch / t.Median, 2),
+                $"{Harness.Format(t.Min * 1e3, 0)}-{Harness.Format(t.Max * 1e3, 0)}", Harness.Format(t.CpuShare), $"{Harness.Format(t.LoadBefore)} -> {Harness.Format(t.LoadAfter)}" }).ToList());
+        report.Line($"bfloat16 / float32 speed: {Harness.Format(timings[0].Median / timings[1].Median, 2)}x");
+    }
+}
