@@ -28,7 +28,7 @@ namespace ShapedVit.Generators
             "patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "patch_drop", "blocks", "norm", "fc_norm", "pre_logits",
             "head_drop", "head", "geometry",
             "forward", "ForwardFeatures", "ForwardHead", "ForwardWithIntermediates", "EmbedTokens", "CheckImages", "Spec", "Geometry",
-            "DeclarationErrors",
+            "DeclarationErrors", "ParameterCountFor", "MacsFor", "instanceGeometry",
         };
 
         /// <summary>The generated part, or null where the type cannot be extended or its attributes do not compile (C# reports why, and so does the analyzer).</summary>
@@ -83,9 +83,11 @@ namespace ShapedVit.Generators
             w.Line("/// Shapes proven at compile time, per image (the batch dimension is left out):");
             w.Line("/// <code>");
             foreach (var step in g.Steps)
-                w.Line($"/// {step.Label,-14} {VitGeometry.FormatShape(step.Shape),-14} {step.Note}".TrimEnd());
+                w.Line($"/// {step.Label,-14} {step.ShapeText,-14} {step.Note}".TrimEnd());
             w.Line("/// </code>");
-            w.Line($"/// {Count(g.ParameterCount)} parameters, {Count(g.Macs)} multiply-accumulates per image.");
+            w.Line(m.SymbolicNumClasses
+                ? $"/// {Count(g.ParameterCount)} + {Count(g.HeadParametersPerClass)} x N parameters, {Count(g.Macs)} + {Count(g.HeadMacsPerClass)} x N multiply-accumulates per image."
+                : $"/// {Count(g.ParameterCount)} parameters, {Count(g.Macs)} multiply-accumulates per image.");
             w.Line("/// </remarks>");
         }
 
@@ -96,7 +98,7 @@ namespace ShapedVit.Generators
         {
             string image = m.ImageHeight == m.ImageWidth ? $"{m.ImageHeight}" : $"{m.ImageHeight}x{m.ImageWidth}";
             string patch = m.PatchHeight == m.PatchWidth ? $"{m.PatchHeight}" : $"{m.PatchHeight}x{m.PatchWidth}";
-            string head = m.NumClasses > 0 ? $"{m.NumClasses} classes" : "headless";
+            string head = m.SymbolicNumClasses ? "N classes (the constructor's numClasses)" : m.NumClasses > 0 ? $"{m.NumClasses} classes" : "headless";
             return $"{image} px, {m.Channels} channel(s), patch {patch}, {m.EmbedDim} wide, {m.Depth} blocks, {m.Heads} heads, {head}";
         }
 
@@ -126,10 +128,33 @@ namespace ShapedVit.Generators
             Const("int", "HeadDim", Int(g.HeadDim), "Width of one attention head.");
             Const("int", "MlpDim", Int(g.MlpDim), "Hidden width of each block's MLP.");
             Const("int", "RepresentationSize", Int(m.RepresentationSize), "Width of the pre-logits layer (0: none).");
-            Const("int", "NumClasses", Int(m.NumClasses), "Classes of the head (0: headless feature extractor).");
-            Const("double", "LayerNormEps", Double(m.LayerNormEps), "Epsilon of every LayerNorm.");
-            Const("long", "ParameterCount", Long(g.ParameterCount), "Trainable parameters, exactly.");
-            Const("long", "Macs", Long(g.Macs), "Multiply-accumulates per image (convolution, linears and both attention matmuls).");
+            if (m.SymbolicNumClasses)
+            {
+                // The class count N is the constructor's: everything else stays a constant, the counts are N's functions.
+                w.Line("/// <summary>Classes of the head: the constructor's <c>numClasses</c> (declared RuntimeNumClasses = true).</summary>");
+                w.Line("public int NumClasses { get; }");
+                w.Line();
+                Const("double", "LayerNormEps", Double(m.LayerNormEps), "Epsilon of every LayerNorm.");
+                w.Line("/// <summary>Trainable parameters, exactly, with <paramref name=\"numClasses\"/> classes.</summary>");
+                w.Line($"public static long ParameterCountFor(int numClasses) => {Long(g.ParameterCount)} + {Long(g.HeadParametersPerClass)} * numClasses;");
+                w.Line();
+                w.Line("/// <summary>Multiply-accumulates per image with <paramref name=\"numClasses\"/> classes.</summary>");
+                w.Line($"public static long MacsFor(int numClasses) => {Long(g.Macs)} + {Long(g.HeadMacsPerClass)} * numClasses;");
+                w.Line();
+                w.Line("/// <summary>Trainable parameters of this model, exactly.</summary>");
+                w.Line("public long ParameterCount => ParameterCountFor(NumClasses);");
+                w.Line();
+                w.Line("/// <summary>Multiply-accumulates per image of this model (convolution, linears and both attention matmuls).</summary>");
+                w.Line("public long Macs => MacsFor(NumClasses);");
+                w.Line();
+            }
+            else
+            {
+                Const("int", "NumClasses", Int(m.NumClasses), "Classes of the head (0: headless feature extractor).");
+                Const("double", "LayerNormEps", Double(m.LayerNormEps), "Epsilon of every LayerNorm.");
+                Const("long", "ParameterCount", Long(g.ParameterCount), "Trainable parameters, exactly.");
+                Const("long", "Macs", Long(g.Macs), "Multiply-accumulates per image (convolution, linears and both attention matmuls).");
+            }
             if (m.PatchDropout > 0)
                 Const("int", "TrainingPatchTokens", Int(g.TrainingPatchTokens),
                       $"Patch tokens each image keeps in training (patch dropout {Double(m.PatchDropout)}); evaluation sees all NumPatches.");
@@ -150,10 +175,10 @@ namespace ShapedVit.Generators
             if (m.Pooling == Pooling.ClassToken) w.Line("private readonly global::TorchSharp.Modules.LayerNorm norm;");
             else w.Line("private readonly global::TorchSharp.Modules.LayerNorm fc_norm;", "after mean pooling");
             if (m.RepresentationSize > 0) w.Line($"private readonly {Layers}.PreLogits pre_logits;", $"[B,{m.EmbedDim}] -> [B,{m.RepresentationSize}]");
-            if (m.NumClasses > 0)
+            if (HasHead(m))
             {
                 w.Line("private readonly global::TorchSharp.Modules.Dropout head_drop;");
-                w.Line("private readonly global::TorchSharp.Modules.Linear head;", $"[B,{g.HeadInputDim}] -> [B,{m.NumClasses}]");
+                w.Line("private readonly global::TorchSharp.Modules.Linear head;", $"[B,{g.HeadInputDim}] -> [B,{Classes(m)}]");
             }
             w.Line("private static global::ShapedVit.VitGeometry? geometry;");
             w.Line();
@@ -162,7 +187,14 @@ namespace ShapedVit.Generators
         private static void WriteConstructor(IndentedWriter w, string name, VitSpec m, VitGeometry g)
         {
             w.Line("/// <summary>Creates the model with timm's initialisation; the same <paramref name=\"seed\"/> gives the same weights.</summary>");
-            w.Open($"public {name}(long? seed = null) : base(nameof({name}))");
+            if (m.SymbolicNumClasses)
+            {
+                w.Line("/// <param name=\"numClasses\">Classes of the head (positive): a run-time fact, every other shape is proven.</param>");
+                w.Open($"public {name}(int numClasses, long? seed = null) : base(nameof({name}))");
+                w.Line("if (numClasses <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(numClasses), numClasses, \"A head needs at least one class.\");");
+                w.Line("NumClasses = numClasses;");
+            }
+            else w.Open($"public {name}(long? seed = null) : base(nameof({name}))");
             w.Line($"patch_embed = new {Layers}.PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);");
             if (m.ClassToken) w.Line($"cls_token = {Torch}.nn.Parameter({Torch}.zeros(1, 1, EmbedDim));");
             if (m.RegisterTokens > 0) w.Line($"reg_token = {Torch}.nn.Parameter({Torch}.zeros(1, RegisterTokens, EmbedDim));");
@@ -185,7 +217,7 @@ namespace ShapedVit.Generators
                 ? $"norm = {Torch}.nn.LayerNorm(EmbedDim, LayerNormEps);"
                 : $"fc_norm = {Torch}.nn.LayerNorm(EmbedDim, LayerNormEps);");
             if (m.RepresentationSize > 0) w.Line($"pre_logits = new {Layers}.PreLogits(EmbedDim, RepresentationSize);");
-            if (m.NumClasses > 0)
+            if (HasHead(m))
             {
                 w.Line($"head_drop = {Torch}.nn.Dropout({Double(m.Dropout)});");
                 w.Line($"head = {Torch}.nn.Linear({(m.RepresentationSize > 0 ? "RepresentationSize" : "EmbedDim")}, NumClasses);");
@@ -198,8 +230,8 @@ namespace ShapedVit.Generators
 
         private static void WriteForward(IndentedWriter w, VitSpec m, VitGeometry g)
         {
-            string output = m.NumClasses > 0 ? Shape("B", m.NumClasses) : Shape("B", g.HeadInputDim);
-            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> {(m.NumClasses > 0 ? "logits" : "pooled features")} {output}.</summary>");
+            string output = HasHead(m) ? Shape("B", Classes(m)) : Shape("B", g.HeadInputDim);
+            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> {(HasHead(m) ? "logits" : "pooled features")} {output}.</summary>");
             w.Open($"public override {Tensor} forward({Tensor} images)");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             w.Line("var tokens = ForwardFeatures(images);", Shape("B", g.SequenceLength, m.EmbedDim));
@@ -226,7 +258,7 @@ namespace ShapedVit.Generators
         private static void WriteForwardHead(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string pooledShape = Shape("B", m.EmbedDim);
-            w.Line($"/// <summary>Tokens {Shape("B", g.SequenceLength, m.EmbedDim)} -> {(m.NumClasses > 0 ? "logits " + Shape("B", m.NumClasses) : "pooled features " + Shape("B", g.HeadInputDim))}; with <paramref name=\"preLogits\"/>, the pooled features {pooledShape}.</summary>");
+            w.Line($"/// <summary>Tokens {Shape("B", g.SequenceLength, m.EmbedDim)} -> {(HasHead(m) ? "logits " + Shape("B", Classes(m)) : "pooled features " + Shape("B", g.HeadInputDim))}; with <paramref name=\"preLogits\"/>, the pooled features {pooledShape}.</summary>");
             w.Open($"public {Tensor} ForwardHead({Tensor} tokens, bool preLogits = false)");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             if (m.Pooling == Pooling.ClassToken)
@@ -241,8 +273,8 @@ namespace ShapedVit.Generators
                 w.Line("var representation = pre_logits.call(pooled);", Shape("B", m.RepresentationSize));
                 current = "representation";
             }
-            if (m.NumClasses > 0)
-                w.Line($"return head.call(head_drop.call({current})).MoveToOuterDisposeScope();", Shape("B", m.NumClasses));
+            if (HasHead(m))
+                w.Line($"return head.call(head_drop.call({current})).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else
                 w.Line($"return {current}.MoveToOuterDisposeScope();", Shape("B", g.HeadInputDim) + ": headless");
             w.Close();
@@ -270,7 +302,7 @@ namespace ShapedVit.Generators
             w.Close();
             if (m.Pooling == Pooling.ClassToken) w.Line("var features = norm.call(x);", tokens);
             else w.Line("var features = x.alias();", tokens);
-            if (m.NumClasses > 0) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", m.NumClasses));
+            if (HasHead(m)) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else w.Line($"{Tensor}? logits = null;");
             w.Line($"return new {Layers}.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);");
             w.Close();
@@ -321,20 +353,40 @@ namespace ShapedVit.Generators
             w.Line("{");
             w.Indent();
             w.Line("ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,");
-            w.Line("EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,");
+            w.Line(m.SymbolicNumClasses
+                ? "EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = 0,"
+                : "EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,");
             w.Line($"Pooling = global::ShapedVit.Pooling.{m.Pooling}, ClassToken = {Bool(m.ClassToken)}, RegisterTokens = RegisterTokens, QkvBias = {Bool(m.QkvBias)},");
             w.Line($"LayerScaleInit = {Double(m.LayerScaleInit)}, RepresentationSize = RepresentationSize, Dropout = {Double(m.Dropout)}, AttentionDropout = {Double(m.AttentionDropout)},");
             w.Line($"DropPath = {Double(m.DropPath)}, PatchDropout = {Double(m.PatchDropout)}, LayerNormEps = LayerNormEps,");
+            if (m.SymbolicNumClasses) w.Line("RuntimeNumClasses = true,");
             w.Unindent();
             w.Line("};");
             w.Line();
             w.Line("/// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>");
             w.Line("public static global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);");
             w.Line();
-            w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;");
-            w.Line();
-            w.Line("global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;");
+            if (m.SymbolicNumClasses)
+            {
+                w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec with { NumClasses = NumClasses };");
+                w.Line();
+                w.Line("global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry =>");
+                w.Line("    instanceGeometry ??= global::ShapedVit.VitGeometry.Create(((global::ShapedVit.IVisionTransformer)this).Spec);");
+                w.Line();
+                w.Line("private global::ShapedVit.VitGeometry? instanceGeometry;");
+            }
+            else
+            {
+                w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;");
+                w.Line();
+                w.Line("global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;");
+            }
         }
+
+        private static bool HasHead(VitSpec m) => m.NumClasses > 0 || m.SymbolicNumClasses;
+
+        /// <summary>The logits width as the comments write it: the number, or N when it is the constructor's.</summary>
+        private static string Classes(VitSpec m) => m.SymbolicNumClasses ? "N" : Int(m.NumClasses);
 
         /// <summary>"partial class Outer", "static partial class Outer", "partial record struct Outer"...</summary>
         private static string PartialHeader(ContainingType outer) =>

@@ -315,11 +315,23 @@ namespace ShapedVit.Generators
                 }
                 else RequireAttributes();
 
+                bool runtimeClasses = Named(v, nameof(VisionTransformerAttribute.RuntimeNumClasses), Defaults.RuntimeNumClasses);
+                int numClasses = Named(v, nameof(VisionTransformerAttribute.NumClasses), Defaults.NumClasses);
+                if (runtimeClasses)
+                {
+                    if (v.NamedArguments.Any(a => a.Key == nameof(VisionTransformerAttribute.NumClasses)))
+                        Add(DiagnosticDescriptors.InvalidOption, Subject.NumClasses, 0, nameof(VisionTransformerAttribute.NumClasses),
+                            "left out with RuntimeNumClasses = true (the class count is then the constructor argument numClasses)",
+                            numClasses.ToString(CultureInfo.InvariantCulture));
+                    numClasses = 0;
+                }
+
                 return new VitSpec
                 {
                     ImageHeight = imageHeight, ImageWidth = imageWidth, Channels = channels, PatchHeight = patchHeight, PatchWidth = patchWidth,
                     EmbedDim = embed, Depth = depth, Heads = heads, MlpDim = mlp,
-                    NumClasses = Named(v, nameof(VisionTransformerAttribute.NumClasses), Defaults.NumClasses),
+                    NumClasses = numClasses,
+                    RuntimeNumClasses = runtimeClasses,
                     Pooling = pooling,
                     ClassToken = Named(v, nameof(VisionTransformerAttribute.ClassToken), Defaults.ClassToken),
                     RegisterTokens = Named(v, nameof(VisionTransformerAttribute.RegisterTokens), Defaults.RegisterTokens),

@@ -61,7 +61,10 @@ namespace ShapedVit.Generators
             if (!findings.Any(f => f.IsError))
                 findings.Add(new Finding(DiagnosticDescriptors.ProvenTrace, Subject.Class, 0, new object[]
                 {
-                    declaration.TypeName, geometry.Trace, geometry.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
+                    declaration.TypeName, geometry.Trace,
+                    geometry.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)
+                        + (spec.SymbolicNumClasses ? " + " + geometry.HeadParametersPerClass.ToString("N0", CultureInfo.InvariantCulture) + " x N" : ""),
+                    // With a run-time class count the MACs are the backbone's; the head's N x HeadInputDim is below the rounding.
                     (geometry.Macs / 1e9).ToString("0.###", CultureInfo.InvariantCulture),
                 }));
             return new Evaluation(geometry, findings);
@@ -159,6 +162,12 @@ namespace ShapedVit.Generators
                     continue;
                 }
                 var stage = (Stage)expectation.Stage;
+                if (stage == Stage.Logits && declaration.Spec.SymbolicNumClasses)
+                {
+                    findings.Add(new Finding(DiagnosticDescriptors.UnknownStage, Subject.ExpectationStage, index, new object[]
+                        { "Stage.Logits is [N]: '" + declaration.TypeName + "' takes its class count at run time (RuntimeNumClasses = true); expect Stage.Features instead" }));
+                    continue;
+                }
                 var step = geometry.StepAt(stage);
                 if (step is null)
                 {

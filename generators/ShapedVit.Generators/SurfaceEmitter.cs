@@ -33,9 +33,16 @@ namespace ShapedVit.Generators
                 ? $"partial class {name} : {Torch}.nn.Module<{Tensor}, {Tensor}>, global::ShapedVit.IVisionTransformer<{name}>"
                 : $"partial class {name}");
 
+            bool runtimeClasses = declaration.Spec.SymbolicNumClasses;
             foreach (var (type, member, value, doc) in Constants(declaration))
             {
                 if (skip.Contains(member)) continue;
+                if (runtimeClasses && member is "NumClasses" or "ParameterCount" or "Macs")
+                {
+                    // Members of the instance when the class count is the constructor's (RuntimeNumClasses = true).
+                    Member(w, skip, member, $"public {type} {member} => throw DeclarationErrors();");
+                    continue;
+                }
                 w.Line($"/// <summary>{doc}</summary>");
                 w.Line(value is not null ? $"public const {type} {member} = {value};" : $"public static {type} {member} => throw DeclarationErrors();");
                 w.Line();
@@ -46,7 +53,9 @@ namespace ShapedVit.Generators
                 if (!skip.Contains(".ctor"))
                 {
                     w.Line("/// <summary>Throws: the declaration has ShapedVit errors.</summary>");
-                    w.Line($"public {name}(long? seed = null) : base(nameof({name})) => throw DeclarationErrors();");
+                    w.Line(runtimeClasses
+                        ? $"public {name}(int numClasses, long? seed = null) : base(nameof({name})) => throw DeclarationErrors();"
+                        : $"public {name}(long? seed = null) : base(nameof({name})) => throw DeclarationErrors();");
                     w.Line();
                 }
                 Member(w, skip, "forward", $"public override {Tensor} forward({Tensor} images) => throw DeclarationErrors();");
@@ -54,6 +63,11 @@ namespace ShapedVit.Generators
                 Member(w, skip, "ForwardHead", $"public {Tensor} ForwardHead({Tensor} tokens, bool preLogits = false) => throw DeclarationErrors();");
                 Member(w, skip, "ForwardWithIntermediates",
                        $"public global::ShapedVit.Layers.VitIntermediates ForwardWithIntermediates({Tensor} images, bool attention = false) => throw DeclarationErrors();");
+            }
+            if (runtimeClasses)
+            {
+                Member(w, skip, "ParameterCountFor", "public static long ParameterCountFor(int numClasses) => throw DeclarationErrors();");
+                Member(w, skip, "MacsFor", "public static long MacsFor(int numClasses) => throw DeclarationErrors();");
             }
             Member(w, skip, "Spec", "public static global::ShapedVit.VitSpec Spec => throw DeclarationErrors();");
             Member(w, skip, "Geometry", "public static global::ShapedVit.VitGeometry Geometry => throw DeclarationErrors();");

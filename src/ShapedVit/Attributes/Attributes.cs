@@ -59,6 +59,12 @@ namespace ShapedVit
         public double LayerNormEps { get; set; } = DefaultLayerNormEps;
         /// <summary>One of the paper's sizes; explicit attributes override it.</summary>
         public VitPreset Preset { get; set; }
+        /// <summary>
+        /// The class count is a run-time fact (a folder of images, a user's label set): the head's width becomes the
+        /// constructor argument <c>numClasses</c> (<c>new MyVit(numClasses: 7, seed: 0)</c>). Every other shape is still
+        /// proven at compile time; the trace shows the logits as <c>[N]</c>. Leave <see cref="NumClasses"/> out.
+        /// </summary>
+        public bool RuntimeNumClasses { get; set; }
     }
 
     /// <summary>Input image size: <c>[Image(224)]</c> or <c>[Image(height, width, Channels = 1)]</c>.</summary>

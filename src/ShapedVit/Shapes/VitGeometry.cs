@@ -49,6 +49,14 @@ namespace ShapedVit
         public double DropPath { get; init; }
         public double PatchDropout { get; init; }
         public double LayerNormEps { get; init; } = VisionTransformerAttribute.DefaultLayerNormEps;
+        /// <summary>
+        /// The class count is a constructor argument. A generated type's static <c>Spec</c> then has <see cref="NumClasses"/>
+        /// 0 (its geometry counts the backbone and shows the logits as [N]); a model instance's spec has its real count.
+        /// </summary>
+        public bool RuntimeNumClasses { get; init; }
+
+        /// <summary>Whether the class count is still symbolic: declared as a run-time fact and not yet given.</summary>
+        public bool SymbolicNumClasses => RuntimeNumClasses && NumClasses == 0;
 
         /// <summary>Whether the blocks have LayerScale (<see cref="LayerScaleInit"/> &gt; 0).</summary>
         public bool LayerScale => LayerScaleInit > 0;
@@ -162,10 +170,14 @@ namespace ShapedVit
 #endif
     sealed class TraceStep
     {
-        public TraceStep(Stage? stage, string label, long[] shape, string note, string explanation, bool trainingOnly = false)
+        public TraceStep(Stage? stage, string label, long[] shape, string note, string explanation, bool trainingOnly = false, string? shapeText = null)
         {
             Stage = stage; Label = label; Shape = shape; Note = note; Explanation = explanation; TrainingOnly = trainingOnly;
+            ShapeText = shapeText ?? VitGeometry.FormatShape(shape);
         }
+
+        /// <summary>The shape as the trace writes it: "[197,768]", or "[N]" for a class count given at run time.</summary>
+        public string ShapeText { get; }
 
         /// <summary>The [ExpectShape] stage this row is, if any.</summary>
         public Stage? Stage { get; }
@@ -220,6 +232,10 @@ namespace ShapedVit
         public long MlpDim { get; }
         public long FeatureDim { get; }
         public long HeadInputDim { get; }
+        /// <summary>Parameters the head adds per class (weights and bias): with a run-time class count N the model has ParameterCount + N x this.</summary>
+        public long HeadParametersPerClass => HeadInputDim + 1;
+        /// <summary>Multiply-accumulates the head adds per class and image.</summary>
+        public long HeadMacsPerClass => HeadInputDim;
         /// <summary>Patch tokens each image keeps in a training forward (all of them without patch dropout).</summary>
         public long TrainingPatchTokens { get; }
         /// <summary>Exact number of trainable scalars, timm's layout.</summary>
@@ -412,6 +428,8 @@ namespace ShapedVit
                     steps.Add(new TraceStep(null, "pre-logits", new long[] { spec.RepresentationSize }, "Linear + Tanh", "pre-logits Linear + Tanh"));
                 if (spec.NumClasses > 0)
                     steps.Add(new TraceStep(Stage.Logits, "logits", ShapeAt(Stage.Logits)!, "", Num(spec.NumClasses) + " classes"));
+                else if (spec.SymbolicNumClasses)
+                    steps.Add(new TraceStep(null, "logits", new long[] { -1 }, "N = numClasses, a constructor argument", "N classes, given at run time", shapeText: "[N]"));
                 return steps;
             }
         }
@@ -427,7 +445,7 @@ namespace ShapedVit
                     if (step.TrainingOnly) continue;
                     if (text.Length > 0) text.Append(" -> ");
                     if (step.Stage is null && step.Label.EndsWith(" x block", StringComparison.Ordinal)) text.Append(step.Label).Append(' ');
-                    text.Append(FormatShape(step.Shape));
+                    text.Append(step.ShapeText);
                 }
                 return text.ToString();
             }

@@ -264,6 +264,25 @@ public class DiagnosticTests
         """, "SVIT0021", "'Vit' has a primary constructor, but ShapedVit generates the constructor (long? seed) that builds the module: remove the parameter list and keep what it initialises in fields");
 
     [Fact]
+    public void SVIT0016_a_class_count_declared_beside_RuntimeNumClasses() => AssertDiagnostic("""
+        [VisionTransformer(RuntimeNumClasses = true, NumClasses = [|10|]), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+        public partial class Vit { }
+        """, "SVIT0016", "NumClasses must be left out with RuntimeNumClasses = true (the class count is then the constructor argument numClasses), but is 10");
+
+    [Fact]
+    public void SVIT0018_logits_of_a_run_time_class_count_are_N() => AssertDiagnostic("""
+        [VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+        [ExpectShape([|Stage.Logits|], 10)]
+        public partial class Vit { }
+        """, "SVIT0018", "Stage.Logits is [N]: 'Vit' takes its class count at run time (RuntimeNumClasses = true); expect Stage.Features instead");
+
+    [Fact]
+    public void SVIT0013_the_trace_of_a_run_time_class_count_ends_in_N() => AssertDiagnostic("""
+        [VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+        public partial class [|Vit|] { }
+        """, "SVIT0013", "'Vit': [32,32,3] -> [16,64] -> [17,64] -> 2 x block [17,64] -> [64] -> [N]; 113,600 + 65 x N parameters, 0.002 GMACs per image", DiagnosticSeverity.Info);
+
+    [Fact]
     public void Every_descriptor_has_a_test_here()
     {
         var tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("SVIT", StringComparison.Ordinal)).Select(n => n[..8]).ToHashSet();

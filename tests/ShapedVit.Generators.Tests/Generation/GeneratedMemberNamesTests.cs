@@ -17,6 +17,8 @@ public class GeneratedMemberNamesTests
         "[VisionTransformer(NumClasses = 10, RegisterTokens = 2, PatchDropout = 0.5, RepresentationSize = 32), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]",
         "[VisionTransformer(NumClasses = 0, ClassToken = false, Pooling = Pooling.Mean), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]",
         "[VisionTransformer(NumClasses = 10, PatchDropout = 0.5), Image(32), Patch(6), Embed(64), Depth(2), Heads(4)]", // errors: the surface
+        "[VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]",             // the class count at run time
+        "[VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(6), Embed(64), Depth(2), Heads(4)]",             // ... with errors
     };
 
     private static HashSet<string> WrittenMembers()

@@ -60,6 +60,19 @@ public class NoCascadeTests
     }
 
     [Fact]
+    public void A_run_time_class_count_with_an_error_keeps_its_numClasses_constructor_and_instance_counts()
+    {
+        var program = ReadmeProgramWithPatch6.Replace("new TinyVit(seed: 0)", "new TinyVit(numClasses: 7, seed: 0)")
+            .Replace("TinyVit.ParameterCount:N0", "model.ParameterCount:N0} {TinyVit.ParameterCountFor(7)")
+            .Replace("[VisionTransformer(NumClasses = 10)]", "[VisionTransformer(RuntimeNumClasses = true)]")
+            .Replace(", ExpectShape(Stage.Logits, 10)", "");
+        var problems = GeneratorHarness.BuildDiagnostics(App(program).Compilation).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Select(d => d.Id).SequenceEqual(new[] { "SVIT0001", "SVIT0001" }), string.Join("\n", problems));
+        var valid = GeneratorHarness.BuildDiagnostics(App(program.Replace("Patch(6)", "Patch(8)")).Compilation).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(valid.Count == 0, string.Join("\n", valid));
+    }
+
+    [Fact]
     public void The_surface_keeps_what_the_declaration_proves_as_constants_and_throws_for_the_rest()
     {
         var run = GeneratorHarness.Run(App(ReadmeProgramWithPatch6).Compilation);

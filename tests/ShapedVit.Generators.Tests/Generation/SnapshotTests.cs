@@ -27,6 +27,7 @@ public class SnapshotTests
         ["RegisterVit"] = "[VisionTransformer(NumClasses = 100, RegisterTokens = 4, LayerScaleInit = 1e-5, DropPath = 0.1), Image(64), Patch(8), Embed(128), Depth(4), Heads(4)]",
         ["MeanPoolVit"] = "[VisionTransformer(NumClasses = 10, Pooling = Pooling.Mean, ClassToken = false, QkvBias = false), Image(32), Patch(4), Embed(96), Depth(3), Heads(3)]",
         ["PatchDropVit"] = "[VisionTransformer(NumClasses = 10, RegisterTokens = 1, PatchDropout = 0.5), Image(28, 28, Channels = 1), Patch(4), Embed(64), Depth(2), Heads(2), Mlp(128)]",
+        ["FolderVit"] = "[VisionTransformer(RuntimeNumClasses = true), Image(64), Patch(16), Embed(96), Depth(2), Heads(3)]",
         ["HeadlessVit"] = "[VisionTransformer(NumClasses = 0, RepresentationSize = 256), Image(224), Patch(16), Embed(384), Depth(2), Heads(6)]",
     };
 

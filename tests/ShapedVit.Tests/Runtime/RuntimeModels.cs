@@ -34,3 +34,9 @@ public partial class PatchDropMeanVit { }
 [VisionTransformer(NumClasses = 4, RegisterTokens = 2, PatchDropout = 0.25)]
 [Image(16), Patch(4), Embed(16), Depth(1), Heads(2)]
 public partial class PatchDropPrefixVit { }
+
+/// <summary>The class count is a run-time fact (a folder's class subdirectories): <c>new FolderVit(numClasses: 7, seed: 0)</c>.</summary>
+[VisionTransformer(RuntimeNumClasses = true)]
+[Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
+[ExpectShape(Stage.PatchTokens, 16, 64), ExpectShape(Stage.Tokens, 17, 64), ExpectShape(Stage.Features, 64)]
+public partial class FolderVit { }
