@@ -76,6 +76,10 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
     {
         if (requested is not null) return Named(requested);
         if (metadata.ModelName is { } name && Named(name) is { } byName) return byName;
+        // A fine-tuned backbone (samples/FineTune): its head has as many classes as the checkpoint has labels.
+        if (metadata.ModelName is { } tuned && Backbone.All.FirstOrDefault(b => b.Name == tuned) is { } backbone && metadata.Labels is { Count: > 0 } labels)
+            return new KnownModel(backbone.Name, $"{backbone.Name} fine-tuned on {labels.Count} classes", metadata.Preprocessing ?? backbone.Preprocessing, labels,
+                                  () => backbone.Create(labels.Count, 0));
         if (metadata.Architecture is not { } architecture) return null;
         string shape = ShapePart(architecture);
         return Models.FirstOrDefault(m => m.ArchitectureShape == shape);

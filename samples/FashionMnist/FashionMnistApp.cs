@@ -95,25 +95,10 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
             AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History)));
         }
 
-        bool live = !options.Plain && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        if (live)
-        {
-            AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(context =>
-                {
-                    var progress = new SpectreProgress(context);
-                    while (!trainer.Finished) { trainer.RunEpoch(progress); AfterEpoch(); }
-                });
-        }
-        else
-        {
-            var progress = new PlainProgress(output);
-            while (!trainer.Finished) { trainer.RunEpoch(progress); AfterEpoch(); }
-        }
+        TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain);
 
         var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
-        Report(evaluation);
+        TrainingConsole.ReportConfusion(evaluation, output, options.Plain);
         double trainingSeconds = trainer.State.History.Sum(r => r.Seconds);
         output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); training {trainingSeconds / 60:F1} min over {trainer.State.History.Count} epochs " +
                          $"({trainer.State.History.Average(r => r.ImagesPerSecond):F0} img/s); this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
@@ -149,49 +134,13 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
             table.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(test.ClassNames[test.Labels[i]]), Markup.Escape(test.ClassNames[(int)c[i]]),
                          p[i].ToString("P1", CultureInfo.InvariantCulture), ok ? "ok" : "WRONG");
         }
-        CreateConsole().Write(table);
+        TrainingConsole.CreateConsole(output, options.Plain).Write(table);
         output.WriteLine($"{right}/{count} correct with {ModelPath}");
         return 0;
     }
 
     private static LabeledImages OnlyClasses(LabeledImages data, int[] classes) =>
         data.Select(Enumerable.Range(0, data.Count).Where(i => classes.Contains(data.Labels[i])).ToArray());
-
-    private void Report(Evaluation evaluation)
-    {
-        var console = CreateConsole();
-        var names = evaluation.ClassNames;
-        var confusion = new Table { Title = new TableTitle("confusion matrix (rows: true class, columns: predicted)") };
-        confusion.AddColumn("true \\ predicted");
-        for (int p = 0; p < names.Count; p++) confusion.AddColumn(new TableColumn(p.ToString(CultureInfo.InvariantCulture)).RightAligned());
-        confusion.AddColumn(new TableColumn("accuracy").RightAligned());
-        for (int t = 0; t < names.Count; t++)
-        {
-            var row = new List<string> { Markup.Escape($"{t} {names[t]}") };
-            for (int p = 0; p < names.Count; p++)
-            {
-                string n = evaluation.Confusion[t, p].ToString(CultureInfo.InvariantCulture);
-                row.Add(t == p ? $"[bold]{n}[/]" : n);
-            }
-            row.Add(evaluation.ClassAccuracy(t).ToString("P1", CultureInfo.InvariantCulture));
-            confusion.AddRow(row.ToArray());
-        }
-        console.Write(confusion);
-    }
-
-    private IAnsiConsole CreateConsole()
-    {
-        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !options.Plain;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
-        });
-        if (!terminal) console.Profile.Width = 140; // no terminal to ask: wide enough for the 10-class matrix
-        return console;
-    }
 
     private static PixelNormalization Normalization => PixelNormalization.Grey(FashionMnistDataset.Mean, FashionMnistDataset.Std);
 
@@ -222,6 +171,4 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         };
     }
 
-    public static string Describe(EpochRecord r) =>
-        $"epoch {r.Epoch}: train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | test loss {r.TestLoss:F4} acc {r.TestAccuracy:P2} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F0} s";
 }

@@ -1,7 +1,7 @@
 using ShapedVit.Training;
 using Spectre.Console;
 
-namespace ShapedVit.Samples.FashionMnist;
+namespace ShapedVit.Samples.Shared;
 
 /// <summary>Plain progress lines: for CI, pipes and files (no terminal), a few lines per epoch.</summary>
 public sealed class PlainProgress(TextWriter output, int linesPerEpoch = 4) : ITrainingProgress
@@ -15,7 +15,7 @@ public sealed class PlainProgress(TextWriter output, int linesPerEpoch = 4) : IT
             output.WriteLine($"epoch {r.Epoch}/{r.Epochs} batch {r.Batch}/{r.Batches}  loss {r.Loss:F4}  acc {r.Accuracy:P1}  {r.ImagesPerSecond:F0} img/s  lr {r.LearningRate:G3}");
     }
 
-    public void EpochDone(EpochRecord r) => output.WriteLine(FashionMnistApp.Describe(r));
+    public void EpochDone(EpochRecord r) => output.WriteLine(TrainingConsole.Describe(r));
 }
 
 /// <summary>Live Spectre.Console progress bars (one per epoch) with loss, accuracy and images/s; for a terminal.</summary>
@@ -36,7 +36,7 @@ public sealed class SpectreProgress(ProgressContext context) : ITrainingProgress
     public void EpochDone(EpochRecord r)
     {
         if (task is null) return;
-        task.Description = Markup.Escape(FashionMnistApp.Describe(r));
+        task.Description = Markup.Escape(TrainingConsole.Describe(r));
         task.StopTask();
     }
 }

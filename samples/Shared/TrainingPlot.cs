@@ -1,7 +1,7 @@
 using ScottPlot;
 using ShapedVit.Training;
 
-namespace ShapedVit.Samples.FashionMnist;
+namespace ShapedVit.Samples.Shared;
 
 /// <summary>Loss (left axis) and accuracy (right axis) per epoch, as a PNG.</summary>
 public static class TrainingPlot

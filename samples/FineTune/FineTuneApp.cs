@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using ShapedVit.Checkpoints;
+using ShapedVit.Data;
+using ShapedVit.IO;
+using ShapedVit.Samples.Shared;
+using ShapedVit.Training;
+using ShapedVit.Vision;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Samples.FineTune;
+
+/// <summary>
+/// The sample's work: an image folder, a pre-trained checkpoint, a new head sized to the folder's classes, fine-tuning
+/// (or a linear probe, or the same architecture from scratch), a report and a checkpoint Classify reads with no other flag.
+/// </summary>
+public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, TextWriter error)
+{
+    public const string ModelFile = "model.safetensors";
+    public const string StateFile = "trainer-state.safetensors";
+    public const string PlotFile = "training.png";
+
+    public string ModelPath => Path.Combine(options.OutputDirectory, ModelFile);
+    public string StatePath => Path.Combine(options.OutputDirectory, StateFile);
+    public string PlotPath => Path.Combine(options.OutputDirectory, PlotFile);
+
+    public int Run()
+    {
+        try
+        {
+            return FineTune();
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException or ImageDecodeException)
+        {
+            error.WriteLine($"error: {OneLine(e.Message)}");
+            return 1;
+        }
+    }
+
+    private int FineTune()
+    {
+        var wall = Stopwatch.StartNew();
+        Devices.SetCpuThreads(options.Threads);
+        var device = Devices.Resolve(options.Device, out string deviceReason);
+
+        var pretrained = options.Checkpoint is null ? new CheckpointMetadata() : CheckpointMetadata.Read(options.Checkpoint);
+        string? pretrainedName = options.Model ?? pretrained.ModelName;
+        var backbone = Backbone.Find(pretrainedName)
+            ?? throw new ArgumentException(pretrainedName is null
+                ? $"{options.Checkpoint} says nothing of its model (no ShapedVit metadata): name it with --model ({Known()})."
+                : $"no backbone takes '{pretrainedName}' ({Known()}).");
+        var preprocessing = pretrained.Preprocessing ?? backbone.Preprocessing;
+
+        var policy = options.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail;
+        var folder = new ImageFolder(options.DataDirectory, ImageTransform.Eval(preprocessing), policy, error);
+        var (trainImages, validationImages) = folder.Split(options.ValidationFraction, (int)options.Seed);
+        var train = trainImages.WithTransform(ImageTransform.Train(preprocessing, options.MinScale, trivialAugment: options.TrivialAugment));
+        IImageDataset? validation = validationImages.Count > 0 ? validationImages : null;
+        var test = options.TestDirectory is null ? null : new ImageFolder(options.TestDirectory, ImageTransform.Eval(preprocessing), policy, error);
+        if (test is not null && !test.ClassNames.SequenceEqual(folder.ClassNames))
+            throw new ArgumentException($"{options.TestDirectory} has classes {string.Join(", ", test.ClassNames)}, {options.DataDirectory} has {string.Join(", ", folder.ClassNames)}: use the same class folders.");
+        output.WriteLine($"data: {folder.Count} images of {folder.ClassNames.Count} classes in {options.DataDirectory} " +
+                         $"({train.Count} training, {validationImages.Count} validation{(test is null ? "" : $", {test.Count} test in {options.TestDirectory}")})");
+        output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
+
+        int classes = folder.ClassNames.Count;
+        using var model = backbone.Create(classes, options.Seed);
+        string architecture = ModelArchitecture.Describe(backbone.Name, ((IVisionTransformer)model).Spec);
+        if (options.FromScratch)
+            output.WriteLine($"model: {backbone.Name} with {classes} classes from random weights (the baseline; {pretrainedName}'s architecture)");
+        else
+        {
+            var loaded = model.LoadSafetensors(options.Checkpoint!, new CheckpointLoadOptions { ReinitializeClassifier = true });
+            output.WriteLine($"model: {backbone.Name} with {classes} classes from {options.Checkpoint} ({pretrainedName}, {loaded.Naming} naming)");
+            if (loaded.ReinitializedTensors.Count > 0)
+                output.WriteLine($"  new head: {string.Join(", ", loaded.ReinitializedTensors)}; left out: {string.Join(", ", loaded.DroppedTensors)}");
+        }
+
+        var trainerOptions = new TrainerOptions
+        {
+            Epochs = options.Epochs, BatchSize = options.BatchSize, LearningRate = options.LearningRate, MinLearningRate = options.LearningRate / 100,
+            WeightDecay = options.WeightDecay, WarmupEpochs = options.WarmupEpochs, LabelSmoothing = options.LabelSmoothing, Seed = options.Seed,
+            LinearProbe = options.LinearProbe, LayerDecay = options.LayerDecay,
+        };
+        if (options.Resume)
+        {
+            if (!File.Exists(StatePath)) throw new FileNotFoundException($"nothing to resume: {StatePath} is needed.");
+            trainerOptions = Trainer.ReadState(StatePath).Options;
+        }
+        using var trainer = new Trainer(model, train, validation, trainerOptions, device, architecture);
+        if (options.Resume)
+        {
+            trainer.LoadCheckpoint(StatePath);
+            if (options.Epochs > trainer.Options.Epochs) trainer.ExtendEpochs(options.Epochs);
+            output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs}, training to epoch {trainer.Options.Epochs}.");
+        }
+        string mode = options.FromScratch ? "from scratch" : options.LinearProbe ? "linear probe" : options.LayerDecay is double d ? $"fine-tune, layer decay {d}" : "fine-tune";
+        output.WriteLine($"training ({mode}): {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate}, " +
+                         $"transform {train.TransformDescription}");
+
+        var metadata = new CheckpointMetadata { ModelName = backbone.Name, Architecture = architecture, Labels = folder.ClassNames, Preprocessing = preprocessing };
+        void AfterEpoch()
+        {
+            trainer.SaveCheckpoint(ModelPath, StatePath, metadata);
+            AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History)));
+        }
+        TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain);
+
+        var evaluation = test is not null ? trainer.Evaluate(test) : trainer.LastEvaluation ?? trainer.Evaluate(validationImages);
+        TrainingConsole.ReportConfusion(evaluation, output, options.Plain);
+        double seconds = trainer.State.History.Sum(r => r.Seconds);
+        long images = trainer.State.History.Count * (long)train.Count;
+        output.WriteLine($"{(test is null ? "validation" : "test")} accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images, {mode}); " +
+                         $"training {seconds / 60:F1} min ({images / Math.Max(seconds, 1e-9):F0} img/s); this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
+        output.WriteLine($"saved {ModelPath} (classify IMAGE --checkpoint {ModelPath}), {StatePath} and {PlotPath}");
+        return 0;
+    }
+
+    private static string Known() => "known: " + string.Join(", ", Backbone.All.SelectMany(b => b.Pretrained));
+
+    private static string OneLine(string message) => message.Replace('\n', ' ').Replace("\r", "");
+}

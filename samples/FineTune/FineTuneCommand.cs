@@ -1,0 +1,90 @@
+using System.CommandLine;
+
+namespace ShapedVit.Samples.FineTune;
+
+/// <summary>The command line: parses arguments into <see cref="FineTuneOptions"/>; argument errors are one line on stderr and exit code 2.</summary>
+public static class FineTuneCommand
+{
+    public const int UsageError = 2;
+
+    private static readonly FineTuneOptions Defaults = new();
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, Func<FineTuneOptions, int>? action = null)
+    {
+        action ??= options => new FineTuneApp(options, output, error).Run();
+        var data = new Argument<string>("data") { Description = "Image folder: one subfolder of JPEG/PNG/WebP images per class." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "The pre-trained checkpoint (.safetensors)." };
+        var model = new Option<string?>("--model") { Description = "The pre-trained model's name, for a checkpoint without ShapedVit metadata: " + string.Join(", ", Shared.Backbone.All.SelectMany(b => b.Pretrained)) + "." };
+        var outDir = new Option<string>("--out") { Description = "Folder for model.safetensors, trainer-state.safetensors and training.png.", DefaultValueFactory = _ => Defaults.OutputDirectory };
+        var test = new Option<string?>("--test") { Description = "A separate image folder with the same classes to report the final accuracy on." };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => Defaults.Epochs, Description = "Epochs (with --resume: continue up to this many)." };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => Defaults.BatchSize };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => Defaults.LearningRate, Description = "Peak learning rate (AdamW, warmup then cosine)." };
+        var wd = new Option<double>("--weight-decay") { DefaultValueFactory = _ => Defaults.WeightDecay };
+        var warmup = new Option<double>("--warmup") { DefaultValueFactory = _ => Defaults.WarmupEpochs, Description = "Warmup epochs." };
+        var smoothing = new Option<double>("--label-smoothing") { DefaultValueFactory = _ => Defaults.LabelSmoothing };
+        var layerDecay = new Option<double?>("--layer-decay") { Description = "timm's layer-wise learning-rate decay, e.g. 0.75." };
+        var probe = new Option<bool>("--linear-probe") { Description = "Train the new head only; the pre-trained backbone stays frozen." };
+        var scratch = new Option<bool>("--from-scratch") { Description = "Same architecture from random weights (the baseline)." };
+        var valFraction = new Option<double>("--val-fraction") { DefaultValueFactory = _ => Defaults.ValidationFraction, Description = "Share of each class held out for validation." };
+        var minScale = new Option<double>("--min-scale") { DefaultValueFactory = _ => Defaults.MinScale, Description = "RandomResizedCrop's smallest area share." };
+        var noAugment = new Option<bool>("--no-trivial-augment") { Description = "Turn TrivialAugment off." };
+        var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip (and count) unreadable images instead of stopping." };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => Defaults.Seed };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out (a larger --epochs trains more)." };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: all cores)." };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => Defaults.Device };
+        var plain = new Option<bool>("--plain") { Description = "Plain progress lines instead of live bars." };
+
+        var root = new RootCommand("Fine-tunes a pre-trained Vision Transformer on a folder of your own images.")
+        {
+            data, checkpoint, model, outDir, test, epochs, batch, lr, wd, warmup, smoothing, layerDecay, probe, scratch, valFraction, minScale,
+            noAugment, skipBad, seed, resume, threads, device, plain,
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see --help)");
+            return UsageError;
+        }
+        if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+
+        var options = new FineTuneOptions
+        {
+            DataDirectory = parsed.GetValue(data)!,
+            Checkpoint = parsed.GetValue(checkpoint),
+            Model = parsed.GetValue(model),
+            OutputDirectory = parsed.GetValue(outDir)!,
+            TestDirectory = parsed.GetValue(test),
+            Epochs = parsed.GetValue(epochs),
+            BatchSize = parsed.GetValue(batch),
+            LearningRate = parsed.GetValue(lr),
+            WeightDecay = parsed.GetValue(wd),
+            WarmupEpochs = parsed.GetValue(warmup),
+            LabelSmoothing = parsed.GetValue(smoothing),
+            LayerDecay = parsed.GetValue(layerDecay),
+            LinearProbe = parsed.GetValue(probe),
+            FromScratch = parsed.GetValue(scratch),
+            ValidationFraction = parsed.GetValue(valFraction),
+            MinScale = parsed.GetValue(minScale),
+            TrivialAugment = !parsed.GetValue(noAugment),
+            SkipBadImages = parsed.GetValue(skipBad),
+            Seed = parsed.GetValue(seed),
+            Resume = parsed.GetValue(resume),
+            Threads = parsed.GetValue(threads),
+            Device = parsed.GetValue(device)!,
+            Plain = parsed.GetValue(plain),
+        };
+        string? problem = options.Problems().FirstOrDefault();
+        if (problem is not null)
+        {
+            error.WriteLine($"error: {problem}");
+            return UsageError;
+        }
+        return action(options);
+    }
+
+    internal static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

@@ -1,0 +1,1 @@
+return ShapedVit.Samples.FineTune.FineTuneCommand.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,75 @@
+using System.Globalization;
+using ShapedVit.Training;
+using Spectre.Console;
+
+namespace ShapedVit.Samples.Shared;
+
+/// <summary>What the training samples show on the console: live progress bars (or plain lines), epoch lines, a confusion matrix.</summary>
+public static class TrainingConsole
+{
+    /// <summary>One line per finished epoch.</summary>
+    public static string Describe(EpochRecord r) =>
+        $"epoch {r.Epoch}: train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | test loss {r.TestLoss:F4} acc {r.TestAccuracy:P2} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F0} s";
+
+    /// <summary>Whether to draw live bars: a terminal, not redirected, not asked for plain lines.</summary>
+    public static bool IsLive(TextWriter output, bool plain) =>
+        !plain && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>Runs the trainer's remaining epochs, calling <paramref name="afterEpoch"/> after each (to save).</summary>
+    public static void Train(Trainer trainer, Action afterEpoch, TextWriter output, bool plain)
+    {
+        if (IsLive(output, plain))
+        {
+            AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var progress = new SpectreProgress(context);
+                    while (!trainer.Finished) { trainer.RunEpoch(progress); afterEpoch(); }
+                });
+        }
+        else
+        {
+            var progress = new PlainProgress(output);
+            while (!trainer.Finished) { trainer.RunEpoch(progress); afterEpoch(); }
+        }
+    }
+
+    /// <summary>The confusion matrix over the class names, with each class's accuracy.</summary>
+    public static void ReportConfusion(Evaluation evaluation, TextWriter output, bool plain)
+    {
+        var console = CreateConsole(output, plain);
+        var names = evaluation.ClassNames;
+        var confusion = new Table { Title = new TableTitle("confusion matrix (rows: true class, columns: predicted)") };
+        confusion.AddColumn("true \\ predicted");
+        for (int p = 0; p < names.Count; p++) confusion.AddColumn(new TableColumn(p.ToString(CultureInfo.InvariantCulture)).RightAligned());
+        confusion.AddColumn(new TableColumn("accuracy").RightAligned());
+        for (int t = 0; t < names.Count; t++)
+        {
+            var row = new List<string> { Markup.Escape($"{t} {names[t]}") };
+            for (int p = 0; p < names.Count; p++)
+            {
+                string n = evaluation.Confusion[t, p].ToString(CultureInfo.InvariantCulture);
+                row.Add(t == p ? $"[bold]{n}[/]" : n);
+            }
+            row.Add(evaluation.ClassAccuracy(t).ToString("P1", CultureInfo.InvariantCulture));
+            confusion.AddRow(row.ToArray());
+        }
+        console.Write(confusion);
+    }
+
+    /// <summary>A console on <paramref name="output"/>: colours and width from the terminal when it is one, plain text otherwise.</summary>
+    public static IAnsiConsole CreateConsole(TextWriter output, bool plain)
+    {
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !plain;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal) console.Profile.Width = 140; // no terminal to ask: wide enough for a 10-class matrix
+        return console;
+    }
+}

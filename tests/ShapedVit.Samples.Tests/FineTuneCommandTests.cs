@@ -1,0 +1,113 @@
+using ShapedVit.Checkpoints;
+using ShapedVit.Samples.Classify;
+using ShapedVit.Samples.FineTune;
+using ShapedVit.Samples.Shared;
+using ShapedVit.Testing;
+using ShapedVit.Training;
+using TorchSharp;
+
+namespace ShapedVit.Samples.Tests;
+
+/// <summary>samples/FineTune on the shipped image-folder slice (classes 5-9 of Fashion-MNIST, 6 images each).</summary>
+[Collection(TrainingCollection.Name)]
+public class FineTuneCommandTests
+{
+    private static string Slice => Path.Combine(RepositoryRoot.Path, "samples", "data", "fashion-5-9-folder");
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = FineTuneCommand.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A "pre-trained" FashionVit (seeded random weights) saved as the FashionMnist sample saves it.</summary>
+    private static string Pretrained(TempDirectory dir)
+    {
+        string path = dir.File("pretrained.safetensors");
+        using var model = FashionModel.Create(3);
+        model.SaveSafetensors(path, FashionModel.Metadata);
+        return path;
+    }
+
+    [Fact]
+    public void Fine_tunes_a_new_head_on_the_folder_and_classify_reads_the_result_with_no_other_flag()
+    {
+        using var dir = new TempDirectory();
+        string pretrained = Pretrained(dir), outDir = Path.Combine(dir.Path, "run");
+        var (code, output, error) = Run(Slice, "--checkpoint", pretrained, "--out", outDir, "--epochs", "1", "--batch-size", "8", "--plain", "--threads", "1");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("data: 30 images of 5 classes", output);
+        string head = output.Split('\n').Single(l => l.StartsWith("  new head: ", StringComparison.Ordinal));
+        Assert.Equal("  new head: head.weight [5,64], head.bias [5]; left out: head.bias [10], head.weight [10,64]", head.TrimEnd('\r'));
+        Assert.Contains("confusion matrix", output);
+        Assert.Contains("Ankle boot", output);
+
+        var metadata = CheckpointMetadata.Read(Path.Combine(outDir, FineTuneApp.ModelFile));
+        Assert.Equal(new[] { "Ankle boot", "Bag", "Sandal", "Shirt", "Sneaker" }, metadata.Labels);
+        Assert.Equal(nameof(FashionVitFineTune), metadata.ModelName);
+        Assert.Equal(FashionModel.Preprocessing, metadata.Preprocessing);
+        Assert.True(File.Exists(Path.Combine(outDir, FineTuneApp.PlotFile)));
+
+        string image = Directory.GetFiles(Path.Combine(Slice, "Bag"))[0];
+        var classifyOutput = new StringWriter();
+        var classifyError = new StringWriter();
+        int classified = ClassifyCommand.Run([image, "--checkpoint", Path.Combine(outDir, FineTuneApp.ModelFile), "--top", "5"], classifyOutput, classifyError);
+        Assert.True(classified == 0, classifyError.ToString());
+        var lines = classifyOutput.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal(6, lines.Length);
+        Assert.All(new[] { "Ankle boot", "Bag", "Sandal", "Shirt", "Sneaker" }, name => Assert.Contains(lines[1..], l => l.EndsWith("  " + name, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_linear_probe_leaves_the_backbone_as_loaded()
+    {
+        using var dir = new TempDirectory();
+        string pretrained = Pretrained(dir), outDir = Path.Combine(dir.Path, "probe");
+        var (code, _, error) = Run(Slice, "--checkpoint", pretrained, "--out", outDir, "--epochs", "1", "--batch-size", "8", "--linear-probe", "--plain", "--threads", "1");
+        Assert.True(code == 0, error);
+        using var before = Safetensors.ReadAll(pretrained);
+        using var after = Safetensors.ReadAll(Path.Combine(outDir, FineTuneApp.ModelFile));
+        foreach (var (key, tensor) in after.Tensors)
+        {
+            if (key.StartsWith("head.", StringComparison.Ordinal)) continue;
+            Assert.True(tensor.allclose(before.Tensors[key], 0, 0), $"{key} changed in a linear probe");
+        }
+        Assert.False(after.Tensors["head.weight"].shape.SequenceEqual(before.Tensors["head.weight"].shape));
+    }
+
+    [Fact]
+    public void Resume_with_more_epochs_continues_training()
+    {
+        using var dir = new TempDirectory();
+        string pretrained = Pretrained(dir), outDir = Path.Combine(dir.Path, "run");
+        string[] common = [Slice, "--checkpoint", pretrained, "--out", outDir, "--batch-size", "8", "--plain", "--threads", "1"];
+        Assert.Equal(0, Run([.. common, "--epochs", "1"]).Code);
+        var (code, output, error) = Run([.. common, "--epochs", "2", "--resume"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("resumed after epoch 1, training to epoch 2.", output);
+        Assert.Contains("epoch 2:", output);
+        Assert.Equal(2, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
+    }
+
+    [Theory]
+    [InlineData("--epochs", "0")]
+    [InlineData("--layer-decay", "1.5")]
+    [InlineData("--bogus")]
+    public void Bad_arguments_are_one_line_and_exit_2(params string[] extra)
+    {
+        var (code, _, error) = Run([Slice, "--checkpoint", "x.safetensors", .. extra]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", error);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void Fine_tuning_without_a_checkpoint_is_refused()
+    {
+        var (code, _, error) = Run(Slice);
+        Assert.Equal(2, code);
+        Assert.Contains("--checkpoint", error);
+    }
+}
