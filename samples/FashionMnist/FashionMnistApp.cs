@@ -42,7 +42,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
     {
         var wall = Stopwatch.StartNew();
         Devices.SetCpuThreads(options.Threads);
-        var device = Devices.Resolve(options.Device, out string deviceReason);
+        var device = SampleCommandLine.ResolveDevice(options.Device, error, out string deviceReason);
         string dataDirectory = options.DataDirectory ?? ShippedSlice;
         var (train, test) = FashionMnistDataset.Load(dataDirectory);
         if (options.TrainLimit > 0) train = train.Take(options.TrainLimit);
@@ -88,7 +88,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
             AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History)));
         }
 
-        bool live = !options.Plain && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        bool live = !options.Plain && SampleCommandLine.UseColour(output) && AnsiConsole.Profile.Capabilities.Interactive;
         if (live)
         {
             AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
@@ -107,9 +107,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
 
         var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
         Report(evaluation);
-        double trainingSeconds = trainer.State.History.Sum(r => r.Seconds);
-        output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); training {trainingSeconds / 60:F1} min over {trainer.State.History.Count} epochs " +
-                         $"({trainer.State.History.Average(r => r.ImagesPerSecond):F0} img/s); this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
+        output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); {Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath}, {StatePath} and {PlotPath}");
         return 0;
     }
@@ -119,7 +117,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         if (!File.Exists(ModelPath))
             throw new FileNotFoundException($"no trained model at {ModelPath}: train first (run without --classify).");
         var (_, test) = FashionMnistDataset.Load(options.DataDirectory ?? ShippedSlice);
-        var device = Devices.Resolve(options.Device, out _);
+        var device = SampleCommandLine.ResolveDevice(options.Device, error, out _);
         using var model = FashionModel.Create(0);
         Trainer.RequireArchitecture(ModelPath, Safetensors.ReadHeader(ModelPath).Metadata, FashionModel.Architecture);
         model.LoadSafetensors(ModelPath);
@@ -171,7 +169,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
 
     private IAnsiConsole CreateConsole()
     {
-        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !options.Plain;
+        bool terminal = SampleCommandLine.UseColour(output) && !options.Plain;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
@@ -212,6 +210,16 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
                 ["shapedvit.test_accuracy"] = last is null ? "" : last.TestAccuracy.ToString("R", CultureInfo.InvariantCulture),
             },
         };
+    }
+
+    /// <summary>
+    /// The run's training time and throughput: all images trained on over all seconds of training (not the mean of the
+    /// epochs' rates, which overstates it when epochs differ in speed).
+    /// </summary>
+    public static string Throughput(IReadOnlyList<EpochRecord> history)
+    {
+        double seconds = history.Sum(r => r.Seconds), images = history.Sum(r => r.ImagesPerSecond * r.Seconds);
+        return $"training {seconds / 60:F1} min over {history.Count} epochs ({Math.Round(images):F0} images in {seconds:F0} s: {(seconds > 0 ? images / seconds : 0):F0} img/s)";
     }
 
     public static string Describe(EpochRecord r) =>

@@ -44,6 +44,7 @@ public sealed record FashionMnistOptions
         if (TrainLimit < 0) yield return $"--limit must not be negative (got {TrainLimit}).";
         if (Classify < 0) yield return $"--classify must not be negative (got {Classify}).";
         if (Threads < 0) yield return $"--threads must not be negative (got {Threads}).";
+        if (ShapedVit.Samples.Shared.SampleCommandLine.DeviceProblem(Device) is { } device) yield return device;
         if (Resume && Classify > 0) yield return "--resume and --classify cannot be used together.";
     }
 }
