@@ -50,6 +50,8 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
         output.WriteLine($"model: {FashionModel.Architecture}: {FashionVit.ParameterCount:N0} parameters, {FashionVit.Macs / 1e6:F1} M multiply-accumulates per image");
 
+        // A read-only or full --out is found now, not after the first epoch.
+        OutputFolder.Check(options.OutputDirectory, OutputFolder.CheckpointBytes(FashionVit.ParameterCount));
         TrainerOptions trainerOptions = FromCommandLine(options);
         bool resuming = false;
         if (options.Resume)
