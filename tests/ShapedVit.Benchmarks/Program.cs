@@ -7,6 +7,7 @@ using TorchSharp;
 // Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--out FILE]
 // Sections: inference native roofline bf16 profile training memory generator (default: all).
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
+if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
 var options = Options.Parse(args);
 Devices.SetCpuThreads(options.Threads);
 
