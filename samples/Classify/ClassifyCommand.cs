@@ -26,7 +26,7 @@ public static class ClassifyCommand
         var maxDimension = new Option<int>("--max-dimension") { Description = "Refuse images wider or taller than this.", DefaultValueFactory = _ => Defaults.MaxDimension };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression bombs).", DefaultValueFactory = _ => Defaults.MaxPixels };
         var ignoreOrientation = new Option<bool>("--ignore-exif-orientation") { Description = "Use pixels as stored, ignoring the EXIF orientation (as timm and torchvision read images)." };
-        var attention = new Option<string?>("--attention") { Description = "Write the class token's attention rollout over the image as a PNG heat map." };
+        var attention = new Option<string?>("--attention") { Description = "Write the attention rollout of what the head reads (class token, or the patch tokens' mean for mean pooling) over the image as a PNG heat map." };
         var norm = new Option<NormalizationPreset>("--norm") { Description = "Normalisation: checkpoint (default), imagenet (crop 0.875) or inception (0.5, crop 0.9).", DefaultValueFactory = _ => Defaults.Normalization };
         var crop = new Option<double?>("--crop-pct") { Description = "Centre-crop ratio (the short side is resized to size / crop-pct)." };
         var mean = new Option<string?>("--mean") { Description = "Per-channel mean, comma-separated (e.g. 0.485,0.456,0.406)." };
