@@ -34,9 +34,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             {
                 using (model) return ExportOnnx(model, metadata with { ModelName = metadata.ModelName ?? known.Name, Labels = labels, Preprocessing = preprocessing });
             }
-            device = Devices.Resolve(options.Device, out string reason);
-            if (options.Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && device.type != DeviceType.CUDA)
-                error.WriteLine($"note: {reason}");
+            device = Shared.SampleCommandLine.ResolveDevice(options.Device, error, out _);
             model.to(device).eval();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
@@ -54,9 +52,11 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
                 {
                     ClassifyOne(options.Images[i], i, model, labels, preprocessing, device);
                 }
-                catch (Exception e) when (e is ImageDecodeException or IOException or ArgumentException or InvalidOperationException)
+                catch (Exception e) when (e is ImageDecodeException or IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
                 {
-                    error.WriteLine($"error: {e.Message}");
+                    // One line naming the image; the next image is still classified.
+                    string path = options.Images[i], message = ClassifyCommand.OneLine(e.Message);
+                    error.WriteLine($"error: {(message.StartsWith(path, StringComparison.Ordinal) ? message : $"{path}: {message}")}");
                     failures++;
                 }
             }
@@ -66,7 +66,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
 
     private void ClassifyOne(string path, int index, nn.Module<Tensor, Tensor> model, IReadOnlyList<string> labels, PreprocessConfig preprocessing, Device device)
     {
-        var image = ImageDecoder.Decode(path, options.MaxPixels, options.ApplyExifOrientation);
+        var image = ImageDecoder.Decode(path, options.MaxPixels, options.ApplyExifOrientation, options.MaxDimension);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var input = Preprocessing.ToTensor(image, preprocessing).to(device);
@@ -78,12 +78,16 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
                 throw new InvalidOperationException($"{path}: the model has no attention maps to draw.");
             using var intermediates = vit.ForwardWithIntermediates(input, attention: true);
             logits = intermediates.Logits!.detach().clone();
-            rollout = AttentionRollout.Compute(intermediates.Attentions, vit.Geometry.PrefixTokens, vit.Geometry.GridHeight, vit.Geometry.GridWidth);
+            // The map of the token(s) the head reads: the class token, or the mean of the patch tokens for mean pooling.
+            rollout = AttentionRollout.ComputeForPooling(intermediates.Attentions, vit.Geometry.PrefixTokens, vit.Geometry.GridHeight, vit.Geometry.GridWidth, vit.Spec.Pooling);
         }
         else
         {
             logits = model.forward(input);
         }
+        using (var finite = logits.isfinite().all())
+            if (!finite.item<bool>())
+                throw new InvalidDataException($"{path}: the model's outputs are not finite numbers (NaN or infinity); the checkpoint's weights may be corrupt.");
         var probabilities = logits.softmax(1)[0].cpu();
         int k = (int)Math.Min(options.Top, probabilities.shape[0]);
         var (values, classes) = probabilities.topk(k);
@@ -99,9 +103,11 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             var pixels = Preprocessing.ResizeAndCrop(image, preprocessing);
             var map = rollout[0].cpu().data<float>().ToArray();
             int scale = Math.Max(1, 224 / preprocessing.Size); // small inputs (28 px) are drawn larger
+            string what = model is IVisionTransformer { Spec.Pooling: Pooling.Mean } ? "mean of the patch tokens" : "class token";
             var png = HeatMap.RenderPng(pixels, preprocessing.Size, preprocessing.Size, preprocessing.Channels, map,
-                                        (int)rollout.shape[1], (int)rollout.shape[2], scale);
-            AtomicFile.Write(target, s => s.Write(png));
+                                        (int)rollout.shape[1], (int)rollout.shape[2], scale,
+                                        caption: $"{labels[(int)c[0]]} {p[0]:P1} (rollout: {what})");
+            WriteAttention(target, png);
             output.WriteLine($"  attention rollout: {target}");
         }
     }
@@ -125,6 +131,20 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             error.WriteLine($"error: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>Writes the heat map; a failure names the user's path (not the temporary file it is written through).</summary>
+    private static void WriteAttention(string target, byte[] png)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        if (Directory.Exists(target)) throw new IOException($"{target}: --attention names a folder; give a .png file.");
+        if (!Directory.Exists(folder)) throw new IOException($"{target}: cannot write the attention map: no folder {folder}.");
+        try
+        {
+            AtomicFile.Write(target, s => s.Write(png));
+        }
+        catch (UnauthorizedAccessException) { throw new IOException($"{target}: cannot write the attention map: permission denied."); }
+        catch (IOException e) { throw new IOException($"{target}: cannot write the attention map: {ClassifyCommand.OneLine(e.Message)}", e); }
     }
 
     private string AttentionTarget(int index)

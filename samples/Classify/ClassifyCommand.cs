@@ -1,12 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
+using ShapedVit.Samples.Shared;
 
 namespace ShapedVit.Samples.Classify;
 
 /// <summary>The command line: parses arguments into <see cref="ClassifyOptions"/>; argument errors are one line on stderr and exit code 2.</summary>
 public static class ClassifyCommand
 {
-    public const int UsageError = 2;
+    public const int UsageError = SampleCommandLine.UsageError;
+
+    /// <summary>The short usage, appended to every command-line error.</summary>
+    public const string Usage = "usage: classify IMAGE... [--checkpoint FILE] [--labels FILE] [--top N] [--device cpu|cuda|cuda:N|auto] [--attention OUT.png] [--help]";
 
     /// <summary>The options' defaults are the record's, so the command line and code that builds options agree.</summary>
     private static readonly ClassifyOptions Defaults = new();
@@ -20,24 +24,33 @@ public static class ClassifyCommand
         var model = new Option<string?>("--model") { Description = "The model to build, for checkpoints without ShapedVit metadata: " + string.Join(", ", ModelCatalog.BuiltIn.Models.Select(m => m.Name)) + "." };
         var top = new Option<int>("--top") { Description = "How many classes to print.", DefaultValueFactory = _ => Defaults.Top };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => Defaults.Device };
+        var maxDimension = new Option<int>("--max-dimension") { Description = "Refuse images wider or taller than this.", DefaultValueFactory = _ => Defaults.MaxDimension };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse images with more pixels (decompression bombs).", DefaultValueFactory = _ => Defaults.MaxPixels };
         var ignoreOrientation = new Option<bool>("--ignore-exif-orientation") { Description = "Use pixels as stored, ignoring the EXIF orientation (as timm and torchvision read images)." };
-        var attention = new Option<string?>("--attention") { Description = "Write the class token's attention rollout over the image as a PNG heat map." };
+        var attention = new Option<string?>("--attention") { Description = "Write the attention rollout of what the head reads (class token, or the patch tokens' mean for mean pooling) over the image as a PNG heat map." };
         var norm = new Option<NormalizationPreset>("--norm") { Description = "Normalisation: checkpoint (default), imagenet (crop 0.875) or inception (0.5, crop 0.9).", DefaultValueFactory = _ => Defaults.Normalization };
         var crop = new Option<double?>("--crop-pct") { Description = "Centre-crop ratio (the short side is resized to size / crop-pct)." };
         var mean = new Option<string?>("--mean") { Description = "Per-channel mean, comma-separated (e.g. 0.485,0.456,0.406)." };
         var std = new Option<string?>("--std") { Description = "Per-channel std, comma-separated (e.g. 0.229,0.224,0.225)." };
 
         var exportOnnx = new Option<string?>("--export-onnx") { Description = "Export the checkpoint's model to this ONNX file (labels and preprocessing in its metadata), then exit." };
-        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, top, device, maxPixels, ignoreOrientation, attention, norm, crop, mean, std, exportOnnx };
+        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, top, device, maxDimension, maxPixels, ignoreOrientation, attention, norm, crop, mean, std, exportOnnx };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see --help)");
+            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} ({Usage})");
             return UsageError;
         }
         if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+
+        // An unknown "--option" after an image is taken for another image by the parser: refuse it before any work.
+        string? unknown = SampleCommandLine.OptionLike(parsed.GetValue(images) ?? []);
+        if (unknown is not null)
+        {
+            error.WriteLine($"error: unknown option '{unknown}' (a file whose name starts with '-' can be given as ./{unknown}) ({Usage})");
+            return UsageError;
+        }
 
         float[]? means, stds;
         try
@@ -60,6 +73,7 @@ public static class ClassifyCommand
             Top = parsed.GetValue(top),
             Device = parsed.GetValue(device)!,
             MaxPixels = parsed.GetValue(maxPixels),
+            MaxDimension = parsed.GetValue(maxDimension),
             ApplyExifOrientation = !parsed.GetValue(ignoreOrientation),
             AttentionPath = parsed.GetValue(attention),
             Normalization = parsed.GetValue(norm),
@@ -70,7 +84,7 @@ public static class ClassifyCommand
         string? problem = options.Problems().FirstOrDefault();
         if (problem is not null)
         {
-            error.WriteLine($"error: {problem}");
+            error.WriteLine($"error: {problem} ({Usage})");
             return UsageError;
         }
         return action(options);

@@ -15,6 +15,8 @@ public sealed record ClassifyOptions
     public int Top { get; init; } = 5;
     public string Device { get; init; } = "cpu";
     public long MaxPixels { get; init; } = Vision.ImageDecoder.DefaultMaxPixels;
+    /// <summary>Refuse images with a side longer than this (the header is read first, nothing is decoded).</summary>
+    public int MaxDimension { get; init; } = Vision.ImageDecoder.DefaultMaxDimension;
     /// <summary>Turn images upright by their EXIF orientation (Hugging Face's behaviour) rather than use the stored pixels (timm's).</summary>
     public bool ApplyExifOrientation { get; init; } = true;
     /// <summary>Where to write the attention-rollout heat map; with several images, "-N" is added before the extension.</summary>
@@ -33,6 +35,8 @@ public sealed record ClassifyOptions
         if (Images.Count > 0 && ExportOnnxPath is not null) yield return "--export-onnx exports the model and exits: give no images with it.";
         if (Top < 1) yield return $"--top must be at least 1 (got {Top}).";
         if (MaxPixels < 1) yield return $"--max-pixels must be positive (got {MaxPixels}).";
+        if (MaxDimension < 1) yield return $"--max-dimension must be positive (got {MaxDimension}).";
+        if (ShapedVit.Samples.Shared.SampleCommandLine.DeviceProblem(Device) is { } device) yield return device;
         if (CropPct is double c && !(c > 0 && c <= 1)) yield return $"--crop-pct must be in (0, 1] (got {c}).";
         if (Mean is not null && Std is not null && Mean.Length != Std.Length) yield return "--mean and --std need the same number of values.";
         if (Std is not null && Std.Any(s => !(s > 0))) yield return "--std values must be positive.";

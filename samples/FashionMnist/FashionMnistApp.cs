@@ -42,7 +42,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
     {
         var wall = Stopwatch.StartNew();
         Devices.SetCpuThreads(options.Threads);
-        var device = Devices.Resolve(options.Device, out string deviceReason);
+        var device = SampleCommandLine.ResolveDevice(options.Device, error, out string deviceReason);
         string dataDirectory = options.DataDirectory ?? ShippedSlice;
         var (train, test) = FashionMnistDataset.Load(dataDirectory);
         if (options.Classes is { } classes)
@@ -57,6 +57,8 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
         output.WriteLine($"model: {FashionModel.Architecture}: {FashionVit.ParameterCount:N0} parameters, {FashionVit.Macs / 1e6:F1} M multiply-accumulates per image");
 
+        // A read-only or full --out is found now, not after the first epoch.
+        OutputFolder.Check(options.OutputDirectory, OutputFolder.CheckpointBytes(FashionVit.ParameterCount));
         TrainerOptions trainerOptions = FromCommandLine(options);
         bool resuming = false;
         if (options.Resume)
@@ -99,9 +101,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
 
         var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
         TrainingConsole.ReportConfusion(evaluation, output, options.Plain);
-        double trainingSeconds = trainer.State.History.Sum(r => r.Seconds);
-        output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); training {trainingSeconds / 60:F1} min over {trainer.State.History.Count} epochs " +
-                         $"({trainer.State.History.Average(r => r.ImagesPerSecond):F0} img/s); this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
+        output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); {Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath}, {StatePath} and {PlotPath}");
         return 0;
     }
@@ -111,7 +111,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         if (!File.Exists(ModelPath))
             throw new FileNotFoundException($"no trained model at {ModelPath}: train first (run without --classify).");
         var (_, test) = FashionMnistDataset.Load(options.DataDirectory ?? ShippedSlice);
-        var device = Devices.Resolve(options.Device, out _);
+        var device = SampleCommandLine.ResolveDevice(options.Device, error, out _);
         using var model = FashionModel.Create(0);
         Trainer.RequireArchitecture(ModelPath, Safetensors.ReadHeader(ModelPath).Metadata, FashionModel.Architecture);
         model.LoadSafetensors(ModelPath);
@@ -169,6 +169,16 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
                 ["shapedvit.test_accuracy"] = last is null ? "" : last.TestAccuracy.ToString("R", CultureInfo.InvariantCulture),
             },
         };
+    }
+
+    /// <summary>
+    /// The run's training time and throughput: all images trained on over all seconds of training (not the mean of the
+    /// epochs' rates, which overstates it when epochs differ in speed).
+    /// </summary>
+    public static string Throughput(IReadOnlyList<EpochRecord> history)
+    {
+        double seconds = history.Sum(r => r.Seconds), images = history.Sum(r => r.ImagesPerSecond * r.Seconds);
+        return $"training {seconds / 60:F1} min over {history.Count} epochs ({Math.Round(images):F0} images in {seconds:F0} s: {(seconds > 0 ? images / seconds : 0):F0} img/s)";
     }
 
 }

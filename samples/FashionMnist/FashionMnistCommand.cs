@@ -1,12 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
+using ShapedVit.Samples.Shared;
 
 namespace ShapedVit.Samples.FashionMnist;
 
 /// <summary>The command line: parses arguments into <see cref="FashionMnistOptions"/>; argument errors are one line on stderr and exit code 2.</summary>
 public static class FashionMnistCommand
 {
-    public const int UsageError = 2;
+    public const int UsageError = SampleCommandLine.UsageError;
+
+    /// <summary>The short usage, appended to every command-line error.</summary>
+    public const string Usage = "usage: fashion-mnist [--data DIR] [--out DIR] [--epochs N] [--batch-size N] [--lr X] [--resume] [--classify [N]] [--device cpu|cuda|cuda:N|auto] [--help]";
 
     /// <summary>The options' defaults are the record's, so the command line and code that builds options agree.</summary>
     private static readonly FashionMnistOptions Defaults = new();
@@ -43,7 +47,7 @@ public static class FashionMnistCommand
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see --help)");
+            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} ({Usage})");
             return UsageError;
         }
         if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
@@ -77,7 +81,7 @@ public static class FashionMnistCommand
         string? problem = options.Problems().FirstOrDefault();
         if (problem is not null)
         {
-            error.WriteLine($"error: {problem}");
+            error.WriteLine($"error: {problem} ({Usage})");
             return UsageError;
         }
         return action(options);

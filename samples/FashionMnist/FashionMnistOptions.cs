@@ -47,6 +47,7 @@ public sealed record FashionMnistOptions
         if (Classes is not null && Classes.Any(c => c < 0 || c > 9)) yield return $"--classes must be class indices 0-9 (got {string.Join(" ", Classes)}).";
         if (Classify < 0) yield return $"--classify must not be negative (got {Classify}).";
         if (Threads < 0) yield return $"--threads must not be negative (got {Threads}).";
+        if (ShapedVit.Samples.Shared.SampleCommandLine.DeviceProblem(Device) is { } device) yield return device;
         if (Resume && Classify > 0) yield return "--resume and --classify cannot be used together.";
     }
 }

@@ -11,9 +11,9 @@ public static class TrainingConsole
     public static string Describe(EpochRecord r) =>
         $"epoch {r.Epoch}: train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | test loss {r.TestLoss:F4} acc {r.TestAccuracy:P2} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F0} s";
 
-    /// <summary>Whether to draw live bars: a terminal, not redirected, not asked for plain lines.</summary>
+    /// <summary>Whether to draw live bars: a terminal that takes colour (no NO_COLOR), not asked for plain lines.</summary>
     public static bool IsLive(TextWriter output, bool plain) =>
-        !plain && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        !plain && SampleCommandLine.UseColour(output) && AnsiConsole.Profile.Capabilities.Interactive;
 
     /// <summary>Runs the trainer's remaining epochs, calling <paramref name="afterEpoch"/> after each (to save).</summary>
     public static void Train(Trainer trainer, Action afterEpoch, TextWriter output, bool plain)
@@ -61,7 +61,7 @@ public static class TrainingConsole
     /// <summary>A console on <paramref name="output"/>: colours and width from the terminal when it is one, plain text otherwise.</summary>
     public static IAnsiConsole CreateConsole(TextWriter output, bool plain)
     {
-        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !plain;
+        bool terminal = SampleCommandLine.UseColour(output) && !plain;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),

@@ -40,17 +40,20 @@ public static class VariantCatalog
     public static string ToJson(IEnumerable<Variant> variants) => JsonSerializer.Serialize(variants, JsonOptions);
 
     /// <summary>Median seconds of one batch-1 forward pass (after one warm-up), under inference mode.</summary>
-    public static double TimeForward(Variant variant, int repetitions = 3)
+    public static double TimeForward(Variant variant, int repetitions = 3) => TimeForward(variant, torch.CPU, repetitions);
+
+    /// <summary>The median seconds of a batch-1 forward pass on <paramref name="device"/> (model and input moved there).</summary>
+    public static double TimeForward(Variant variant, torch.Device device, int repetitions = 3)
     {
         using var model = variant.Create(0);
-        model.eval();
+        model.to(device).eval();
         using var inference = torch.inference_mode();
-        using var images = torch.randn(1, variant.Image[2], variant.Image[0], variant.Image[1]);
+        using var images = torch.randn(1, variant.Image[2], variant.Image[0], variant.Image[1]).to(device);
         var seconds = new List<double>();
         for (int i = 0; i <= repetitions; i++)
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            using (var _ = model.forward(images)) { }
+            using (var _ = model.forward(images)) { if (device.type == DeviceType.CUDA) torch.cuda.synchronize(); }
             if (i > 0) seconds.Add(watch.Elapsed.TotalSeconds); // the first pass warms up allocators and kernels
         }
         seconds.Sort();

@@ -1,16 +1,24 @@
 using System.Globalization;
+using ShapedVit.Samples.Shared;
 
 namespace ShapedVit.Samples.Variants;
 
-/// <summary>The command line: <c>variants [--json] [--no-forward] [--max-params N]</c>.</summary>
+/// <summary>The command line: <c>variants [--json] [--no-forward] [--max-params N] [--device D] [--help]</c>.</summary>
 public sealed record VariantsOptions(bool Json, bool Forward, long MaxParameters)
 {
-    public const string Usage = "Usage: variants [--json] [--no-forward] [--max-params N]";
+    public const string Usage = "Usage: variants [--json] [--no-forward] [--max-params N] [--device cpu|cuda|cuda:N|auto] [--help]";
 
-    /// <summary>Parses the arguments; returns null and a one-line error for anything it does not understand.</summary>
+    /// <summary>The device of the timed forward passes.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>--help or -h: print <see cref="Usage"/> and exit 0.</summary>
+    public bool Help { get; init; }
+
+    /// <summary>Parses the arguments; returns null and a one-line error (with the usage) for anything it does not understand.</summary>
     public static VariantsOptions? Parse(IReadOnlyList<string> args, out string? error)
     {
-        bool json = false, forward = true;
+        bool json = false, forward = true, help = false;
+        string device = "cpu";
         long maxParameters = 400_000_000; // ViT-H/14 (632M) needs minutes on 2 cores: opt in with a larger limit
         for (int i = 0; i < args.Count; i++)
         {
@@ -18,13 +26,22 @@ public sealed record VariantsOptions(bool Json, bool Forward, long MaxParameters
             {
                 case "--json": json = true; break;
                 case "--no-forward": forward = false; break;
+                case "--help" or "-h" or "-?": help = true; break;
                 case "--max-params":
                     if (i + 1 >= args.Count || !long.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out maxParameters))
                     {
-                        error = "--max-params needs a whole number of parameters, for example --max-params 100000000";
+                        error = $"--max-params needs a whole number of parameters, for example --max-params 100000000. {Usage}";
                         return null;
                     }
                     i++;
+                    break;
+                case "--device":
+                    if (i + 1 >= args.Count || SampleCommandLine.DeviceProblem(args[i + 1]) is { } problem)
+                    {
+                        error = $"{(i + 1 >= args.Count ? $"--device needs a value: {SampleCommandLine.DeviceChoices}." : SampleCommandLine.DeviceProblem(args[i + 1]))} {Usage}";
+                        return null;
+                    }
+                    device = args[++i];
                     break;
                 default:
                     error = $"Unknown argument '{args[i]}'. {Usage}";
@@ -32,6 +49,6 @@ public sealed record VariantsOptions(bool Json, bool Forward, long MaxParameters
             }
         }
         error = null;
-        return new VariantsOptions(json, forward && !json, maxParameters);
+        return new VariantsOptions(json, forward && !json, maxParameters) { Device = device, Help = help };
     }
 }

@@ -84,7 +84,8 @@ public sealed class AdamW : ITrainerOptimizer
             if (slot.WeightDecay != 0) slot.Parameter.mul_(decay);
             slot.ExpAvg.mul_(beta1).add_(grad, alpha: oneMinusBeta1);
             slot.ExpAvgSq.mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
-            var denominator = slot.ExpAvgSq.sqrt().div_(rootCorrection2).add_(eps);
+            // add_(eps) alone would make a temporary Scalar for alpha = 1 inside TorchSharp: alpha is the cached One.
+            var denominator = slot.ExpAvgSq.sqrt().div_(rootCorrection2).add_(eps, ShapedVit.Layers.Scalars.One);
             slot.Parameter.addcdiv_(slot.ExpAvg, denominator, value: stepSize);
         }
     }

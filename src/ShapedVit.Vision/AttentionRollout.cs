@@ -7,7 +7,8 @@ namespace ShapedVit.Vision;
 /// <summary>
 /// Attention rollout (Abnar and Zuidema, 2020): average each block's attention over heads, add the residual connection as
 /// 0.5 A + 0.5 I, renormalise the rows, and multiply through the blocks; the class token's row over the patch tokens says
-/// how much each patch flowed into the class token.
+/// how much each patch flowed into the class token. A mean-pooled model's head reads the mean of the patch tokens, so its
+/// map is the mean of the patch tokens' rows (<see cref="ComputeForPooling"/> picks the one the model's head reads).
 /// </summary>
 public static class AttentionRollout
 {
@@ -15,7 +16,24 @@ public static class AttentionRollout
     /// From per-block attentions [B, H, L, L] (first block first) to [B, gridHeight, gridWidth] maps of the token at
     /// <paramref name="queryToken"/> (0: the class token) over the patch tokens, each scaled so its maximum is 1.
     /// </summary>
-    public static Tensor Compute(IReadOnlyList<Tensor> attentions, long prefixTokens, long gridHeight, long gridWidth, long queryToken = 0)
+    public static Tensor Compute(IReadOnlyList<Tensor> attentions, long prefixTokens, long gridHeight, long gridWidth, long queryToken = 0) =>
+        Rollout(attentions, prefixTokens, gridHeight, gridWidth, rollout => rollout[.., queryToken, TensorIndex.Slice(prefixTokens)]);
+
+    /// <summary>
+    /// The map of what the model's head reads: the class token's row for <see cref="Pooling.ClassToken"/>, the mean of the
+    /// patch tokens' rows for <see cref="Pooling.Mean"/> (timm's <c>global_pool='avg'</c> averages the patch tokens, not the
+    /// prefix tokens). [B, gridHeight, gridWidth], each scaled so its maximum is 1.
+    /// </summary>
+    public static Tensor ComputeForPooling(IReadOnlyList<Tensor> attentions, long prefixTokens, long gridHeight, long gridWidth, Pooling pooling) =>
+        pooling switch
+        {
+            Pooling.ClassToken => Compute(attentions, prefixTokens, gridHeight, gridWidth, queryToken: 0),
+            Pooling.Mean => Rollout(attentions, prefixTokens, gridHeight, gridWidth,
+                                    rollout => rollout[.., TensorIndex.Slice(prefixTokens), TensorIndex.Slice(prefixTokens)].mean([1])),
+            _ => throw new ArgumentOutOfRangeException(nameof(pooling), pooling, "Use ClassToken or Mean."),
+        };
+
+    private static Tensor Rollout(IReadOnlyList<Tensor> attentions, long prefixTokens, long gridHeight, long gridWidth, Func<Tensor, Tensor> read)
     {
         if (attentions.Count == 0) throw new ArgumentException("No attention maps: run the model with attention: true.", nameof(attentions));
         long length = attentions[0].shape[^1];
@@ -32,7 +50,7 @@ public static class AttentionRollout
             mixed = mixed / mixed.sum(-1, keepdim: true);
             rollout = rollout is null ? mixed : mixed.matmul(rollout);
         }
-        var map = rollout![.., queryToken, TensorIndex.Slice(prefixTokens)].reshape(-1, gridHeight, gridWidth);
+        var map = read(rollout!).reshape(-1, gridHeight, gridWidth);
         var peak = map.amax([1, 2], keepdim: true).clamp_min(floor);
         return (map / peak).MoveToOuterDisposeScope();
     }

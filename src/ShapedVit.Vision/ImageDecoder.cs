@@ -34,21 +34,52 @@ public static class ImageDecoder
     /// <summary>Default pixel limit: PIL's (about 89.5 megapixels, 1024^3 / 4 / 3).</summary>
     public const long DefaultMaxPixels = 89_478_485;
 
-    public static RgbImage Decode(string path, long maxPixels = DefaultMaxPixels, bool applyOrientation = true)
+    /// <summary>Default limit on each side: 65,535 pixels, the largest JPEG (and PIL's default for WebP is lower still).</summary>
+    public const int DefaultMaxDimension = 65_535;
+
+    /// <summary>
+    /// Default limit on the file's size: 1 GiB. An encoded image is far smaller than its pixels; the limit stops a read
+    /// from growing without bound where the file system reports a wrong size.
+    /// </summary>
+    public const long DefaultMaxFileBytes = 1L << 30;
+
+    /// <summary>
+    /// Reads and decodes an image file. Everything that can go wrong is an <see cref="ImageDecodeException"/> with one line
+    /// naming <paramref name="path"/>: missing, a directory or device or pipe (refused before anything is read), unreadable,
+    /// empty, larger than <paramref name="maxFileBytes"/>, not an image, corrupt, wider or taller than
+    /// <paramref name="maxDimension"/>, or more than <paramref name="maxPixels"/> pixels (checked from the header, before decoding).
+    /// </summary>
+    public static RgbImage Decode(string path, long maxPixels = DefaultMaxPixels, bool applyOrientation = true, int maxDimension = DefaultMaxDimension, long maxFileBytes = DefaultMaxFileBytes)
     {
+        string? kind = FileKinds.NotRegular(path);
+        if (kind is not null) throw new ImageDecodeException($"{path}: {kind}, not an image file.");
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            long length = stream.Length;
+            if (length > maxFileBytes)
+                throw new ImageDecodeException($"{path}: {length} bytes exceeds the file size limit of {maxFileBytes}.");
+            // Read what is there, never more than the limit (a file that grows while being read is cut off and reported).
+            using var memory = new MemoryStream((int)Math.Min(length, maxFileBytes));
+            var buffer = new byte[81920];
+            int read;
+            while ((read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, maxFileBytes + 1 - memory.Length))) > 0)
+            {
+                memory.Write(buffer, 0, read);
+                if (memory.Length > maxFileBytes)
+                    throw new ImageDecodeException($"{path}: more than {maxFileBytes} bytes, the file size limit.");
+            }
+            bytes = memory.ToArray();
         }
         catch (FileNotFoundException e) { throw new ImageDecodeException($"{path}: no such file.", e); }
         catch (DirectoryNotFoundException e) { throw new ImageDecodeException($"{path}: no such file.", e); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ImageDecodeException($"{path}: cannot read: {e.Message}", e); }
-        return Decode(bytes, path, maxPixels, applyOrientation);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ImageDecodeException($"{path}: cannot read: {OneLine(e.Message)}", e); }
+        return Decode(bytes, path, maxPixels, applyOrientation, maxDimension);
     }
 
-    /// <summary>Decodes encoded image bytes; <paramref name="name"/> appears in error messages.</summary>
-    public static RgbImage Decode(byte[] bytes, string name, long maxPixels = DefaultMaxPixels, bool applyOrientation = true)
+    /// <summary>Decodes encoded image bytes; <paramref name="name"/> appears in error messages (see <see cref="Decode(string, long, bool, int, long)"/> for the limits).</summary>
+    public static RgbImage Decode(byte[] bytes, string name, long maxPixels = DefaultMaxPixels, bool applyOrientation = true, int maxDimension = DefaultMaxDimension)
     {
         if (bytes.Length == 0) throw new ImageDecodeException($"{name}: empty file.");
         using var stream = new SKMemoryStream(bytes);
@@ -61,9 +92,13 @@ public static class ImageDecoder
         // The header's size is checked before anything is allocated: a few bytes of PNG can claim gigapixels.
         if (width * height > maxPixels)
             throw new ImageDecodeException($"{name}: {width}x{height} = {width * height} pixels exceeds the limit of {maxPixels} (possible decompression bomb; raise --max-pixels to allow it).");
+        if (width > maxDimension || height > maxDimension)
+            throw new ImageDecodeException($"{name}: {width}x{height} has a side over the limit of {maxDimension} pixels (raise --max-dimension to allow it).");
 
         var info = new SKImageInfo((int)width, (int)height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
+        if (bitmap.GetPixels() == IntPtr.Zero)
+            throw new ImageDecodeException($"{name}: {width}x{height}: not enough memory for the pixels.");
         var decoded = codec.GetPixels(info, bitmap.GetPixels());
         if (decoded != SKCodecResult.Success)
             throw new ImageDecodeException($"{name}: corrupt or truncated image data ({Describe(decoded)}).");
@@ -71,6 +106,9 @@ public static class ImageDecoder
         // Alpha is dropped, as PIL's convert("RGB") does; the orientation is applied in the same pass.
         return Remap(bitmap.GetPixelSpan(), bytesPerPixel: 4, (int)width, (int)height, applyOrientation ? (int)codec.EncodedOrigin : 1);
     }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>
     /// The image as it is meant to be displayed, given its EXIF orientation (1-8, the TIFF tag 0x0112): 2 mirrors it

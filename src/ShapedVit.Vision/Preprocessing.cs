@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ShapedVit.Vision;
 
 /// <summary>
-/// timm's evaluation transform: resize the short side to floor(size / crop_pct) with bicubic filtering, centre-crop size x size,
+/// timm's evaluation transform: resize the short side to floor(size / crop_pct) with bicubic (or bilinear: <see cref="PreprocessConfig.Interpolation"/>) filtering, centre-crop size x size,
 /// scale to 0..1, normalise per channel. Grey models (1 channel) see the image converted to luminance first.
 /// </summary>
 public static class Preprocessing
@@ -30,29 +30,98 @@ public static class Preprocessing
     public static Tensor ToTensor(RgbImage image, PreprocessConfig config) =>
         torch.tensor(Apply(image, config), [1, config.Channels, config.Size, config.Size]);
 
-    /// <summary>The resized, centre-cropped 8-bit pixels (interleaved, Channels per pixel), before normalisation: what the model sees, for display.</summary>
+    /// <summary>
+    /// The resized, centre-cropped 8-bit pixels (interleaved, Channels per pixel), before normalisation: what the model sees, for display.
+    /// The crop is located in the resized image's coordinates first and only its Size x Size pixels are resampled (PIL's
+    /// <c>resize</c> with a reducing box does the same), so the cost is bounded by the output and the filter's reach into
+    /// the source, not by the input's aspect ratio: a 1x1,000,000 strip costs what a square does. The numbers are those of
+    /// resizing the whole image and cropping afterwards, pixel for pixel.
+    /// </summary>
     public static byte[] ResizeAndCrop(RgbImage image, PreprocessConfig config)
     {
+        string? problem = config.Problems().FirstOrDefault();
+        if (problem is not null) throw new ArgumentException(problem, nameof(config));
         int channels = config.Channels;
         byte[] pixels = channels == 1 ? ToLuminance(image) : image.Pixels;
         int w = image.Width, h = image.Height;
-        int scale = config.ScaleSize;
-        // Short side to `scale`, long side int(scale * long / short) (torchvision's Resize with an int size).
-        int newW, newH;
-        if (w <= h) { newW = scale; newH = (int)((long)scale * h / w); }
-        else { newH = scale; newW = (int)((long)scale * w / h); }
-        var resized = Resize(pixels, w, h, channels, newW, newH);
+        long scale = config.ScaleSize;
+        // Short side to `scale`, long side int(scale * long / short) (torchvision's Resize with an int size). In long:
+        // a thin strip's long side can exceed int.MaxValue; it is never allocated.
+        long newW, newH;
+        if (w <= h) { newW = scale; newH = scale * h / w; }
+        else { newH = scale; newW = scale * w / h; }
         int size = config.Size;
         if (newW < size || newH < size)
             throw new ArgumentException($"Resized image {newW}x{newH} is smaller than the crop {size}.");
         // torchvision's CenterCrop: int(round((dim - crop) / 2.0)), with round-half-to-even.
-        int top = (int)Math.Round((newH - size) / 2.0, MidpointRounding.ToEven);
-        int left = (int)Math.Round((newW - size) / 2.0, MidpointRounding.ToEven);
-        var output = new byte[size * size * channels];
-        for (int y = 0; y < size; y++)
-            Array.Copy(resized, ((top + y) * newW + left) * channels, output, y * size * channels, size * channels);
+        long top = (long)Math.Round((newH - size) / 2.0, MidpointRounding.ToEven);
+        long left = (long)Math.Round((newW - size) / 2.0, MidpointRounding.ToEven);
+        return ResizeRegion(pixels, w, h, channels, newW, newH, left, top, size, size, config.Interpolation);
+    }
+
+    /// <summary>
+    /// PIL's resize as <see cref="Resize"/> does it, but computing only the output window [<paramref name="left"/>,
+    /// left + <paramref name="regionWidth"/>) x [<paramref name="top"/>, top + <paramref name="regionHeight"/>) of the
+    /// <paramref name="newWidth"/> x <paramref name="newHeight"/> result: the horizontal pass runs only on the source rows
+    /// the window's vertical filter taps reach, and only for the window's columns.
+    /// </summary>
+    public static byte[] ResizeRegion(byte[] pixels, int width, int height, int channels, long newWidth, long newHeight,
+                                      long left, long top, int regionWidth, int regionHeight, Interpolation interpolation = Interpolation.Bicubic)
+    {
+        if (left < 0 || top < 0 || regionWidth < 1 || regionHeight < 1 || left + regionWidth > newWidth || top + regionHeight > newHeight)
+            throw new ArgumentException($"Region {regionWidth}x{regionHeight} at ({left}, {top}) is outside the {newWidth}x{newHeight} image.");
+        if (pixels.LongLength != (long)width * height * channels)
+            throw new ArgumentException($"A {width}x{height} image of {channels} channels needs {(long)width * height * channels} bytes, got {pixels.LongLength}.");
+        bool resizeX = newWidth != width, resizeY = newHeight != height;
+        var columns = FixedPoint(resizeX ? Coefficients(width, newWidth, left, regionWidth, interpolation) : Identity(left, regionWidth));
+        var rows = FixedPoint(resizeY ? Coefficients(height, newHeight, top, regionHeight, interpolation) : Identity(top, regionHeight));
+        // Source rows the vertical taps reach: the horizontal pass is needed for those only.
+        int firstRow = rows[0].First, endRow = rows.Max(r => r.First + r.Weights.Length);
+        int bandHeight = endRow - firstRow;
+        byte[] band = new byte[(long)bandHeight * regionWidth * channels];
+        for (int y = 0; y < bandHeight; y++)
+            for (int x = 0; x < regionWidth; x++)
+            {
+                var (first, weights) = columns[x];
+                long rowStart = (long)(firstRow + y) * width;
+                for (int ch = 0; ch < channels; ch++)
+                {
+                    if (!resizeX) { band[((long)y * regionWidth + x) * channels + ch] = pixels[(rowStart + first) * channels + ch]; continue; }
+                    long sum = Half;
+                    for (int i = 0; i < weights.Length; i++) sum += weights[i] * pixels[(rowStart + first + i) * channels + ch];
+                    band[((long)y * regionWidth + x) * channels + ch] = ToByte(sum);
+                }
+            }
+        var output = new byte[regionWidth * regionHeight * channels];
+        for (int y = 0; y < regionHeight; y++)
+        {
+            var (first, weights) = rows[y];
+            for (int x = 0; x < regionWidth; x++)
+                for (int ch = 0; ch < channels; ch++)
+                {
+                    int o = (y * regionWidth + x) * channels + ch;
+                    if (!resizeY) { output[o] = band[((long)(first - firstRow) * regionWidth + x) * channels + ch]; continue; }
+                    long sum = Half;
+                    for (int i = 0; i < weights.Length; i++) sum += weights[i] * band[((long)(first - firstRow + i) * regionWidth + x) * channels + ch];
+                    output[o] = ToByte(sum);
+                }
+        }
         return output;
     }
+
+    private static (int First, double[] Weights)[] Identity(long start, int count) =>
+        Enumerable.Range(0, count).Select(i => ((int)(start + i), new[] { 1.0 })).ToArray();
+
+    /// <summary>PIL's 8-bit resampling works in fixed point: weights scaled by 2^22 and rounded, sums started at one half.</summary>
+    private const int PrecisionBits = 32 - 8 - 2;
+    private const long Half = 1L << (PrecisionBits - 1);
+
+    /// <summary>PIL's normalize_coeffs_8bpc: each weight times 2^22, rounded half away from zero.</summary>
+    private static (int First, long[] Weights)[] FixedPoint((int First, double[] Weights)[] coefficients) =>
+        coefficients.Select(c => (c.First, c.Weights.Select(w => (long)(w < 0 ? w * (1 << PrecisionBits) - 0.5 : w * (1 << PrecisionBits) + 0.5)).ToArray())).ToArray();
+
+    /// <summary>PIL's clip8: the fixed-point sum shifted back to 8 bits and clamped.</summary>
+    private static byte ToByte(long sum) => (byte)Math.Clamp(sum >> PrecisionBits, 0, 255);
 
     /// <summary>PIL's "L" conversion: L = (19595 R + 38470 G + 7471 B + 32768) >> 16 (ITU-R 601-2 luma).</summary>
     public static byte[] ToLuminance(RgbImage image)
@@ -65,14 +134,14 @@ public static class Preprocessing
     }
 
     /// <summary>
-    /// Bicubic resize as PIL does it (Keys cubic, a = -0.5; the kernel widened by the scale when shrinking, so downscaling
-    /// is antialiased; separable, horizontal pass first, each pass rounded and clamped to 8 bits).
+    /// Resize as PIL does it: bicubic (Keys cubic, a = -0.5) or bilinear (triangle), the kernel widened by the scale when
+    /// shrinking, so downscaling is antialiased; separable, horizontal pass first, each pass in PIL's fixed point (weights
+    /// times 2^22) rounded and clamped to 8 bits, so the bytes are Pillow's.
     /// </summary>
-    public static byte[] Resize(byte[] pixels, int width, int height, int channels, int newWidth, int newHeight)
+    public static byte[] Resize(byte[] pixels, int width, int height, int channels, int newWidth, int newHeight, Interpolation interpolation = Interpolation.Bicubic)
     {
         if (newWidth == width && newHeight == height) return (byte[])pixels.Clone();
-        var horizontal = newWidth == width ? pixels : ResampleAxis(pixels, width, height, channels, newWidth, horizontalAxis: true);
-        return newHeight == height ? horizontal : ResampleAxis(horizontal, newWidth, height, channels, newHeight, horizontalAxis: false);
+        return ResizeRegion(pixels, width, height, channels, newWidth, newHeight, 0, 0, newWidth, newHeight, interpolation);
     }
 
     /// <summary>The cubic convolution kernel (Keys 1981) with a = -0.5, PIL's "bicubic".</summary>
@@ -85,52 +154,50 @@ public static class Preprocessing
         return 0;
     }
 
-    /// <summary>For each output index along an axis: the first input index and the normalised weights (PIL's precompute_coeffs).</summary>
-    public static (int First, double[] Weights)[] Coefficients(int inSize, int outSize)
+    /// <summary>The triangle kernel, PIL's "bilinear" (support 1).</summary>
+    public static double Triangle(double x)
     {
+        x = Math.Abs(x);
+        return x < 1 ? 1 - x : 0;
+    }
+
+    /// <summary>For each output index along an axis: the first input index and the normalised weights (PIL's precompute_coeffs).</summary>
+    public static (int First, double[] Weights)[] Coefficients(int inSize, int outSize, Interpolation interpolation = Interpolation.Bicubic) =>
+        Coefficients(inSize, outSize, 0, outSize, interpolation);
+
+    /// <summary>
+    /// PIL's precompute_coeffs for the <paramref name="count"/> output indices from <paramref name="firstOutput"/> of an
+    /// axis resized from <paramref name="inSize"/> to <paramref name="outSize"/>: the first input index of each and its
+    /// normalised weights (support 2 for bicubic, 1 for bilinear, times the scale when shrinking).
+    /// </summary>
+    public static (int First, double[] Weights)[] Coefficients(int inSize, long outSize, long firstOutput, int count, Interpolation interpolation = Interpolation.Bicubic)
+    {
+        Func<double, double> kernel = interpolation switch
+        {
+            Interpolation.Bicubic => Cubic,
+            Interpolation.Bilinear => Triangle,
+            _ => throw new ArgumentOutOfRangeException(nameof(interpolation), interpolation, "Use bicubic or bilinear."),
+        };
         double scale = (double)inSize / outSize;
         double filterScale = Math.Max(scale, 1.0);
-        double support = 2.0 * filterScale;
-        var result = new (int, double[])[outSize];
-        for (int o = 0; o < outSize; o++)
+        double support = (interpolation == Interpolation.Bicubic ? 2.0 : 1.0) * filterScale;
+        var result = new (int, double[])[count];
+        for (int j = 0; j < count; j++)
         {
+            long o = firstOutput + j;
             double center = (o + 0.5) * scale;
             int first = Math.Max((int)(center - support + 0.5), 0);
             int last = Math.Min((int)(center + support + 0.5), inSize);
             var weights = new double[last - first];
-            double sum = 0;
+            double sum = 0, reciprocal = 1.0 / filterScale;
             for (int i = 0; i < weights.Length; i++)
             {
-                weights[i] = Cubic((first + i - center + 0.5) / filterScale);
+                weights[i] = kernel((first + i - center + 0.5) * reciprocal);
                 sum += weights[i];
             }
             if (sum != 0) for (int i = 0; i < weights.Length; i++) weights[i] /= sum;
-            result[o] = (first, weights);
+            result[j] = (first, weights);
         }
         return result;
-    }
-
-    private static byte[] ResampleAxis(byte[] source, int width, int height, int channels, int newSize, bool horizontalAxis)
-    {
-        int inSize = horizontalAxis ? width : height;
-        var coefficients = Coefficients(inSize, newSize);
-        int outW = horizontalAxis ? newSize : width, outH = horizontalAxis ? height : newSize;
-        var output = new byte[outW * outH * channels];
-        for (int y = 0; y < outH; y++)
-            for (int x = 0; x < outW; x++)
-            {
-                var (first, weights) = coefficients[horizontalAxis ? x : y];
-                for (int ch = 0; ch < channels; ch++)
-                {
-                    double sum = 0;
-                    for (int i = 0; i < weights.Length; i++)
-                    {
-                        int sx = horizontalAxis ? first + i : x, sy = horizontalAxis ? y : first + i;
-                        sum += weights[i] * source[(sy * width + sx) * channels + ch];
-                    }
-                    output[(y * outW + x) * channels + ch] = (byte)Math.Clamp(Math.Round(sum, MidpointRounding.AwayFromZero), 0, 255);
-                }
-            }
-        return output;
     }
 }

@@ -6,6 +6,8 @@ using TorchSharp;
 
 // Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--out FILE]
 // Sections: inference native roofline bf16 profile training training-bf16 memory generator (default: all).
+if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
+if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
 var options = Options.Parse(args);
 Devices.SetCpuThreads(options.Threads);
 
@@ -28,6 +30,7 @@ report.Line($"Finished at 1-minute load average {Harness.Format(Harness.LoadAver
 string text = report.ToString();
 Console.WriteLine(text);
 if (options.OutputPath is string path) File.WriteAllText(path, text);
+return 0;
 
 namespace ShapedVit.Benchmarks
 {

@@ -69,7 +69,8 @@ public class ClassifyExportTests(ITestOutputHelper output)
 
         (code, _, stderr) = Classify("a.png", "--checkpoint", checkpoint, "--export-onnx", folder.File("x.onnx"));
         Assert.Equal(2, code);
-        Assert.Equal("error: --export-onnx exports the model and exits: give no images with it.", stderr.Trim());
+        Assert.StartsWith("error: --export-onnx exports the model and exits: give no images with it. (usage: classify ", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
         Assert.False(File.Exists(folder.File("x.onnx")));
 
         (code, _, stderr) = Classify("--checkpoint", checkpoint);

@@ -132,3 +132,80 @@ public class ClassifyCommandTests
         Assert.Equal($"error: {labels}: 2 labels for a model of 10 classes.", error.TrimEnd('\n'));
     }
 }
+
+public class ClassifyFailureTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = ClassifyCommand.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Non_finite_logits_are_an_error_for_each_image()
+    {
+        using var dir = new TempDirectory();
+        string checkpoint = dir.File("nan.safetensors"), a = dir.File("a.png"), b = dir.File("b.png");
+        using (var model = FashionModel.Create(1))
+        {
+            using (TorchSharp.torch.no_grad())
+                foreach (var (name, parameter) in model.named_parameters())
+                    if (name.StartsWith("head.", StringComparison.Ordinal)) parameter.fill_(double.NaN);
+            model.SaveSafetensors(checkpoint, FashionModel.Metadata);
+        }
+        File.WriteAllBytes(a, TestImages.Png(28, 28, (x, y) => new SKColor((byte)(x * 9), 0, 0)));
+        File.WriteAllBytes(b, TestImages.Png(28, 28, (x, y) => new SKColor(0, (byte)(y * 9), 0)));
+        var (code, output, error) = Run(a, b, "--checkpoint", checkpoint);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        var errors = error.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, errors.Length);
+        Assert.Equal($"error: {a}: the model's outputs are not finite numbers (NaN or infinity); the checkpoint's weights may be corrupt.", errors[0]);
+        Assert.StartsWith($"error: {b}: the model's outputs are not finite", errors[1]);
+    }
+
+    [Fact]
+    public void A_thin_strip_and_a_tiny_crop_ratio_fail_or_pass_on_their_own_and_the_next_image_is_classified()
+    {
+        using var dir = new TempDirectory();
+        string checkpoint = dir.File("model.safetensors"), strip = dir.File("strip.png"), good = dir.File("good.png");
+        using (var model = FashionModel.Create(1)) model.SaveSafetensors(checkpoint, FashionModel.Metadata);
+        File.WriteAllBytes(strip, TestImages.Png(1, 1000, (_, y) => new SKColor((byte)y, 0, 0)));
+        File.WriteAllBytes(good, TestImages.Png(28, 28, (x, y) => new SKColor((byte)(x * 9), (byte)(y * 9), 0)));
+        // Before: --crop-pct 0.01 on a 1x1000 image crashed the process (exit 134) and the next image was never seen.
+        var (code, output, error) = Run(strip, good, "--checkpoint", checkpoint, "--crop-pct", "0.01");
+        Assert.True(code == 0, error);
+        Assert.Contains($"{strip}:", output);
+        Assert.Contains($"{good}:", output);
+    }
+
+    [Fact]
+    public void A_device_file_is_refused_and_the_next_image_is_classified()
+    {
+        if (!File.Exists("/dev/zero")) return;
+        using var dir = new TempDirectory();
+        string checkpoint = dir.File("model.safetensors"), good = dir.File("good.png");
+        using (var model = FashionModel.Create(1)) model.SaveSafetensors(checkpoint, FashionModel.Metadata);
+        File.WriteAllBytes(good, TestImages.Png(28, 28, (x, y) => new SKColor((byte)(x * 9), (byte)(y * 9), 0)));
+        var (code, output, error) = Run("/dev/zero", dir.Path, good, "--checkpoint", checkpoint);
+        Assert.Equal(1, code);
+        Assert.Equal($"error: /dev/zero: a character device, not an image file.\nerror: {dir.Path}: a directory, not an image file.", error.TrimEnd('\n'));
+        Assert.StartsWith($"{good}:", output);
+    }
+
+    [Fact]
+    public void An_attention_path_that_cannot_be_written_is_named_as_given()
+    {
+        using var dir = new TempDirectory();
+        string checkpoint = dir.File("model.safetensors"), image = dir.File("a.png"), heat = dir.File("no/such/folder/heat.png");
+        using (var model = FashionModel.Create(1)) model.SaveSafetensors(checkpoint, FashionModel.Metadata);
+        File.WriteAllBytes(image, TestImages.Png(28, 28, (x, y) => new SKColor((byte)(x * 9), (byte)(y * 9), 0)));
+        var (code, _, error) = Run(image, "--checkpoint", checkpoint, "--attention", heat);
+        Assert.Equal(1, code);
+        string line = Assert.Single(error.TrimEnd('\n').Split('\n'));
+        // The image it was for, then the path as the user gave it (not the temporary file it is written through).
+        Assert.StartsWith($"error: {image}: {heat}: cannot write the attention map: no folder ", line);
+    }
+}

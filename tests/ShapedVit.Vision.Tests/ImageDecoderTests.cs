@@ -115,4 +115,58 @@ public class ImageDecoderTests
         Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(png, "six.png", maxPixels: 5));
         Assert.Equal(6, ImageDecoder.Decode(png, "six.png", maxPixels: 6).Pixels.Length / 3);
     }
+
+    [Fact]
+    public void The_limit_on_each_side_is_configurable_and_inclusive()
+    {
+        byte[] png = Png(1, 300, (_, y) => new SKColor((byte)y, 0, 0));
+        Assert.Equal(300, ImageDecoder.Decode(png, "tall.png", maxDimension: 300).Height);
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(png, "tall.png", maxDimension: 299));
+        Assert.Equal("tall.png: 1x300 has a side over the limit of 299 pixels (raise --max-dimension to allow it).", e.Message);
+        // The pixel limit still applies on its own: 300 pixels, limit 299.
+        Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(png, "tall.png", maxPixels: 299));
+    }
+
+    [Fact]
+    public void A_directory_is_refused_with_its_own_message()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal($"{dir.Path}: a directory, not an image file.", Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(dir.Path)).Message);
+    }
+
+    [Theory]
+    [InlineData("/dev/zero")]   // would read until memory runs out
+    [InlineData("/dev/null")]
+    public void A_device_is_refused_before_reading(string device)
+    {
+        if (!File.Exists(device)) return; // not a Unix machine
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(device));
+        Assert.Equal($"{device}: a character device, not an image file.", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "nothing was read");
+    }
+
+    [Fact]
+    public void A_named_pipe_is_refused_without_opening_it()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var dir = new TempDirectory();
+        string fifo = Path.Combine(dir.Path, "pipe.png");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        // Opening it would block until a writer came; the refusal comes first.
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(fifo));
+        Assert.Equal($"{fifo}: a named pipe (FIFO), not an image file.", e.Message);
+    }
+
+    [Fact]
+    public void A_file_over_the_size_limit_is_refused_before_decoding()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "big.png");
+        File.WriteAllBytes(path, Png(8, 8, (_, _) => SKColors.Red));
+        long size = new FileInfo(path).Length;
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(path, maxFileBytes: size - 1));
+        Assert.Equal($"{path}: {size} bytes exceeds the file size limit of {size - 1}.", e.Message);
+        Assert.Equal(8, ImageDecoder.Decode(path, maxFileBytes: size).Width);
+    }
 }

@@ -168,7 +168,11 @@ public static class Safetensors
         WriteTo(stream, Prepare(tensors, floatingType, "<stream>"), metadata);
     }
 
-    private sealed record Prepared(string Name, SafetensorsDtype Dtype, Tensor Data);
+    /// <summary>A tensor to write: its name, the stored dtype, and the caller's tensor (converted only while it is written).</summary>
+    private sealed record Prepared(string Name, SafetensorsDtype Dtype, ScalarType Type, Tensor Source)
+    {
+        public long ByteLength => Source.NumberOfElements * SafetensorsDtypes.BitSize(Dtype) / 8;
+    }
 
     private static List<Prepared> Prepare(IEnumerable<KeyValuePair<string, Tensor>> tensors, ScalarType? floatingType, string path)
     {
@@ -184,9 +188,9 @@ public static class Safetensors
             var type = floatingType is ScalarType f && SafetensorsDtypes.IsFloating(tensor.dtype) ? f : tensor.dtype;
             var dtype = SafetensorsDtypes.FromScalarType(type)
                 ?? throw new CheckpointException(CheckpointRule.InvalidTensor, name, $"dtype {tensor.dtype} cannot be stored in safetensors.", path);
-            // detach: parameters may require grad; the copy is CPU, contiguous and of the stored type.
-            var data = tensor.detach().to(type, torch.CPU).contiguous();
-            prepared.Add(new Prepared(name, dtype, data));
+            // Nothing is converted yet: each tensor is converted just before its bytes are written (WriteTo), so saving holds
+            // one converted tensor at a time, not a converted copy of the whole model.
+            prepared.Add(new Prepared(name, dtype, type, tensor));
         }
         // The reference writer's order: larger elements first (so every tensor stays aligned), then by name.
         prepared.Sort((a, b) =>
@@ -215,11 +219,11 @@ public static class Safetensors
             long offset = 0;
             foreach (var t in tensors)
             {
-                long bytes = t.Data.NumberOfElements * t.Data.element_size();
+                long bytes = t.ByteLength;
                 writer.WriteStartObject(t.Name);
                 writer.WriteString("dtype", t.Dtype.ToString());
                 writer.WriteStartArray("shape");
-                foreach (long dim in t.Data.shape) writer.WriteNumberValue(dim);
+                foreach (long dim in t.Source.shape) writer.WriteNumberValue(dim);
                 writer.WriteEndArray();
                 writer.WriteStartArray("data_offsets");
                 writer.WriteNumberValue(offset);
@@ -240,8 +244,13 @@ public static class Safetensors
         json.CopyTo(stream);
         foreach (var t in tensors)
         {
-            if (t.Data.NumberOfElements == 0) continue;
-            using var flat = t.Data.reshape(-1);
+            if (t.Source.NumberOfElements == 0) continue;
+            using var scope = NewDisposeScope(); // this tensor's converted copy, freed before the next one is made
+            // detach: parameters may require grad; the copy is CPU, contiguous and of the stored type.
+            var data = t.Source.detach().to(t.Type, torch.CPU).contiguous();
+            if (data.NumberOfElements * data.element_size() != t.ByteLength)
+                throw new InvalidOperationException($"{t.Name}: {data.NumberOfElements * data.element_size()} bytes to write, {t.ByteLength} in the header.");
+            using var flat = data.reshape(-1);
             long elementSize = flat.element_size();
             long chunkElements = ChunkBytes / elementSize;
             for (long first = 0; first < flat.NumberOfElements; first += chunkElements)

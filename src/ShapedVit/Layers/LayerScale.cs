@@ -11,7 +11,8 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
 
     public LayerScale(long dim, double initValue) : base(nameof(LayerScale))
     {
-        gamma = nn.Parameter(torch.full(dim, initValue));
+        // torch.full(dim, initValue) would make a temporary Scalar that can be finalized while libtorch reads it (see Scalars).
+        using (Scalar value = initValue) gamma = nn.Parameter(torch.full(dim, value));
         InitValue = initValue;
         RegisterComponents();
     }

@@ -57,3 +57,34 @@ public class ScalarsTests
         }
     }
 }
+
+/// <summary>
+/// Layer scale's gamma is filled from a Scalar: with a temporary one (<c>torch.full(dim, initValue)</c>) a collection
+/// during the native call freed the value libtorch was reading. Built many times while another thread collects.
+/// </summary>
+[Collection(GarbageCollectionStressCollection.Name)]
+public class LayerScaleGarbageCollectionTests
+{
+    [Fact]
+    public void Layer_scale_fills_gamma_while_the_garbage_collector_runs()
+    {
+        bool stop = false;
+        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
+        collector.Start();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(15); i++)
+            {
+                using var layer = new LayerScale(4, 0.25);
+                var gamma = layer.parameters().First();
+                Assert.Equal(new float[] { 0.25f, 0.25f, 0.25f, 0.25f }, gamma.data<float>().ToArray());
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            collector.Join();
+        }
+    }
+}

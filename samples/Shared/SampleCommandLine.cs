@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+using TorchSharp;
+
+namespace ShapedVit.Samples.Shared;
+
+/// <summary>What every sample's command line does alike: device names, unknown options, colour, the CUDA note.</summary>
+public static partial class SampleCommandLine
+{
+    /// <summary>Exit code of a command-line mistake (unknown option, bad value); 1 is for failures of the work itself.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>The device names <see cref="Devices.Resolve"/> accepts, in words.</summary>
+    public const string DeviceChoices = "cpu, cuda, cuda:N or auto";
+
+    /// <summary>One line saying what is wrong with a <c>--device</c> value, or null for cpu, cuda, cuda:N, auto.</summary>
+    public static string? DeviceProblem(string? device) =>
+        device is not null && DeviceName().IsMatch(device.Trim()) ? null : $"--device '{device}' is not a device: use {DeviceChoices}.";
+
+    [GeneratedRegex("^(cpu|auto|cuda|cuda:[0-9]+)$", RegexOptions.IgnoreCase)]
+    private static partial Regex DeviceName();
+
+    /// <summary>The first of <paramref name="values"/> that looks like an option (starts with '-', not a negative number), or null.</summary>
+    public static string? OptionLike(IEnumerable<string> values) =>
+        values.FirstOrDefault(v => v.Length > 1 && v[0] == '-' && !double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _));
+
+    /// <summary>
+    /// Colour and cursor codes only for a terminal: the output is the process's console, not redirected to a file or pipe,
+    /// and <c>NO_COLOR</c> (no-color.org) is unset or empty.
+    /// </summary>
+    public static bool UseColour(TextWriter output) =>
+        ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !NoColor;
+
+    /// <summary>Whether the <c>NO_COLOR</c> environment variable asks for no colour (set and not empty).</summary>
+    public static bool NoColor => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+
+    /// <summary>
+    /// <see cref="Devices.Resolve"/>, and a "note:" line on <paramref name="error"/> when CUDA was asked for but the CPU is
+    /// used, so no sample falls back silently.
+    /// </summary>
+    public static torch.Device ResolveDevice(string requested, TextWriter error, out string reason)
+    {
+        var device = Devices.Resolve(requested, out reason);
+        if (requested.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && device.type != DeviceType.CUDA)
+            error.WriteLine($"note: {reason}");
+        return device;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace ShapedVit.Vision;
+
+/// <summary>
+/// What kind of file a path names, asked before it is opened: opening a FIFO blocks until someone writes to it, and
+/// reading a device such as <c>/dev/zero</c> never ends, so image readers refuse anything but regular files.
+/// </summary>
+public static class FileKinds
+{
+    /// <summary>
+    /// <see langword="null"/> for a regular file or a path that does not exist (the open that follows reports that);
+    /// otherwise what the path is, in words ("a directory", "a character device", "a named pipe (FIFO)", ...).
+    /// Symbolic links are followed.
+    /// </summary>
+    public static string? NotRegular(string path)
+    {
+        if (Directory.Exists(path)) return "a directory";
+        if (OperatingSystem.IsWindows()) return null;
+        FileStatus status;
+        try
+        {
+            if (Stat(path, out status) != 0) return null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null; // no stat on this runtime: the size limit still bounds the read
+        }
+        // .NET's own file status (System.Native's, the same on every Unix): the S_IF* file type bits of Mode.
+        return (status.Mode & 0xF000) switch
+        {
+            0x8000 => null,
+            0x4000 => "a directory",
+            0x2000 => "a character device",
+            0x6000 => "a block device",
+            0x1000 => "a named pipe (FIFO)",
+            0xC000 => "a socket",
+            _ => "not a regular file",
+        };
+    }
+
+    /// <summary>System.Native's FileStatus (src/native/libs/System.Native/pal_io.h), the struct .NET's FileInfo is built on.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FileStatus
+    {
+        public int Flags;
+        public int Mode;
+        public uint Uid;
+        public uint Gid;
+        public long Size;
+        public long ATime, ATimeNsec, MTime, MTimeNsec, CTime, CTimeNsec, BirthTime, BirthTimeNsec;
+        public long Dev, RDev, Ino;
+        public uint UserFlags;
+        public long Spare0, Spare1, Spare2, Spare3; // room to spare should a runtime add fields at the end
+    }
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]
+    private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, out FileStatus status);
+}
