@@ -50,15 +50,20 @@ public sealed class AdamW : ITrainerOptimizer
     /// <inheritdoc/>
     public IReadOnlyList<ParameterGroup> Groups { get; }
 
+    /// <summary>Decay rate of the first-moment (mean) estimate; torch's <c>betas[0]</c>.</summary>
     public double Beta1 { get; }
+    /// <summary>Decay rate of the second-moment (uncentred variance) estimate; torch's <c>betas[1]</c>.</summary>
     public double Beta2 { get; }
+    /// <summary>Added to the denominator for numerical stability; torch's <c>eps</c>.</summary>
     public double Eps { get; }
     /// <summary>The largest weight decay of the groups.</summary>
     public double WeightDecay { get; }
     /// <summary>Updates done so far (the bias correction's t).</summary>
     public long Step { get; private set; }
+    /// <inheritdoc/>
     public IEnumerable<Parameter> Parameters => slots.Select(s => s.Parameter);
 
+    /// <inheritdoc/>
     public void ZeroGrad()
     {
         foreach (var slot in slots) slot.Parameter.grad?.zero_();
@@ -125,6 +130,7 @@ public sealed class AdamW : ITrainerOptimizer
         Step = step;
     }
 
+    /// <summary>Disposes the moment tensors; the parameters are the model's and stay alive.</summary>
     public void Dispose()
     {
         foreach (var slot in slots) { slot.ExpAvg.Dispose(); slot.ExpAvgSq.Dispose(); }

@@ -65,10 +65,15 @@ public sealed class Trainer : IDisposable
         patchDropouts = model.modules().OfType<PatchDropout>().ToArray();
     }
 
+    /// <summary>The architecture key saved with checkpoints and checked when one is loaded.</summary>
     public string Architecture { get; }
+    /// <summary>The run's hyper-parameters (those of <see cref="State"/>).</summary>
     public TrainerOptions Options => State.Options;
+    /// <summary>Where the run stands: completed epochs, step, options and history.</summary>
     public TrainingState State { get; private set; }
+    /// <summary>Batches per epoch: the training set size divided by the batch size, rounded up.</summary>
     public int StepsPerEpoch { get; }
+    /// <summary>Whether every epoch of <see cref="TrainerOptions.Epochs"/> is done.</summary>
     public bool Finished => State.CompletedEpochs >= Options.Epochs;
     /// <summary>The test-set evaluation of the last epoch this trainer ran (null before its first).</summary>
     public Evaluation? LastEvaluation { get; private set; }
@@ -326,5 +331,6 @@ public sealed class Trainer : IDisposable
             throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null, $"the file holds architecture '{found}', not '{architecture}'.", path);
     }
 
+    /// <summary>Disposes the optimizer (and its state); the model is the caller's.</summary>
     public void Dispose() => optimizer.Dispose();
 }

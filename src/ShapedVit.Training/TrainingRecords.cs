@@ -5,16 +5,25 @@ namespace ShapedVit.Training;
 /// <summary>Hyper-parameters of a run. Saved with the training state, so a resumed run continues with the same ones.</summary>
 public sealed record TrainerOptions
 {
+    /// <summary>Epochs to train.</summary>
     public int Epochs { get; init; } = 10;
+    /// <summary>Images per optimizer step.</summary>
     public int BatchSize { get; init; } = 128;
+    /// <summary>Images per batch when evaluating (no gradients, so it can be larger).</summary>
     public int EvaluationBatchSize { get; init; } = 500;
+    /// <summary>Peak learning rate, reached at the end of warmup.</summary>
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>The learning rate the cosine decay ends at, on the last step.</summary>
     public double MinLearningRate { get; init; } = 1e-5;
+    /// <summary>AdamW's decoupled weight decay, for the parameters that get it (not norms, biases or tokens).</summary>
     public double WeightDecay { get; init; } = 0.05;
+    /// <summary>Epochs of linear warmup from 0 to <see cref="LearningRate"/>; may be fractional.</summary>
     public double WarmupEpochs { get; init; } = 1;
+    /// <summary>Label smoothing of the training cross-entropy, in [0, 1).</summary>
     public double LabelSmoothing { get; init; } = 0.1;
     /// <summary>Global L2 norm the gradients are clipped to; 0 turns clipping off.</summary>
     public double GradientClipNorm { get; init; } = 1.0;
+    /// <summary>Seeds each epoch's shuffling, augmentation, Mixup, dropout and stochastic depth.</summary>
     public long Seed { get; init; }
     /// <summary>
     /// The last N epochs train on every patch token: the model's <see cref="Layers.PatchDropout"/> layers are off, so a model
@@ -57,36 +66,66 @@ public sealed record TrainerOptions
 }
 
 /// <summary>One finished epoch: training loss and accuracy (on augmented images, while learning), test loss and accuracy.</summary>
+/// <param name="Epoch">The epoch, counting from 1.</param>
+/// <param name="TrainLoss">Mean training loss over the epoch's images.</param>
+/// <param name="TrainAccuracy">Training accuracy over the epoch's images.</param>
+/// <param name="TestLoss">Test-set loss; NaN without a test set.</param>
+/// <param name="TestAccuracy">Test-set accuracy; NaN without a test set.</param>
+/// <param name="LearningRate">The learning rate of the epoch's last step.</param>
+/// <param name="Seconds">Training time of the epoch (evaluation excluded).</param>
+/// <param name="ImagesPerSecond">Training throughput.</param>
 public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy,
                                  double LearningRate, double Seconds, double ImagesPerSecond);
 
 /// <summary>Where a run stands: what a resumed run needs besides the weights and the optimizer moments.</summary>
 public sealed record TrainingState
 {
+    /// <summary>Epochs done.</summary>
     public int CompletedEpochs { get; init; }
+    /// <summary>Optimizer steps done (the schedule's position).</summary>
     public long Step { get; init; }
     /// <summary>Size of the training set the run uses: a resumed run must see the same data.</summary>
     public int TrainImages { get; init; }
     /// <summary>The training set's transform (<see cref="ShapedVit.Data.IImageDataset.TransformDescription"/>): a resumed run must use the same. Null in state files that predate it.</summary>
     public string? TrainTransform { get; init; }
+    /// <summary>The run's hyper-parameters.</summary>
     public TrainerOptions Options { get; init; } = new();
+    /// <summary>One record per completed epoch, in order.</summary>
     public List<EpochRecord> History { get; init; } = [];
 }
 
 /// <summary>A progress report after each training batch.</summary>
+/// <param name="Epoch">The epoch, counting from 1.</param>
+/// <param name="Epochs">The run's total epochs.</param>
+/// <param name="Batch">The batch just done, counting from 1.</param>
+/// <param name="Batches">Batches in the epoch.</param>
+/// <param name="Loss">Mean training loss of the epoch so far.</param>
+/// <param name="Accuracy">Training accuracy of the epoch so far.</param>
+/// <param name="ImagesPerSecond">Training throughput of the epoch so far.</param>
+/// <param name="LearningRate">The learning rate of this batch's step.</param>
 public sealed record BatchReport(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double ImagesPerSecond, double LearningRate);
 
 /// <summary>Receives progress while training; the sample shows it with Spectre.Console or as plain lines.</summary>
 public interface ITrainingProgress
 {
+    /// <summary>An epoch begins.</summary>
+    /// <param name="epoch">The epoch, counting from 1.</param>
+    /// <param name="epochs">The run's total epochs.</param>
+    /// <param name="batches">Batches in this epoch.</param>
     void EpochStarted(int epoch, int epochs, int batches);
+    /// <summary>A training batch is done; <paramref name="report"/> has the epoch's running loss and accuracy.</summary>
     void BatchDone(BatchReport report);
+    /// <summary>An epoch is done, with its training and test results.</summary>
     void EpochDone(EpochRecord record);
 }
 
 /// <summary>Loss, accuracy and confusion matrix of a model on a labelled set.</summary>
 public sealed class Evaluation
 {
+    /// <summary>An evaluation from its mean loss and confusion matrix; <see cref="Count"/> and <see cref="Accuracy"/> are derived from the matrix.</summary>
+    /// <param name="loss">Mean cross-entropy per image.</param>
+    /// <param name="confusion">Counts indexed [true class, predicted class].</param>
+    /// <param name="classNames">Class names by index.</param>
     public Evaluation(double loss, long[,] confusion, IReadOnlyList<string> classNames)
     {
         Loss = loss; Confusion = confusion; ClassNames = classNames;
@@ -101,11 +140,15 @@ public sealed class Evaluation
         Accuracy = total == 0 ? 0 : (double)correct / total;
     }
 
+    /// <summary>Mean cross-entropy per image (no label smoothing); NaN for an empty set.</summary>
     public double Loss { get; }
+    /// <summary>Fraction of images whose predicted class is the true one (0 for an empty set).</summary>
     public double Accuracy { get; }
+    /// <summary>Images evaluated.</summary>
     public long Count { get; }
     /// <summary>[true class, predicted class] counts.</summary>
     public long[,] Confusion { get; }
+    /// <summary>Class names by index.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>Fraction of each true class predicted correctly (recall); NaN for a class with no images.</summary>

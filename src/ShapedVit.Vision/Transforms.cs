@@ -22,6 +22,11 @@ public interface IImageTransform
 /// <see cref="Size"/> (bicubic, PIL's filter, <see cref="Preprocessing.Resize"/>). The crop is drawn by torchvision's
 /// algorithm (<see cref="GetParams"/>): 10 tries, then a centre crop of the clamped aspect ratio.
 /// </summary>
+/// <param name="Size">Output side in pixels (square).</param>
+/// <param name="MinScale">Smallest crop area, as a share of the image's.</param>
+/// <param name="MaxScale">Largest crop area, as a share of the image's.</param>
+/// <param name="MinRatio">Smallest aspect ratio (width / height) of the crop.</param>
+/// <param name="MaxRatio">Largest aspect ratio (width / height) of the crop.</param>
 public sealed record RandomResizedCrop(int Size, double MinScale = 0.08, double MaxScale = 1.0, double MinRatio = 3.0 / 4, double MaxRatio = 4.0 / 3) : IImageTransform
 {
     /// <summary>
@@ -70,6 +75,7 @@ public sealed record RandomResizedCrop(int Size, double MinScale = 0.08, double 
 }
 
 /// <summary>torchvision's <c>RandomHorizontalFlip</c>: mirrors the image left-right with probability <see cref="P"/> (one draw).</summary>
+/// <param name="P">Probability of flipping.</param>
 public sealed record RandomHorizontalFlip(double P = 0.5) : IImageTransform
 {
     /// <inheritdoc/>

@@ -3,7 +3,34 @@ namespace ShapedVit.Vision;
 /// <summary>The operations of <see cref="TrivialAugmentWide"/>, in torchvision's order.</summary>
 public enum AugmentOp
 {
-    Identity, ShearX, ShearY, TranslateX, TranslateY, Rotate, Brightness, Color, Contrast, Sharpness, Posterize, Solarize, AutoContrast, Equalize,
+    /// <summary>The image unchanged.</summary>
+    Identity,
+    /// <summary>Horizontal shear by a factor m (angle atan(m)), about the top-left corner.</summary>
+    ShearX,
+    /// <summary>Vertical shear by a factor m (angle atan(m)), about the top-left corner.</summary>
+    ShearY,
+    /// <summary>Horizontal shift by int(m) pixels.</summary>
+    TranslateX,
+    /// <summary>Vertical shift by int(m) pixels.</summary>
+    TranslateY,
+    /// <summary>Rotation by m degrees anticlockwise about the centre.</summary>
+    Rotate,
+    /// <summary>PIL's <c>ImageEnhance.Brightness</c> with factor 1 + m (blend with black).</summary>
+    Brightness,
+    /// <summary>PIL's <c>ImageEnhance.Color</c> with factor 1 + m (blend with the luminance).</summary>
+    Color,
+    /// <summary>PIL's <c>ImageEnhance.Contrast</c> with factor 1 + m (blend with the mean luminance).</summary>
+    Contrast,
+    /// <summary>PIL's <c>ImageEnhance.Sharpness</c> with factor 1 + m (blend with the smoothed image).</summary>
+    Sharpness,
+    /// <summary>Keeps the top int(m) bits of each channel (<c>ImageOps.posterize</c>).</summary>
+    Posterize,
+    /// <summary>Inverts the channel values at or above m (<c>ImageOps.solarize</c>).</summary>
+    Solarize,
+    /// <summary>Stretches each channel to the full 0-255 range (<c>ImageOps.autocontrast</c>).</summary>
+    AutoContrast,
+    /// <summary>Equalises each channel's histogram (<c>ImageOps.equalize</c>).</summary>
+    Equalize,
 }
 
 /// <summary>
@@ -13,6 +40,7 @@ public enum AugmentOp
 /// signed ones; geometric operations sample nearest and fill with black, the colour ones are PIL's <c>ImageEnhance</c> and
 /// <c>ImageOps</c> (see <see cref="Apply(RgbImage, AugmentOp, double)"/>).
 /// </summary>
+/// <param name="Bins">Number of magnitude bins (torchvision's <c>num_magnitude_bins</c>).</param>
 public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
 {
     /// <summary>The magnitude of bin <paramref name="bin"/> of <paramref name="op"/> (torchvision's <c>_augmentation_space</c>) and whether it takes a random sign.</summary>

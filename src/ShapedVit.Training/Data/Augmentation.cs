@@ -4,13 +4,19 @@ using static TorchSharp.torch;
 namespace ShapedVit.Training.Data;
 
 /// <summary>Light augmentation for small images: a random crop of the zero-padded image (same size back) and a random horizontal flip.</summary>
+/// <param name="CropPadding">Zero padding on each side before the random crop; 0: no crop.</param>
+/// <param name="HorizontalFlip">Whether images are flipped left-right with probability 0.5.</param>
 public sealed record AugmentationOptions(int CropPadding = 2, bool HorizontalFlip = true)
 {
+    /// <summary>No augmentation: no crop padding, no flip.</summary>
     public static readonly AugmentationOptions None = new(0, false);
+    /// <summary>Whether these options leave every image unchanged.</summary>
     public bool IsIdentity => CropPadding == 0 && !HorizontalFlip;
 }
 
 /// <summary>Per-channel normalisation applied to bytes scaled to 0..1: (x / 255 - mean) / std.</summary>
+/// <param name="Mean">Per-channel mean of pixels scaled to 0..1.</param>
+/// <param name="Std">Per-channel standard deviation of pixels scaled to 0..1.</param>
 public sealed record PixelNormalization(float[] Mean, float[] Std)
 {
     /// <summary>One channel.</summary>
@@ -29,9 +35,11 @@ public sealed record PixelNormalization(float[] Mean, float[] Std)
         $"std=[{string.Join(", ", Std.Select(m => m.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}])";
 
     // Value equality over the numbers (a record compares arrays by reference), so saved and current options compare equal.
+    /// <summary>Value equality over the means and stds (element by element, not by array reference).</summary>
     public bool Equals(PixelNormalization? other) =>
         other is not null && Mean.AsSpan().SequenceEqual(other.Mean) && Std.AsSpan().SequenceEqual(other.Std);
 
+    /// <summary>A hash consistent with <see cref="Equals(PixelNormalization?)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Mean.Length, Mean.FirstOrDefault(), Std.FirstOrDefault());
 }
 

@@ -78,15 +78,24 @@ public sealed class LabeledImages : IImageDataset
         }
     }
 
+    /// <summary>All images' bytes, N x C x H x W, row-major.</summary>
     public byte[] Pixels { get; }
+    /// <summary>The class index of each image.</summary>
     public int[] Labels { get; }
+    /// <summary>Channels C per image.</summary>
     public int Channels { get; }
+    /// <summary>Image height H in pixels.</summary>
     public int Height { get; }
+    /// <summary>Image width W in pixels.</summary>
     public int Width { get; }
+    /// <summary>Number of images N.</summary>
     public int Count => Labels.Length;
+    /// <summary>Bytes per image: C x H x W.</summary>
     public int PixelsPerImage => Channels * Height * Width;
+    /// <summary>Class names by label index.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>The C x H x W bytes of image <paramref name="index"/> (a view, not a copy).</summary>
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * PixelsPerImage, PixelsPerImage);
 
     /// <summary>The first <paramref name="count"/> images (or all, if fewer).</summary>

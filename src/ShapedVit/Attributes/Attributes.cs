@@ -79,9 +79,13 @@ namespace ShapedVit
         /// <summary>The default of <see cref="Channels"/>: RGB.</summary>
         public const int DefaultChannels = 3;
 
+        /// <summary>A square image of <paramref name="size"/> x <paramref name="size"/> pixels.</summary>
         public ImageAttribute(int size) : this(size, size) { }
+        /// <summary>An image of <paramref name="height"/> x <paramref name="width"/> pixels.</summary>
         public ImageAttribute(int height, int width) { ImageHeight = height; ImageWidth = width; }
+        /// <summary>Image height in pixels.</summary>
         public int ImageHeight { get; }
+        /// <summary>Image width in pixels.</summary>
         public int ImageWidth { get; }
         /// <summary>Colour channels. Default 3.</summary>
         public int Channels { get; set; } = DefaultChannels;
@@ -96,9 +100,13 @@ namespace ShapedVit
 #endif
     sealed class PatchAttribute : Attribute
     {
+        /// <summary>Square patches of <paramref name="size"/> x <paramref name="size"/> pixels.</summary>
         public PatchAttribute(int size) : this(size, size) { }
+        /// <summary>Patches of <paramref name="height"/> x <paramref name="width"/> pixels.</summary>
         public PatchAttribute(int height, int width) { PatchHeight = height; PatchWidth = width; }
+        /// <summary>Patch height in pixels; must divide the image height.</summary>
         public int PatchHeight { get; }
+        /// <summary>Patch width in pixels; must divide the image width.</summary>
         public int PatchWidth { get; }
     }
 
@@ -111,7 +119,9 @@ namespace ShapedVit
 #endif
     sealed class EmbedAttribute : Attribute
     {
+        /// <summary>Tokens <paramref name="dim"/> wide.</summary>
         public EmbedAttribute(int dim) => EmbedDim = dim;
+        /// <summary>The token width D (timm's <c>embed_dim</c>).</summary>
         public int EmbedDim { get; }
     }
 
@@ -124,7 +134,9 @@ namespace ShapedVit
 #endif
     sealed class DepthAttribute : Attribute
     {
+        /// <summary>A stack of <paramref name="blocks"/> encoder blocks.</summary>
         public DepthAttribute(int blocks) => Depth = blocks;
+        /// <summary>Number of encoder blocks (timm's <c>depth</c>).</summary>
         public int Depth { get; }
     }
 
@@ -137,7 +149,9 @@ namespace ShapedVit
 #endif
     sealed class HeadsAttribute : Attribute
     {
+        /// <summary><paramref name="count"/> attention heads per block.</summary>
         public HeadsAttribute(int count) => Heads = count;
+        /// <summary>Attention heads per block (timm's <c>num_heads</c>).</summary>
         public int Heads { get; }
     }
 
@@ -150,7 +164,9 @@ namespace ShapedVit
 #endif
     sealed class MlpAttribute : Attribute
     {
+        /// <summary>An MLP hidden layer <paramref name="hiddenDim"/> wide.</summary>
         public MlpAttribute(int hiddenDim) => MlpDim = hiddenDim;
+        /// <summary>MLP hidden width.</summary>
         public int MlpDim { get; }
     }
 
@@ -166,8 +182,13 @@ namespace ShapedVit
 #endif
     sealed class ExpectShapeAttribute : Attribute
     {
+        /// <summary>Expects the per-image shape <paramref name="dims"/> at <paramref name="stage"/>.</summary>
+        /// <param name="stage">The point in the forward pass the shape is checked at.</param>
+        /// <param name="dims">The expected dimensions, batch left out (e.g. 197, 768).</param>
         public ExpectShapeAttribute(Stage stage, params int[] dims) { Stage = stage; Dims = dims; }
+        /// <summary>The stage the shape is expected at.</summary>
         public Stage Stage { get; }
+        /// <summary>The expected dimensions, batch left out.</summary>
         public int[] Dims { get; }
     }
 }

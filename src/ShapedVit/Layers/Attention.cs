@@ -15,6 +15,13 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     private readonly long headDim;
     private readonly double attentionDropout;
 
+    /// <summary>Self-attention over tokens <paramref name="embedDim"/> wide, split into <paramref name="numHeads"/> heads.</summary>
+    /// <param name="embedDim">Token width D; must be divisible by <paramref name="numHeads"/>.</param>
+    /// <param name="numHeads">Number of heads H.</param>
+    /// <param name="qkvBias">Whether the qkv projection has a bias.</param>
+    /// <param name="attentionDropout">Dropout probability on the attention weights (training only).</param>
+    /// <param name="projectionDropout">Dropout probability after the output projection (training only).</param>
+    /// <exception cref="ArgumentException"><paramref name="embedDim"/> is not divisible by a positive <paramref name="numHeads"/>.</exception>
     public Attention(long embedDim, long numHeads, bool qkvBias = true, double attentionDropout = 0, double projectionDropout = 0)
         : base(nameof(Attention))
     {
@@ -29,9 +36,13 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Number of heads H.</summary>
     public long NumHeads => numHeads;
+    /// <summary>Width of one head: D / H.</summary>
     public long HeadDim => headDim;
+    /// <summary>The fused query/key/value projection, D -> 3D (state_dict key <c>attn.qkv</c>).</summary>
     public Linear Qkv => qkv;
+    /// <summary>The output projection, D -> D (state_dict key <c>attn.proj</c>).</summary>
     public Linear Projection => proj;
 
     /// <summary>[B, N, D] -> [B, N, D].</summary>

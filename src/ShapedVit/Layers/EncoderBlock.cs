@@ -20,6 +20,16 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> ls2;
     private readonly DropPath drop_path2;
 
+    /// <summary>An encoder block over tokens <paramref name="embedDim"/> wide.</summary>
+    /// <param name="embedDim">Token width D.</param>
+    /// <param name="numHeads">Attention heads; must divide <paramref name="embedDim"/>.</param>
+    /// <param name="mlpDim">MLP hidden width.</param>
+    /// <param name="qkvBias">Whether the qkv projection has a bias.</param>
+    /// <param name="layerScaleInit">Initial LayerScale value; 0 leaves LayerScale out.</param>
+    /// <param name="dropout">Dropout probability in the MLP and after the attention projection.</param>
+    /// <param name="attentionDropout">Dropout probability on the attention weights.</param>
+    /// <param name="dropPath">Stochastic-depth probability of both residual branches.</param>
+    /// <param name="layerNormEps">Epsilon of both LayerNorms.</param>
     public EncoderBlock(long embedDim, long numHeads, long mlpDim, bool qkvBias = true, double layerScaleInit = 0,
                         double dropout = 0, double attentionDropout = 0, double dropPath = 0, double layerNormEps = VisionTransformerAttribute.DefaultLayerNormEps)
         : base(nameof(EncoderBlock))
@@ -35,6 +45,7 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The block's self-attention (state_dict key <c>attn</c>).</summary>
     public Attention Attention => attn;
 
     /// <summary>[B, N, D] -> [B, N, D].</summary>

@@ -9,6 +9,7 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter gamma;
 
+    /// <summary>A scale of <paramref name="dim"/> channels, each starting at <paramref name="initValue"/>.</summary>
     public LayerScale(long dim, double initValue) : base(nameof(LayerScale))
     {
         // torch.full(dim, initValue) would make a temporary Scalar that can be finalized while libtorch reads it (see Scalars).
@@ -17,8 +18,11 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The value every channel's scale starts at.</summary>
     public double InitValue { get; }
+    /// <summary>The learned per-channel scale, shape [D].</summary>
     public Parameter Gamma => gamma;
 
+    /// <summary>[B, N, D] -> [B, N, D]: multiplies the last dimension by <see cref="Gamma"/>.</summary>
     public override Tensor forward(Tensor input) => input.mul(gamma);
 }

@@ -13,6 +13,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     private readonly Linear fc2;
     private readonly Dropout drop2;
 
+    /// <summary>An MLP from <paramref name="embedDim"/> through <paramref name="hiddenDim"/> back to <paramref name="embedDim"/>.</summary>
+    /// <param name="embedDim">Token width D (input and output).</param>
+    /// <param name="hiddenDim">Hidden width (typically 4D).</param>
+    /// <param name="dropout">Dropout probability after the GELU and after the second Linear (training only).</param>
     public Mlp(long embedDim, long hiddenDim, double dropout = 0) : base(nameof(Mlp))
     {
         fc1 = nn.Linear(embedDim, hiddenDim);

@@ -10,6 +10,10 @@ namespace ShapedVit.Layers;
 /// </summary>
 public sealed class PatchDropout : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Patch dropout at <paramref name="rate"/>, always keeping the first <paramref name="prefixTokens"/> tokens.</summary>
+    /// <param name="rate">Fraction of patch tokens dropped, in [0, 1).</param>
+    /// <param name="prefixTokens">Class and register tokens at the front of the sequence, never dropped.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1) or <paramref name="prefixTokens"/> is negative.</exception>
     public PatchDropout(double rate, long prefixTokens) : base(nameof(PatchDropout))
     {
         if (rate is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(rate), rate, "Patch dropout rate must be in [0, 1).");
@@ -18,7 +22,9 @@ public sealed class PatchDropout : nn.Module<Tensor, Tensor>
         PrefixTokens = prefixTokens;
     }
 
+    /// <summary>Fraction of patch tokens dropped in training.</summary>
     public double Rate { get; }
+    /// <summary>Tokens at the front of the sequence (class, registers) that are always kept.</summary>
     public long PrefixTokens { get; }
 
     /// <summary>[B, prefix + N, D] -> [B, prefix + kept, D] in training; unchanged in evaluation.</summary>

@@ -10,6 +10,11 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     // Field names are the state_dict keys: patch_embed.proj.weight / .bias.
     private readonly Conv2d proj;
 
+    /// <summary>A patch embedding of <paramref name="channels"/>-channel images into tokens <paramref name="embedDim"/> wide.</summary>
+    /// <param name="channels">Input image channels C.</param>
+    /// <param name="embedDim">Token width D.</param>
+    /// <param name="patchHeight">Patch height ph (the convolution's kernel and stride).</param>
+    /// <param name="patchWidth">Patch width pw (the convolution's kernel and stride).</param>
     public PatchEmbed(long channels, long embedDim, long patchHeight, long patchWidth) : base(nameof(PatchEmbed))
     {
         proj = nn.Conv2d(channels, embedDim, (patchHeight, patchWidth), stride: (patchHeight, patchWidth));

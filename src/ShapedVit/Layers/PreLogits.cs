@@ -10,6 +10,7 @@ public sealed class PreLogits : nn.Module<Tensor, Tensor>
     private readonly Linear fc;
     private readonly Tanh act;
 
+    /// <summary>A Linear from <paramref name="inputDim"/> (D) to <paramref name="representationSize"/> (R), then Tanh.</summary>
     public PreLogits(long inputDim, long representationSize) : base(nameof(PreLogits))
     {
         fc = nn.Linear(inputDim, representationSize);

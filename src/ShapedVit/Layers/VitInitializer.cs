@@ -12,6 +12,7 @@ namespace ShapedVit.Layers;
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static class VitInitializer
 {
+    /// <summary>The standard deviation of the truncated normal initialisation (timm's 0.02).</summary>
     public const double Std = 0.02;
 
     /// <summary>Initialises every parameter of <paramref name="model"/>; the same seed gives the same weights.</summary>

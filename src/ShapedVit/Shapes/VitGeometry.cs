@@ -24,30 +24,47 @@ namespace ShapedVit
 #endif
     sealed record VitSpec
     {
+        /// <summary>Input image height in pixels.</summary>
         public int ImageHeight { get; init; }
+        /// <summary>Input image width in pixels.</summary>
         public int ImageWidth { get; init; }
+        /// <summary>Input colour channels (3 for RGB).</summary>
         public int Channels { get; init; } = ImageAttribute.DefaultChannels;
+        /// <summary>Patch height in pixels.</summary>
         public int PatchHeight { get; init; }
+        /// <summary>Patch width in pixels.</summary>
         public int PatchWidth { get; init; }
+        /// <summary>Token width D (timm's <c>embed_dim</c>).</summary>
         public int EmbedDim { get; init; }
+        /// <summary>Number of encoder blocks.</summary>
         public int Depth { get; init; }
+        /// <summary>Attention heads per block.</summary>
         public int Heads { get; init; }
         /// <summary>MLP hidden width; 0 means 4 x EmbedDim.</summary>
         public int MlpDim { get; init; }
         /// <summary>0 makes a headless feature extractor.</summary>
         public int NumClasses { get; init; } = VisionTransformerAttribute.DefaultNumClasses;
+        /// <summary>How the token sequence is pooled into one feature vector per image.</summary>
         public Pooling Pooling { get; init; } = Pooling.ClassToken;
+        /// <summary>Whether a learned class token is prepended to the patch tokens.</summary>
         public bool ClassToken { get; init; } = VisionTransformerAttribute.DefaultClassToken;
+        /// <summary>Learned register tokens prepended after the class token (timm's <c>reg_tokens</c>); 0 = none.</summary>
         public int RegisterTokens { get; init; }
+        /// <summary>Whether the fused qkv projection has a bias (timm's <c>qkv_bias</c>).</summary>
         public bool QkvBias { get; init; } = VisionTransformerAttribute.DefaultQkvBias;
         /// <summary>Initial LayerScale value; 0 = off.</summary>
         public double LayerScaleInit { get; init; }
         /// <summary>0 = off; otherwise the paper's pre-logits Linear + Tanh of this width.</summary>
         public int RepresentationSize { get; init; }
+        /// <summary>Dropout probability after the embeddings, in the MLPs and after the attention projection (timm's <c>drop_rate</c>/<c>proj_drop_rate</c>).</summary>
         public double Dropout { get; init; }
+        /// <summary>Dropout probability on the attention weights (timm's <c>attn_drop_rate</c>).</summary>
         public double AttentionDropout { get; init; }
+        /// <summary>Stochastic-depth rate of the last block, rising linearly from 0 over the blocks (timm's <c>drop_path_rate</c>).</summary>
         public double DropPath { get; init; }
+        /// <summary>Fraction of patch tokens dropped in training forwards (timm's <c>patch_drop_rate</c>); 0 = off.</summary>
         public double PatchDropout { get; init; }
+        /// <summary>The epsilon of every LayerNorm.</summary>
         public double LayerNormEps { get; init; } = VisionTransformerAttribute.DefaultLayerNormEps;
         /// <summary>
         /// The class count is a constructor argument. A generated type's static <c>Spec</c> then has <see cref="NumClasses"/>
@@ -93,11 +110,17 @@ namespace ShapedVit
 #endif
     enum ShapeProblemKind
     {
+        /// <summary>A size is zero or negative (negative for sizes where 0 is allowed); <see cref="ShapeProblem.Value"/> is the size.</summary>
         NonPositiveSize,
+        /// <summary>The patch does not divide the image along <see cref="ShapeProblem.Axis"/>; Value is the image size, Other the patch size.</summary>
         ImageNotDivisibleByPatch,
+        /// <summary>The heads do not divide the embed width; Value is the embed width, Other the head count.</summary>
         EmbedNotDivisibleByHeads,
+        /// <summary><see cref="Pooling.ClassToken"/> pooling is asked for but the model has no class token.</summary>
         ClassTokenPoolingWithoutClassToken,
+        /// <summary>A warning: the per-head width (Value) is not a multiple of 8, which fused attention kernels run slower on; Other is the head count.</summary>
         HeadDimNotMultipleOf8,
+        /// <summary>A size (or the whole model's counts) exceeds <see cref="VitGeometry.MaxDimension"/>; Value is the size, Other the limit.</summary>
         TooLarge,
     }
 
@@ -109,8 +132,34 @@ namespace ShapedVit
 #endif
     enum ShapeSubject
     {
-        ImageHeight, ImageWidth, Channels, PatchHeight, PatchWidth, EmbedDim, Depth, Heads, MlpDim, NumClasses,
-        RegisterTokens, RepresentationSize, ClassToken, Pooling,
+        /// <summary><see cref="VitSpec.ImageHeight"/>.</summary>
+        ImageHeight,
+        /// <summary><see cref="VitSpec.ImageWidth"/>.</summary>
+        ImageWidth,
+        /// <summary><see cref="VitSpec.Channels"/>.</summary>
+        Channels,
+        /// <summary><see cref="VitSpec.PatchHeight"/>.</summary>
+        PatchHeight,
+        /// <summary><see cref="VitSpec.PatchWidth"/>.</summary>
+        PatchWidth,
+        /// <summary><see cref="VitSpec.EmbedDim"/>.</summary>
+        EmbedDim,
+        /// <summary><see cref="VitSpec.Depth"/>.</summary>
+        Depth,
+        /// <summary><see cref="VitSpec.Heads"/>.</summary>
+        Heads,
+        /// <summary><see cref="VitSpec.MlpDim"/>.</summary>
+        MlpDim,
+        /// <summary><see cref="VitSpec.NumClasses"/>.</summary>
+        NumClasses,
+        /// <summary><see cref="VitSpec.RegisterTokens"/>.</summary>
+        RegisterTokens,
+        /// <summary><see cref="VitSpec.RepresentationSize"/>.</summary>
+        RepresentationSize,
+        /// <summary><see cref="VitSpec.ClassToken"/>.</summary>
+        ClassToken,
+        /// <summary><see cref="VitSpec.Pooling"/>.</summary>
+        Pooling,
         /// <summary>The network as a whole (its counts overflow).</summary>
         Model,
     }
@@ -123,18 +172,28 @@ namespace ShapedVit
 #endif
     sealed class ShapeProblem
     {
+        /// <summary>A problem of <paramref name="kind"/> with <paramref name="subject"/>.</summary>
+        /// <param name="kind">What is wrong.</param>
+        /// <param name="subject">The size or option at fault.</param>
+        /// <param name="value">The offending value (see <see cref="ShapeProblemKind"/> for its meaning per kind).</param>
+        /// <param name="other">The second number involved, such as the divisor or the limit; 0 if none.</param>
+        /// <param name="axis">"height" or "width" for per-axis problems, otherwise empty.</param>
         public ShapeProblem(ShapeProblemKind kind, ShapeSubject subject, long value, long other = 0, string axis = "")
         {
             Kind = kind; Subject = subject; Value = value; Other = other; Axis = axis;
         }
 
+        /// <summary>What is wrong.</summary>
         public ShapeProblemKind Kind { get; }
         /// <summary>The size or option at fault.</summary>
         public ShapeSubject Subject { get; }
+        /// <summary>The offending value; its meaning depends on <see cref="Kind"/>.</summary>
         public long Value { get; }
+        /// <summary>The second number involved (divisor, head count or limit), or 0.</summary>
         public long Other { get; }
         /// <summary>"height" or "width" for per-axis problems.</summary>
         public string Axis { get; }
+        /// <summary>Whether the problem is only a warning (<see cref="ShapeProblemKind.HeadDimNotMultipleOf8"/>); all others are errors.</summary>
         public bool IsWarning => Kind == ShapeProblemKind.HeadDimNotMultipleOf8;
 
         /// <summary>Whether 0 is a valid value of the subject (an MLP width, a class count, a token count or a width that turns a layer off).</summary>
@@ -170,6 +229,14 @@ namespace ShapedVit
 #endif
     sealed class TraceStep
     {
+        /// <summary>A trace row; <paramref name="shapeText"/> defaults to <see cref="VitGeometry.FormatShape"/> of <paramref name="shape"/>.</summary>
+        /// <param name="stage">The [ExpectShape] stage this row is, if any.</param>
+        /// <param name="label">The row's name ("image", "patch tokens"...).</param>
+        /// <param name="shape">The shape per image, batch left out.</param>
+        /// <param name="note">How the shape comes about, for the generated comments.</param>
+        /// <param name="explanation">The same fact as a diagnostic explains it.</param>
+        /// <param name="trainingOnly">Whether only training forwards have this row.</param>
+        /// <param name="shapeText">The shape as written, when it differs from the numbers (e.g. "[N]").</param>
         public TraceStep(Stage? stage, string label, long[] shape, string note, string explanation, bool trainingOnly = false, string? shapeText = null)
         {
             Stage = stage; Label = label; Shape = shape; Note = note; Explanation = explanation; TrainingOnly = trainingOnly;
@@ -221,16 +288,25 @@ namespace ShapedVit
             Macs = checked(CountMacs());
         }
 
+        /// <summary>The spec these shapes are proven for.</summary>
         public VitSpec Spec { get; }
+        /// <summary>Patch rows: image height / patch height.</summary>
         public long GridHeight { get; }
+        /// <summary>Patch columns: image width / patch width.</summary>
         public long GridWidth { get; }
+        /// <summary>Patch tokens per image: GridHeight x GridWidth (196 for 224/16).</summary>
         public long NumPatches { get; }
         /// <summary>Class token (if any) plus register tokens.</summary>
         public long PrefixTokens { get; }
+        /// <summary>Tokens in the encoder sequence N: patches plus prefix tokens (197 for ViT-B/16).</summary>
         public long SequenceLength { get; }
+        /// <summary>Width of one attention head: EmbedDim / Heads.</summary>
         public long HeadDim { get; }
+        /// <summary>MLP hidden width, default (4 x EmbedDim) applied.</summary>
         public long MlpDim { get; }
+        /// <summary>Width of the pooled feature vector (the embed width).</summary>
         public long FeatureDim { get; }
+        /// <summary>Width the classifier head reads: RepresentationSize if there is a pre-logits layer, else the embed width.</summary>
         public long HeadInputDim { get; }
         /// <summary>Parameters the head adds per class (weights and bias): with a run-time class count N the model has ParameterCount + N x this.</summary>
         public long HeadParametersPerClass => HeadInputDim + 1;
@@ -459,6 +535,7 @@ namespace ShapedVit
             return null;
         }
 
+        /// <summary>Writes a shape as the trace does: "[197,768]".</summary>
         public static string FormatShape(IReadOnlyList<long> dims)
         {
             var text = new StringBuilder("[");

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
+using ShapedVit.Testing;
 using ShapedVit.Tests.Infrastructure;
 using DiagnosticDescriptors = ShapedVit.Generators.DiagnosticDescriptors;
 
@@ -27,7 +28,7 @@ public partial class DiagnosticHelpPageTests
     [Fact]
     public void No_page_is_left_without_a_descriptor()
     {
-        var pages = Directory.GetFiles(Path.Combine(RepositoryRoot(), "docs", "diagnostics"), "*.md").Select(Path.GetFileNameWithoutExtension);
+        var pages = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics"), "*.md").Select(Path.GetFileNameWithoutExtension);
         Assert.Equal(DiagnosticDescriptors.All.Select(d => d.Id).Order(), pages.Order());
     }
 
@@ -38,7 +39,7 @@ public partial class DiagnosticHelpPageTests
         Assert.StartsWith(HelpRoot, descriptor.HelpLinkUri);
         string relative = descriptor.HelpLinkUri.Substring(HelpRoot.Length);
         Assert.Equal($"docs/diagnostics/{id}.md", relative);
-        string page = File.ReadAllText(Path.Combine(RepositoryRoot(), relative));
+        string page = File.ReadAllText(Path.Combine(RepositoryRoot.Path, relative));
         Assert.StartsWith($"# {id}: {descriptor.Title}\n", page);
         Assert.Contains($"| {descriptor.DefaultSeverity} | {descriptor.Category} |", page);
     }
@@ -46,7 +47,7 @@ public partial class DiagnosticHelpPageTests
     [Theory, MemberData(nameof(Ids))]
     public void The_pages_example_reports_the_ID_and_its_fix_builds_without_it(string id)
     {
-        string page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", id + ".md"));
+        string page = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics", id + ".md"));
         var example = GeneratorHarness.BuildDiagnostics(CodeUnder(page, "## Example"));
         Assert.Contains(example, d => d.Id == id && d.Severity == Descriptor(id).DefaultSeverity);
         var fixedCode = GeneratorHarness.BuildDiagnostics(CodeUnder(page, "## How to fix"));
@@ -58,7 +59,7 @@ public partial class DiagnosticHelpPageTests
     [Theory, MemberData(nameof(Ids))]
     public async Task Every_code_fixs_first_action_on_the_pages_example_leaves_zero_errors(string id)
     {
-        string page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics", id + ".md"));
+        string page = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics", id + ".md"));
         var document = CodeFixApplier.Document(CodeUnder(page, "## Example"));
         var offers = await CodeFixApplier.Offers(document, id);
         bool documented = page.Contains($"| {Descriptor(id).DefaultSeverity} | {Descriptor(id).Category} | Yes |", StringComparison.Ordinal);
@@ -75,7 +76,7 @@ public partial class DiagnosticHelpPageTests
     public void The_usage_guide_lists_the_ID_with_its_severity_title_and_page(string id)
     {
         var descriptor = Descriptor(id);
-        string guide = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string guide = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
         Assert.Contains($"| [{id}]({descriptor.HelpLinkUri}) | {descriptor.DefaultSeverity} | {descriptor.Title}", guide);
     }
 
@@ -91,11 +92,4 @@ public partial class DiagnosticHelpPageTests
 
     [GeneratedRegex("```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
-
-    internal static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "ShapedVit.sln"))) return directory.FullName;
-        throw new InvalidOperationException("ShapedVit.sln not found above " + AppContext.BaseDirectory);
-    }
 }

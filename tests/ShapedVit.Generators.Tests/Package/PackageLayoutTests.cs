@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 using ShapedVit.CodeFixes;
-using ShapedVit.Tests.CodeFixes;
+using ShapedVit.Testing;
 using VisionTransformerAnalyzer = ShapedVit.Generators.VisionTransformerAnalyzer;
 
 namespace ShapedVit.Tests.Package;
@@ -12,7 +12,7 @@ namespace ShapedVit.Tests.Package;
 public class PackageLayoutTests
 {
     private static XDocument RuntimeProject() =>
-        XDocument.Load(Path.Combine(DiagnosticHelpPageTests.RepositoryRoot(), "src", "ShapedVit", "ShapedVit.csproj"));
+        XDocument.Load(Path.Combine(RepositoryRoot.Path, "src", "ShapedVit", "ShapedVit.csproj"));
 
     [Fact]
     public void The_generator_does_not_reference_Workspaces_but_the_code_fixes_do()
@@ -44,7 +44,7 @@ public class PackageLayoutTests
         Assert.Contains($"buildTransitive/{packageId}.targets", packed);
         Assert.Contains("buildTransitive/ElfVersionPatcher.cs", packed);
         // The targets compile the patcher from the file beside them.
-        string targets = File.ReadAllText(Path.Combine(DiagnosticHelpPageTests.RepositoryRoot(), "src", "ShapedVit", "buildTransitive", packageId + ".targets"));
+        string targets = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "ShapedVit", "buildTransitive", packageId + ".targets"));
         Assert.Contains("$(MSBuildThisFileDirectory)ElfVersionPatcher.cs", targets);
     }
 
@@ -63,7 +63,7 @@ public class PackageLayoutTests
     [Fact]
     public void The_package_test_script_exists_and_is_executable()
     {
-        var script = new FileInfo(Path.Combine(DiagnosticHelpPageTests.RepositoryRoot(), ".ci", "package-test"));
+        var script = new FileInfo(Path.Combine(RepositoryRoot.Path, ".ci", "package-test"));
         Assert.True(script.Exists);
         Assert.True(script.UnixFileMode.HasFlag(UnixFileMode.UserExecute));
         Assert.StartsWith("#!/usr/bin/env bash", File.ReadAllText(script.FullName));
