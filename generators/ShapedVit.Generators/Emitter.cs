@@ -285,7 +285,7 @@ namespace ShapedVit.Generators
         {
             string tokens = Shape("B", g.SequenceLength, m.EmbedDim);
             w.Line("/// <summary>Logits, the final tokens, every block's output and, when <paramref name=\"attention\"/> is set, every block's attention probabilities.</summary>");
-            w.Open($"public {Layers}.VitIntermediates ForwardWithIntermediates({Tensor} images, bool attention = false)");
+            w.Open($"public global::ShapedVit.VitIntermediates ForwardWithIntermediates({Tensor} images, bool attention = false)");
             w.Line("CheckImages(images);");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             w.Line($"var hiddenStates = new global::System.Collections.Generic.List<{Tensor}>(Depth);");
@@ -304,7 +304,7 @@ namespace ShapedVit.Generators
             else w.Line("var features = x.alias();", tokens);
             if (HasHead(m)) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else w.Line($"{Tensor}? logits = null;");
-            w.Line($"return new {Layers}.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);");
+            w.Line($"return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);");
             w.Close();
             w.Line();
         }

@@ -62,7 +62,7 @@ namespace ShapedVit.Generators
                 Member(w, skip, "ForwardFeatures", $"public {Tensor} ForwardFeatures({Tensor} images) => throw DeclarationErrors();");
                 Member(w, skip, "ForwardHead", $"public {Tensor} ForwardHead({Tensor} tokens, bool preLogits = false) => throw DeclarationErrors();");
                 Member(w, skip, "ForwardWithIntermediates",
-                       $"public global::ShapedVit.Layers.VitIntermediates ForwardWithIntermediates({Tensor} images, bool attention = false) => throw DeclarationErrors();");
+                       $"public global::ShapedVit.VitIntermediates ForwardWithIntermediates({Tensor} images, bool attention = false) => throw DeclarationErrors();");
             }
             if (runtimeClasses)
             {

@@ -1,4 +1,3 @@
-using ShapedVit.Layers;
 using static TorchSharp.torch;
 
 namespace ShapedVit;

@@ -145,7 +145,7 @@ namespace Models
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
-        public global::ShapedVit.Layers.VitIntermediates ForwardWithIntermediates(global::TorchSharp.torch.Tensor images, bool attention = false)
+        public global::ShapedVit.VitIntermediates ForwardWithIntermediates(global::TorchSharp.torch.Tensor images, bool attention = false)
         {
             CheckImages(images);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -165,7 +165,7 @@ namespace Models
             }
             var features = x.alias();                                           // [B,64,96]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
-            return new global::ShapedVit.Layers.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>

@@ -147,7 +147,7 @@ namespace Models
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
-        public global::ShapedVit.Layers.VitIntermediates ForwardWithIntermediates(global::TorchSharp.torch.Tensor images, bool attention = false)
+        public global::ShapedVit.VitIntermediates ForwardWithIntermediates(global::TorchSharp.torch.Tensor images, bool attention = false)
         {
             CheckImages(images);
             using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -167,7 +167,7 @@ namespace Models
             }
             var features = norm.call(x);                                        // [B,197,384]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,1000]
-            return new global::ShapedVit.Layers.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ShapedVit.Layers;
+namespace ShapedVit;
 
 /// <summary>What a forward pass with intermediates returns. Owns its tensors: dispose it (or move them out) when done.</summary>
 public sealed class VitIntermediates : IDisposable
