@@ -1,3 +1,4 @@
+using ShapedVit.Samples.Shared;
 using System.Globalization;
 using ShapedVit.Checkpoints;
 using ShapedVit.IO;
@@ -55,7 +56,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
                 catch (Exception e) when (e is ImageDecodeException or IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
                 {
                     // One line naming the image; the next image is still classified.
-                    string path = options.Images[i], message = ClassifyCommand.OneLine(e.Message);
+                    string path = options.Images[i], message = SampleCommandLine.OneLine(e.Message);
                     error.WriteLine($"error: {(message.StartsWith(path, StringComparison.Ordinal) ? message : $"{path}: {message}")}");
                     failures++;
                 }
@@ -144,7 +145,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             AtomicFile.Write(target, s => s.Write(png));
         }
         catch (UnauthorizedAccessException) { throw new IOException($"{target}: cannot write the attention map: permission denied."); }
-        catch (IOException e) { throw new IOException($"{target}: cannot write the attention map: {ClassifyCommand.OneLine(e.Message)}", e); }
+        catch (IOException e) { throw new IOException($"{target}: cannot write the attention map: {SampleCommandLine.OneLine(e.Message)}", e); }
     }
 
     private string AttentionTarget(int index)

@@ -38,7 +38,7 @@ public static class ClassifyCommand
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} ({Usage})");
+            error.WriteLine($"error: {SampleCommandLine.OneLine(parsed.Errors[0].Message)} ({Usage})");
             return UsageError;
         }
         if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
@@ -102,7 +102,4 @@ public static class ClassifyCommand
         return values;
     }
 
-    /// <summary>Some parser messages list choices on several lines; errors stay on one.</summary>
-    internal static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -47,7 +47,7 @@ public static class FashionMnistCommand
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} ({Usage})");
+            error.WriteLine($"error: {SampleCommandLine.OneLine(parsed.Errors[0].Message)} ({Usage})");
             return UsageError;
         }
         if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
@@ -89,7 +89,4 @@ public static class FashionMnistCommand
 
     internal static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
-    /// <summary>Some parser messages list choices on several lines; errors stay on one.</summary>
-    internal static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

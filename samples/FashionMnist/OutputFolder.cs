@@ -1,3 +1,4 @@
+using ShapedVit.Samples.Shared;
 namespace ShapedVit.Samples.FashionMnist;
 
 /// <summary>
@@ -31,7 +32,7 @@ public static class OutputFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new IOException($"--out {folder}: cannot write there ({OneLine(e.Message)}); choose a writable folder.", e);
+            throw new IOException($"--out {folder}: cannot write there ({SampleCommandLine.OneLine(e.Message)}); choose a writable folder.", e);
         }
         long free = (freeBytes ?? AvailableBytes)(folder);
         if (free < neededBytes)
@@ -42,6 +43,4 @@ public static class OutputFolder
 
     private static string Megabytes(long bytes) => $"{bytes / 1e6:F1} MB";
 
-    private static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -33,7 +33,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         }
         catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException or ImageDecodeException)
         {
-            error.WriteLine($"error: {OneLine(e.Message)}");
+            error.WriteLine($"error: {SampleCommandLine.OneLine(e.Message)}");
             return 1;
         }
     }
@@ -42,7 +42,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
     {
         var wall = Stopwatch.StartNew();
         Devices.SetCpuThreads(options.Threads);
-        var device = Devices.Resolve(options.Device, out string deviceReason);
+        var device = SampleCommandLine.ResolveDevice(options.Device, error, out string deviceReason);
 
         var pretrained = options.Checkpoint is null ? new CheckpointMetadata() : CheckpointMetadata.Read(options.Checkpoint);
         string? pretrainedName = options.Model ?? pretrained.ModelName;
@@ -119,5 +119,4 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
 
     private static string Known() => "known: " + string.Join(", ", Backbone.All.SelectMany(b => b.Pretrained));
 
-    private static string OneLine(string message) => message.Replace('\n', ' ').Replace("\r", "");
 }

@@ -1,3 +1,4 @@
+using ShapedVit.Samples.Shared;
 using System.CommandLine;
 
 namespace ShapedVit.Samples.FineTune;
@@ -5,7 +6,8 @@ namespace ShapedVit.Samples.FineTune;
 /// <summary>The command line: parses arguments into <see cref="FineTuneOptions"/>; argument errors are one line on stderr and exit code 2.</summary>
 public static class FineTuneCommand
 {
-    public const int UsageError = 2;
+    public const int UsageError = SampleCommandLine.UsageError;
+    public const string Usage = "usage: finetune DATA_DIR --checkpoint FILE.safetensors [--out DIR] [--linear-probe] [--layer-decay X] [--from-scratch] [--test DIR] [--epochs N] [--resume] [--help]";
 
     private static readonly FineTuneOptions Defaults = new();
 
@@ -44,7 +46,7 @@ public static class FineTuneCommand
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see --help)");
+            error.WriteLine($"error: {SampleCommandLine.OneLine(parsed.Errors[0].Message)} ({Usage})");
             return UsageError;
         }
         if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
@@ -79,12 +81,10 @@ public static class FineTuneCommand
         string? problem = options.Problems().FirstOrDefault();
         if (problem is not null)
         {
-            error.WriteLine($"error: {problem}");
+            error.WriteLine($"error: {problem} ({Usage})");
             return UsageError;
         }
         return action(options);
     }
 
-    internal static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

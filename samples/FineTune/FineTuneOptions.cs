@@ -52,5 +52,6 @@ public sealed record FineTuneOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) yield return $"--val-fraction must be in [0, 1) (got {ValidationFraction}).";
         if (!(MinScale > 0 && MinScale <= 1)) yield return $"--min-scale must be in (0, 1] (got {MinScale}).";
         if (Threads < 0) yield return $"--threads must not be negative (got {Threads}).";
+        if (Shared.SampleCommandLine.DeviceProblem(Device) is { } device) yield return device;
     }
 }

@@ -30,6 +30,10 @@ public static partial class SampleCommandLine
     public static bool UseColour(TextWriter output) =>
         ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && !NoColor;
 
+    /// <summary>A message on one line: parser messages list choices on several lines, errors stay on one.</summary>
+    public static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
     /// <summary>Whether the <c>NO_COLOR</c> environment variable asks for no colour (set and not empty).</summary>
     public static bool NoColor => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
