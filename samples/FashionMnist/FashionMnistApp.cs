@@ -101,7 +101,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
 
         var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
         TrainingConsole.ReportConfusion(evaluation, output, options.Plain);
-        output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); {Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
+        output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); {TrainingConsole.Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath}, {StatePath} and {PlotPath}");
         return 0;
     }
@@ -171,14 +171,5 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         };
     }
 
-    /// <summary>
-    /// The run's training time and throughput: all images trained on over all seconds of training (not the mean of the
-    /// epochs' rates, which overstates it when epochs differ in speed).
-    /// </summary>
-    public static string Throughput(IReadOnlyList<EpochRecord> history)
-    {
-        double seconds = history.Sum(r => r.Seconds), images = history.Sum(r => r.ImagesPerSecond * r.Seconds);
-        return $"training {seconds / 60:F1} min over {history.Count} epochs ({Math.Round(images):F0} images in {seconds:F0} s: {(seconds > 0 ? images / seconds : 0):F0} img/s)";
-    }
 
 }

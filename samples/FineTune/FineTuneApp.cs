@@ -109,10 +109,8 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
 
         var evaluation = test is not null ? trainer.Evaluate(test) : trainer.LastEvaluation ?? trainer.Evaluate(validationImages);
         TrainingConsole.ReportConfusion(evaluation, output, options.Plain);
-        double seconds = trainer.State.History.Sum(r => r.Seconds);
-        long images = trainer.State.History.Count * (long)train.Count;
         output.WriteLine($"{(test is null ? "validation" : "test")} accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images, {mode}); " +
-                         $"training {seconds / 60:F1} min ({images / Math.Max(seconds, 1e-9):F0} img/s); this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
+                         $"{TrainingConsole.Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath} (classify IMAGE --checkpoint {ModelPath}), {StatePath} and {PlotPath}");
         return 0;
     }

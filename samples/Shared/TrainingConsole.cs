@@ -11,6 +11,16 @@ public static class TrainingConsole
     public static string Describe(EpochRecord r) =>
         $"epoch {r.Epoch}: train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | test loss {r.TestLoss:F4} acc {r.TestAccuracy:P2} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F0} s";
 
+    /// <summary>
+    /// The run's training time and throughput: all images trained on over all seconds of training (not the mean of the
+    /// epochs' rates, which overstates it when epochs differ in speed).
+    /// </summary>
+    public static string Throughput(IReadOnlyList<EpochRecord> history)
+    {
+        double seconds = history.Sum(r => r.Seconds), images = history.Sum(r => r.ImagesPerSecond * r.Seconds);
+        return $"training {seconds / 60:F1} min over {history.Count} epochs ({Math.Round(images):F0} images in {seconds:F0} s: {(seconds > 0 ? images / seconds : 0):F0} img/s)";
+    }
+
     /// <summary>Whether to draw live bars: a terminal that takes colour (no NO_COLOR), not asked for plain lines.</summary>
     public static bool IsLive(TextWriter output, bool plain) =>
         !plain && SampleCommandLine.UseColour(output) && AnsiConsole.Profile.Capabilities.Interactive;

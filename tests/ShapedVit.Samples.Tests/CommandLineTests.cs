@@ -120,6 +120,6 @@ public class CommandLineTests
     {
         // 1,000 images in 1 s, then 1,000 in 10 s: 2,000 / 11 s = 182 img/s (the mean of the rates would say 550).
         EpochRecord[] history = [new(1, 1, 0.5, 1, 0.5, 1e-3, 1, 1000), new(2, 1, 0.5, 1, 0.5, 1e-3, 10, 100)];
-        Assert.Equal("training 0.2 min over 2 epochs (2000 images in 11 s: 182 img/s)", FashionMnistApp.Throughput(history));
+        Assert.Equal("training 0.2 min over 2 epochs (2000 images in 11 s: 182 img/s)", ShapedVit.Samples.Shared.TrainingConsole.Throughput(history));
     }
 }
