@@ -1,0 +1,104 @@
+using System.Runtime.InteropServices;
+
+namespace ShapedVit;
+
+/// <summary>
+/// Keeps the C allocator from handing a forward pass's large activations back to the operating system after every
+/// call. libtorch allocates CPU tensors with the C library's allocator; with glibc's defaults, buffers of a few MiB
+/// (a ViT-B/16 batch of 8 makes many of 5-20 MiB) are mapped and unmapped on each call, and every page of them is
+/// faulted in and zeroed again on the next (about 150,000 page faults per forward; see docs/benchmarks.md). This sets
+/// glibc's mmap threshold to <see cref="MmapThresholdBytes"/> and its trim threshold to <see cref="TrimThresholdBytes"/>,
+/// so freed activations stay in the process for the next call. Memory in use at the peak stays mapped; the peak itself
+/// does not change.
+/// </summary>
+/// <remarks>
+/// ShapedVit applies this once, when the first encoder block is built (every generated model builds some). Off
+/// switches, either of which leaves the allocator exactly as it was: the runtime configuration switch
+/// <see cref="KeepDefaultsSwitch"/> (in a project file:
+/// <c>&lt;RuntimeHostConfigurationOption Include="ShapedVit.CpuAllocator.KeepDefaults" Value="true" /&gt;</c>), or the
+/// environment variable <see cref="KeepDefaultsVariable"/> set to <c>1</c>. It is also skipped where glibc is not the C
+/// library, and where the process already chose its own thresholds through glibc's environment variables
+/// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, or malloc tunables in <c>GLIBC_TUNABLES</c>).
+/// </remarks>
+public static class CpuAllocator
+{
+    /// <summary>The runtime configuration switch that, when true, keeps the C allocator's defaults.</summary>
+    public const string KeepDefaultsSwitch = "ShapedVit.CpuAllocator.KeepDefaults";
+
+    /// <summary>The environment variable that, set to <c>1</c> or <c>true</c>, keeps the C allocator's defaults.</summary>
+    public const string KeepDefaultsVariable = "SHAPEDVIT_KEEP_ALLOCATOR_DEFAULTS";
+
+    /// <summary>Allocations below this size come from the heap and are reused (glibc's largest allowed threshold).</summary>
+    public const int MmapThresholdBytes = 32 * 1024 * 1024;
+
+    /// <summary>Free memory at the top of the heap up to this size is kept rather than returned to the system.</summary>
+    public const int TrimThresholdBytes = 1024 * 1024 * 1024;
+
+    private const int MTrimThreshold = -1, MMmapThreshold = -3; // glibc's malloc.h
+    private static readonly object gate = new();
+    private static bool decided;
+
+    /// <summary>Whether the thresholds were set in this process.</summary>
+    public static bool IsTuned { get; private set; }
+
+    /// <summary>Why the thresholds were or were not set, in one sentence.</summary>
+    public static string Status { get; private set; } = "not applied yet (it is applied when the first encoder block is built)";
+
+    /// <summary>Applies the tuning once per process unless switched off (see the type's remarks); returns <see cref="IsTuned"/>.</summary>
+    public static bool EnsureTuned()
+    {
+        if (decided) return IsTuned;
+        lock (gate)
+        {
+            if (decided) return IsTuned;
+            var skip = ReasonToSkip(Environment.GetEnvironmentVariable,
+                AppContext.TryGetSwitch(KeepDefaultsSwitch, out bool keep) && keep, RuntimeInformation.IsOSPlatform(OSPlatform.Linux));
+            if (skip is null)
+            {
+                try
+                {
+                    // Both calls return 1 on success; a C library without mallopt (musl has a no-op) changes nothing.
+                    IsTuned = mallopt(MMmapThreshold, MmapThresholdBytes) == 1 & mallopt(MTrimThreshold, TrimThresholdBytes) == 1 && IsGlibc();
+                    Status = IsTuned
+                        ? $"glibc mmap threshold {MmapThresholdBytes / (1024 * 1024)} MiB, trim threshold {TrimThresholdBytes / (1024 * 1024)} MiB"
+                        : "the C library did not accept the thresholds";
+                }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    Status = "no glibc mallopt in this process";
+                }
+            }
+            else
+            {
+                Status = skip;
+            }
+            decided = true;
+            return IsTuned;
+        }
+    }
+
+    /// <summary>The reason not to tune, or null to tune; separate from the process state so that it can be tested.</summary>
+    internal static string? ReasonToSkip(Func<string, string?> environment, bool keepDefaultsSwitch, bool isLinux)
+    {
+        if (!isLinux) return "not Linux";
+        if (keepDefaultsSwitch) return $"switched off by {KeepDefaultsSwitch}";
+        if (environment(KeepDefaultsVariable) is "1" or "true" or "TRUE" or "True") return $"switched off by {KeepDefaultsVariable}";
+        foreach (var name in new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_" })
+            if (!string.IsNullOrEmpty(environment(name))) return $"the process sets {name} itself";
+        if (environment("GLIBC_TUNABLES") is string tunables && tunables.Contains("glibc.malloc.", StringComparison.Ordinal))
+            return "the process sets malloc tunables in GLIBC_TUNABLES itself";
+        return null;
+    }
+
+    private static bool IsGlibc()
+    {
+        try { return gnu_get_libc_version() != IntPtr.Zero; }
+        catch (EntryPointNotFoundException) { return false; }
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "mallopt")]
+    private static extern int mallopt(int parameter, int value);
+
+    [DllImport("libc.so.6", EntryPoint = "gnu_get_libc_version")]
+    private static extern IntPtr gnu_get_libc_version();
+}
