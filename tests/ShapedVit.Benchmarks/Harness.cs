@@ -28,7 +28,14 @@ public static class Harness
     /// Times several actions in rounds (each round runs every action once, in rotating order), so that a shared machine's
     /// changing load falls on all of them alike and their ratios stay fair.
     /// </summary>
-    public static Timing[] MeasureInterleaved(int warmups, int repetitions, params (string Name, Action Action)[] actions)
+    public static Timing[] MeasureInterleaved(int warmups, int repetitions, params (string Name, Action Action)[] actions) =>
+        MeasureInterleaved(warmups, repetitions, pauseMilliseconds: 0, actions);
+
+    /// <summary>
+    /// As above, with an untimed pause before each timed run, so that thread pools that spin after their work (ONNX
+    /// Runtime's, OpenMP's) have gone to sleep and do not take cores from the next engine.
+    /// </summary>
+    public static Timing[] MeasureInterleaved(int warmups, int repetitions, int pauseMilliseconds, params (string Name, Action Action)[] actions)
     {
         foreach (var (_, action) in actions)
             for (int i = 0; i < warmups; i++) action();
@@ -41,6 +48,7 @@ public static class Harness
             for (int k = 0; k < actions.Length; k++)
             {
                 int a = (k + round) % actions.Length;
+                if (pauseMilliseconds > 0) Thread.Sleep(pauseMilliseconds);
                 process.Refresh();
                 var cpuStart = process.TotalProcessorTime;
                 long start = Stopwatch.GetTimestamp();

@@ -4,8 +4,8 @@ using ShapedVit;
 using ShapedVit.Benchmarks;
 using TorchSharp;
 
-// Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--out FILE]
-// Sections: inference native roofline bf16 profile training training-bf16 memory generator (default: all).
+// Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--out FILE]
+// Sections: ort inference native roofline bf16 profile training training-bf16 memory generator (default: all).
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
 if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
 var options = Options.Parse(args);
@@ -18,6 +18,7 @@ report.Line($"Started at 1-minute load average {Harness.Format(Harness.LoadAvera
 Console.Error.WriteLine(report.ToString().Trim());
 
 var sections = options.Sections;
+if (sections.Contains("ort")) OnnxRuntimeComparison.Run(report, options);
 if (sections.Overlaps(new[] { "inference", "native", "roofline", "bf16" })) InferenceBenchmarks.Run(report, options, sections);
 if (sections.Contains("profile")) BlockProfile.Run(report, options);
 if (sections.Contains("training")) TrainingBenchmarks.Run(report, options);
@@ -34,16 +35,16 @@ return 0;
 
 namespace ShapedVit.Benchmarks
 {
-    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath)
+    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null)
     {
-        private static readonly string[] AllSections = { "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile" };
+        private static readonly string[] AllSections = { "ort", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile" };
 
         public static Options Parse(string[] args)
         {
             var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             int warmups = 2, repetitions = 5, threads = Environment.ProcessorCount;
             long matmul = 3072;
-            string? output = null;
+            string? output = null, reference = null;
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -54,6 +55,7 @@ namespace ShapedVit.Benchmarks
                     case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--matmul": matmul = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--out": output = Next(); break;
+                    case "--reference": reference = Next(); break;
                     case "all": sections.UnionWith(AllSections); break;
                     default:
                         if (!AllSections.Contains(args[i], StringComparer.OrdinalIgnoreCase))
@@ -63,7 +65,7 @@ namespace ShapedVit.Benchmarks
                 }
             }
             if (sections.Count == 0) sections.UnionWith(AllSections);
-            return new Options(sections, warmups, repetitions, threads, matmul, output);
+            return new Options(sections, warmups, repetitions, threads, matmul, output, reference);
         }
     }
 }

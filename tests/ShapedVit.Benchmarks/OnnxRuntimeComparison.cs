@@ -1,0 +1,251 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using ShapedVit.Checkpoints;
+using ShapedVit.Inference;
+using ShapedVit.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Benchmarks;
+
+/// <summary>
+/// Issue #16: ShapedVit against ONNX Runtime on the same torchvision ViT-B/16 weights, in one process. The weights and a
+/// batch of real images with torchvision's logits come from <c>make_vit_b16_reference.py</c>; the ONNX file is this
+/// project's own export of the loaded model. Every engine runs in alternating rounds (a pause between runs lets the
+/// previous engine's spinning threads go to sleep), fidelity against torchvision is checked in the same run, and page
+/// faults per forward are counted around each timed call.
+/// </summary>
+public static class OnnxRuntimeComparison
+{
+    private sealed class Engine(string name, Func<int, float[]> logits, Func<int, Action> forward) : IDisposable
+    {
+        public string Name { get; } = name;
+        /// <summary>Logits of the first <c>batch</c> reference images, flattened.</summary>
+        public Func<int, float[]> Logits { get; } = logits;
+        public Func<int, Action> Forward { get; } = forward;
+        public List<IDisposable> Owned { get; } = new();
+        public void Dispose() { foreach (var owned in Owned) owned.Dispose(); }
+    }
+
+    public static void Run(Report report, Options options)
+    {
+        string directory = options.ReferenceDirectory ?? Path.Combine(RepositoryRoot(), "artifacts", "vit-b16-torchvision");
+        string weights = Path.Combine(directory, "weights.safetensors");
+        if (!File.Exists(weights))
+        {
+            string missing = $"No reference ViT-B/16 in {directory}: run /usr/bin/python3 tests/ShapedVit.Benchmarks/make_vit_b16_reference.py first (needs python3-torchvision).";
+            if (options.Sections.Count == 1) throw new FileNotFoundException(missing, weights);
+            report.Heading("ShapedVit against ONNX Runtime: skipped");
+            report.Line(missing);
+            return;
+        }
+
+        using var reference = Safetensors.ReadAll(Path.Combine(directory, "reference.safetensors"));
+        var images = reference.Tensors["images"];
+        var expected = reference.Tensors["logits"];
+        int available = (int)images.shape[0];
+
+        using var fp32 = new VitB16(seed: 1);
+        fp32.LoadSafetensors(weights);
+        fp32.eval();
+        using var bf16 = BFloat16Inference.ToBFloat16(LoadedCopy(weights));
+        bf16.eval();
+        string onnxPath = Path.Combine(directory, "vit_b16.onnx");
+        var export = fp32.ExportOnnx(onnxPath);
+        Console.Error.WriteLine($"exported {export.Path} ({new FileInfo(export.Path).Length:N0} bytes, opset {export.Opset})");
+
+        var engines = new List<Engine>
+        {
+            TorchEngine("ShapedVit float32", fp32, images, ScalarType.Float32),
+            TorchEngine("ShapedVit bfloat16", bf16, images, ScalarType.BFloat16),
+            OrtEngine("ORT float32 ORT_ENABLE_ALL", onnxPath, GraphOptimizationLevel.ORT_ENABLE_ALL, images, options.Threads),
+            OrtEngine("ORT float32 ORT_ENABLE_EXTENDED", onnxPath, GraphOptimizationLevel.ORT_ENABLE_EXTENDED, images, options.Threads),
+        };
+        try
+        {
+            var fidelity = new List<string[]>();
+            var expectedAll = expected.data<float>().ToArray();
+            foreach (var engine in engines)
+            {
+                var got = engine.Logits(available);
+                var (maxDifference, agreement) = Compare(got, expectedAll, available);
+                fidelity.Add(new[] { engine.Name, maxDifference.ToString("0.00e+0", CultureInfo.InvariantCulture), $"{agreement}/{available}" });
+            }
+            double scale = expectedAll.Max(Math.Abs);
+
+            var rows = new List<string[]>();
+            var ratios = new List<string>();
+            foreach (int batch in new[] { 8, 1 })
+            {
+                int count = Math.Min(batch, available);
+                var faults = new long[engines.Count];
+                var actions = engines.Select((engine, i) =>
+                {
+                    var forward = engine.Forward(count);
+                    return (Name: $"{engine.Name}, batch {count}", Action: (Action)(() =>
+                    {
+                        long before = PageFaults();
+                        forward();
+                        faults[i] += PageFaults() - before;
+                    }));
+                }).ToArray();
+                int repetitions = batch == 1 ? options.Repetitions * 2 : options.Repetitions;
+                var timings = Harness.MeasureInterleaved(options.Warmups, repetitions, pauseMilliseconds: 200, actions);
+                for (int i = 0; i < engines.Count; i++)
+                {
+                    var t = timings[i];
+                    rows.Add(new[]
+                    {
+                        engines[i].Name, count.ToString(CultureInfo.InvariantCulture), Harness.Format(t.Median * 1e3, 1), Harness.Format(count / t.Median),
+                        $"{Harness.Format(t.Min * 1e3, 0)}-{Harness.Format(t.Max * 1e3, 0)}",
+                        Harness.Format((double)faults[i] / (repetitions + options.Warmups), 0), Harness.Format(t.CpuShare), Harness.Format(t.LoadBefore),
+                    });
+                }
+                double bestOrt = Math.Min(timings[2].Median, timings[3].Median);
+                ratios.Add($"batch {count}: float32 ShapedVit / best ORT images/s **{Harness.Format(bestOrt / timings[0].Median)}** (target >= 1.0); " +
+                           $"bfloat16 ShapedVit / best ORT float32 **{Harness.Format(bestOrt / timings[1].Median)}**" + (batch == 8 ? " (target >= 2.5)." : "."));
+            }
+
+            report.Heading("ShapedVit against ONNX Runtime: torchvision ViT-B/16 weights, alternating in one process");
+            report.Line($"Weights and {available} real images with torchvision's logits from `make_vit_b16_reference.py` ({reference.Metadata.GetValueOrDefault("made_by", "?")}); " +
+                        $"ONNX file: this project's export (opset {export.Opset}); ORT {OrtVersion()}, {options.Threads} intra-op threads, sequential; torch threads {torch.get_num_threads()}.");
+            report.Line("");
+            report.Table(new[] { "engine", "batch", "median ms / batch", "images/s", "min-max ms", "page faults / forward", "CPU share", "load 1-min" }, rows);
+            report.Line("");
+            foreach (var line in ratios) report.Line("- " + line);
+            report.Line("");
+            report.Line($"Fidelity on the {available} images (logits up to {Harness.Format(scale)} in magnitude):");
+            report.Line("");
+            report.Table(new[] { "engine", "max abs difference from torchvision", "top-1 agreement" }, fidelity);
+        }
+        finally
+        {
+            foreach (var engine in engines) engine.Dispose();
+        }
+    }
+
+    private static VitB16 LoadedCopy(string weights)
+    {
+        var model = new VitB16(seed: 1);
+        model.LoadSafetensors(weights);
+        return model;
+    }
+
+    private static Engine TorchEngine(string name, VitB16 model, Tensor images, ScalarType dtype)
+    {
+        var inputs = new Dictionary<int, Tensor>();
+        Tensor Input(int batch)
+        {
+            if (!inputs.TryGetValue(batch, out var input))
+                inputs[batch] = input = images.narrow(0, 0, batch).to(dtype).contiguous().DetachFromDisposeScope();
+            return input;
+        }
+        var engine = new Engine(name,
+            batch =>
+            {
+                using var inference = torch.inference_mode();
+                using var scope = NewDisposeScope();
+                return model.forward(Input(batch)).to(ScalarType.Float32).data<float>().ToArray();
+            },
+            batch =>
+            {
+                var input = Input(batch);
+                return () =>
+                {
+                    using var inference = torch.inference_mode();
+                    using var scope = NewDisposeScope();
+                    model.forward(input);
+                };
+            });
+        engine.Owned.Add(new Disposer(() => { foreach (var input in inputs.Values) input.Dispose(); }));
+        return engine;
+    }
+
+    private static Engine OrtEngine(string name, string path, GraphOptimizationLevel level, Tensor images, int threads)
+    {
+        var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = level,
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        var session = new InferenceSession(path, sessionOptions);
+        var all = images.data<float>().ToArray();
+        long[] shape = images.shape;
+        var runOptions = new RunOptions();
+        // Inputs and outputs bound once per batch size, so a timed run is ORT's Run and nothing else.
+        var bound = new Dictionary<int, (OrtValue Input, OrtValue Output, float[] Logits)>();
+        (OrtValue Input, OrtValue Output, float[] Logits) Bound(int batch)
+        {
+            if (!bound.TryGetValue(batch, out var value))
+            {
+                var input = OrtValue.CreateTensorValueFromMemory(all[..(int)(batch * shape[1] * shape[2] * shape[3])], new long[] { batch, shape[1], shape[2], shape[3] });
+                var logits = new float[batch * VitB16.Spec.NumClasses];
+                var output = OrtValue.CreateTensorValueFromMemory(logits, new long[] { batch, VitB16.Spec.NumClasses });
+                bound[batch] = value = (input, output, logits);
+            }
+            return value;
+        }
+        void RunBatch(int batch)
+        {
+            var (input, output, _) = Bound(batch);
+            session.Run(runOptions, new[] { "images" }, new[] { input }, new[] { "logits" }, new[] { output });
+        }
+        var engine = new Engine(name,
+            batch => { RunBatch(batch); return (float[])Bound(batch).Logits.Clone(); },
+            batch => () => RunBatch(batch));
+        engine.Owned.Add(new Disposer(() => { foreach (var (input, output, _) in bound.Values) { input.Dispose(); output.Dispose(); } }));
+        engine.Owned.Add(runOptions);
+        engine.Owned.Add(session);
+        engine.Owned.Add(sessionOptions);
+        return engine;
+    }
+
+    private static (double MaxDifference, int Top1Agreement) Compare(float[] got, float[] expected, int batch)
+    {
+        int classes = expected.Length / batch, agree = 0;
+        double max = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            int gotBest = 0, expectedBest = 0;
+            for (int c = 0; c < classes; c++)
+            {
+                int i = b * classes + c;
+                max = Math.Max(max, Math.Abs(got[i] - expected[i]));
+                if (got[i] > got[b * classes + gotBest]) gotBest = c;
+                if (expected[i] > expected[b * classes + expectedBest]) expectedBest = c;
+            }
+            if (gotBest == expectedBest) agree++;
+        }
+        return (max, agree);
+    }
+
+    /// <summary>Minor plus major page faults of this process so far (Linux; 0 elsewhere).</summary>
+    public static long PageFaults()
+    {
+        try
+        {
+            string stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // After the command name: state is field 3, minflt field 10, majflt field 12 (1-based, proc(5)).
+            return long.Parse(fields[10 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[12 - 3], CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { return 0; }
+    }
+
+    private static string OrtVersion() =>
+        typeof(InferenceSession).Assembly.GetName().Version?.ToString() ?? "?";
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ShapedVit.sln"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+
+    private sealed class Disposer(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+}
