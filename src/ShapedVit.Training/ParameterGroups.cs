@@ -70,7 +70,7 @@ public static class ParameterGroups
     }
 
     /// <summary>The encoder depth: the number of <c>blocks.N</c> modules (0 when the model has none).</summary>
-    public static int Depth(nn.Module model) =>
+    internal static int Depth(nn.Module model) =>
         model.named_parameters().Select(p => BlockIndex(p.name)).Where(i => i >= 0).DefaultIfEmpty(-1).Max() + 1;
 
     private static readonly Regex Stem = new(@"^(cls_token|pos_embed|patch_embed)", RegexOptions.CultureInvariant);
@@ -87,7 +87,7 @@ public static class ParameterGroups
     /// 0 for the stem (<c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed</c>), i + 1 for <c>blocks.i</c>, depth + 1 for the
     /// final <c>norm</c>, depth + 2 for everything else (the head, <c>fc_norm</c>, and, as in timm, <c>reg_token</c>).
     /// </summary>
-    public static int LayerId(string name, int depth)
+    internal static int LayerId(string name, int depth)
     {
         if (Stem.IsMatch(name)) return 0;
         int block = BlockIndex(name);
@@ -101,7 +101,7 @@ public static class ParameterGroups
     /// rate, the final norm's base x decay, block i's (0-based) base x decay^(depth + 1 - i), the embeddings' base x
     /// decay^(depth + 2).
     /// </summary>
-    public static double LayerScale(int layerId, int depth, double layerDecay) => Math.Pow(layerDecay, depth + 2 - layerId);
+    internal static double LayerScale(int layerId, int depth, double layerDecay) => Math.Pow(layerDecay, depth + 2 - layerId);
 
     /// <summary>
     /// The trainable parameters (<c>requires_grad</c>) of <paramref name="model"/> in groups, as timm's

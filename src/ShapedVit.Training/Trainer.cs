@@ -114,7 +114,7 @@ public sealed class Trainer : IDisposable
         && !name.EndsWith("reg_token", StringComparison.Ordinal);
 
     /// <summary>The seed of one epoch's shuffling, augmentation and dropout, derived from the run's seed.</summary>
-    public static int EpochSeed(long seed, int epoch) => unchecked((int)(((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)epoch * 0xBF58476D1CE4E5B9UL) >> 33));
+    internal static int EpochSeed(long seed, int epoch) => unchecked((int)(((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)epoch * 0xBF58476D1CE4E5B9UL) >> 33));
 
     /// <summary>Trains the next epoch, evaluates on the test set (when there is one) and returns the epoch's record.</summary>
     public EpochRecord RunEpoch(ITrainingProgress? progress = null, CancellationToken cancellation = default)

@@ -6,7 +6,7 @@ namespace ShapedVit.Vision;
 /// What kind of file a path names, asked before it is opened: opening a FIFO blocks until someone writes to it, and
 /// reading a device such as <c>/dev/zero</c> never ends, so image readers refuse anything but regular files.
 /// </summary>
-public static class FileKinds
+internal static class FileKinds
 {
     /// <summary>
     /// <see langword="null"/> for a regular file or a path that does not exist (the open that follows reports that);

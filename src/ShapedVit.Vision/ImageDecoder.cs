@@ -125,7 +125,7 @@ public static class ImageDecoder
     /// 7 transverses it, 8 turns it 90 degrees anticlockwise (the transforms of PIL's <c>exif_transpose</c>). Any other
     /// value leaves the image as stored.
     /// </summary>
-    public static RgbImage Orient(RgbImage image, int orientation) =>
+    internal static RgbImage Orient(RgbImage image, int orientation) =>
         orientation is < 2 or > 8 ? image : Remap(image.Pixels, bytesPerPixel: 3, image.Width, image.Height, orientation);
 
     /// <summary>RGB pixels of a <paramref name="width"/> x <paramref name="height"/> image of 3 or 4 bytes a pixel, turned by an EXIF orientation (see <see cref="Orient"/>).</summary>

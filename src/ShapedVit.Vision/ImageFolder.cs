@@ -248,7 +248,7 @@ public sealed class ImageFolder : IImageDataset
 }
 
 /// <summary>Orders strings as Python orders <c>str</c>: by Unicode code point (UTF-16 ordinal order differs above U+FFFF).</summary>
-public sealed class CodePointComparer : IComparer<string>
+internal sealed class CodePointComparer : IComparer<string>
 {
     /// <summary>The comparer.</summary>
     public static readonly CodePointComparer Instance = new();

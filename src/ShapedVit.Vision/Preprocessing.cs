@@ -145,7 +145,7 @@ public static class Preprocessing
     }
 
     /// <summary>The cubic convolution kernel (Keys 1981) with a = -0.5, PIL's "bicubic".</summary>
-    public static double Cubic(double x)
+    internal static double Cubic(double x)
     {
         const double a = -0.5;
         x = Math.Abs(x);
@@ -155,14 +155,14 @@ public static class Preprocessing
     }
 
     /// <summary>The triangle kernel, PIL's "bilinear" (support 1).</summary>
-    public static double Triangle(double x)
+    internal static double Triangle(double x)
     {
         x = Math.Abs(x);
         return x < 1 ? 1 - x : 0;
     }
 
     /// <summary>For each output index along an axis: the first input index and the normalised weights (PIL's precompute_coeffs).</summary>
-    public static (int First, double[] Weights)[] Coefficients(int inSize, int outSize, Interpolation interpolation = Interpolation.Bicubic) =>
+    internal static (int First, double[] Weights)[] Coefficients(int inSize, int outSize, Interpolation interpolation = Interpolation.Bicubic) =>
         Coefficients(inSize, outSize, 0, outSize, interpolation);
 
     /// <summary>
@@ -170,7 +170,7 @@ public static class Preprocessing
     /// axis resized from <paramref name="inSize"/> to <paramref name="outSize"/>: the first input index of each and its
     /// normalised weights (support 2 for bicubic, 1 for bilinear, times the scale when shrinking).
     /// </summary>
-    public static (int First, double[] Weights)[] Coefficients(int inSize, long outSize, long firstOutput, int count, Interpolation interpolation = Interpolation.Bicubic)
+    internal static (int First, double[] Weights)[] Coefficients(int inSize, long outSize, long firstOutput, int count, Interpolation interpolation = Interpolation.Bicubic)
     {
         Func<double, double> kernel = interpolation switch
         {

@@ -44,7 +44,7 @@ public enum AugmentOp
 public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
 {
     /// <summary>The magnitude of bin <paramref name="bin"/> of <paramref name="op"/> (torchvision's <c>_augmentation_space</c>) and whether it takes a random sign.</summary>
-    public (double Magnitude, bool Signed) Magnitude(AugmentOp op, int bin)
+    internal (double Magnitude, bool Signed) Magnitude(AugmentOp op, int bin)
     {
         double Linspace(double from, double to) => Bins == 1 ? from : from + (to - from) * bin / (Bins - 1);
         return op switch
@@ -60,7 +60,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     }
 
     /// <summary>The draws of one image: the operation, the magnitude bin (only for operations with a magnitude), the sign (only for signed ones).</summary>
-    public (AugmentOp Op, double Magnitude) Draw(Random random)
+    internal (AugmentOp Op, double Magnitude) Draw(Random random)
     {
         var op = (AugmentOp)random.Next(14);
         if (op is AugmentOp.Identity or AugmentOp.AutoContrast or AugmentOp.Equalize) return (op, 0);
@@ -131,7 +131,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     }
 
     /// <summary>torchvision's <c>_get_inverse_affine_matrix</c> (centre, angle, translation, scale 1, shear; degrees): output pixel to input pixel.</summary>
-    public static double[] InverseAffine(double cx, double cy, double angle, double tx, double ty, double shearX, double shearY)
+    internal static double[] InverseAffine(double cx, double cy, double angle, double tx, double ty, double shearX, double shearY)
     {
         double rot = angle * Math.PI / 180, sx = shearX * Math.PI / 180, sy = shearY * Math.PI / 180;
         double a = Math.Cos(rot - sy) / Math.Cos(sy);
@@ -147,7 +147,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     }
 
     /// <summary>PIL's <c>Image.rotate(angle)</c> matrix (anticlockwise degrees about (W/2, H/2), coefficients rounded to 15 places).</summary>
-    public static double[] PilRotation(int width, int height, double angle)
+    internal static double[] PilRotation(int width, int height, double angle)
     {
         double radians = -(((angle % 360) + 360) % 360) * Math.PI / 180;
         double cos = Math.Round(Math.Cos(radians), 15), sin = Math.Round(Math.Sin(radians), 15);
@@ -159,7 +159,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     }
 
     /// <summary>PIL's nearest affine transform: output (x, y) reads input (a(x+.5) + b(y+.5) + c, d(x+.5) + e(y+.5) + f), truncated; outside is black.</summary>
-    public static RgbImage Affine(RgbImage image, double[] m)
+    internal static RgbImage Affine(RgbImage image, double[] m)
     {
         int w = image.Width, h = image.Height;
         var pixels = new byte[image.Pixels.Length];
@@ -175,7 +175,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     }
 
     /// <summary>PIL's <c>Image.blend(degenerate, image, alpha)</c>: degenerate + alpha (image - degenerate) in float, truncated, clipped to 0..255.</summary>
-    public static RgbImage Blend(byte[] degenerate, RgbImage image, double alpha)
+    internal static RgbImage Blend(byte[] degenerate, RgbImage image, double alpha)
     {
         float a = (float)alpha;
         var pixels = new byte[image.Pixels.Length];
@@ -188,7 +188,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     }
 
     /// <summary>PIL's SMOOTH filter: the 3x3 kernel [1 1 1; 1 5 1; 1 1 1] / 13, rounded; the one-pixel border is left as it is.</summary>
-    public static byte[] Smooth(RgbImage image)
+    internal static byte[] Smooth(RgbImage image)
     {
         int w = image.Width, h = image.Height;
         var source = image.Pixels;
@@ -231,7 +231,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     private static byte[] IdentityTable() => Enumerable.Range(0, 256).Select(v => (byte)v).ToArray();
 
     /// <summary>PIL's <c>ImageOps.autocontrast</c> (no cutoff): each channel's range stretched to 0..255, lut int(v x scale + offset).</summary>
-    public static RgbImage AutoContrast(RgbImage image) => PerChannel(image, histogram =>
+    internal static RgbImage AutoContrast(RgbImage image) => PerChannel(image, histogram =>
     {
         int lo = Array.FindIndex(histogram, n => n > 0), hi = Array.FindLastIndex(histogram, n => n > 0);
         if (hi <= lo) return IdentityTable();
@@ -240,7 +240,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     });
 
     /// <summary>PIL's <c>ImageOps.equalize</c>: per channel, step = (pixels - count of the last used value) // 256, lut (step // 2 + cumulative count) // step.</summary>
-    public static RgbImage Equalize(RgbImage image) => PerChannel(image, histogram =>
+    internal static RgbImage Equalize(RgbImage image) => PerChannel(image, histogram =>
     {
         var used = histogram.Where(n => n > 0).ToArray();
         if (used.Length <= 1) return IdentityTable();

@@ -54,7 +54,7 @@ public static class ImageBatches
     /// into <paramref name="destination"/> ([B, C, H, W] row-major) and their labels into <paramref name="labels"/>.
     /// Random numbers are drawn in a fixed order per image (offset y, offset x, flip), so the same seed gives the same batch.
     /// </summary>
-    public static void Fill(LabeledImages data, ReadOnlySpan<int> indices, Span<float> destination, Span<long> labels,
+    internal static void Fill(LabeledImages data, ReadOnlySpan<int> indices, Span<float> destination, Span<long> labels,
                             PixelNormalization normalization, AugmentationOptions augmentation, Random? rng)
     {
         int c = data.Channels, h = data.Height, w = data.Width, plane = h * w;
@@ -106,7 +106,7 @@ public static class ImageBatches
     }
 
     /// <summary>A random permutation of 0..count-1 (Fisher-Yates with <paramref name="rng"/>).</summary>
-    public static int[] Shuffle(int count, Random rng)
+    internal static int[] Shuffle(int count, Random rng)
     {
         var order = Enumerable.Range(0, count).ToArray();
         for (int i = count - 1; i > 0; i--)

@@ -32,7 +32,7 @@ public static class Mixup
     /// Label-smoothed one-hot targets [B, classes] (timm's <c>one_hot</c> with <c>off_value = smoothing / classes</c>,
     /// <c>on_value = 1 - smoothing + off_value</c>).
     /// </summary>
-    public static Tensor SmoothedOneHot(Tensor labels, int classes, double smoothing)
+    internal static Tensor SmoothedOneHot(Tensor labels, int classes, double smoothing)
     {
         double off = smoothing / classes, on = 1 - smoothing + off;
         using var scope = torch.NewDisposeScope();
@@ -42,7 +42,7 @@ public static class Mixup
     }
 
     /// <summary>A draw from Beta(alpha, alpha) as X / (X + Y) with X, Y ~ Gamma(alpha, 1) (Marsaglia and Tsang).</summary>
-    public static double Beta(Random rng, double alpha)
+    internal static double Beta(Random rng, double alpha)
     {
         double x = Gamma(rng, alpha), y = Gamma(rng, alpha);
         return x + y == 0 ? 0.5 : x / (x + y);
@@ -71,7 +71,7 @@ public static class Mixup
     /// timm's <c>rand_bbox</c> for a box of area share (1 - lambda): side ratio sqrt(1 - lambda), centre uniform, clipped to
     /// the image. Returns (top, bottom, left, right), end-exclusive.
     /// </summary>
-    public static (int Top, int Bottom, int Left, int Right) Box(int height, int width, double lambda, Random rng)
+    internal static (int Top, int Bottom, int Left, int Right) Box(int height, int width, double lambda, Random rng)
     {
         double ratio = Math.Sqrt(1 - lambda);
         int cutH = (int)(height * ratio), cutW = (int)(width * ratio);

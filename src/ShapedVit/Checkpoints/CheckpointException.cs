@@ -109,7 +109,7 @@ public sealed class CheckpointException : IOException
         (path is null ? "" : $"{path}: ") + (tensorName is null ? "" : $"tensor '{tensorName}': ") + $"[{rule}] {detail}";
 
     /// <summary>How many keys of each kind a message lists before "and N more" (the properties hold them all).</summary>
-    public const int ListedKeys = 10;
+    internal const int ListedKeys = 10;
 
     private static string ComposeMismatch(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected,
                                           IReadOnlyList<string> wrongShape, IReadOnlyList<string> wrongDtype, string? note)

@@ -36,7 +36,7 @@ public static class PositionEmbedding
     }
 
     /// <summary>(side, side) when <paramref name="tokens"/> is a perfect square, else null.</summary>
-    public static (long Height, long Width)? SquareGrid(long tokens)
+    internal static (long Height, long Width)? SquareGrid(long tokens)
     {
         if (tokens <= 0) return null;
         long side = (long)Math.Round(Math.Sqrt(tokens));

@@ -5,7 +5,7 @@ using System.Text.Unicode;
 
 namespace ShapedVit.Checkpoints;
 
-/// <summary>One tensor of a safetensors file: its dtype, shape and byte range relative to the start of the data.</summary>
+/// <summary>One tensor of a safetensors file: its name, dtype, shape and size.</summary>
 public sealed class SafetensorsEntry
 {
     internal SafetensorsEntry(string name, SafetensorsDtype dtype, long[] shape, long begin, long end, long elementCount)
@@ -20,9 +20,9 @@ public sealed class SafetensorsEntry
     /// <summary>The dimensions.</summary>
     public IReadOnlyList<long> Shape { get; }
     /// <summary>First byte, counted from the end of the header.</summary>
-    public long Begin { get; }
+    internal long Begin { get; }
     /// <summary>One past the last byte, counted from the end of the header.</summary>
-    public long End { get; }
+    internal long End { get; }
     /// <summary>Bytes of data.</summary>
     public long ByteLength => End - Begin;
     /// <summary>Elements: the product of the dimensions.</summary>
@@ -38,9 +38,9 @@ public sealed class SafetensorsHeader
     }
 
     /// <summary>Bytes of JSON after the 8-byte length.</summary>
-    public long HeaderLength { get; }
+    internal long HeaderLength { get; }
     /// <summary>File offset of the first tensor byte.</summary>
-    public long DataStart => 8 + HeaderLength;
+    internal long DataStart => 8 + HeaderLength;
     /// <summary>The <c>__metadata__</c> map (empty when absent).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
     /// <summary>The tensors in the order of their data.</summary>
