@@ -24,7 +24,7 @@ internal sealed class VitOnnxGraph
     [
         typeof(PatchEmbed), typeof(Conv2d), typeof(Dropout), typeof(ModuleList<EncoderBlock>), typeof(EncoderBlock),
         typeof(LayerNorm), typeof(Attention), typeof(Linear), typeof(Identity), typeof(LayerScale), typeof(DropPath),
-        typeof(Mlp), typeof(GELU), typeof(PatchDropout), typeof(PreLogits), typeof(Tanh),
+        typeof(Mlp), typeof(Gelu), typeof(PatchDropout), typeof(PreLogits), typeof(Tanh),
     ];
 
     private readonly OnnxGraphWriter graph = new();

@@ -4,11 +4,14 @@ using static TorchSharp.torch;
 
 namespace ShapedVit.Layers;
 
-/// <summary>The transformer MLP: Linear, exact (erf) GELU, Linear (timm's <c>Mlp</c>, keys <c>mlp.fc1</c>, <c>mlp.fc2</c>).</summary>
+/// <summary>
+/// The transformer MLP: Linear, exact (erf) GELU, Linear (timm's <c>Mlp</c>, keys <c>mlp.fc1</c>, <c>mlp.fc2</c>). In
+/// inference the GELU works in place on the hidden activation (<see cref="Gelu"/>).
+/// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Linear fc1;
-    private readonly GELU act;
+    private readonly Gelu act;
     private readonly Dropout drop1;
     private readonly Linear fc2;
     private readonly Dropout drop2;
@@ -20,7 +23,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public Mlp(long embedDim, long hiddenDim, double dropout = 0) : base(nameof(Mlp))
     {
         fc1 = nn.Linear(embedDim, hiddenDim);
-        act = nn.GELU();
+        act = new Gelu();
         drop1 = nn.Dropout(dropout);
         fc2 = nn.Linear(hiddenDim, embedDim);
         drop2 = nn.Dropout(dropout);
