@@ -90,7 +90,7 @@ public static class OnnxRuntimeComparison
                     }));
                 }).ToArray();
                 int repetitions = batch == 1 ? options.Repetitions * 2 : options.Repetitions;
-                var timings = Harness.MeasureInterleaved(options.Warmups, repetitions, pauseMilliseconds: 200, actions);
+                var timings = Harness.MeasureInterleaved(options.Warmups, repetitions, options.PauseMilliseconds, actions);
                 for (int i = 0; i < engines.Count; i++)
                 {
                     var t = timings[i];

@@ -4,7 +4,7 @@ using ShapedVit;
 using ShapedVit.Benchmarks;
 using TorchSharp;
 
-// Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--out FILE]
+// Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--out FILE]
 // Sections: ort inference native roofline bf16 profile training training-bf16 memory generator (default: all).
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
 if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
@@ -35,7 +35,7 @@ return 0;
 
 namespace ShapedVit.Benchmarks
 {
-    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null)
+    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 200)
     {
         private static readonly string[] AllSections = { "ort", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile" };
 
@@ -45,6 +45,7 @@ namespace ShapedVit.Benchmarks
             int warmups = 2, repetitions = 5, threads = Environment.ProcessorCount;
             long matmul = 3072;
             string? output = null, reference = null;
+            int pause = 200;
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -56,6 +57,7 @@ namespace ShapedVit.Benchmarks
                     case "--matmul": matmul = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--out": output = Next(); break;
                     case "--reference": reference = Next(); break;
+                    case "--pause": pause = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "all": sections.UnionWith(AllSections); break;
                     default:
                         if (!AllSections.Contains(args[i], StringComparer.OrdinalIgnoreCase))
@@ -65,7 +67,7 @@ namespace ShapedVit.Benchmarks
                 }
             }
             if (sections.Count == 0) sections.UnionWith(AllSections);
-            return new Options(sections, warmups, repetitions, threads, matmul, output, reference);
+            return new Options(sections, warmups, repetitions, threads, matmul, output, reference, pause);
         }
     }
 }
