@@ -35,7 +35,14 @@ public static class Harness
     /// As above, with an untimed pause before each timed run, so that thread pools that spin after their work (ONNX
     /// Runtime's, OpenMP's) have gone to sleep and do not take cores from the next engine.
     /// </summary>
-    public static Timing[] MeasureInterleaved(int warmups, int repetitions, int pauseMilliseconds, params (string Name, Action Action)[] actions)
+    public static Timing[] MeasureInterleaved(int warmups, int repetitions, int pauseMilliseconds, params (string Name, Action Action)[] actions) =>
+        MeasureInterleaved(warmups, repetitions, pauseMilliseconds, untimedRunFirst: false, actions);
+
+    /// <summary>
+    /// As above; with <paramref name="untimedRunFirst"/> each timed run follows one untimed run of the same action, right
+    /// after the pause, so that no action is timed cold (threads woken, caches and clocks back up) after another's turn.
+    /// </summary>
+    public static Timing[] MeasureInterleaved(int warmups, int repetitions, int pauseMilliseconds, bool untimedRunFirst, params (string Name, Action Action)[] actions)
     {
         foreach (var (_, action) in actions)
             for (int i = 0; i < warmups; i++) action();
@@ -49,6 +56,7 @@ public static class Harness
             {
                 int a = (k + round) % actions.Length;
                 if (pauseMilliseconds > 0) Thread.Sleep(pauseMilliseconds);
+                if (untimedRunFirst) actions[a].Action();
                 process.Refresh();
                 var cpuStart = process.TotalProcessorTime;
                 long start = Stopwatch.GetTimestamp();

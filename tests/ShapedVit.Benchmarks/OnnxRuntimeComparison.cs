@@ -73,12 +73,33 @@ public static class OnnxRuntimeComparison
             }
             double scale = expectedAll.Max(Math.Abs);
 
+            // How long each engine's threads keep a core busy after a call returns (spin-waiting): CPU time used by the
+            // process while the calling thread sleeps, in two windows after the call.
+            var spin = new List<string>();
+            using (var process = System.Diagnostics.Process.GetCurrentProcess())
+            {
+                foreach (var engine in engines)
+                {
+                    var forward = engine.Forward(1);
+                    forward();
+                    double Cpu() { process.Refresh(); return process.TotalProcessorTime.TotalMilliseconds; }
+                    forward();
+                    double start = Cpu();
+                    Thread.Sleep(20);
+                    double early = Cpu();
+                    Thread.Sleep(180);
+                    double late = Cpu();
+                    spin.Add($"{engine.Name}: {Harness.Format(early - start, 0)} ms of CPU in the 20 ms after a call, {Harness.Format(late - early, 0)} ms in the 180 ms after that");
+                }
+            }
+
             var rows = new List<string[]>();
             var ratios = new List<string>();
             foreach (int batch in new[] { 8, 1 })
             {
                 int count = Math.Min(batch, available);
                 var faults = new long[engines.Count];
+                var calls = new long[engines.Count];
                 var actions = engines.Select((engine, i) =>
                 {
                     var forward = engine.Forward(count);
@@ -87,10 +108,11 @@ public static class OnnxRuntimeComparison
                         long before = PageFaults();
                         forward();
                         faults[i] += PageFaults() - before;
+                        calls[i]++;
                     }));
                 }).ToArray();
                 int repetitions = batch == 1 ? options.Repetitions * 2 : options.Repetitions;
-                var timings = Harness.MeasureInterleaved(options.Warmups, repetitions, options.PauseMilliseconds, actions);
+                var timings = Harness.MeasureInterleaved(options.Warmups, repetitions, options.PauseMilliseconds, untimedRunFirst: true, actions);
                 for (int i = 0; i < engines.Count; i++)
                 {
                     var t = timings[i];
@@ -98,7 +120,7 @@ public static class OnnxRuntimeComparison
                     {
                         engines[i].Name, count.ToString(CultureInfo.InvariantCulture), Harness.Format(t.Median * 1e3, 1), Harness.Format(count / t.Median),
                         $"{Harness.Format(t.Min * 1e3, 0)}-{Harness.Format(t.Max * 1e3, 0)}",
-                        Harness.Format((double)faults[i] / (repetitions + options.Warmups), 0), Harness.Format(t.CpuShare), Harness.Format(t.LoadBefore),
+                        Harness.Format((double)faults[i] / calls[i], 0), Harness.Format(t.CpuShare), Harness.Format(t.LoadBefore),
                     });
                 }
                 double bestOrt = Math.Min(timings[2].Median, timings[3].Median);
@@ -113,6 +135,10 @@ public static class OnnxRuntimeComparison
             report.Table(new[] { "engine", "batch", "median ms / batch", "images/s", "min-max ms", "page faults / forward", "CPU share", "load 1-min" }, rows);
             report.Line("");
             foreach (var line in ratios) report.Line("- " + line);
+            report.Line("");
+            report.Line($"Each timed call follows a {options.PauseMilliseconds} ms pause and one untimed call of the same engine. Threads still busy after a call (measured before the rounds):");
+            report.Line("");
+            foreach (var line in spin) report.Line("- " + line);
             report.Line("");
             report.Line($"Fidelity on the {available} images (logits up to {Harness.Format(scale)} in magnitude):");
             report.Line("");

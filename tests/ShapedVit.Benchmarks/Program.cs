@@ -35,7 +35,7 @@ return 0;
 
 namespace ShapedVit.Benchmarks
 {
-    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 200)
+    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 0)
     {
         private static readonly string[] AllSections = { "ort", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile" };
 
@@ -45,7 +45,7 @@ namespace ShapedVit.Benchmarks
             int warmups = 2, repetitions = 5, threads = Environment.ProcessorCount;
             long matmul = 3072;
             string? output = null, reference = null;
-            int pause = 200;
+            int pause = 0;
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
