@@ -1,16 +1,12 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using ShapedVit.Layers;
-using TorchSharp;
 
 namespace ShapedVit.Tests.Performance;
 
 /// <summary>
 /// The C allocator tuning that keeps a forward pass's activations mapped between calls: when it applies, its off
-/// switches, and its effect (page faults), measured on the allocation pattern that made glibc's defaults fault. Page
-/// faults are counted for the whole process, so this class runs alone, after the parallel tests.
+/// switches.
 /// </summary>
-[Collection(nameof(CpuAllocatorTests))]
 public class CpuAllocatorTests
 {
     private static Func<string, string?> Environment(params (string Name, string Value)[] variables) =>
@@ -37,40 +33,19 @@ public class CpuAllocatorTests
         Assert.Equal(reason, CpuAllocator.ReasonToSkip(environment, switchOff, isLinux));
     }
 
+    /// <summary>
+    /// Building a block applies the tuning, and glibc accepted both thresholds. Its effect (page faults per forward) is
+    /// measured by the benchmark (`ort` section), not asserted here: in the test host's many threads and malloc arenas a
+    /// forward-like allocation loop re-faulted 5-14 % of its pages when tuned and 2.5-19 % with glibc's defaults, too
+    /// close to tell apart reliably.
+    /// </summary>
     [Fact]
-    public void Building_an_encoder_block_applies_it_and_freed_activations_are_reused_without_page_faults()
+    public void Building_an_encoder_block_applies_it_where_glibc_is_the_c_library()
     {
         if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return;
+        Assert.Null(CpuAllocator.ReasonToSkip(System.Environment.GetEnvironmentVariable, false, true));
         using (new EncoderBlock(8, 2, 16)) { }
         Assert.True(CpuAllocator.IsTuned, CpuAllocator.Status);
-
-        // A forward pass's pattern: several activations of a few MiB alive at once, all freed, then the same again. With
-        // glibc's defaults the freed top of the heap (64 MiB here) exceeds its trim threshold and goes back to the system,
-        // so every iteration faults all 16,384 pages in again.
-        const int Buffers = 4, Floats = 4 * 1024 * 1024, Iterations = 20;
-        void Iteration()
-        {
-            var tensors = Enumerable.Range(0, Buffers).Select(_ => torch.ones(Floats)).ToList();
-            foreach (var tensor in tensors) tensor.Dispose();
-        }
-        Iteration();
-        long before = PageFaults();
-        for (int i = 0; i < Iterations; i++) Iteration();
-        long faults = PageFaults() - before;
-        long pagesTouched = (long)Buffers * Floats * sizeof(float) / System.Environment.SystemPageSize * Iterations;
-        // Measured here: about 7 % of the pages fault again when tuned (other threads of the process), about 29 % with glibc's
-        // defaults (SHAPEDVIT_KEEP_ALLOCATOR_DEFAULTS=1 and the IsTuned assertion removed).
-        Assert.True(faults < pagesTouched / 8, $"{faults} page faults for {pagesTouched} pages touched ({CpuAllocator.Status})");
-    }
-
-    private static long PageFaults()
-    {
-        string stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[7], CultureInfo.InvariantCulture) + long.Parse(fields[9], CultureInfo.InvariantCulture);
+        Assert.Equal("glibc mmap threshold 32 MiB, trim threshold 1024 MiB", CpuAllocator.Status);
     }
 }
-
-/// <summary>Runs <see cref="CpuAllocatorTests"/> on its own: it counts the whole process's page faults.</summary>
-[CollectionDefinition(nameof(CpuAllocatorTests), DisableParallelization = true)]
-public sealed class CpuAllocatorTestsCollection { }
