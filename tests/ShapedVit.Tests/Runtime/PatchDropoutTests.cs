@@ -4,6 +4,11 @@ using static TorchSharp.torch;
 
 namespace ShapedVit.Tests.Runtime;
 
+/// <summary>Runs alone: PatchDropout draws from torch's global generator, which parallel tests also draw from.</summary>
+[CollectionDefinition(nameof(GlobalTorchRandomCollection), DisableParallelization = true)]
+public sealed class GlobalTorchRandomCollection { }
+
+[Collection(nameof(GlobalTorchRandomCollection))]
 public class PatchDropoutTests
 {
     private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.allclose(b, 0, 0);
