@@ -84,7 +84,14 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         if (resuming)
         {
             trainer.LoadCheckpoint(StatePath);
-            output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs} of {trainer.Options.Epochs} (step {trainer.State.Step}), with the saved options.");
+            int saved = trainer.Options.Epochs;
+            // An explicit --epochs beyond the saved run's count trains on (timm's resume with a larger --epochs); the
+            // default or a smaller count keeps the saved run as it was.
+            if (options.EpochsGiven && options.Epochs > saved) trainer.ExtendEpochs(options.Epochs);
+            output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs} of {saved} (step {trainer.State.Step}), with the saved options" +
+                             (trainer.Options.Epochs > saved ? $"; training on to epoch {trainer.Options.Epochs}." : "."));
+            if (options.EpochsGiven && options.Epochs < saved)
+                output.WriteLine($"note: --epochs {options.Epochs} is below the saved run's {saved}; a run cannot be shortened, so it continues to {saved}.");
         }
         output.WriteLine($"training: {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate} wd {trainer.Options.WeightDecay}, " +
                          $"warmup {trainer.Options.WarmupEpochs} epoch(s) + cosine, label smoothing {trainer.Options.LabelSmoothing}, clip {trainer.Options.GradientClipNorm}, " +

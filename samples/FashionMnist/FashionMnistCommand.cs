@@ -33,7 +33,7 @@ public static class FashionMnistCommand
         var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling, augmentation and dropout.", DefaultValueFactory = _ => Defaults.Seed };
         var limit = new Option<int>("--limit") { Description = "Train on the first N training images only (0: all)." };
         var classes = new Option<int[]>("--classes") { Description = "Train and test on these classes only, e.g. --classes 0 1 2 3 4 (pre-training for a fine-tuning experiment).", AllowMultipleArgumentsPerToken = true };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out where it stopped." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out where it stopped (with a larger --epochs, train on to that many)." };
         var force = new Option<bool>("--force") { Description = "Overwrite a checkpoint of a different architecture." };
         var classify = new Option<int?>("--classify") { Description = "Classify N test images (default 8) with the saved model instead of training.", Arity = ArgumentArity.ZeroOrOne };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0: all cores)." };
@@ -59,6 +59,7 @@ public static class FashionMnistCommand
             DataDirectory = parsed.GetValue(data),
             OutputDirectory = parsed.GetValue(outDir)!,
             Epochs = parsed.GetValue(epochs),
+            EpochsGiven = parsed.GetResult(epochs) is { Implicit: false },
             BatchSize = parsed.GetValue(batch),
             LearningRate = parsed.GetValue(lr),
             WeightDecay = parsed.GetValue(wd),

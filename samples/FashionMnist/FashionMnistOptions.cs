@@ -24,6 +24,8 @@ public sealed record FashionMnistOptions
     /// <summary>Train and test on images of these classes only (null: all ten); labels keep their class indices.</summary>
     public int[]? Classes { get; init; }
     public bool Resume { get; init; }
+    /// <summary>Whether --epochs was given (not the default): with --resume, a larger count continues the run.</summary>
+    public bool EpochsGiven { get; init; }
     public bool Force { get; init; }
     /// <summary>Classify this many test images with the saved model instead of training (0: train).</summary>
     public int Classify { get; init; }

@@ -92,7 +92,8 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         if (options.Resume)
         {
             trainer.LoadCheckpoint(StatePath);
-            if (options.Epochs > trainer.Options.Epochs) trainer.ExtendEpochs(options.Epochs);
+            // The default --epochs must not extend a shorter saved run: only a count the user gave does.
+            if (options.EpochsGiven && options.Epochs > trainer.Options.Epochs) trainer.ExtendEpochs(options.Epochs);
             output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs}, training to epoch {trainer.Options.Epochs}.");
         }
         string mode = options.FromScratch ? "from scratch" : options.LinearProbe ? "linear probe" : options.LayerDecay is double d ? $"fine-tune, layer decay {d}" : "fine-tune";

@@ -60,6 +60,7 @@ public static class FineTuneCommand
             OutputDirectory = parsed.GetValue(outDir)!,
             TestDirectory = parsed.GetValue(test),
             Epochs = parsed.GetValue(epochs),
+            EpochsGiven = parsed.GetResult(epochs) is { Implicit: false },
             BatchSize = parsed.GetValue(batch),
             LearningRate = parsed.GetValue(lr),
             WeightDecay = parsed.GetValue(wd),

@@ -14,6 +14,8 @@ public sealed record FineTuneOptions
     /// <summary>A separate folder (same classes) to report the final accuracy on; null: the validation split.</summary>
     public string? TestDirectory { get; init; }
     public int Epochs { get; init; } = 20;
+    /// <summary>Whether --epochs was given (not the default): with --resume, only a given, larger count trains on.</summary>
+    public bool EpochsGiven { get; init; }
     public int BatchSize { get; init; } = 32;
     public double LearningRate { get; init; } = 1e-3;
     public double WeightDecay { get; init; } = 0.05;

@@ -131,5 +131,19 @@ public class FashionMnistCommandTests
         Assert.True(resume.Code == 0, resume.Error);
         Assert.Contains("resumed after epoch 1 of 1", resume.Output);
         Assert.DoesNotContain("epoch 1/1 batch", resume.Output); // nothing left to train
+
+        var extended = Run("--out", dir.Path, "--resume", "--epochs", "2", "--plain", "--limit", "128");
+        Assert.True(extended.Code == 0, extended.Error);
+        Assert.Contains("resumed after epoch 1 of 1 (step 2), with the saved options; training on to epoch 2.", extended.Output);
+        Assert.Contains("epoch 2:", extended.Output);
+        Assert.DoesNotContain("epoch 1:", extended.Output); // the finished epoch is not replayed
+        Assert.Equal(2, Trainer.ReadState(Path.Combine(dir.Path, FashionMnistApp.StateFile)).CompletedEpochs);
+    }
+
+    [Fact]
+    public void The_epochs_option_is_known_to_be_given_or_defaulted()
+    {
+        Assert.False(Parse("--resume").Options!.EpochsGiven);
+        Assert.True(Parse("--resume", "--epochs", "20").Options!.EpochsGiven);
     }
 }

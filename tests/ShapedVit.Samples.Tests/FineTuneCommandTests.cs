@@ -89,6 +89,12 @@ public class FineTuneCommandTests
         Assert.Contains("resumed after epoch 1, training to epoch 2.", output);
         Assert.Contains("epoch 2:", output);
         Assert.Equal(2, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
+
+        // Without --epochs the default (20) must not extend the saved 2-epoch run.
+        var again = Run([.. common, "--resume"]);
+        Assert.True(again.Code == 0, again.Error);
+        Assert.Contains("resumed after epoch 2, training to epoch 2.", again.Output);
+        Assert.Equal(2, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
     }
 
     [Theory]
