@@ -29,7 +29,7 @@ public static class OnnxRuntimeComparison
 
     public static void Run(Report report, Options options)
     {
-        string directory = options.ReferenceDirectory ?? Path.Combine(RepositoryRoot(), "artifacts", "vit-b16-torchvision");
+        string directory = options.ReferenceDirectory ?? Path.Combine(ShapedVit.Testing.RepositoryRoot.Path, "artifacts", "vit-b16-torchvision");
         string weights = Path.Combine(directory, "weights.safetensors");
         if (!File.Exists(weights))
         {
@@ -45,8 +45,7 @@ public static class OnnxRuntimeComparison
         var expected = reference.Tensors["logits"];
         int available = (int)images.shape[0];
 
-        using var fp32 = new VitB16(seed: 1);
-        fp32.LoadSafetensors(weights);
+        using var fp32 = LoadedCopy(weights);
         fp32.eval();
         using var bf16 = BFloat16Inference.ToBFloat16(LoadedCopy(weights));
         bf16.eval();
@@ -80,9 +79,9 @@ public static class OnnxRuntimeComparison
             {
                 foreach (var engine in engines)
                 {
-                    var forward = engine.Forward(1);
-                    forward();
                     double Cpu() { process.Refresh(); return process.TotalProcessorTime.TotalMilliseconds; }
+                    var forward = engine.Forward(1);
+                    forward(); // warm
                     forward();
                     double start = Cpu();
                     Thread.Sleep(20);
@@ -105,9 +104,9 @@ public static class OnnxRuntimeComparison
                     var forward = engine.Forward(count);
                     return (Name: $"{engine.Name}, batch {count}", Action: (Action)(() =>
                     {
-                        long before = PageFaults();
+                        long before = Harness.PageFaults();
                         forward();
-                        faults[i] += PageFaults() - before;
+                        faults[i] += Harness.PageFaults() - before;
                         calls[i]++;
                     }));
                 }).ToArray();
@@ -247,28 +246,8 @@ public static class OnnxRuntimeComparison
         return (max, agree);
     }
 
-    /// <summary>Minor plus major page faults of this process so far (Linux; 0 elsewhere).</summary>
-    public static long PageFaults()
-    {
-        try
-        {
-            string stat = File.ReadAllText("/proc/self/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // After the command name: state is field 3, minflt field 10, majflt field 12 (1-based, proc(5)).
-            return long.Parse(fields[10 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[12 - 3], CultureInfo.InvariantCulture);
-        }
-        catch (IOException) { return 0; }
-    }
-
     private static string OrtVersion() =>
         typeof(InferenceSession).Assembly.GetName().Version?.ToString() ?? "?";
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ShapedVit.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
 
     private sealed class Disposer(Action dispose) : IDisposable
     {
