@@ -36,7 +36,7 @@ public static class CpuAllocator
 
     private const int MTrimThreshold = -1, MMmapThreshold = -3; // glibc's malloc.h
     private static readonly object gate = new();
-    private static bool decided;
+    private static volatile bool decided;
 
     /// <summary>Whether the thresholds were set in this process.</summary>
     public static bool IsTuned { get; private set; }
@@ -47,7 +47,7 @@ public static class CpuAllocator
     /// <summary>Applies the tuning once per process unless switched off (see the type's remarks); returns <see cref="IsTuned"/>.</summary>
     public static bool EnsureTuned()
     {
-        if (decided) return IsTuned;
+        if (decided) return IsTuned; // set last, after IsTuned and Status
         lock (gate)
         {
             if (decided) return IsTuned;
@@ -57,15 +57,24 @@ public static class CpuAllocator
             {
                 try
                 {
-                    // Both calls return 1 on success; a C library without mallopt (musl has a no-op) changes nothing.
-                    IsTuned = mallopt(MMmapThreshold, MmapThresholdBytes) == 1 & mallopt(MTrimThreshold, TrimThresholdBytes) == 1 && IsGlibc();
-                    Status = IsTuned
-                        ? $"glibc mmap threshold {MmapThresholdBytes / (1024 * 1024)} MiB, trim threshold {TrimThresholdBytes / (1024 * 1024)} MiB"
-                        : "the C library did not accept the thresholds";
+                    if (!IsGlibc())
+                    {
+                        Status = "the C library is not glibc";
+                    }
+                    else
+                    {
+                        // mallopt returns 1 for an accepted setting.
+                        bool mmapSet = mallopt(MMmapThreshold, MmapThresholdBytes) == 1;
+                        bool trimSet = mallopt(MTrimThreshold, TrimThresholdBytes) == 1;
+                        IsTuned = mmapSet && trimSet;
+                        Status = IsTuned
+                            ? $"glibc mmap threshold {MmapThresholdBytes / (1024 * 1024)} MiB, trim threshold {TrimThresholdBytes / (1024 * 1024)} MiB"
+                            : "glibc did not accept the thresholds";
+                    }
                 }
                 catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
                 {
-                    Status = "no glibc mallopt in this process";
+                    Status = "no glibc in this process";
                 }
             }
             else
@@ -90,10 +99,11 @@ public static class CpuAllocator
         return null;
     }
 
+    /// <summary>glibc alone exports gnu_get_libc_version (musl does not).</summary>
     private static bool IsGlibc()
     {
         try { return gnu_get_libc_version() != IntPtr.Zero; }
-        catch (EntryPointNotFoundException) { return false; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
     }
 
     [DllImport("libc.so.6", EntryPoint = "mallopt")]
