@@ -69,19 +69,13 @@ public static class BlockProfile
                 using var scope = NewDisposeScope();
                 var images = torch.randn(batch, 3, 224, 224).to(dtype);
                 var tokensIn = torch.randn(batch, tokens, dim).to(dtype);
-                Action Timed(nn.Module<Tensor, Tensor> module, Tensor input) => () =>
-                {
-                    using var i = torch.inference_mode();
-                    using var s = NewDisposeScope();
-                    module.call(input);
-                };
                 var modules = new (string Name, Action Action)[]
                 {
-                    ("generated ViT-B/16 forward", Timed(model, images)),
-                    ("one EncoderBlock module", Timed(block, tokensIn)),
-                    ("PatchEmbed module", Timed(embed, images)),
-                    ("Attention module", Timed(attention, tokensIn)),
-                    ("Mlp module", Timed(mlpModule, tokensIn)),
+                    ("generated ViT-B/16 forward", InferenceBenchmarks.Forward(model, images)),
+                    ("one EncoderBlock module", InferenceBenchmarks.Forward(block, tokensIn)),
+                    ("PatchEmbed module", InferenceBenchmarks.Forward(embed, images)),
+                    ("Attention module", InferenceBenchmarks.Forward(attention, tokensIn)),
+                    ("Mlp module", InferenceBenchmarks.Forward(mlpModule, tokensIn)),
                 };
                 var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions * 4, modules.Select(m => ($"{m.Name} {dtype} batch {batch}", m.Action)).ToArray());
                 for (int i = 0; i < modules.Length; i++)

@@ -14,7 +14,7 @@ public static class InferenceBenchmarks
     private const double Flop = 2.0; // one multiply-accumulate
 
     /// <summary>One forward of <paramref name="model"/> on <paramref name="images"/> under inference_mode.</summary>
-    private static Action Forward(nn.Module<Tensor, Tensor> model, Tensor images) => () =>
+    internal static Action Forward(nn.Module<Tensor, Tensor> model, Tensor images) => () =>
     {
         using var inference = torch.inference_mode();
         using var scope = NewDisposeScope();

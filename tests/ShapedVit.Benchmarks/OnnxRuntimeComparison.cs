@@ -172,16 +172,7 @@ public static class OnnxRuntimeComparison
                 using var scope = NewDisposeScope();
                 return model.forward(Input(batch)).to(ScalarType.Float32).data<float>().ToArray();
             },
-            batch =>
-            {
-                var input = Input(batch);
-                return () =>
-                {
-                    using var inference = torch.inference_mode();
-                    using var scope = NewDisposeScope();
-                    model.forward(input);
-                };
-            });
+            batch => InferenceBenchmarks.Forward(model, Input(batch)));
         engine.Owned.Add(new Disposer(() => { foreach (var input in inputs.Values) input.Dispose(); }));
         return engine;
     }
