@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace ShapedVit.Layers;
 
-/// <summary>Multi-head self-attention with a fused qkv projection (timm's <c>Attention</c>), computed with scaled_dot_product_attention.</summary>
+/// <summary>
+/// Multi-head self-attention with a fused qkv projection (timm's <c>Attention</c>), computed with
+/// scaled_dot_product_attention; float32 CPU inference multiplies with packed weights (<see cref="PackedGemm"/>).
+/// </summary>
 public sealed class Attention : nn.Module<Tensor, Tensor>
 {
     // Field names are the state_dict keys: attn.qkv, attn.proj.
@@ -14,6 +17,7 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     private readonly long numHeads;
     private readonly long headDim;
     private readonly double attentionDropout;
+    private PackedLinear? packedQkv, packedProj; // float32 inference weights in oneMKL's packed layout (see PackedGemm)
 
     /// <summary>Self-attention over tokens <paramref name="embedDim"/> wide, split into <paramref name="numHeads"/> heads.</summary>
     /// <param name="embedDim">Token width D; must be divisible by <paramref name="numHeads"/>.</param>
@@ -69,10 +73,21 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     private (Tensor Q, Tensor K, Tensor V, long Batch, long Length, long Dim) SplitHeads(Tensor tokens)
     {
         long batch = tokens.shape[0], length = tokens.shape[1], dim = tokens.shape[2];
-        var packed = qkv.call(tokens).reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
+        var packed = PackedLinear.Forward(qkv, ref packedQkv, tokens).reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
         return (packed[0], packed[1], packed[2], batch, length, dim);
     }
 
     private Tensor Merge(Tensor heads, long batch, long length, long dim) =>
-        proj_drop.call(proj.call(heads.transpose(1, 2).reshape(batch, length, dim)));
+        proj_drop.call(PackedLinear.Forward(proj, ref packedProj, heads.transpose(1, 2).reshape(batch, length, dim)));
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            PackedLinear.Release(ref packedQkv);
+            PackedLinear.Release(ref packedProj);
+        }
+        base.Dispose(disposing);
+    }
 }

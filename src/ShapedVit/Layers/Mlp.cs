@@ -6,7 +6,8 @@ namespace ShapedVit.Layers;
 
 /// <summary>
 /// The transformer MLP: Linear, exact (erf) GELU, Linear (timm's <c>Mlp</c>, keys <c>mlp.fc1</c>, <c>mlp.fc2</c>). In
-/// inference the GELU works in place on the hidden activation (<see cref="Gelu"/>).
+/// inference the GELU works in place on the hidden activation (<see cref="Gelu"/>), and float32 CPU inference multiplies
+/// with packed weights (<see cref="PackedGemm"/>).
 /// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
@@ -15,6 +16,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     private readonly Dropout drop1;
     private readonly Linear fc2;
     private readonly Dropout drop2;
+    private PackedLinear? packedFc1, packedFc2; // float32 inference weights in oneMKL's packed layout (see PackedGemm)
 
     /// <summary>An MLP from <paramref name="embedDim"/> through <paramref name="hiddenDim"/> back to <paramref name="embedDim"/>.</summary>
     /// <param name="embedDim">Token width D (input and output).</param>
@@ -34,6 +36,18 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        return drop2.call(fc2.call(drop1.call(act.call(fc1.call(tokens))))).MoveToOuterDisposeScope();
+        var hidden = drop1.call(act.call(PackedLinear.Forward(fc1, ref packedFc1, tokens)));
+        return drop2.call(PackedLinear.Forward(fc2, ref packedFc2, hidden)).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            PackedLinear.Release(ref packedFc1);
+            PackedLinear.Release(ref packedFc2);
+        }
+        base.Dispose(disposing);
     }
 }

@@ -1,0 +1,183 @@
+using System.Collections;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace ShapedVit;
+
+/// <summary>
+/// Float32 CPU inference with the transformer's weight matrices packed once. libtorch's <c>linear</c> hands each call to
+/// oneMKL's GEMM, which copies the weight into its blocked layout on every call; at batch 1 (197 tokens for ViT-B/16)
+/// that copy is a large part of each GEMM. The attention and MLP layers therefore keep their four weights in oneMKL's
+/// packed layout (<c>cblas_sgemm_pack</c>, exported by libtorch's own CPU library) and multiply with
+/// <c>cblas_sgemm_compute</c> when autograd is off (<c>torch.no_grad</c> or <c>torch.inference_mode</c>) and the input
+/// is a float32 CPU tensor; everything else takes libtorch's path unchanged. Results equal libtorch's to float32
+/// rounding (the same oneMKL kernels; see docs/benchmarks.md for the measured difference and speed).
+/// </summary>
+/// <remarks>
+/// <para>A packed weight is checked before every use against the parameter it came from (the same tensor, the same
+/// storage, and libtorch's version counter, which every in-place change bumps: <c>load_state_dict</c>,
+/// <c>copy_</c>, optimizer steps, EMA updates), and packed again when it changed. A forward with autograd on (training)
+/// drops the packed copies, as does setting <see cref="Enabled"/> to false. A Linear with forward hooks registered on
+/// it is always run as itself, so its hooks fire.</para>
+/// <para>Memory: oneMKL's packed layout takes about 1.5 times the float32 weights it packs (about 0.5 GB for
+/// ViT-B/16), held while the model runs inference and released when the model is disposed or trains.</para>
+/// <para>Off switches: the runtime configuration switch <see cref="DisableSwitch"/> (in a project file:
+/// <c>&lt;RuntimeHostConfigurationOption Include="ShapedVit.PackedGemm.Disable" Value="true" /&gt;</c>), the
+/// environment variable <see cref="DisableVariable"/> set to <c>1</c>, or <see cref="Enabled"/> at run time. It is
+/// unavailable (and libtorch's path is used) where libtorch's CPU library does not export oneMKL's packed GEMM or the
+/// tensor functions it needs (for instance libtorch builds without oneMKL, such as macOS on Arm).</para>
+/// </remarks>
+public static class PackedGemm
+{
+    /// <summary>The runtime configuration switch that, when true, turns packed GEMM off for the process.</summary>
+    public const string DisableSwitch = "ShapedVit.PackedGemm.Disable";
+
+    /// <summary>The environment variable that, set to <c>1</c> or <c>true</c>, turns packed GEMM off for the process.</summary>
+    public const string DisableVariable = "SHAPEDVIT_DISABLE_PACKED_GEMM";
+
+    private static readonly Lazy<NativeGemm?> native = new(NativeGemm.TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly string? startReason = ReasonToDisable(Environment.GetEnvironmentVariable,
+        AppContext.TryGetSwitch(DisableSwitch, out bool disable) && disable);
+    private static volatile bool enabled = startReason is null;
+
+    /// <summary>Whether libtorch's CPU library offers everything packed GEMM needs in this process.</summary>
+    public static bool IsAvailable => native.Value is not null;
+
+    /// <summary>
+    /// Whether eligible inference GEMMs use packed weights. Starts true unless switched off (see the type's remarks);
+    /// setting it to false makes the layers drop their packed copies at their next forward.
+    /// </summary>
+    public static bool Enabled
+    {
+        get => enabled;
+        set => enabled = value;
+    }
+
+    /// <summary>Whether packed GEMM is used in this process, and why not if not, in one sentence.</summary>
+    public static string Status
+    {
+        get
+        {
+            if (!enabled) return startReason ?? $"switched off by {nameof(PackedGemm)}.{nameof(Enabled)}";
+            if (native.Value is null) return $"unavailable: {NativeGemm.FailureReason}";
+            return "oneMKL packed GEMM (libtorch_cpu) for float32 CPU inference";
+        }
+    }
+
+    /// <summary>The reason to start switched off, or null; separate from the process state so that it can be tested.</summary>
+    internal static string? ReasonToDisable(Func<string, string?> environment, bool disableSwitch)
+    {
+        if (disableSwitch) return $"switched off by {DisableSwitch}";
+        if (environment(DisableVariable) is "1" or "true" or "TRUE" or "True") return $"switched off by {DisableVariable}";
+        return null;
+    }
+
+    /// <summary>The native entry points, or null where any is missing.</summary>
+    internal static NativeGemm? Native => enabled ? native.Value : null;
+}
+
+/// <summary>
+/// oneMKL's packed single-precision GEMM and the two tensor queries the cache needs, found in libtorch's CPU library at
+/// run time (C symbols for oneMKL, Itanium-mangled C++ symbols for libtorch), plus TorchSharp's storage pointer.
+/// </summary>
+internal sealed unsafe class NativeGemm
+{
+    internal const int RowMajor = 101, NoTrans = 111, Trans = 112, Packed = 151, BMatrix = 162; // oneMKL's CBLAS enums
+
+    private readonly delegate* unmanaged<int, int, int, int, nuint> packGetSize;
+    private readonly delegate* unmanaged<int, int, int, int, int, int, float, IntPtr, int, IntPtr, void> pack;
+    private readonly delegate* unmanaged<int, int, int, int, int, int, IntPtr, int, IntPtr, int, float, IntPtr, int, void> compute;
+    private readonly delegate* unmanaged<IntPtr, long> version;       // at::TensorBase::_version() const
+    private readonly delegate* unmanaged<IntPtr, byte> isInference;   // at::native::is_inference(const at::Tensor&)
+    private readonly delegate* unmanaged<IntPtr, IntPtr> storageData; // TorchSharp's THSStorage_data_ptr
+    private readonly Func<object, bool> hasHooks;
+
+    internal static string FailureReason { get; private set; } = "not probed yet";
+
+    private NativeGemm(IntPtr torchCpu, IntPtr torchSharp, Func<object, bool> hasHooks)
+    {
+        packGetSize = (delegate* unmanaged<int, int, int, int, nuint>)NativeLibrary.GetExport(torchCpu, "cblas_sgemm_pack_get_size");
+        pack = (delegate* unmanaged<int, int, int, int, int, int, float, IntPtr, int, IntPtr, void>)NativeLibrary.GetExport(torchCpu, "cblas_sgemm_pack");
+        compute = (delegate* unmanaged<int, int, int, int, int, int, IntPtr, int, IntPtr, int, float, IntPtr, int, void>)NativeLibrary.GetExport(torchCpu, "cblas_sgemm_compute");
+        version = (delegate* unmanaged<IntPtr, long>)NativeLibrary.GetExport(torchCpu, "_ZNK2at10TensorBase8_versionEv");
+        isInference = (delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(torchCpu, "_ZN2at6native12is_inferenceERKNS_6TensorE");
+        storageData = (delegate* unmanaged<IntPtr, IntPtr>)NativeLibrary.GetExport(torchSharp, "THSStorage_data_ptr");
+        this.hasHooks = hasHooks;
+    }
+
+    internal static NativeGemm? TryLoad()
+    {
+        try
+        {
+            _ = torch.get_num_threads(); // makes TorchSharp load libtorch first, so the names below find the loaded copies
+            if (!TryLoadAny(out var torchCpu, "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll"))
+                return Fail("libtorch's CPU library is not loaded under its usual name");
+            if (!TryLoadAny(out var torchSharp, "libLibTorchSharp.so", "libLibTorchSharp.dylib", "LibTorchSharp.dll"))
+                return Fail("TorchSharp's native library is not loaded under its usual name");
+            foreach (var name in new[] { "cblas_sgemm_pack_get_size", "cblas_sgemm_pack", "cblas_sgemm_compute",
+                                         "_ZNK2at10TensorBase8_versionEv", "_ZN2at6native12is_inferenceERKNS_6TensorE" })
+                if (!NativeLibrary.TryGetExport(torchCpu, name, out _)) return Fail($"libtorch_cpu does not export {name}");
+            if (!NativeLibrary.TryGetExport(torchSharp, "THSStorage_data_ptr", out _)) return Fail("LibTorchSharp does not export THSStorage_data_ptr");
+            if (HookReader() is not { } hooks) return Fail("TorchSharp's module hook tables were not found (so hooked layers could not be told apart)");
+            FailureReason = "none";
+            return new NativeGemm(torchCpu, torchSharp, hooks);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException)
+        {
+            return Fail(e.Message);
+        }
+
+        static NativeGemm? Fail(string reason)
+        {
+            FailureReason = reason;
+            return null;
+        }
+    }
+
+    private static bool TryLoadAny(out IntPtr handle, params string[] names)
+    {
+        foreach (var name in names)
+            if (NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out handle)) return true;
+        handle = IntPtr.Zero;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads TorchSharp's forward hook tables (private dictionaries of its HookableModule base class): a packed layer
+    /// must not skip hooks that <c>call</c> would fire.
+    /// </summary>
+    private static Func<object, bool>? HookReader()
+    {
+        for (var type = typeof(Linear).BaseType; type is not null; type = type.BaseType)
+        {
+            var fields = type.GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly)
+                             .Where(f => f.Name.Contains("hook", StringComparison.OrdinalIgnoreCase) && typeof(ICollection).IsAssignableFrom(f.FieldType))
+                             .ToArray();
+            if (fields.Length == 0) continue;
+            return module => fields.Any(f => f.GetValue(module) is ICollection { Count: > 0 });
+        }
+        return null;
+    }
+
+    internal bool HasHooks(Linear linear) => hasHooks(linear);
+
+    internal nuint PackedSize(int rows, int outFeatures, int inFeatures) => packGetSize(BMatrix, rows, outFeatures, inFeatures);
+
+    /// <summary>Packs <c>weight</c> [N, K] (row-major) as the transposed B of C = A W^T.</summary>
+    internal void Pack(int rows, int outFeatures, int inFeatures, IntPtr weight, IntPtr destination) =>
+        pack(RowMajor, BMatrix, Trans, rows, outFeatures, inFeatures, 1f, weight, inFeatures, destination);
+
+    /// <summary>C [M, N] = A [M, K] x packed + beta C.</summary>
+    internal void Compute(int rows, int outFeatures, int inFeatures, IntPtr input, IntPtr packed, float beta, IntPtr output) =>
+        compute(RowMajor, NoTrans, Packed, rows, outFeatures, inFeatures, input, inFeatures, packed, inFeatures, beta, output, outFeatures);
+
+    /// <summary>libtorch's version counter of a tensor that is not an inference tensor.</summary>
+    internal long Version(torch.Tensor tensor) => version(tensor.Handle);
+
+    internal bool IsInference(torch.Tensor tensor) => isInference(tensor.Handle) != 0;
+
+    /// <summary>The address of a float32 tensor's first element.</summary>
+    internal IntPtr Data(torch.Tensor tensor) => storageData(tensor.Handle) + checked((nint)(tensor.storage_offset() * sizeof(float)));
+}

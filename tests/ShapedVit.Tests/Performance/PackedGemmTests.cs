@@ -1,0 +1,299 @@
+using ShapedVit.Inference;
+using ShapedVit.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Tests.Performance;
+
+/// <summary>
+/// The tests below count packs (a process-wide number) and switch packing on and off, so they run alone; other test
+/// classes running meanwhile would only take libtorch's path while packing is off, which gives the same numbers.
+/// </summary>
+[CollectionDefinition(nameof(PackedGemmCollection), DisableParallelization = true)]
+public sealed class PackedGemmCollection;
+
+/// <summary>
+/// Float32 inference through oneMKL's packed GEMM (<see cref="PackedGemm"/>): the same numbers as libtorch's linear,
+/// weights packed once and packed again whenever they change, hooks and autograd untouched.
+/// </summary>
+[Collection(nameof(PackedGemmCollection))]
+public class PackedGemmTests
+{
+    private const float Tolerance = 1e-5f; // float32 rounding of a 64-192 term sum; both paths are oneMKL's kernels
+
+    private static EncoderBlock Block(int seed)
+    {
+        torch.manual_seed(seed); // blocks are built from the global generator: alone in this collection, so repeatable
+        var block = new EncoderBlock(64, 4, 192);
+        block.eval();
+        return block;
+    }
+
+    private static Tensor Tokens(int seed, long batch = 2) => torch.randn(batch, 17, 64, generator: new Generator((ulong)seed));
+
+    /// <summary>The block's output under inference mode with packing on or off.</summary>
+    private static Tensor Infer(nn.Module<Tensor, Tensor> module, Tensor input, bool packed)
+    {
+        bool was = PackedGemm.Enabled;
+        PackedGemm.Enabled = packed;
+        try
+        {
+            using var inference = torch.inference_mode();
+            return module.call(input).clone();
+        }
+        finally
+        {
+            PackedGemm.Enabled = was;
+        }
+    }
+
+    private static float MaxDifference(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
+
+    [Fact]
+    public void It_is_available_on_Linux_x64_with_TorchSharp_cpu()
+    {
+        if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64) return;
+        Assert.True(PackedGemm.IsAvailable, PackedGemm.Status);
+        Assert.Equal("oneMKL packed GEMM (libtorch_cpu) for float32 CPU inference", PackedGemm.Status);
+    }
+
+    [Fact]
+    public void An_inference_forward_packs_each_of_the_four_weights_once_and_matches_libtorch()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(1);
+        var tokens = Tokens(2);
+        var expected = Infer(block, tokens, packed: false);
+        long before = PackedLinear.PacksMade;
+        var first = Infer(block, tokens, packed: true);
+        Assert.Equal(4, PackedLinear.PacksMade - before); // qkv, proj, fc1, fc2
+        var second = Infer(block, Tokens(2, batch: 5).narrow(0, 3, 2), packed: true); // another batch size, same weights
+        Assert.Equal(4, PackedLinear.PacksMade - before);
+        Assert.InRange(MaxDifference(first, expected), 0, Tolerance);
+        Assert.InRange(MaxDifference(second, Infer(block, Tokens(2, batch: 5).narrow(0, 3, 2), packed: false)), 0, Tolerance);
+    }
+
+    [Fact]
+    public void No_grad_uses_it_as_inference_mode_does_and_a_bias_free_qkv_and_a_strided_input_work()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(3);
+        using var attention = new Attention(64, 4, qkvBias: false);
+        attention.eval();
+        var strided = torch.randn(17, 2, 64, generator: new Generator(4)).transpose(0, 1); // [2, 17, 64], not contiguous
+        Assert.False(strided.is_contiguous());
+        var expected = Infer(attention, strided, packed: false);
+        long before = PackedLinear.PacksMade;
+        Tensor got;
+        using (torch.no_grad()) got = attention.call(strided);
+        Assert.Equal(2, PackedLinear.PacksMade - before);
+        Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
+    }
+
+    [Fact]
+    public void A_weight_changed_in_place_is_packed_again_before_the_next_forward()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(5);
+        var tokens = Tokens(6);
+        Infer(block, tokens, packed: true);
+        long before = PackedLinear.PacksMade;
+        using (torch.no_grad()) block.Attention.Qkv.weight!.mul_(1.5); // what an optimizer step or an EMA update does
+        var got = Infer(block, tokens, packed: true);
+        Assert.Equal(1, PackedLinear.PacksMade - before);
+        Assert.InRange(MaxDifference(got, Infer(block, tokens, packed: false)), 0, Tolerance);
+    }
+
+    [Fact]
+    public void A_bias_changed_in_place_under_inference_mode_is_used_at_once()
+    {
+        using var scope = NewDisposeScope();
+        using var mlp = new Mlp(64, 192);
+        mlp.eval();
+        var tokens = Tokens(7);
+        var original = Infer(mlp, tokens, packed: true);
+        var fc2 = (Linear)mlp.named_children().Single(c => c.name == "fc2").module;
+        using (torch.inference_mode()) fc2.bias!.add_(1.0); // in-place on a normal tensor bumps its version in inference mode as well
+        var got = Infer(mlp, tokens, packed: true);
+        Assert.InRange(MaxDifference(got, original + 1), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Loading_another_state_dict_after_an_inference_forward_gives_the_loaded_model_s_outputs()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(8);
+        using var other = Block(9);
+        var tokens = Tokens(10);
+        Infer(block, tokens, packed: true);
+        block.load_state_dict(other.state_dict());
+        var got = Infer(block, tokens, packed: true);
+        var expected = Infer(other, tokens, packed: false);
+        Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
+    }
+
+    [Fact]
+    public void A_replaced_weight_parameter_is_packed_again()
+    {
+        using var scope = NewDisposeScope();
+        using var mlp = new Mlp(64, 192);
+        mlp.eval();
+        var tokens = Tokens(11);
+        Infer(mlp, tokens, packed: true);
+        var fc1 = (Linear)mlp.named_children().Single(c => c.name == "fc1").module;
+        fc1.weight = new Parameter(torch.randn(192, 64, generator: new Generator(12)));
+        var got = Infer(mlp, tokens, packed: true);
+        Assert.InRange(MaxDifference(got, Infer(mlp, tokens, packed: false)), 0, Tolerance);
+    }
+
+    [Fact]
+    public void A_forward_hook_on_a_packed_linear_still_fires_and_sees_the_same_output()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(13);
+        var tokens = Tokens(14);
+        var expected = Infer(block, tokens, packed: true);
+        int calls = 0;
+        var handle = block.Attention.Qkv.register_forward_hook((module, input, output) => { calls++; return output; });
+        try
+        {
+            var got = Infer(block, tokens, packed: true);
+            Assert.Equal(1, calls);
+            Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
+        }
+        finally
+        {
+            handle.remove();
+        }
+        Infer(block, tokens, packed: true);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public void Training_takes_libtorch_s_path_with_gradients_and_drops_the_packed_copies()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(15);
+        var tokens = Tokens(16);
+        Infer(block, tokens, packed: true);
+        block.train();
+        var input = tokens.clone().requires_grad_();
+        block.call(input).sum().backward();
+        Assert.NotNull(input.grad);
+        Assert.NotNull(block.Attention.Qkv.weight!.grad);
+        block.eval();
+        long before = PackedLinear.PacksMade;
+        Infer(block, tokens, packed: true);
+        Assert.Equal(4, PackedLinear.PacksMade - before); // the training forward let the packed copies go
+    }
+
+    [Fact]
+    public void Weights_made_under_inference_mode_have_no_version_counter_and_take_libtorch_s_path()
+    {
+        using var scope = NewDisposeScope();
+        var tokens = Tokens(17);
+        long before = PackedLinear.PacksMade;
+        using (torch.inference_mode())
+        {
+            torch.manual_seed(18);
+            using var block = new EncoderBlock(64, 4, 192);
+            block.eval();
+            var packedOn = block.call(tokens);
+            PackedGemm.Enabled = false;
+            try { Assert.Equal(0f, MaxDifference(packedOn, block.call(tokens))); }
+            finally { PackedGemm.Enabled = true; }
+        }
+        Assert.Equal(0, PackedLinear.PacksMade - before);
+    }
+
+    [Fact]
+    public void A_bfloat16_model_is_not_packed()
+    {
+        using var scope = NewDisposeScope();
+        using var block = BFloat16Inference.ToBFloat16(Block(19));
+        long before = PackedLinear.PacksMade;
+        Infer(block, Tokens(20).to(ScalarType.BFloat16), packed: true);
+        Assert.Equal(0, PackedLinear.PacksMade - before);
+    }
+
+    [Fact]
+    public void Switched_off_it_drops_its_copies_and_switched_on_again_it_packs_again()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(21);
+        var tokens = Tokens(22);
+        var packed = Infer(block, tokens, packed: true);
+        long before = PackedLinear.PacksMade;
+        var unpacked = Infer(block, tokens, packed: false);
+        Infer(block, tokens, packed: true);
+        Assert.Equal(4, PackedLinear.PacksMade - before);
+        Assert.InRange(MaxDifference(packed, unpacked), 0, Tolerance);
+    }
+
+    [Fact]
+    public void Threads_sharing_one_model_get_the_same_outputs_while_its_weights_are_packed_and_repacked()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(23);
+        var tokens = Tokens(24);
+        var expected = Infer(block, tokens, packed: false);
+        for (int round = 0; round < 3; round++)
+        {
+            if (round > 0)
+            {
+                using (torch.no_grad()) block.Attention.Projection.weight!.mul_(1.25);
+                expected = Infer(block, tokens, packed: false);
+            }
+            var results = new float[6];
+            var threads = Enumerable.Range(0, results.Length).Select(i => new Thread(() =>
+            {
+                using var threadScope = NewDisposeScope();
+                using var inference = torch.inference_mode();
+                for (int call = 0; call < 4; call++)
+                    results[i] = Math.Max(results[i], MaxDifference(block.call(tokens), expected));
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.All(results, difference => Assert.InRange(difference, 0, Tolerance));
+        }
+    }
+
+    [Fact]
+    public void Forwards_under_constant_garbage_collection_give_the_same_outputs()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(25);
+        var expected = Infer(block, Tokens(26), packed: false);
+        bool stop = false;
+        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
+        collector.Start();
+        try
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                using var iteration = NewDisposeScope();
+                using (torch.no_grad()) block.Attention.Qkv.weight!.mul_(i % 2 == 0 ? 2.0 : 0.5); // packed again every call
+                var got = Infer(block, Tokens(26), packed: true);
+                if (i % 2 == 1) Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            collector.Join();
+        }
+    }
+
+    [Theory]
+    [InlineData(false, null, null)]
+    [InlineData(true, null, "switched off by ShapedVit.PackedGemm.Disable")]
+    [InlineData(false, "1", "switched off by SHAPEDVIT_DISABLE_PACKED_GEMM")]
+    [InlineData(false, "true", "switched off by SHAPEDVIT_DISABLE_PACKED_GEMM")]
+    [InlineData(false, "0", null)]
+    public void The_off_switches_are_the_runtime_switch_and_the_environment_variable(bool runtimeSwitch, string? variable, string? reason)
+    {
+        string? Environment(string name) => name == PackedGemm.DisableVariable ? variable : null;
+        Assert.Equal(reason, PackedGemm.ReasonToDisable(Environment, runtimeSwitch));
+    }
+}
