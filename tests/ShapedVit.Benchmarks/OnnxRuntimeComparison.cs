@@ -65,6 +65,14 @@ public static class OnnxRuntimeComparison
             OrtEngine("ORT float32 ORT_ENABLE_ALL", onnxPath, GraphOptimizationLevel.ORT_ENABLE_ALL, images, options.Threads),
             OrtEngine("ORT float32 ORT_ENABLE_EXTENDED", onnxPath, GraphOptimizationLevel.ORT_ENABLE_EXTENDED, images, options.Threads),
         };
+        if (options.EngineFilter is { Count: > 0 } only)
+        {
+            foreach (var dropped in engines.Where(e => !only.Any(o => e.Name.Contains(o, StringComparison.OrdinalIgnoreCase))).ToList())
+            {
+                dropped.Dispose();
+                engines.Remove(dropped);
+            }
+        }
         try
         {
             var fidelity = new List<string[]>();
@@ -127,11 +135,12 @@ public static class OnnxRuntimeComparison
                         Harness.Format((double)faults[i] / calls[i], 0), Harness.Format(t.CpuShare), Harness.Format(t.LoadBefore),
                     });
                 }
-                double Median(string name) => timings[engines.FindIndex(e => e.Name == name)].Median;
-                double bestOrt = engines.Select((e, i) => (e, i)).Where(x => x.e.Name.StartsWith("ORT", StringComparison.Ordinal)).Min(x => timings[x.i].Median);
+                double Median(string name) => engines.FindIndex(e => e.Name == name) is int i and >= 0 ? timings[i].Median : double.NaN;
+                double bestOrt = engines.Select((e, i) => (e, i)).Where(x => x.e.Name.StartsWith("ORT", StringComparison.Ordinal)).Select(x => timings[x.i].Median).DefaultIfEmpty(double.NaN).Min();
                 ratios.Add($"batch {count}: float32 ShapedVit / best ORT images/s **{Harness.Format(bestOrt / Median("ShapedVit float32"))}** (target >= 1.0); " +
                            $"bfloat16 ShapedVit / best ORT float32 **{Harness.Format(bestOrt / Median("ShapedVit bfloat16"))}**" + (batch == 8 ? " (target >= 2.5)" : "") +
-                           $"; float32 packed GEMM on / off {Harness.Format(Median("ShapedVit float32, packed GEMM off") / Median("ShapedVit float32"))}.");
+                           $"; float32 packed GEMM on / off {Harness.Format(Median("ShapedVit float32, packed GEMM off") / Median("ShapedVit float32"))}; " +
+                           $"weights packed so far {ShapedVit.Layers.PackedLinear.PacksMade}.");
             }
 
             report.Heading("ShapedVit against ONNX Runtime: torchvision ViT-B/16 weights, alternating in one process");

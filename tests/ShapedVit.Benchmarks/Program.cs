@@ -4,7 +4,7 @@ using ShapedVit;
 using ShapedVit.Benchmarks;
 using TorchSharp;
 
-// Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--out FILE]
+// Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--only "ENGINE;ENGINE"] [--out FILE]
 // Sections: ort inference native roofline bf16 profile training training-bf16 memory generator (default: all).
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
 if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
@@ -35,7 +35,7 @@ return 0;
 
 namespace ShapedVit.Benchmarks
 {
-    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 0)
+    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 0, IReadOnlyList<string>? EngineFilter = null)
     {
         private static readonly string[] AllSections = { "ort", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile" };
 
@@ -46,6 +46,7 @@ namespace ShapedVit.Benchmarks
             long matmul = 3072;
             string? output = null, reference = null;
             int pause = 0;
+            var only = new List<string>();
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -58,6 +59,7 @@ namespace ShapedVit.Benchmarks
                     case "--out": output = Next(); break;
                     case "--reference": reference = Next(); break;
                     case "--pause": pause = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--only": only.AddRange(Next().Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                     case "all": sections.UnionWith(AllSections); break;
                     default:
                         if (!AllSections.Contains(args[i], StringComparer.OrdinalIgnoreCase))
@@ -67,7 +69,7 @@ namespace ShapedVit.Benchmarks
                 }
             }
             if (sections.Count == 0) sections.UnionWith(AllSections);
-            return new Options(sections, warmups, repetitions, threads, matmul, output, reference, pause);
+            return new Options(sections, warmups, repetitions, threads, matmul, output, reference, pause, only);
         }
     }
 }

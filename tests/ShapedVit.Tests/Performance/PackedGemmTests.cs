@@ -75,6 +75,24 @@ public class PackedGemmTests
     }
 
     [Fact]
+    public void Fewer_rows_than_packed_for_pack_again_and_more_rows_use_the_copy_as_it_is()
+    {
+        using var scope = NewDisposeScope();
+        using var block = Block(27);
+        long before = PackedLinear.PacksMade;
+        Infer(block, Tokens(28, batch: 4), packed: true);
+        Infer(block, Tokens(28, batch: 8), packed: true);
+        Assert.Equal(4, PackedLinear.PacksMade - before);
+        var single = Infer(block, Tokens(29, batch: 1), packed: true);
+        Assert.Equal(8, PackedLinear.PacksMade - before);
+        var again = Infer(block, Tokens(28, batch: 4), packed: true);
+        Infer(block, Tokens(29, batch: 1), packed: true);
+        Assert.Equal(8, PackedLinear.PacksMade - before);
+        Assert.InRange(MaxDifference(single, Infer(block, Tokens(29, batch: 1), packed: false)), 0, Tolerance);
+        Assert.InRange(MaxDifference(again, Infer(block, Tokens(28, batch: 4), packed: false)), 0, Tolerance);
+    }
+
+    [Fact]
     public void No_grad_uses_it_as_inference_mode_does_and_a_bias_free_qkv_and_a_strided_input_work()
     {
         using var scope = NewDisposeScope();
