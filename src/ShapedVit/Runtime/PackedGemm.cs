@@ -21,8 +21,9 @@ namespace ShapedVit;
 /// <c>copy_</c>, optimizer steps, EMA updates), and packed again when it changed. A forward with autograd on (training)
 /// drops the packed copies, as does setting <see cref="Enabled"/> to false. A Linear with forward hooks registered on
 /// it is always run as itself, so its hooks fire.</para>
-/// <para>Memory: oneMKL's packed layout takes about 1.5 times the float32 weights it packs (about 0.5 GB for
-/// ViT-B/16), held while the model runs inference and released when the model is disposed or trains.</para>
+/// <para>Memory: the packed copies take about as much again as the float32 weights they copy (ViT-B/16: 353 MiB of
+/// resident memory for 324 MiB of block weights; see docs/benchmarks.md), held while the model runs inference and freed
+/// when it trains, when packing is switched off, or when it is disposed.</para>
 /// <para>Off switches: the runtime configuration switch <see cref="DisableSwitch"/> (in a project file:
 /// <c>&lt;RuntimeHostConfigurationOption Include="ShapedVit.PackedGemm.Disable" Value="true" /&gt;</c>), the
 /// environment variable <see cref="DisableVariable"/> set to <c>1</c>, or <see cref="Enabled"/> at run time. It is
