@@ -125,9 +125,9 @@ internal sealed unsafe class NativeGemm
             FailureReason = "none";
             return new NativeGemm(torchCpu, torchSharp, hooks);
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException)
+        catch (Exception e)
         {
-            return Fail(e.Message);
+            return Fail($"{e.GetType().Name}: {e.Message}"); // an optional fast path never takes inference down with it
         }
 
         static NativeGemm? Fail(string reason)
