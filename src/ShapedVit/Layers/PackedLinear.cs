@@ -85,9 +85,10 @@ internal sealed class PackedLinear : IDisposable
         var weight = linear.weight;
         var bias = linear.bias;
         if (weight is null || weight.dim() != 2) return false;
-        if (input.device_type != DeviceType.CPU || input.dtype != ScalarType.Float32 || input.dim() < 1 || input.is_sparse) return false;
-        if (!IsPackable(gemm, weight)) return false;
-        if (bias is not null && (bias.device_type != DeviceType.CPU || bias.dtype != ScalarType.Float32 || bias.is_sparse)) return false;
+        if (!IsDenseCpuFloat32(input) || input.dim() < 1) return false;
+        // Inference tensors have no version counter to check a packed copy against.
+        if (!IsDenseCpuFloat32(weight) || !weight.is_contiguous() || gemm.IsInference(weight)) return false;
+        if (bias is not null && !IsDenseCpuFloat32(bias)) return false;
         long inFeatures = weight.shape[1], outFeatures = weight.shape[0];
         if (input.shape[^1] != inFeatures || inFeatures > int.MaxValue || outFeatures > int.MaxValue || inFeatures == 0 || outFeatures == 0) return false;
         if (bias is not null && (bias.dim() != 1 || bias.shape[0] != outFeatures)) return false;
@@ -98,9 +99,8 @@ internal sealed class PackedLinear : IDisposable
         return true;
     }
 
-    // Inference tensors have no version counter to check a packed copy against.
-    private static bool IsPackable(NativeGemm gemm, Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && !tensor.is_sparse && tensor.is_contiguous() && !gemm.IsInference(tensor);
+    private static bool IsDenseCpuFloat32(Tensor tensor) =>
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && !tensor.is_sparse;
 
     private bool IsCurrent(NativeGemm gemm, Linear linear) =>
         ReferenceEquals(weight, linear.weight) && gemm.Version(weight) == weightVersion && gemm.Data(weight) == weightData;

@@ -51,8 +51,7 @@ public static class CpuAllocator
         lock (gate)
         {
             if (decided) return IsTuned;
-            var skip = ReasonToSkip(Environment.GetEnvironmentVariable,
-                AppContext.TryGetSwitch(KeepDefaultsSwitch, out bool keep) && keep, RuntimeInformation.IsOSPlatform(OSPlatform.Linux));
+            var skip = ReasonToSkip(Environment.GetEnvironmentVariable, OffSwitch.IsSet(KeepDefaultsSwitch), RuntimeInformation.IsOSPlatform(OSPlatform.Linux));
             if (skip is null)
             {
                 try
@@ -90,8 +89,7 @@ public static class CpuAllocator
     internal static string? ReasonToSkip(Func<string, string?> environment, bool keepDefaultsSwitch, bool isLinux)
     {
         if (!isLinux) return "not Linux";
-        if (keepDefaultsSwitch) return $"switched off by {KeepDefaultsSwitch}";
-        if (environment(KeepDefaultsVariable) is "1" or "true" or "TRUE" or "True") return $"switched off by {KeepDefaultsVariable}";
+        if (OffSwitch.Reason(KeepDefaultsSwitch, keepDefaultsSwitch, KeepDefaultsVariable, environment) is string off) return off;
         foreach (var name in new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_" })
             if (!string.IsNullOrEmpty(environment(name))) return $"the process sets {name} itself";
         if (environment("GLIBC_TUNABLES") is string tunables && tunables.Contains("glibc.malloc.", StringComparison.Ordinal))

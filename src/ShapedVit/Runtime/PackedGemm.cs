@@ -39,8 +39,7 @@ public static class PackedGemm
     public const string DisableVariable = "SHAPEDVIT_DISABLE_PACKED_GEMM";
 
     private static readonly Lazy<NativeGemm?> native = new(NativeGemm.TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
-    private static readonly string? startReason = ReasonToDisable(Environment.GetEnvironmentVariable,
-        AppContext.TryGetSwitch(DisableSwitch, out bool disable) && disable);
+    private static readonly string? startReason = ReasonToDisable(Environment.GetEnvironmentVariable, OffSwitch.IsSet(DisableSwitch));
     private static volatile bool enabled = startReason is null;
 
     /// <summary>Whether libtorch's CPU library offers everything packed GEMM needs in this process.</summary>
@@ -68,12 +67,8 @@ public static class PackedGemm
     }
 
     /// <summary>The reason to start switched off, or null; separate from the process state so that it can be tested.</summary>
-    internal static string? ReasonToDisable(Func<string, string?> environment, bool disableSwitch)
-    {
-        if (disableSwitch) return $"switched off by {DisableSwitch}";
-        if (environment(DisableVariable) is "1" or "true" or "TRUE" or "True") return $"switched off by {DisableVariable}";
-        return null;
-    }
+    internal static string? ReasonToDisable(Func<string, string?> environment, bool disableSwitch) =>
+        OffSwitch.Reason(DisableSwitch, disableSwitch, DisableVariable, environment);
 
     /// <summary>The native entry points, or null where any is missing.</summary>
     internal static NativeGemm? Native => enabled ? native.Value : null;
@@ -97,14 +92,18 @@ internal sealed unsafe class NativeGemm
 
     internal static string FailureReason { get; private set; } = "not probed yet";
 
-    private NativeGemm(IntPtr torchCpu, IntPtr torchSharp, Func<object, bool> hasHooks)
+    private const string PackGetSizeName = "cblas_sgemm_pack_get_size", PackName = "cblas_sgemm_pack", ComputeName = "cblas_sgemm_compute",
+                         VersionName = "_ZNK2at10TensorBase8_versionEv", IsInferenceName = "_ZN2at6native12is_inferenceERKNS_6TensorE",
+                         StorageDataName = "THSStorage_data_ptr";
+
+    private NativeGemm(IReadOnlyDictionary<string, IntPtr> exports, Func<object, bool> hasHooks)
     {
-        packGetSize = (delegate* unmanaged<int, int, int, int, nuint>)NativeLibrary.GetExport(torchCpu, "cblas_sgemm_pack_get_size");
-        pack = (delegate* unmanaged<int, int, int, int, int, int, float, IntPtr, int, IntPtr, void>)NativeLibrary.GetExport(torchCpu, "cblas_sgemm_pack");
-        compute = (delegate* unmanaged<int, int, int, int, int, int, IntPtr, int, IntPtr, int, float, IntPtr, int, void>)NativeLibrary.GetExport(torchCpu, "cblas_sgemm_compute");
-        version = (delegate* unmanaged<IntPtr, long>)NativeLibrary.GetExport(torchCpu, "_ZNK2at10TensorBase8_versionEv");
-        isInference = (delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(torchCpu, "_ZN2at6native12is_inferenceERKNS_6TensorE");
-        storageData = (delegate* unmanaged<IntPtr, IntPtr>)NativeLibrary.GetExport(torchSharp, "THSStorage_data_ptr");
+        packGetSize = (delegate* unmanaged<int, int, int, int, nuint>)exports[PackGetSizeName];
+        pack = (delegate* unmanaged<int, int, int, int, int, int, float, IntPtr, int, IntPtr, void>)exports[PackName];
+        compute = (delegate* unmanaged<int, int, int, int, int, int, IntPtr, int, IntPtr, int, float, IntPtr, int, void>)exports[ComputeName];
+        version = (delegate* unmanaged<IntPtr, long>)exports[VersionName];
+        isInference = (delegate* unmanaged<IntPtr, byte>)exports[IsInferenceName];
+        storageData = (delegate* unmanaged<IntPtr, IntPtr>)exports[StorageDataName];
         this.hasHooks = hasHooks;
     }
 
@@ -117,13 +116,19 @@ internal sealed unsafe class NativeGemm
                 return Fail("libtorch's CPU library is not loaded under its usual name");
             if (!TryLoadAny(out var torchSharp, "libLibTorchSharp.so", "libLibTorchSharp.dylib", "LibTorchSharp.dll"))
                 return Fail("TorchSharp's native library is not loaded under its usual name");
-            foreach (var name in new[] { "cblas_sgemm_pack_get_size", "cblas_sgemm_pack", "cblas_sgemm_compute",
-                                         "_ZNK2at10TensorBase8_versionEv", "_ZN2at6native12is_inferenceERKNS_6TensorE" })
-                if (!NativeLibrary.TryGetExport(torchCpu, name, out _)) return Fail($"libtorch_cpu does not export {name}");
-            if (!NativeLibrary.TryGetExport(torchSharp, "THSStorage_data_ptr", out _)) return Fail("LibTorchSharp does not export THSStorage_data_ptr");
+            var exports = new Dictionary<string, IntPtr>(StringComparer.Ordinal);
+            foreach (var (library, handle, name) in new[]
+            {
+                ("libtorch_cpu", torchCpu, PackGetSizeName), ("libtorch_cpu", torchCpu, PackName), ("libtorch_cpu", torchCpu, ComputeName),
+                ("libtorch_cpu", torchCpu, VersionName), ("libtorch_cpu", torchCpu, IsInferenceName), ("LibTorchSharp", torchSharp, StorageDataName),
+            })
+            {
+                if (!NativeLibrary.TryGetExport(handle, name, out var address)) return Fail($"{library} does not export {name}");
+                exports[name] = address;
+            }
             if (HookReader() is not { } hooks) return Fail("TorchSharp's module hook tables were not found (so hooked layers could not be told apart)");
             FailureReason = "none";
-            return new NativeGemm(torchCpu, torchSharp, hooks);
+            return new NativeGemm(exports, hooks);
         }
         catch (Exception e)
         {
