@@ -136,11 +136,21 @@ public static class OnnxRuntimeComparison
                     });
                 }
                 double Median(string name) => engines.FindIndex(e => e.Name == name) is int i and >= 0 ? timings[i].Median : double.NaN;
+                // Paired within rounds: each round's faster ORT engine over the engine's time in the same round (seconds
+                // apart, so the machine's minute-to-minute drift cancels), the median over rounds.
+                var ortIndices = engines.Select((e, i) => (e, i)).Where(x => x.e.Name.StartsWith("ORT", StringComparison.Ordinal)).Select(x => x.i).ToList();
+                string Paired(string name)
+                {
+                    int i = engines.FindIndex(e => e.Name == name);
+                    if (i < 0 || ortIndices.Count == 0) return "n/a";
+                    return Harness.Format(Harness.Median(Enumerable.Range(0, repetitions).Select(r => ortIndices.Min(o => timings[o].Seconds[r]) / timings[i].Seconds[r]).ToList()));
+                }
                 double bestOrt = engines.Select((e, i) => (e, i)).Where(x => x.e.Name.StartsWith("ORT", StringComparison.Ordinal)).Select(x => timings[x.i].Median).DefaultIfEmpty(double.NaN).Min();
                 ratios.Add($"batch {count}: float32 ShapedVit / best ORT images/s **{Harness.Format(bestOrt / Median("ShapedVit float32"))}** (target >= 1.0); " +
                            $"bfloat16 ShapedVit / best ORT float32 **{Harness.Format(bestOrt / Median("ShapedVit bfloat16"))}**" + (batch == 8 ? " (target >= 2.5)" : "") +
                            $"; float32 packed GEMM on / off {Harness.Format(Median("ShapedVit float32, packed GEMM off") / Median("ShapedVit float32"))}; " +
-                           $"weights packed so far {ShapedVit.Layers.PackedLinear.PacksMade}.");
+                           $"weights packed so far {ShapedVit.Layers.PackedLinear.PacksMade}; " +
+                           $"paired per round (median of each round's best ORT / engine): float32 {Paired("ShapedVit float32")}, bfloat16 {Paired("ShapedVit bfloat16")}.");
             }
 
             report.Heading("ShapedVit against ONNX Runtime: torchvision ViT-B/16 weights, alternating in one process");
