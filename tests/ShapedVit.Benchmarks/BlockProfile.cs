@@ -24,6 +24,10 @@ public static class BlockProfile
             var bias3 = torch.zeros(3 * dim).to(dtype); var bias = torch.zeros(dim).to(dtype); var biasMlp = torch.zeros(mlp).to(dtype);
             var lnWeight = torch.ones(dim); var lnBias = torch.zeros(dim); // float32, as BFloat16Inference keeps them
             var q = torch.randn(batch, heads, tokens, dim / heads).to(dtype);
+            // q, k, v as Attention makes them: views into the fused qkv output, [3, B, H, N, hd] permuted.
+            var qkvParts = torch.randn(batch, tokens, 3 * dim).to(dtype).reshape(batch, tokens, 3, heads, dim / heads).permute(2, 0, 3, 1, 4);
+            var (qView, kView, vView) = (qkvParts[0], qkvParts[1], qkvParts[2]);
+            var tokenRows = x.reshape(-1, dim); // [B*N, D]: libtorch's 2-D linear runs addmm (bias in the accumulator)
             var hidden = torch.randn(batch, tokens, mlp).to(dtype);
             var ops = new (string Name, double Macs, Action Action)[]
             {
@@ -36,8 +40,16 @@ public static class BlockProfile
                     using var probabilities = scores.softmax(-1);
                     using var y = probabilities.matmul(q);
                 }),
+                ("scaled_dot_product_attention on qkv views (as Attention)", 2.0 * batch * heads * tokens * tokens * (dim / heads), () => { using var y = nn.functional.scaled_dot_product_attention(qView, kView, vView); }),
+                ("contiguous copies of qkv views + sdpa", 2.0 * batch * heads * tokens * tokens * (dim / heads), () =>
+                {
+                    using var qc = qView.contiguous(); using var kc = kView.contiguous(); using var vc = vView.contiguous();
+                    using var y = nn.functional.scaled_dot_product_attention(qc, kc, vc);
+                }),
                 ("proj Linear", batch * tokens * dim * dim, () => { using var y = nn.functional.linear(x, projWeight, bias); }),
+                ("proj Linear on rows [B*N, D]", batch * tokens * dim * dim, () => { using var y = nn.functional.linear(tokenRows, projWeight, bias); }),
                 ("fc1 Linear", batch * tokens * dim * mlp, () => { using var y = nn.functional.linear(x, fc1Weight, biasMlp); }),
+                ("fc1 Linear on rows [B*N, D]", batch * tokens * dim * mlp, () => { using var y = nn.functional.linear(tokenRows, fc1Weight, biasMlp); }),
                 ("GELU (erf)", 0, () => { using var y = nn.functional.gelu(hidden); }),
                 ("GELU (erf) in place", 0, () => { hidden.gelu_(); }),
                 ("fc1 Linear + GELU in place", batch * tokens * dim * mlp, () => { using var y = nn.functional.linear(x, fc1Weight, biasMlp); y.gelu_(); }),
