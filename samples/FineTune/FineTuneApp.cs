@@ -82,6 +82,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
             Epochs = options.Epochs, BatchSize = options.BatchSize, LearningRate = options.LearningRate, MinLearningRate = options.LearningRate / 100,
             WeightDecay = options.WeightDecay, WarmupEpochs = options.WarmupEpochs, LabelSmoothing = options.LabelSmoothing, Seed = options.Seed,
             LinearProbe = options.LinearProbe, LayerDecay = options.LayerDecay,
+            Precision = options.BFloat16 ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32,
         };
         if (options.Resume)
         {
@@ -97,6 +98,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
             output.WriteLine($"resumed after epoch {trainer.State.CompletedEpochs}, training to epoch {trainer.Options.Epochs}.");
         }
         string mode = options.FromScratch ? "from scratch" : options.LinearProbe ? "linear probe" : options.LayerDecay is double d ? $"fine-tune, layer decay {d}" : "fine-tune";
+        if (trainer.Options.Precision == TrainingPrecision.BFloat16) mode += ", bfloat16";
         output.WriteLine($"training ({mode}): {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate}, " +
                          $"transform {train.TransformDescription}");
 

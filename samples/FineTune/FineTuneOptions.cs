@@ -27,6 +27,8 @@ public sealed record FineTuneOptions
     public bool LinearProbe { get; init; }
     /// <summary>The same architecture from random weights, with the same budget: the baseline fine-tuning is measured against.</summary>
     public bool FromScratch { get; init; }
+    /// <summary>Train in bfloat16 with float32 master weights (<see cref="ShapedVit.Training.TrainingPrecision.BFloat16"/>).</summary>
+    public bool BFloat16 { get; init; }
     /// <summary>Share of each class held out for validation.</summary>
     public double ValidationFraction { get; init; } = 0.1;
     /// <summary>RandomResizedCrop's smallest area share (timm's 0.08 is for 224 px photographs).</summary>

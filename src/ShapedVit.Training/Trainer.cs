@@ -35,10 +35,11 @@ public sealed class Trainer : IDisposable
     private readonly ITrainerOptimizer optimizer;
     private LearningRateSchedule schedule;
     private readonly PatchDropout[] patchDropouts;
+    private readonly BFloat16Compute? compute; // TrainingPrecision.BFloat16: the copy the steps run in
     private bool allPatchTokens;
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    /// <summary>Prepares a run: freezes for a linear probe when asked, groups the parameters, makes the optimizer and the EMA.</summary>
+    /// <summary>Prepares a run: freezes for a linear probe when asked, builds the bfloat16 copy for <see cref="TrainingPrecision.BFloat16"/>, groups the parameters, makes the optimizer and the EMA.</summary>
     /// <param name="model">The classifier, moved to <paramref name="device"/>.</param>
     /// <param name="train">The training data with its (random) transform.</param>
     /// <param name="test">Evaluated after each epoch, when given (its transform should be the evaluation one).</param>
@@ -56,6 +57,7 @@ public sealed class Trainer : IDisposable
         Architecture = architecture;
         model.to(device);
         if (options.LinearProbe) ParameterGroups.FreezeAllBut(model, options.Classifier);
+        if (options.Precision == TrainingPrecision.BFloat16) compute = BFloat16Compute.Create(model, device); // before anything to dispose, as it can refuse
         Groups = ParameterGroups.Create(model, options.WeightDecay, options.LayerDecay);
         this.optimizer = optimizer?.Invoke(Groups) ?? new AdamW(Groups);
         if (options.EmaDecay > 0) Ema = new ModelEma(model, options.EmaDecay);
@@ -173,9 +175,11 @@ public sealed class Trainer : IDisposable
     /// <param name="softTargets">[B, classes] target distributions (Mixup/CutMix, already label-smoothed); null: <paramref name="labels"/> with label smoothing.</param>
     public (double Loss, long Correct) TrainStep(Tensor images, Tensor labels, double learningRate, Tensor? softTargets = null)
     {
-        model.train();
-        if (allPatchTokens) foreach (var patchDropout in patchDropouts) patchDropout.eval();
+        var network = compute?.Model ?? model;
+        network.train();
+        if (allPatchTokens) foreach (var patchDropout in compute?.PatchDropouts ?? patchDropouts) patchDropout.eval();
         using var scope = torch.NewDisposeScope();
+        compute?.PullWeights();
         var x = images.to(device);
         var y = labels.to(device);
         var t = softTargets?.to(device);
@@ -191,13 +195,14 @@ public sealed class Trainer : IDisposable
             long count = Math.Min(chunk, total - start);
             var xs = x.narrow(0, start, count);
             var ys = y.narrow(0, start, count);
-            var logits = model.forward(xs);
+            var logits = compute is null ? model.forward(xs) : compute.Model.forward(xs.to(ScalarType.BFloat16)).to(ScalarType.Float32);
             RequireClassCount(logits, train);
             var loss = t is null
                 ? nn.functional.cross_entropy(logits, ys, label_smoothing: Options.LabelSmoothing)
                 : (-(t.narrow(0, start, count) * nn.functional.log_softmax(logits, 1))).sum(1).mean();
             var weighted = count == total ? loss : loss * ((double)count / total);
             weighted.backward();
+            compute?.PushGradients(); // float32 sums across micro-batches, not bfloat16 ones
             lossSum += loss.item<float>() * count;
             using (torch.no_grad()) correct += logits.argmax(1).eq(ys).sum().item<long>();
         }
@@ -331,6 +336,10 @@ public sealed class Trainer : IDisposable
             throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null, $"the file holds architecture '{found}', not '{architecture}'.", path);
     }
 
-    /// <summary>Disposes the optimizer (and its state); the model is the caller's.</summary>
-    public void Dispose() => optimizer.Dispose();
+    /// <summary>Disposes the optimizer (and its state) and the bfloat16 copy, if any; the model is the caller's.</summary>
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        compute?.Dispose();
+    }
 }

@@ -43,6 +43,11 @@ public sealed record TrainerOptions
     public double EmaDecay { get; init; }
     /// <summary>Mixup/CutMix of training batches, with soft targets label-smoothed by <see cref="LabelSmoothing"/>; null: off.</summary>
     public MixupOptions? Mixup { get; init; }
+    /// <summary>
+    /// The arithmetic of the training forward and backward passes (timm's <c>--amp --amp-dtype bfloat16</c>): the
+    /// model's parameters, the optimizer, the EMA, checkpoints and evaluation stay float32 either way.
+    /// </summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
 
     /// <summary>Checks the numbers and returns what is wrong, one line each.</summary>
     public IEnumerable<string> Problems()
@@ -63,6 +68,19 @@ public sealed record TrainerOptions
         if (string.IsNullOrEmpty(Classifier)) yield return "the classifier name must not be empty.";
         if (Mixup is not null) foreach (var problem in Mixup.Problems()) yield return problem;
     }
+}
+
+/// <summary>The arithmetic of a training step (<see cref="TrainerOptions.Precision"/>).</summary>
+public enum TrainingPrecision
+{
+    /// <summary>Forward and backward in float32.</summary>
+    Float32 = 0,
+    /// <summary>
+    /// Forward and backward in a bfloat16 copy of the model (LayerNorms float32), gradients added into the float32 master
+    /// weights, which the optimizer updates: autocast's recipe, by hand. 1.5-2.0x float32 for ViT-S/16 on a CPU with
+    /// AMX (docs/benchmarks.md, Run H); on CPUs without bfloat16 instructions it can be slower.
+    /// </summary>
+    BFloat16 = 1,
 }
 
 /// <summary>One finished epoch: training loss and accuracy (on augmented images, while learning), test loss and accuracy.</summary>

@@ -78,6 +78,21 @@ public class FineTuneCommandTests
     }
 
     [Fact]
+    public void With_bfloat16_it_trains_in_bfloat16_and_saves_float32_weights()
+    {
+        using var dir = new TempDirectory();
+        string pretrained = Pretrained(dir), outDir = Path.Combine(dir.Path, "bf16");
+        var (code, output, error) = Run(Slice, "--checkpoint", pretrained, "--out", outDir, "--epochs", "1", "--batch-size", "8", "--bfloat16", "--plain", "--threads", "1");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("training (fine-tune, bfloat16): 1 epochs", output);
+        Assert.Equal(TrainingPrecision.BFloat16, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).Options.Precision);
+        using var saved = Safetensors.ReadAll(Path.Combine(outDir, FineTuneApp.ModelFile));
+        Assert.All(saved.Tensors.Values, t => Assert.Equal(TorchSharp.torch.ScalarType.Float32, t.dtype));
+        using var before = Safetensors.ReadAll(pretrained);
+        Assert.False(saved.Tensors["blocks.0.attn.qkv.weight"].allclose(before.Tensors["blocks.0.attn.qkv.weight"], 0, 0), "the backbone did not train");
+    }
+
+    [Fact]
     public void Resume_with_more_epochs_continues_training()
     {
         using var dir = new TempDirectory();

@@ -255,7 +255,7 @@ public class FineTuningTests
     }
 
     /// <summary>Plain SGD as a user's own optimizer: w -= lr x scale x g.</summary>
-    private sealed class Sgd(IReadOnlyList<ParameterGroup> groups) : ITrainerOptimizer
+    internal sealed class Sgd(IReadOnlyList<ParameterGroup> groups) : ITrainerOptimizer
     {
         public IReadOnlyList<ParameterGroup> Groups { get; } = groups;
         public long Step { get; private set; }

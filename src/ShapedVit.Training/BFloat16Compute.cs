@@ -1,0 +1,125 @@
+using System.Reflection;
+using ShapedVit.Inference;
+using ShapedVit.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Training;
+
+/// <summary>
+/// The bfloat16 copy a <see cref="Trainer"/> runs forward and backward in under <see cref="TrainingPrecision.BFloat16"/>.
+/// The trained model's own float32 parameters stay the master weights (the optimizer, the EMA, checkpoints and
+/// evaluation use them): each step copies them into this copy, rounded to bfloat16 except the LayerNorms' (kept float32,
+/// as <see cref="BFloat16Inference.ToBFloat16"/> does), and each micro-batch's bfloat16 gradients are added into the
+/// masters' in float32. TorchSharp has no autocast; this is the mixed-precision recipe by hand.
+/// </summary>
+internal sealed class BFloat16Compute : IDisposable
+{
+    private readonly (Parameter Master, Parameter Compute)[] parameters;
+    private readonly (Tensor Master, Tensor Compute)[] buffers;
+
+    private BFloat16Compute(nn.Module<Tensor, Tensor> model, (Parameter, Parameter)[] parameters, (Tensor, Tensor)[] buffers)
+    {
+        Model = model;
+        this.parameters = parameters;
+        this.buffers = buffers;
+        PatchDropouts = model.modules().OfType<PatchDropout>().ToArray();
+    }
+
+    /// <summary>The bfloat16 model the step runs.</summary>
+    public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>Its patch dropout layers (the trainer switches them off for full-token epochs).</summary>
+    public PatchDropout[] PatchDropouts { get; }
+
+    /// <summary>A bfloat16 copy of <paramref name="master"/> on <paramref name="device"/>, with its weights and frozen parameters.</summary>
+    public static BFloat16Compute Create(nn.Module<Tensor, Tensor> master, Device device)
+    {
+        var copy = Construct(master);
+        try
+        {
+            copy.to(device);
+            BFloat16Inference.ToBFloat16(copy);
+            var computeParameters = copy.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            var masterParameters = master.named_parameters().ToList();
+            var computeBuffers = copy.named_buffers().ToDictionary(b => b.name, b => b.buffer);
+            var masterBuffers = master.named_buffers().ToList();
+            string? mismatch = masterParameters.Select(p => (p.name, Shape: p.parameter.shape)).Concat(masterBuffers.Select(b => (b.name, Shape: b.buffer.shape)))
+                .Where(p => !(computeParameters.TryGetValue(p.name, out var c) && c.shape.SequenceEqual(p.Shape))
+                            && !(computeBuffers.TryGetValue(p.name, out var b) && b.shape.SequenceEqual(p.Shape)))
+                .Select(p => p.name).FirstOrDefault();
+            if (mismatch is not null || computeParameters.Count != masterParameters.Count || computeBuffers.Count != masterBuffers.Count)
+                throw new ArgumentException($"bfloat16 training builds a second {master.GetType().Name} for its compute copy, and its tensors differ from the model's " +
+                                            $"({mismatch ?? "their number"}): a model changed after it was built trains in float32 only.", nameof(master));
+            var pairs = masterParameters.Select(p => (p.parameter, computeParameters[p.name])).ToArray();
+            foreach (var (m, c) in pairs) c.requires_grad = m.requires_grad; // a linear probe's frozen parameters stay frozen
+            var bufferPairs = masterBuffers.Select(b => (b.buffer, computeBuffers[b.name])).ToArray();
+            var compute = new BFloat16Compute(copy, pairs, bufferPairs);
+            compute.PullWeights();
+            return compute;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A new model of the master's type through a constructor whose parameters are all optional (a generated model's
+    /// <c>(long? seed)</c>, given seed 0 so that the global generator is not drawn from) or a generated model's
+    /// <c>(int numClasses, long? seed)</c> with the master's class count.
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> Construct(nn.Module<Tensor, Tensor> master)
+    {
+        var type = master.GetType();
+        int? numClasses = type.GetProperty("NumClasses", BindingFlags.Instance | BindingFlags.Public)?.GetValue(master) is int n ? n : null;
+        foreach (var constructor in type.GetConstructors().OrderBy(c => c.GetParameters().Length))
+        {
+            var declared = constructor.GetParameters();
+            var arguments = new object?[declared.Length];
+            bool callable = true;
+            for (int i = 0; i < declared.Length && callable; i++)
+            {
+                var parameter = declared[i];
+                if (parameter.Name == "seed" && parameter.ParameterType == typeof(long?)) arguments[i] = (long?)0;
+                else if (parameter.Name == "numClasses" && parameter.ParameterType == typeof(int) && numClasses is int classes) arguments[i] = classes;
+                else if (parameter.HasDefaultValue) arguments[i] = parameter.DefaultValue;
+                else callable = false;
+            }
+            if (callable && constructor.Invoke(arguments) is nn.Module<Tensor, Tensor> model) return model;
+        }
+        throw new ArgumentException($"bfloat16 training builds a second {type.Name} for its compute copy, and {type.Name} has no constructor it can call " +
+                                    "(one whose parameters are all optional, as a generated model's (long? seed)): train it in float32.", nameof(master));
+    }
+
+    /// <summary>Copies the master weights in (rounded to bfloat16 where the copy is bfloat16) and clears the copy's gradients.</summary>
+    public void PullWeights()
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (master, compute) in parameters)
+        {
+            compute.copy_(master);
+            compute.grad?.zero_();
+        }
+        foreach (var (master, compute) in buffers) compute.copy_(master);
+    }
+
+    /// <summary>Adds the copy's gradients into the masters' in float32 and clears the copy's (after each micro-batch's backward).</summary>
+    public void PushGradients()
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (master, compute) in parameters)
+        {
+            var gradient = compute.grad;
+            if (gradient is null) continue;
+            // A float32 compute parameter (a LayerNorm's) has a float32 gradient, which to() would return as it is.
+            if (master.grad is null) master.grad = gradient.dtype == master.dtype ? gradient.clone() : gradient.to(master.dtype);
+            else master.grad.add_(gradient);
+            gradient.zero_();
+        }
+    }
+
+    public void Dispose() => Model.Dispose();
+}
