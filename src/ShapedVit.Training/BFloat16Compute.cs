@@ -116,7 +116,7 @@ internal sealed class BFloat16Compute : IDisposable
             if (gradient is null) continue;
             // A float32 compute parameter (a LayerNorm's) has a float32 gradient, which to() would return as it is.
             if (master.grad is null) master.grad = gradient.dtype == master.dtype ? gradient.clone() : gradient.to(master.dtype);
-            else master.grad.add_(gradient);
+            else master.grad.add_(gradient, Scalars.One); // a held alpha: a temporary Scalar can be collected mid-call (AdamWGarbageCollectionTests)
             gradient.zero_();
         }
     }

@@ -35,4 +35,28 @@ public class AdamWGarbageCollectionTests
         }
         Assert.True(weight.isfinite().all().item<bool>());
     }
+
+    [Fact]
+    public void Bfloat16_training_steps_survive_garbage_collection_during_the_native_calls()
+    {
+        var data = TrainerTests.RandomImages(16, 12).WithTransform(augmentation: Data.AugmentationOptions.None);
+        var (images, labels) = Data.ImageBatches.Make(data, Enumerable.Range(0, 16).ToArray(), data.Normalization, Data.AugmentationOptions.None, null);
+        using var model = new PlainTinyVit(seed: 3);
+        var options = new TrainerOptions { BatchSize = 16, GradientAccumulation = 2, Precision = TrainingPrecision.BFloat16 };
+        using var trainer = new Trainer(model, data, null, options, torch.CPU, "plain");
+        bool stop = false;
+        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
+        collector.Start();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < 2_000 && clock.Elapsed < TimeSpan.FromSeconds(10); i++) trainer.TrainStep(images, labels, 1e-4);
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            collector.Join();
+        }
+        Assert.All(model.parameters(), p => Assert.True(p.isfinite().all().item<bool>()));
+    }
 }
