@@ -68,10 +68,24 @@ internal sealed class BFloat16Compute : IDisposable
 
     /// <summary>
     /// A new model of the master's type through a constructor whose parameters are all optional (a generated model's
-    /// <c>(long? seed)</c>, given seed 0 so that the global generator is not drawn from) or a generated model's
-    /// <c>(int numClasses, long? seed)</c> with the master's class count.
+    /// <c>(long? seed)</c>) or a generated model's <c>(int numClasses, long? seed)</c> with the master's class count. Its
+    /// weights are overwritten before every step; torch's global generator, which building layers draws from, is put
+    /// back as it was, so that choosing bfloat16 does not change a program's random numbers.
     /// </summary>
     private static nn.Module<Tensor, Tensor> Construct(nn.Module<Tensor, Tensor> master)
+    {
+        using var generatorState = torch.get_rng_state();
+        try
+        {
+            return ConstructWithoutRestoring(master);
+        }
+        finally
+        {
+            torch.set_rng_state(generatorState);
+        }
+    }
+
+    private static nn.Module<Tensor, Tensor> ConstructWithoutRestoring(nn.Module<Tensor, Tensor> master)
     {
         var type = master.GetType();
         int? numClasses = type.GetProperty("NumClasses", BindingFlags.Instance | BindingFlags.Public)?.GetValue(master) is int n ? n : null;

@@ -151,6 +151,20 @@ public class BFloat16TrainingTests
             Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
     }
 
+    [Fact]
+    public void Choosing_bfloat16_leaves_torchs_global_generator_where_float32_leaves_it()
+    {
+        var data = Data(16, 6);
+        float[] NextRandom(TrainingPrecision precision)
+        {
+            using var model = new TinyVit(seed: 1);
+            torch.manual_seed(123);
+            using var trainer = new Trainer(model, data, null, Plain(precision: precision), torch.CPU, "tiny");
+            return torch.rand(4).data<float>().ToArray();
+        }
+        Assert.Equal(NextRandom(TrainingPrecision.Float32), NextRandom(TrainingPrecision.BFloat16));
+    }
+
     /// <summary>A module the trainer cannot build a second one of.</summary>
     private sealed class WidthClassifier : nn.Module<Tensor, Tensor>
     {
