@@ -84,5 +84,31 @@ public static class MixedPrecisionTraining
                 $"{Harness.Format(t.Min * 1e3, 0)}-{Harness.Format(t.Max * 1e3, 0)}", Harness.Format(t.CpuShare), $"{Harness.Format(t.LoadBefore)} -> {Harness.Format(t.LoadAfter)}" }).ToList());
         report.Line($"bfloat16 / float32 speed: {Harness.Format(timings[0].Median / timings[1].Median, 2)}x by hand; " +
                     $"Trainer {Harness.Format(timings[2].Median / timings[3].Median, 2)}x (Precision BFloat16 / Float32).");
+        SmallModel(report, options);
+    }
+
+    /// <summary>The same Trainer comparison for the FashionMnist sample's model (28 px, 49 tokens, width 128), batch 128.</summary>
+    private static void SmallModel(Report report, Options options)
+    {
+        const int batch = 128;
+        torch.manual_seed(0);
+        using var images = torch.randn(batch, 1, 28, 28);
+        using var labels = torch.randint(0, 10, new long[] { batch });
+        var classes = Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var data = new ShapedVit.Training.Data.LabeledImages(new byte[batch * 28 * 28], labels.data<long>().Select(l => (int)l).ToArray(), 1, 28, 28, classes);
+        using var float32Model = new FashionVit(seed: 1);
+        using var bfloat16Model = new FashionVit(seed: 1);
+        var trainerOptions = new ShapedVit.Training.TrainerOptions { BatchSize = batch };
+        using var float32 = new ShapedVit.Training.Trainer(float32Model, data, null, trainerOptions, torch.CPU, "fashion");
+        using var bfloat16 = new ShapedVit.Training.Trainer(bfloat16Model, data, null,
+            trainerOptions with { Precision = ShapedVit.Training.TrainingPrecision.BFloat16 }, torch.CPU, "fashion");
+        var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions * 4,
+            ("FashionVit Trainer.TrainStep, Precision Float32", () => float32.TrainStep(images, labels, 1e-4)),
+            ("FashionVit Trainer.TrainStep, Precision BFloat16", () => bfloat16.TrainStep(images, labels, 1e-4)));
+        report.Heading($"Training step, FashionVit 28 px, batch {batch}: the Trainer in float32 and bfloat16");
+        report.Table(new[] { "step", "median ms", "images/s (median)", "min-max ms", "CPU share", "load 1-min before -> after" },
+            timings.Select(t => new[] { t.Name, Harness.Format(t.Median * 1e3, 1), Harness.Format(batch / t.Median, 0),
+                $"{Harness.Format(t.Min * 1e3, 1)}-{Harness.Format(t.Max * 1e3, 1)}", Harness.Format(t.CpuShare), $"{Harness.Format(t.LoadBefore)} -> {Harness.Format(t.LoadAfter)}" }).ToList());
+        report.Line($"Trainer bfloat16 / float32 speed: {Harness.Format(timings[0].Median / timings[1].Median, 2)}x.");
     }
 }
