@@ -66,22 +66,12 @@ public static class MixedPrecisionTraining
         using var fp32 = new TrainingBenchmarks.Trainer(fp32Model, batch, 3, 224, 1000);
         using var mixed = new MixedStep(masterModel, computeModel, images, labels);
         // The library's own Trainer in both precisions (TrainerOptions.Precision), on the same batch: AdamW, default options.
-        var classes = Enumerable.Range(0, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        var data = new ShapedVit.Training.Data.LabeledImages(new byte[batch * 3 * 224 * 224], labels.data<long>().Select(l => (int)l).ToArray(), 3, 224, 224, classes);
-        using var trainerFloat32Model = new VitS16(seed: 1);
-        using var trainerBFloat16Model = new VitS16(seed: 1);
-        var trainerOptions = new ShapedVit.Training.TrainerOptions { BatchSize = batch };
-        using var trainerFloat32 = new ShapedVit.Training.Trainer(trainerFloat32Model, data, null, trainerOptions, torch.CPU, "vit_s16");
-        using var trainerBFloat16 = new ShapedVit.Training.Trainer(trainerBFloat16Model, data, null,
-            trainerOptions with { Precision = ShapedVit.Training.TrainingPrecision.BFloat16 }, torch.CPU, "vit_s16");
+        using var trainers = new TrainerPair(() => new VitS16(seed: 1), labels, 1000, channels: 3, size: 224, "vit_s16");
         var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions,
             ("ViT-S/16 train step float32", fp32.Step), ("ViT-S/16 train step bfloat16 compute, float32 master", mixed.Step),
-            ("Trainer.TrainStep, Precision Float32", () => trainerFloat32.TrainStep(images, labels, 1e-4)),
-            ("Trainer.TrainStep, Precision BFloat16", () => trainerBFloat16.TrainStep(images, labels, 1e-4)));
-        report.Heading($"Training step, ViT-S/16 224 px, batch {batch}: float32 vs bfloat16 (the autocast recipe by hand)");
-        report.Table(new[] { "step", "median ms", "images/s (median)", "min-max ms", "CPU share", "load 1-min before -> after" },
-            timings.Select(t => new[] { t.Name, Harness.Format(t.Median * 1e3, 0), Harness.Format(batch / t.Median, 2),
-                $"{Harness.Format(t.Min * 1e3, 0)}-{Harness.Format(t.Max * 1e3, 0)}", Harness.Format(t.CpuShare), $"{Harness.Format(t.LoadBefore)} -> {Harness.Format(t.LoadAfter)}" }).ToList());
+            ("Trainer.TrainStep, Precision Float32", () => trainers.Float32.TrainStep(images, labels, 1e-4)),
+            ("Trainer.TrainStep, Precision BFloat16", () => trainers.BFloat16.TrainStep(images, labels, 1e-4)));
+        StepTable(report, $"Training step, ViT-S/16 224 px, batch {batch}: float32 vs bfloat16 (the autocast recipe by hand)", timings, batch, msDigits: 0, rateDigits: 2);
         report.Line($"bfloat16 / float32 speed: {Harness.Format(timings[0].Median / timings[1].Median, 2)}x by hand; " +
                     $"Trainer {Harness.Format(timings[2].Median / timings[3].Median, 2)}x (Precision BFloat16 / Float32).");
         SmallModel(report, options);
@@ -94,21 +84,51 @@ public static class MixedPrecisionTraining
         torch.manual_seed(0);
         using var images = torch.randn(batch, 1, 28, 28);
         using var labels = torch.randint(0, 10, new long[] { batch });
-        var classes = Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        var data = new ShapedVit.Training.Data.LabeledImages(new byte[batch * 28 * 28], labels.data<long>().Select(l => (int)l).ToArray(), 1, 28, 28, classes);
-        using var float32Model = new FashionVit(seed: 1);
-        using var bfloat16Model = new FashionVit(seed: 1);
-        var trainerOptions = new ShapedVit.Training.TrainerOptions { BatchSize = batch };
-        using var float32 = new ShapedVit.Training.Trainer(float32Model, data, null, trainerOptions, torch.CPU, "fashion");
-        using var bfloat16 = new ShapedVit.Training.Trainer(bfloat16Model, data, null,
-            trainerOptions with { Precision = ShapedVit.Training.TrainingPrecision.BFloat16 }, torch.CPU, "fashion");
+        using var trainers = new TrainerPair(() => new FashionVit(seed: 1), labels, 10, channels: 1, size: 28, "fashion");
         var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions * 4,
-            ("FashionVit Trainer.TrainStep, Precision Float32", () => float32.TrainStep(images, labels, 1e-4)),
-            ("FashionVit Trainer.TrainStep, Precision BFloat16", () => bfloat16.TrainStep(images, labels, 1e-4)));
-        report.Heading($"Training step, FashionVit 28 px, batch {batch}: the Trainer in float32 and bfloat16");
-        report.Table(new[] { "step", "median ms", "images/s (median)", "min-max ms", "CPU share", "load 1-min before -> after" },
-            timings.Select(t => new[] { t.Name, Harness.Format(t.Median * 1e3, 1), Harness.Format(batch / t.Median, 0),
-                $"{Harness.Format(t.Min * 1e3, 1)}-{Harness.Format(t.Max * 1e3, 1)}", Harness.Format(t.CpuShare), $"{Harness.Format(t.LoadBefore)} -> {Harness.Format(t.LoadAfter)}" }).ToList());
+            ("FashionVit Trainer.TrainStep, Precision Float32", () => trainers.Float32.TrainStep(images, labels, 1e-4)),
+            ("FashionVit Trainer.TrainStep, Precision BFloat16", () => trainers.BFloat16.TrainStep(images, labels, 1e-4)));
+        StepTable(report, $"Training step, FashionVit 28 px, batch {batch}: the Trainer in float32 and bfloat16", timings, batch, msDigits: 1, rateDigits: 0);
         report.Line($"Trainer bfloat16 / float32 speed: {Harness.Format(timings[0].Median / timings[1].Median, 2)}x.");
+    }
+
+    private static void StepTable(Report report, string heading, Timing[] timings, int batch, int msDigits, int rateDigits)
+    {
+        report.Heading(heading);
+        report.Table(new[] { "step", "median ms", "images/s (median)", "min-max ms", "CPU share", "load 1-min before -> after" },
+            timings.Select(t => new[] { t.Name, Harness.Format(t.Median * 1e3, msDigits), Harness.Format(batch / t.Median, rateDigits),
+                $"{Harness.Format(t.Min * 1e3, msDigits)}-{Harness.Format(t.Max * 1e3, msDigits)}", Harness.Format(t.CpuShare), $"{Harness.Format(t.LoadBefore)} -> {Harness.Format(t.LoadAfter)}" }).ToList());
+    }
+
+    /// <summary>
+    /// The library's Trainer in float32 and in bfloat16 on two models from <paramref name="model"/>, default options but
+    /// the batch size, over a data set of the batch's size (TrainStep is given the batch itself).
+    /// </summary>
+    private sealed class TrainerPair : IDisposable
+    {
+        private readonly nn.Module<Tensor, Tensor> float32Model, bfloat16Model;
+
+        public TrainerPair(Func<nn.Module<Tensor, Tensor>> model, Tensor labels, int classes, int channels, int size, string architecture)
+        {
+            int batch = (int)labels.shape[0];
+            var names = Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var data = new ShapedVit.Training.Data.LabeledImages(new byte[batch * channels * size * size], labels.data<long>().Select(l => (int)l).ToArray(), channels, size, size, names);
+            var options = new ShapedVit.Training.TrainerOptions { BatchSize = batch };
+            float32Model = model();
+            bfloat16Model = model();
+            Float32 = new ShapedVit.Training.Trainer(float32Model, data, null, options, torch.CPU, architecture);
+            BFloat16 = new ShapedVit.Training.Trainer(bfloat16Model, data, null, options with { Precision = ShapedVit.Training.TrainingPrecision.BFloat16 }, torch.CPU, architecture);
+        }
+
+        public ShapedVit.Training.Trainer Float32 { get; }
+        public ShapedVit.Training.Trainer BFloat16 { get; }
+
+        public void Dispose()
+        {
+            Float32.Dispose();
+            BFloat16.Dispose();
+            float32Model.Dispose();
+            bfloat16Model.Dispose();
+        }
     }
 }
