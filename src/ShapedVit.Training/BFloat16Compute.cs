@@ -41,20 +41,9 @@ internal sealed class BFloat16Compute : IDisposable
         {
             copy.to(device);
             BFloat16Inference.ToBFloat16(copy);
-            var computeParameters = copy.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-            var masterParameters = master.named_parameters().ToList();
-            var computeBuffers = copy.named_buffers().ToDictionary(b => b.name, b => b.buffer);
-            var masterBuffers = master.named_buffers().ToList();
-            string? mismatch = masterParameters.Select(p => (p.name, Shape: p.parameter.shape)).Concat(masterBuffers.Select(b => (b.name, Shape: b.buffer.shape)))
-                .Where(p => !(computeParameters.TryGetValue(p.name, out var c) && c.shape.SequenceEqual(p.Shape))
-                            && !(computeBuffers.TryGetValue(p.name, out var b) && b.shape.SequenceEqual(p.Shape)))
-                .Select(p => p.name).FirstOrDefault();
-            if (mismatch is not null || computeParameters.Count != masterParameters.Count || computeBuffers.Count != masterBuffers.Count)
-                throw new ArgumentException($"bfloat16 training builds a second {master.GetType().Name} for its compute copy, and its tensors differ from the model's " +
-                                            $"({mismatch ?? "their number"}): a model changed after it was built trains in float32 only.", nameof(master));
-            var pairs = masterParameters.Select(p => (p.parameter, computeParameters[p.name])).ToArray();
+            var pairs = Pair(master, master.named_parameters().Select(p => (p.name, p.parameter)).ToList(), copy.named_parameters().Select(p => (p.name, p.parameter)).ToList());
             foreach (var (m, c) in pairs) c.requires_grad = m.requires_grad; // a linear probe's frozen parameters stay frozen
-            var bufferPairs = masterBuffers.Select(b => (b.buffer, computeBuffers[b.name])).ToArray();
+            var bufferPairs = Pair(master, master.named_buffers().Select(b => (b.name, b.buffer)).ToList(), copy.named_buffers().Select(b => (b.name, b.buffer)).ToList());
             var compute = new BFloat16Compute(copy, pairs, bufferPairs);
             compute.PullWeights();
             return compute;
@@ -64,6 +53,17 @@ internal sealed class BFloat16Compute : IDisposable
             copy.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Each of the master's tensors with the copy's of the same name and shape; a copy that differs is refused.</summary>
+    private static (T Master, T Compute)[] Pair<T>(nn.Module master, List<(string Name, T Tensor)> masters, List<(string Name, T Tensor)> copies) where T : Tensor
+    {
+        var byName = copies.ToDictionary(c => c.Name, c => c.Tensor);
+        string? mismatch = masters.Where(m => !(byName.TryGetValue(m.Name, out var c) && c.shape.SequenceEqual(m.Tensor.shape))).Select(m => m.Name).FirstOrDefault();
+        if (mismatch is not null || byName.Count != masters.Count)
+            throw new ArgumentException($"bfloat16 training builds a second {master.GetType().Name} for its compute copy, and its tensors differ from the model's " +
+                                        $"({mismatch ?? "their number"}): a model changed after it was built trains in float32 only.", nameof(master));
+        return masters.Select(m => (m.Tensor, byName[m.Name])).ToArray();
     }
 
     /// <summary>

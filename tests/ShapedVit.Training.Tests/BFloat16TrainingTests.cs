@@ -165,6 +165,16 @@ public class BFloat16TrainingTests
         Assert.Equal(NextRandom(TrainingPrecision.Float32), NextRandom(TrainingPrecision.BFloat16));
     }
 
+    [Fact]
+    public void A_model_changed_after_it_was_built_is_refused()
+    {
+        using var model = new PlainTinyVit(seed: 1);
+        model.register_parameter("extra", new Parameter(torch.zeros(3)));
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(model, Data(16, 5), null, Plain(), torch.CPU, "plain"));
+        Assert.Equal("bfloat16 training builds a second PlainTinyVit for its compute copy, and its tensors differ from the model's (extra): " +
+                     "a model changed after it was built trains in float32 only. (Parameter 'master')", error.Message);
+    }
+
     /// <summary>A module the trainer cannot build a second one of.</summary>
     private sealed class WidthClassifier : nn.Module<Tensor, Tensor>
     {
