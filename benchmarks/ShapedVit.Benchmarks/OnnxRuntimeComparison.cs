@@ -33,7 +33,7 @@ public static class OnnxRuntimeComparison
         string weights = Path.Combine(directory, "weights.safetensors");
         if (!File.Exists(weights))
         {
-            string missing = $"No reference ViT-B/16 in {directory}: run /usr/bin/python3 tests/ShapedVit.Benchmarks/make_vit_b16_reference.py first (needs python3-torchvision).";
+            string missing = $"No reference ViT-B/16 in {directory}: run /usr/bin/python3 benchmarks/ShapedVit.Benchmarks/make_vit_b16_reference.py first (needs python3-torchvision).";
             if (options.Sections.Count == 1) throw new FileNotFoundException(missing, weights);
             report.Heading("ShapedVit against ONNX Runtime: skipped");
             report.Line(missing);
