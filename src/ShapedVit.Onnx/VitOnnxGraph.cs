@@ -23,7 +23,7 @@ internal sealed class VitOnnxGraph
     private static readonly HashSet<Type> KnownModules =
     [
         typeof(PatchEmbed), typeof(Conv2d), typeof(Dropout), typeof(ModuleList<EncoderBlock>), typeof(EncoderBlock),
-        typeof(LayerNorm), typeof(Attention), typeof(Linear), typeof(Identity), typeof(LayerScale), typeof(DropPath),
+        typeof(LayerNorm), typeof(Attention), typeof(Linear), typeof(PackableLinear), typeof(Identity), typeof(LayerScale), typeof(DropPath),
         typeof(Mlp), typeof(Gelu), typeof(PatchDropout), typeof(PreLogits), typeof(Tanh),
     ];
 

@@ -6,18 +6,17 @@ namespace ShapedVit.Layers;
 
 /// <summary>
 /// Multi-head self-attention with a fused qkv projection (timm's <c>Attention</c>), computed with
-/// scaled_dot_product_attention; float32 CPU inference multiplies with packed weights (<see cref="PackedGemm"/>).
+/// scaled_dot_product_attention. Its two projections are <see cref="PackableLinear"/> layers, called with <c>call</c>.
 /// </summary>
 public sealed class Attention : nn.Module<Tensor, Tensor>
 {
     // Field names are the state_dict keys: attn.qkv, attn.proj.
-    private readonly Linear qkv;
-    private readonly Linear proj;
+    private readonly PackableLinear qkv;
+    private readonly PackableLinear proj;
     private readonly Dropout proj_drop;
     private readonly long numHeads;
     private readonly long headDim;
     private readonly double attentionDropout;
-    private PackedLinear? packedQkv, packedProj; // float32 inference weights in oneMKL's packed layout (see PackedGemm)
 
     /// <summary>Self-attention over tokens <paramref name="embedDim"/> wide, split into <paramref name="numHeads"/> heads.</summary>
     /// <param name="embedDim">Token width D; must be divisible by <paramref name="numHeads"/>.</param>
@@ -34,8 +33,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
         this.numHeads = numHeads;
         headDim = embedDim / numHeads;
         this.attentionDropout = attentionDropout;
-        qkv = nn.Linear(embedDim, embedDim * 3, hasBias: qkvBias);
-        proj = nn.Linear(embedDim, embedDim);
+        qkv = new PackableLinear(embedDim, embedDim * 3, hasBias: qkvBias);
+        proj = new PackableLinear(embedDim, embedDim);
         proj_drop = nn.Dropout(projectionDropout);
         RegisterComponents();
     }
@@ -45,9 +44,9 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     /// <summary>Width of one head: D / H.</summary>
     public long HeadDim => headDim;
     /// <summary>The fused query/key/value projection, D -> 3D (state_dict key <c>attn.qkv</c>).</summary>
-    public Linear Qkv => qkv;
+    public PackableLinear Qkv => qkv;
     /// <summary>The output projection, D -> D (state_dict key <c>attn.proj</c>).</summary>
-    public Linear Projection => proj;
+    public PackableLinear Projection => proj;
 
     /// <summary>[B, N, D] -> [B, N, D].</summary>
     public override Tensor forward(Tensor tokens)
@@ -73,21 +72,10 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     private (Tensor Q, Tensor K, Tensor V, long Batch, long Length, long Dim) SplitHeads(Tensor tokens)
     {
         long batch = tokens.shape[0], length = tokens.shape[1], dim = tokens.shape[2];
-        var packed = PackedLinear.Forward(qkv, ref packedQkv, tokens).reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
-        return (packed[0], packed[1], packed[2], batch, length, dim);
+        var stacked = qkv.call(tokens).reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
+        return (stacked[0], stacked[1], stacked[2], batch, length, dim);
     }
 
     private Tensor Merge(Tensor heads, long batch, long length, long dim) =>
-        proj_drop.call(PackedLinear.Forward(proj, ref packedProj, heads.transpose(1, 2).reshape(batch, length, dim)));
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            PackedLinear.Release(ref packedQkv);
-            PackedLinear.Release(ref packedProj);
-        }
-        base.Dispose(disposing);
-    }
+        proj_drop.call(proj.call(heads.transpose(1, 2).reshape(batch, length, dim)));
 }

@@ -20,10 +20,7 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> ls2;
     private readonly DropPath drop_path2;
 
-    /// <summary>
-    /// An encoder block over tokens <paramref name="embedDim"/> wide. The first one built in a process applies
-    /// <see cref="CpuAllocator.EnsureTuned"/> (with its off switch).
-    /// </summary>
+    /// <summary>An encoder block over tokens <paramref name="embedDim"/> wide.</summary>
     /// <param name="embedDim">Token width D.</param>
     /// <param name="numHeads">Attention heads; must divide <paramref name="embedDim"/>.</param>
     /// <param name="mlpDim">MLP hidden width.</param>
@@ -37,7 +34,6 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
                         double dropout = 0, double attentionDropout = 0, double dropPath = 0, double layerNormEps = VisionTransformerAttribute.DefaultLayerNormEps)
         : base(nameof(EncoderBlock))
     {
-        CpuAllocator.EnsureTuned();
         norm1 = nn.LayerNorm(embedDim, layerNormEps);
         attn = new Attention(embedDim, numHeads, qkvBias, attentionDropout, dropout);
         ls1 = layerScaleInit > 0 ? new LayerScale(embedDim, layerScaleInit) : nn.Identity();

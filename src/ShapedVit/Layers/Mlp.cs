@@ -6,17 +6,16 @@ namespace ShapedVit.Layers;
 
 /// <summary>
 /// The transformer MLP: Linear, exact (erf) GELU, Linear (timm's <c>Mlp</c>, keys <c>mlp.fc1</c>, <c>mlp.fc2</c>). In
-/// inference the GELU works in place on the hidden activation (<see cref="Gelu"/>), and float32 CPU inference multiplies
-/// with packed weights (<see cref="PackedGemm"/>).
+/// inference the GELU works in place on the hidden activation (<see cref="Gelu"/>). Both Linears are
+/// <see cref="PackableLinear"/> layers, called with <c>call</c>.
 /// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear fc1;
+    private readonly PackableLinear fc1;
     private readonly Gelu act;
     private readonly Dropout drop1;
-    private readonly Linear fc2;
+    private readonly PackableLinear fc2;
     private readonly Dropout drop2;
-    private PackedLinear? packedFc1, packedFc2; // float32 inference weights in oneMKL's packed layout (see PackedGemm)
 
     /// <summary>An MLP from <paramref name="embedDim"/> through <paramref name="hiddenDim"/> back to <paramref name="embedDim"/>.</summary>
     /// <param name="embedDim">Token width D (input and output).</param>
@@ -24,10 +23,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <param name="dropout">Dropout probability after the GELU and after the second Linear (training only).</param>
     public Mlp(long embedDim, long hiddenDim, double dropout = 0) : base(nameof(Mlp))
     {
-        fc1 = nn.Linear(embedDim, hiddenDim);
+        fc1 = new PackableLinear(embedDim, hiddenDim);
         act = new Gelu();
         drop1 = nn.Dropout(dropout);
-        fc2 = nn.Linear(hiddenDim, embedDim);
+        fc2 = new PackableLinear(hiddenDim, embedDim);
         drop2 = nn.Dropout(dropout);
         RegisterComponents();
     }
@@ -36,18 +35,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var hidden = drop1.call(act.call(PackedLinear.Forward(fc1, ref packedFc1, tokens)));
-        return drop2.call(PackedLinear.Forward(fc2, ref packedFc2, hidden)).MoveToOuterDisposeScope();
-    }
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            PackedLinear.Release(ref packedFc1);
-            PackedLinear.Release(ref packedFc2);
-        }
-        base.Dispose(disposing);
+        var hidden = drop1.call(act.call(fc1.call(tokens)));
+        return drop2.call(fc2.call(hidden)).MoveToOuterDisposeScope();
     }
 }

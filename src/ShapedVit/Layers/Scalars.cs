@@ -7,10 +7,9 @@ namespace ShapedVit.Layers;
 /// Scalars that libtorch can read safely. TorchSharp 0.107's <see cref="Scalar"/> has a finalizer, and its tensor methods
 /// pass <c>scalar.Handle</c> to native code without keeping the Scalar alive, so a temporary one (<c>a.add(b)</c> makes one
 /// for alpha = 1, <c>x.mul_(0.9)</c> one for 0.9) can be finalized, and its native value deleted, while the operation still
-/// reads it; libtorch then fails with "Expected false to be true" from <c>Scalar::toFloat</c>. A 38-epoch training run hit
-/// it after about 11,000 steps; a stress test (adds while another thread collects garbage) failed after 26,814 adds with
-/// temporaries and ran 209,370 without a failure using <see cref="One"/>. Hot paths use these cached Scalars, or a Scalar
-/// held by <c>using</c> until the call has returned.
+/// reads it; libtorch then fails with "Expected false to be true" from <c>Scalar::toFloat</c> (docs/benchmarks.md,
+/// "Scalars", has how often). Hot paths use these cached Scalars, or a Scalar held by <c>using</c> until the call has
+/// returned.
 /// </summary>
 /// <remarks>Infrastructure for generated code and the library itself, hidden from IntelliSense: not meant to be called from user code.</remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]

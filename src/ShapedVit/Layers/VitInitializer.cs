@@ -28,6 +28,10 @@ public static class VitInitializer
                     TruncatedNormal(linear.weight!, Std, generator);
                     if (linear.bias is not null) nn.init.zeros_(linear.bias);
                     break;
+                case PackableLinear linear:
+                    TruncatedNormal(linear.weight, Std, generator);
+                    if (linear.bias is not null) nn.init.zeros_(linear.bias);
+                    break;
                 case LayerNorm norm:
                     if (norm.weight is not null) nn.init.ones_(norm.weight);
                     if (norm.bias is not null) nn.init.zeros_(norm.bias);

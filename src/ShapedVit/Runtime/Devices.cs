@@ -37,8 +37,8 @@ public static class Devices
     /// <summary>
     /// Sets libtorch's CPU thread count to <paramref name="threads"/> (0: leave libtorch's default, one per core) and returns
     /// the count in effect. The call is skipped when the count is already in effect: with libtorch 2.10 (OpenMP), calling
-    /// <c>set_num_threads</c> at all, even with the count it already uses, made training on 2 cores 20-50 % slower
-    /// (docs/benchmarks.md, "Threads").
+    /// <c>set_num_threads</c> at all, even with the count it already uses, made training slower (docs/benchmarks.md,
+    /// "Threads").
     /// </summary>
     public static int SetCpuThreads(int threads)
     {

@@ -65,11 +65,11 @@ public class PackedGemmTests
         using var block = Block(1);
         var tokens = Tokens(2);
         var expected = Infer(block, tokens, packed: false);
-        long before = PackedLinear.PacksMade;
+        long before = PackedWeight.PacksMade;
         var first = Infer(block, tokens, packed: true);
-        Assert.Equal(4, PackedLinear.PacksMade - before); // qkv, proj, fc1, fc2
+        Assert.Equal(4, PackedWeight.PacksMade - before); // qkv, proj, fc1, fc2
         var second = Infer(block, Tokens(2, batch: 5).narrow(0, 3, 2), packed: true); // another batch size, same weights
-        Assert.Equal(4, PackedLinear.PacksMade - before);
+        Assert.Equal(4, PackedWeight.PacksMade - before);
         Assert.InRange(MaxDifference(first, expected), 0, Tolerance);
         Assert.InRange(MaxDifference(second, Infer(block, Tokens(2, batch: 5).narrow(0, 3, 2), packed: false)), 0, Tolerance);
     }
@@ -79,15 +79,15 @@ public class PackedGemmTests
     {
         using var scope = NewDisposeScope();
         using var block = Block(27);
-        long before = PackedLinear.PacksMade;
+        long before = PackedWeight.PacksMade;
         Infer(block, Tokens(28, batch: 4), packed: true);
         Infer(block, Tokens(28, batch: 8), packed: true);
-        Assert.Equal(4, PackedLinear.PacksMade - before);
+        Assert.Equal(4, PackedWeight.PacksMade - before);
         var single = Infer(block, Tokens(29, batch: 1), packed: true);
-        Assert.Equal(8, PackedLinear.PacksMade - before);
+        Assert.Equal(8, PackedWeight.PacksMade - before);
         var again = Infer(block, Tokens(28, batch: 4), packed: true);
         Infer(block, Tokens(29, batch: 1), packed: true);
-        Assert.Equal(8, PackedLinear.PacksMade - before);
+        Assert.Equal(8, PackedWeight.PacksMade - before);
         Assert.InRange(MaxDifference(single, Infer(block, Tokens(29, batch: 1), packed: false)), 0, Tolerance);
         Assert.InRange(MaxDifference(again, Infer(block, Tokens(28, batch: 4), packed: false)), 0, Tolerance);
     }
@@ -102,10 +102,10 @@ public class PackedGemmTests
         var strided = torch.randn(17, 2, 64, generator: new Generator(4)).transpose(0, 1); // [2, 17, 64], not contiguous
         Assert.False(strided.is_contiguous());
         var expected = Infer(attention, strided, packed: false);
-        long before = PackedLinear.PacksMade;
+        long before = PackedWeight.PacksMade;
         Tensor got;
         using (torch.no_grad()) got = attention.call(strided);
-        Assert.Equal(2, PackedLinear.PacksMade - before);
+        Assert.Equal(2, PackedWeight.PacksMade - before);
         Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
     }
 
@@ -116,10 +116,10 @@ public class PackedGemmTests
         using var block = Block(5);
         var tokens = Tokens(6);
         Infer(block, tokens, packed: true);
-        long before = PackedLinear.PacksMade;
-        using (torch.no_grad()) block.Attention.Qkv.weight!.mul_(1.5); // what an optimizer step or an EMA update does
+        long before = PackedWeight.PacksMade;
+        using (torch.no_grad()) block.Attention.Qkv.weight.mul_(1.5); // what an optimizer step or an EMA update does
         var got = Infer(block, tokens, packed: true);
-        Assert.Equal(1, PackedLinear.PacksMade - before);
+        Assert.Equal(1, PackedWeight.PacksMade - before);
         Assert.InRange(MaxDifference(got, Infer(block, tokens, packed: false)), 0, Tolerance);
     }
 
@@ -131,7 +131,7 @@ public class PackedGemmTests
         mlp.eval();
         var tokens = Tokens(7);
         var original = Infer(mlp, tokens, packed: true);
-        var fc2 = (Linear)mlp.named_children().Single(c => c.name == "fc2").module;
+        var fc2 = (PackableLinear)mlp.named_children().Single(c => c.name == "fc2").module;
         using (torch.inference_mode()) fc2.bias!.add_(1.0); // in-place on a normal tensor bumps its version in inference mode as well
         var got = Infer(mlp, tokens, packed: true);
         Assert.InRange(MaxDifference(got, original + 1), 0, Tolerance);
@@ -159,7 +159,7 @@ public class PackedGemmTests
         mlp.eval();
         var tokens = Tokens(11);
         Infer(mlp, tokens, packed: true);
-        var fc1 = (Linear)mlp.named_children().Single(c => c.name == "fc1").module;
+        var fc1 = (PackableLinear)mlp.named_children().Single(c => c.name == "fc1").module;
         fc1.weight = new Parameter(torch.randn(192, 64, generator: new Generator(12)));
         var got = Infer(mlp, tokens, packed: true);
         Assert.InRange(MaxDifference(got, Infer(mlp, tokens, packed: false)), 0, Tolerance);
@@ -199,11 +199,11 @@ public class PackedGemmTests
         var input = tokens.clone().requires_grad_();
         block.call(input).sum().backward();
         Assert.NotNull(input.grad);
-        Assert.NotNull(block.Attention.Qkv.weight!.grad);
+        Assert.NotNull(block.Attention.Qkv.weight.grad);
         block.eval();
-        long before = PackedLinear.PacksMade;
+        long before = PackedWeight.PacksMade;
         Infer(block, tokens, packed: true);
-        Assert.Equal(4, PackedLinear.PacksMade - before); // the training forward let the packed copies go
+        Assert.Equal(4, PackedWeight.PacksMade - before); // the training forward let the packed copies go
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public class PackedGemmTests
     {
         using var scope = NewDisposeScope();
         var tokens = Tokens(17);
-        long before = PackedLinear.PacksMade;
+        long before = PackedWeight.PacksMade;
         using (torch.inference_mode())
         {
             torch.manual_seed(18);
@@ -222,7 +222,7 @@ public class PackedGemmTests
             try { Assert.Equal(0f, MaxDifference(packedOn, block.call(tokens))); }
             finally { PackedGemm.Enabled = true; }
         }
-        Assert.Equal(0, PackedLinear.PacksMade - before);
+        Assert.Equal(0, PackedWeight.PacksMade - before);
     }
 
     [Fact]
@@ -230,9 +230,9 @@ public class PackedGemmTests
     {
         using var scope = NewDisposeScope();
         using var block = BFloat16Inference.ToBFloat16(Block(19));
-        long before = PackedLinear.PacksMade;
+        long before = PackedWeight.PacksMade;
         Infer(block, Tokens(20).to(ScalarType.BFloat16), packed: true);
-        Assert.Equal(0, PackedLinear.PacksMade - before);
+        Assert.Equal(0, PackedWeight.PacksMade - before);
     }
 
     [Fact]
@@ -242,10 +242,10 @@ public class PackedGemmTests
         using var block = Block(21);
         var tokens = Tokens(22);
         var packed = Infer(block, tokens, packed: true);
-        long before = PackedLinear.PacksMade;
+        long before = PackedWeight.PacksMade;
         var unpacked = Infer(block, tokens, packed: false);
         Infer(block, tokens, packed: true);
-        Assert.Equal(4, PackedLinear.PacksMade - before);
+        Assert.Equal(4, PackedWeight.PacksMade - before);
         Assert.InRange(MaxDifference(packed, unpacked), 0, Tolerance);
     }
 
@@ -260,7 +260,7 @@ public class PackedGemmTests
         {
             if (round > 0)
             {
-                using (torch.no_grad()) block.Attention.Projection.weight!.mul_(1.25);
+                using (torch.no_grad()) block.Attention.Projection.weight.mul_(1.25);
                 expected = Infer(block, tokens, packed: false);
             }
             var results = new float[6];
@@ -291,7 +291,7 @@ public class PackedGemmTests
             for (int i = 0; i < 40; i++)
             {
                 using var iteration = NewDisposeScope();
-                using (torch.no_grad()) block.Attention.Qkv.weight!.mul_(i % 2 == 0 ? 2.0 : 0.5); // packed again every call
+                using (torch.no_grad()) block.Attention.Qkv.weight.mul_(i % 2 == 0 ? 2.0 : 0.5); // packed again every call
                 var got = Infer(block, Tokens(26), packed: true);
                 if (i % 2 == 1) Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
             }

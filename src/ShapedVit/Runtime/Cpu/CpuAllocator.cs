@@ -4,21 +4,28 @@ namespace ShapedVit;
 
 /// <summary>
 /// Keeps the C allocator from handing a forward pass's large activations back to the operating system after every
-/// call. libtorch allocates CPU tensors with the C library's allocator; with glibc's defaults, buffers of a few MiB
-/// (a ViT-B/16 batch of 8 makes many of 5-20 MiB) are mapped and unmapped on each call, and every page of them is
-/// faulted in and zeroed again on the next (about 150,000 page faults per forward; see docs/benchmarks.md). This sets
-/// glibc's mmap threshold to <see cref="MmapThresholdBytes"/> and its trim threshold to <see cref="TrimThresholdBytes"/>,
-/// so freed activations stay in the process for the next call. Memory in use at the peak stays mapped; the peak itself
-/// does not change.
+/// call. libtorch allocates CPU tensors with the C library's allocator; with glibc's defaults, activation buffers of a
+/// few MiB are mapped and unmapped on each call, and every page of them is faulted in and zeroed again on the next. This
+/// sets glibc's mmap threshold to <see cref="MmapThresholdBytes"/> and its trim threshold to
+/// <see cref="TrimThresholdBytes"/>, so freed activations stay in the process for the next call.
 /// </summary>
 /// <remarks>
-/// ShapedVit applies this once, when the first encoder block is built (every generated model builds some). Off
-/// switches, either of which leaves the allocator exactly as it was: the runtime configuration switch
+/// <para>When: ShapedVit applies it once per process, at the first inference forward (autograd off) of a CPU model's
+/// Linear layer, or earlier where the application calls <see cref="EnsureTuned"/>. Building a model changes nothing.
+/// The thresholds are glibc's and so process-wide: they apply to every allocation of the process from then on.</para>
+/// <para>Memory it holds: memory freed after that point stays mapped in the process instead of going back to the
+/// system, up to the largest amount the process (ShapedVit and any other code in it) had in use at once; the peak itself
+/// is somewhat higher than with glibc's defaults, because glibc then reuses freed blocks instead of mapping fresh ones.
+/// <see cref="FreeHeapBytes"/> says how much freed memory the C allocator holds now; <see cref="Trim"/> gives it back
+/// to the system (the next forward then faults its activations in again). A long-running server bounds what it holds
+/// between requests by calling <see cref="Trim"/> when it goes idle, or keeps glibc's defaults with an off switch.
+/// docs/benchmarks.md has the measurements.</para>
+/// <para>Off switches, either of which leaves the allocator exactly as it was: the runtime configuration switch
 /// <see cref="KeepDefaultsSwitch"/> (in a project file:
 /// <c>&lt;RuntimeHostConfigurationOption Include="ShapedVit.CpuAllocator.KeepDefaults" Value="true" /&gt;</c>), or the
 /// environment variable <see cref="KeepDefaultsVariable"/> set to <c>1</c>. It is also skipped where glibc is not the C
 /// library, and where the process already chose its own thresholds through glibc's environment variables
-/// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, or malloc tunables in <c>GLIBC_TUNABLES</c>).
+/// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, or malloc tunables in <c>GLIBC_TUNABLES</c>).</para>
 /// </remarks>
 public static class CpuAllocator
 {
@@ -42,7 +49,7 @@ public static class CpuAllocator
     public static bool IsTuned { get; private set; }
 
     /// <summary>Why the thresholds were or were not set, in one sentence.</summary>
-    public static string Status { get; private set; } = "not applied yet (it is applied when the first encoder block is built)";
+    public static string Status { get; private set; } = "not applied yet (it is applied at the first inference forward)";
 
     /// <summary>Applies the tuning once per process unless switched off (see the type's remarks); returns <see cref="IsTuned"/>.</summary>
     public static bool EnsureTuned()
@@ -97,6 +104,31 @@ public static class CpuAllocator
         return null;
     }
 
+    /// <summary>
+    /// Gives the C allocator's free memory back to the operating system (glibc's <c>malloc_trim</c>), whether or not the
+    /// tuning was applied. Returns whether any memory was released; false where the C library is not glibc.
+    /// </summary>
+    public static bool Trim()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !IsGlibc()) return false;
+        return malloc_trim(0) == 1;
+    }
+
+    /// <summary>
+    /// Bytes the C allocator holds freed, in all its arenas (glibc's <c>mallinfo2().fordblks</c>; after <see cref="Trim"/>
+    /// most of them are no longer resident, though still counted here), or null where that
+    /// cannot be read (not glibc, or glibc older than 2.33).
+    /// </summary>
+    public static long? FreeHeapBytes
+    {
+        get
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !IsGlibc()) return null;
+            try { return checked((long)mallinfo2().fordblks); }
+            catch (EntryPointNotFoundException) { return null; }
+        }
+    }
+
     /// <summary>glibc alone exports gnu_get_libc_version (musl does not).</summary>
     private static bool IsGlibc()
     {
@@ -106,6 +138,21 @@ public static class CpuAllocator
 
     [DllImport("libc.so.6", EntryPoint = "mallopt")]
     private static extern int mallopt(int parameter, int value);
+
+    [DllImport("libc.so.6", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(nuint pad);
+
+    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
+    private static extern MallInfo2 mallinfo2();
+
+    /// <summary>glibc's <c>struct mallinfo2</c>: ten size_t counters.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo2
+    {
+#pragma warning disable CS0649 // filled in by the marshaller
+        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+#pragma warning restore CS0649
+    }
 
     [DllImport("libc.so.6", EntryPoint = "gnu_get_libc_version")]
     private static extern IntPtr gnu_get_libc_version();

@@ -3,23 +3,24 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Layers;
+namespace ShapedVit;
 
 /// <summary>
-/// One Linear's weight in oneMKL's packed layout, with what it was packed from (see <see cref="PackedGemm"/>). A layer
-/// keeps one per Linear in a field and calls <see cref="Forward"/> instead of <c>linear.call</c>.
+/// One Linear's weight in oneMKL's packed layout, with what it was packed from (see <see cref="PackedGemm"/>). A
+/// <see cref="Layers.PackableLinear"/> keeps one in a field; <see cref="CpuInference"/> fills, checks and uses it.
 /// </summary>
-internal sealed class PackedLinear : IDisposable
+internal sealed class PackedWeight : IDisposable
 {
-    // Only the weight is copied into the packed layout; the bias is read from the Linear at every call.
+    // Only the weight is copied into the packed layout; the bias is read from the layer at every call.
     private readonly Parameter weight;
     private readonly long weightVersion;
     private readonly IntPtr weightData;
+    private readonly ulong weightChecksum;
     private readonly int outFeatures, inFeatures, rows;
     private readonly PackedBuffer buffer;
     private static long packsMade;
 
-    private PackedLinear(NativeGemm gemm, Parameter weight, int rows)
+    private PackedWeight(NativeGemm gemm, Parameter weight, int rows)
     {
         this.weight = weight;
         this.rows = rows;
@@ -32,6 +33,7 @@ internal sealed class PackedLinear : IDisposable
         try
         {
             buffer.DangerousAddRef(ref added);
+            weightChecksum = WeightChecksum.Compute(weightData, ByteCount);
             gemm.Pack(rows, outFeatures, inFeatures, weightData, buffer.DangerousGetHandle());
         }
         finally
@@ -42,49 +44,42 @@ internal sealed class PackedLinear : IDisposable
         Interlocked.Increment(ref packsMade);
     }
 
+    private long ByteCount => (long)outFeatures * inFeatures * sizeof(float);
+
     /// <summary>How many weights were packed in this process (tests read it to see the cache work).</summary>
     internal static long PacksMade => Interlocked.Read(ref packsMade);
 
     /// <summary>
-    /// <c>linear(input)</c>: through the packed weight in <paramref name="slot"/> (packed or packed again first when
-    /// missing or stale) when autograd is off and everything is float32 on the CPU; otherwise <c>linear.call(input)</c>,
-    /// and with autograd on or packing switched off the slot is emptied.
+    /// <c>linear(input)</c> through the packed weight in <paramref name="slot"/> (packed or packed again first when missing
+    /// or stale), or null where the call is not eligible (the caller then runs libtorch's linear).
     /// </summary>
-    internal static Tensor Forward(Linear linear, ref PackedLinear? slot, Tensor input)
+    internal static Tensor? Forward(NativeGemm gemm, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input)
     {
-        var gemm = PackedGemm.Native;
-        if (gemm is null || torch.is_grad_enabled())
-        {
-            Release(ref slot);
-            return linear.call(input);
-        }
-        if (!Eligible(gemm, linear, input, out int rows)) return linear.call(input);
+        if (!Eligible(gemm, weight, bias, input, out int rows)) return null;
 
         // oneMKL lays the packed weight out for the row count it is given: used for fewer rows than that it can run on
-        // one thread (a ViT-B/16 fc2 packed for batch 8 takes twice as long at batch 1), used for more it runs as fast as
-        // its own packing. So the copy is made for the fewest rows seen, and made again when fewer come.
+        // one thread, used for more it runs as fast as its own packing. So the copy is made for the fewest rows seen,
+        // and made again when fewer come.
         var packed = Volatile.Read(ref slot);
-        if (packed is null || rows < packed.rows || !packed.IsCurrent(gemm, linear))
+        if (packed is null || rows < packed.rows || !packed.IsCurrent(gemm, weight))
         {
-            var fresh = new PackedLinear(gemm, linear.weight!, rows);
+            var fresh = new PackedWeight(gemm, weight, rows);
             Interlocked.Exchange(ref slot, fresh)?.Dispose(); // a forward on another thread still using it holds a reference
             packed = fresh;
         }
-        return packed.Multiply(gemm, input, rows, linear.bias) ?? linear.call(input);
+        return packed.Multiply(gemm, input, rows, bias);
     }
 
     /// <summary>Frees the packed copy in <paramref name="slot"/>, if any.</summary>
-    internal static void Release(ref PackedLinear? slot)
+    internal static void Release(ref PackedWeight? slot)
     {
         if (Volatile.Read(ref slot) is not null) Interlocked.Exchange(ref slot, null)?.Dispose();
     }
 
-    private static bool Eligible(NativeGemm gemm, Linear linear, Tensor input, out int rows)
+    private static bool Eligible(NativeGemm gemm, Parameter weight, Parameter? bias, Tensor input, out int rows)
     {
         rows = 0;
-        var weight = linear.weight;
-        var bias = linear.bias;
-        if (weight is null || weight.dim() != 2) return false;
+        if (weight.dim() != 2) return false;
         if (!IsDenseCpuFloat32(input) || input.dim() < 1) return false;
         // Inference tensors have no version counter to check a packed copy against.
         if (!IsDenseCpuFloat32(weight) || !weight.is_contiguous() || gemm.IsInference(weight)) return false;
@@ -94,7 +89,6 @@ internal sealed class PackedLinear : IDisposable
         if (bias is not null && (bias.dim() != 1 || bias.shape[0] != outFeatures)) return false;
         long m = input.numel() / inFeatures;
         if (m == 0 || m > int.MaxValue) return false;
-        if (gemm.HasHooks(linear)) return false;
         rows = (int)m;
         return true;
     }
@@ -102,10 +96,17 @@ internal sealed class PackedLinear : IDisposable
     private static bool IsDenseCpuFloat32(Tensor tensor) =>
         tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && !tensor.is_sparse;
 
-    private bool IsCurrent(NativeGemm gemm, Linear linear) =>
-        ReferenceEquals(weight, linear.weight) && gemm.Version(weight) == weightVersion && gemm.Data(weight) == weightData;
+    /// <summary>Whether the packed copy still holds <paramref name="current"/>'s values (see <see cref="PackedGemm"/>'s remarks).</summary>
+    private bool IsCurrent(NativeGemm gemm, Parameter current)
+    {
+        if (!ReferenceEquals(weight, current) || gemm.Version(current) != weightVersion || gemm.Data(current) != weightData) return false;
+        if (current.shape[0] != outFeatures || current.shape[1] != inFeatures) return false;
+        bool same = WeightChecksum.Compute(weightData, ByteCount) == weightChecksum;
+        GC.KeepAlive(current);
+        return same;
+    }
 
-    /// <summary>The product, or null where this copy was freed meanwhile by another thread (the caller then runs the Linear).</summary>
+    /// <summary>The product, or null where this copy was freed meanwhile by another thread (the caller then runs libtorch's linear).</summary>
     private Tensor? Multiply(NativeGemm gemm, Tensor input, int rows, Tensor? bias)
     {
         bool added = false;

@@ -33,7 +33,7 @@ public static class OnnxRuntimeComparison
         string weights = Path.Combine(directory, "weights.safetensors");
         if (!File.Exists(weights))
         {
-            string missing = $"No reference ViT-B/16 in {directory}: run /usr/bin/python3 tests/ShapedVit.Benchmarks/make_vit_b16_reference.py first (needs python3-torchvision).";
+            string missing = $"No reference ViT-B/16 in {directory}: run /usr/bin/python3 benchmarks/ShapedVit.Benchmarks/make_vit_b16_reference.py first (needs python3-torchvision).";
             if (options.Sections.Count == 1) throw new FileNotFoundException(missing, weights);
             report.Heading("ShapedVit against ONNX Runtime: skipped");
             report.Line(missing);
@@ -149,7 +149,7 @@ public static class OnnxRuntimeComparison
                 ratios.Add($"batch {count}: float32 ShapedVit / best ORT images/s **{Harness.Format(bestOrt / Median("ShapedVit float32"))}** (target >= 1.0); " +
                            $"bfloat16 ShapedVit / best ORT float32 **{Harness.Format(bestOrt / Median("ShapedVit bfloat16"))}**" + (batch == 8 ? " (target >= 2.5)" : "") +
                            $"; float32 packed GEMM on / off {Harness.Format(Median("ShapedVit float32, packed GEMM off") / Median("ShapedVit float32"))}; " +
-                           $"weights packed so far {ShapedVit.Layers.PackedLinear.PacksMade}; " +
+                           $"weights packed so far {ShapedVit.PackedWeight.PacksMade}; " +
                            $"paired per round (median of each round's best ORT / engine): float32 {Paired("ShapedVit float32")}, bfloat16 {Paired("ShapedVit bfloat16")}.");
             }
 

@@ -4,8 +4,9 @@ using ShapedVit;
 using ShapedVit.Benchmarks;
 using TorchSharp;
 
-// Usage: dotnet run -c Release --project tests/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--only "ENGINE;ENGINE"] [--out FILE]
-// Sections: ort inference native roofline bf16 profile training training-bf16 memory generator (default: all).
+// Usage: dotnet run -c Release --project benchmarks/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--only "ENGINE;ENGINE"] [--path PATH,PATH] [--out FILE]
+// Sections: ort inference native roofline bf16 profile training training-bf16 memory generator paths retained (default: all).
+// --path: the float32 CPU GEMM paths the `paths` section measures side by side (libtorch, onemkl-packed; default: both).
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
 if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
 var options = Options.Parse(args);
@@ -25,6 +26,8 @@ if (sections.Contains("training")) TrainingBenchmarks.Run(report, options);
 if (sections.Contains("training-bf16")) MixedPrecisionTraining.Run(report, options);
 if (sections.Contains("memory")) MemoryBenchmarks.Run(report, options);
 if (sections.Contains("generator")) GeneratorBenchmarks.Run(report, options);
+if (sections.Contains("paths")) CpuPaths.Run(report, options);
+if (sections.Contains("retained")) CpuPaths.RunRetained(report, options);
 report.Line("");
 report.Line($"Finished at 1-minute load average {Harness.Format(Harness.LoadAverage())}.");
 
@@ -35,9 +38,9 @@ return 0;
 
 namespace ShapedVit.Benchmarks
 {
-    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 0, IReadOnlyList<string>? EngineFilter = null)
+    public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 0, IReadOnlyList<string>? EngineFilter = null, IReadOnlyList<string>? Paths = null)
     {
-        private static readonly string[] AllSections = { "ort", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile" };
+        private static readonly string[] AllSections = { "ort", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile", "paths", "retained" };
 
         public static Options Parse(string[] args)
         {
@@ -47,6 +50,7 @@ namespace ShapedVit.Benchmarks
             string? output = null, reference = null;
             int pause = 0;
             var only = new List<string>();
+            var paths = new List<string>();
             for (int i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -60,6 +64,14 @@ namespace ShapedVit.Benchmarks
                     case "--reference": reference = Next(); break;
                     case "--pause": pause = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--only": only.AddRange(Next().Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+                    case "--path":
+                        foreach (var path in Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                        {
+                            if (!CpuPaths.Names.ContainsKey(path))
+                                throw new ArgumentException($"Unknown --path '{path}'. Paths: {string.Join(", ", CpuPaths.Names.Keys)}.");
+                            paths.Add(path);
+                        }
+                        break;
                     case "all": sections.UnionWith(AllSections); break;
                     default:
                         if (!AllSections.Contains(args[i], StringComparer.OrdinalIgnoreCase))
@@ -69,7 +81,7 @@ namespace ShapedVit.Benchmarks
                 }
             }
             if (sections.Count == 0) sections.UnionWith(AllSections);
-            return new Options(sections, warmups, repetitions, threads, matmul, output, reference, pause, only);
+            return new Options(sections, warmups, repetitions, threads, matmul, output, reference, pause, only, paths);
         }
     }
 }

@@ -11,7 +11,7 @@ Writes into OUT (default artifacts/vit-b16-torchvision):
   reference.safetensors  images [8, 3, 224, 224] and torchvision's logits [8, 1000], float32
 
 Needs Debian's python3-torch and python3-torchvision (apt-get install python3-torchvision); about 20 s.
-Usage: /usr/bin/python3 tests/ShapedVit.Benchmarks/make_vit_b16_reference.py [OUT]   (Debian's Python, which has those packages)
+Usage: /usr/bin/python3 benchmarks/ShapedVit.Benchmarks/make_vit_b16_reference.py [OUT]   (Debian's Python, which has those packages)
 """
 import json
 import os

@@ -1,0 +1,70 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Layers;
+
+/// <summary>
+/// A fully connected layer, <c>y = x W^T + b</c>, with PyTorch's <c>nn.Linear</c> parameters, initialisation and
+/// state_dict keys (<c>weight</c> [out, in], <c>bias</c> [out]), whose float32 CPU inference may take a faster GEMM path
+/// (<see cref="PackedGemm"/>). Layers call it with <c>call</c> like any module, so its forward hooks fire; everything
+/// else (training, other dtypes, other devices) is libtorch's <c>linear</c>.
+/// </summary>
+public sealed class PackableLinear : nn.Module<Tensor, Tensor>
+{
+    private PackedWeight? packed; // the CPU path's copy of the weight, checked before every use
+
+    /// <summary>A layer from <paramref name="inFeatures"/> to <paramref name="outFeatures"/>, initialised as <c>nn.Linear</c> is.</summary>
+    /// <param name="inFeatures">Width of each input row.</param>
+    /// <param name="outFeatures">Width of each output row.</param>
+    /// <param name="hasBias">Whether the layer adds a learned bias.</param>
+    public PackableLinear(long inFeatures, long outFeatures, bool hasBias = true) : base(nameof(PackableLinear))
+    {
+        // nn.Linear's own initialisation (kaiming-uniform weight, uniform bias) from the global generator, drawn in the
+        // same order, so that a seeded model gets the same weights as with nn.Linear.
+        using var template = nn.Linear(inFeatures, outFeatures, hasBias);
+        using (torch.no_grad())
+        {
+            register_parameter("weight", new Parameter(template.weight!.detach().clone()));
+            if (hasBias) register_parameter("bias", new Parameter(template.bias!.detach().clone()));
+        }
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+    }
+
+    /// <summary>Width of each input row.</summary>
+    public long InFeatures { get; }
+
+    /// <summary>Width of each output row.</summary>
+    public long OutFeatures { get; }
+
+    /// <summary>The weight [out, in] (state_dict key <c>weight</c>).</summary>
+#pragma warning disable IDE1006 // PyTorch's name, as on TorchSharp's Linear
+    public Parameter weight
+    {
+        get => get_parameter("weight") ?? throw new InvalidOperationException("The layer has no weight.");
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            ConditionallyRegisterParameter("weight", value);
+        }
+    }
+
+    /// <summary>The bias [out] (state_dict key <c>bias</c>), or null for a layer without one.</summary>
+    public Parameter? bias
+    {
+        get => get_parameter("bias");
+        set => ConditionallyRegisterParameter("bias", value);
+    }
+#pragma warning restore IDE1006
+
+    /// <summary>[..., in] -> [..., out].</summary>
+    public override Tensor forward(Tensor input) => CpuInference.Linear(input, weight, bias, ref packed);
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) PackedWeight.Release(ref packed);
+        base.Dispose(disposing);
+    }
+}
