@@ -217,10 +217,10 @@ public sealed partial class HubClient : IDisposable
                 }
                 catch (Exception error) when (IsTransient(error, cancellationToken))
                 {
+                    done = file.Length;
                     if (++failures > Options.MaxRetries)
                         throw new HubException(HubErrorKind.Network, $"{repoId} {fileName}: the download failed {failures} times at {done} of {metadata.Size} bytes ({Describe(error)}); run again to resume from {incompletePath}", error);
                     await Task.Delay(RetryDelay(failures - 1), cancellationToken).ConfigureAwait(false);
-                    done = file.Length;
                     if (done != file.Position) file.Position = done;
                 }
             }
@@ -303,7 +303,7 @@ public sealed partial class HubClient : IDisposable
                 onProgress(done);
             }
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (done < metadata.Size) throw new IOException($"the body ended at {done} of {metadata.Size} bytes");
+            if (done < metadata.Size) throw new BodyEndedException();
             return done;
         }
     }
@@ -337,6 +337,7 @@ public sealed partial class HubClient : IDisposable
     private static string Describe(Exception error) => error switch
     {
         OperationCanceledException => "timed out",
+        HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } or BodyEndedException => "the connection closed before the end of the body",
         HubException hub => hub.Message,
         _ => HubException.OneLine(error.Message),
     };
@@ -458,6 +459,9 @@ public sealed partial class HubClient : IDisposable
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*:")]
     private static partial Regex AbsoluteUrlPattern();
+
+    /// <summary>A body that ended (cleanly) before the announced size: resumed like a dropped connection.</summary>
+    private sealed class BodyEndedException : IOException;
 
     /// <summary>Closes the HTTP connections.</summary>
     public void Dispose() => http.Dispose();
