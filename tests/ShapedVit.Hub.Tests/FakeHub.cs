@@ -60,6 +60,9 @@ internal sealed class FakeHub : IDisposable
     public ConcurrentDictionary<string, FakeRepo> Repos { get; } = new();
     public ConcurrentDictionary<string, string> Renamed { get; } = new();
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+    /// <summary>The CDN holds every body until the Hub has answered this many HEAD requests (at most 30 s), so that
+    /// concurrent clients are all in flight before any download ends.</summary>
+    public int HoldBodiesUntilHeads { get; set; }
     /// <summary>When set, the Hub answers HEAD without X-Repo-Commit (a proxy or captive portal, not the Hub).</summary>
     public bool OmitCommitHeader { get; set; }
 
@@ -163,6 +166,7 @@ internal sealed class FakeHub : IDisposable
         var sha = request.Target.Split('?')[0].Split('/')[^1];
         var file = Repos.Values.SelectMany(r => r.Files.Values).FirstOrDefault(f => f.Lfs && f.Sha256 == sha);
         if (file is null) { await Respond(stream, request, 404, []); return; }
+        for (var waited = 0; waited < 30_000 && On("hub").Count(r => r.Method == "HEAD") < HoldBodiesUntilHeads; waited += 20) await Task.Delay(20);
         await SendBody(stream, client, request, file, file.Served ?? file.Content, []);
     }
 
