@@ -16,6 +16,9 @@ internal sealed class FakeFile(byte[] content, bool lfs)
     public int DropAfter { get; set; } = -1;
     public int Drops { get; set; }
     public TimeSpan ChunkDelay { get; set; }
+    /// <summary>After this many body bytes the connection goes silent (until the client gives up), <see cref="Stalls"/> times.</summary>
+    public int StallAfter { get; set; } = -1;
+    public int Stalls { get; set; }
     public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Content));
     // A git blob's id: what the Hub sends as the ETag of a file kept in git rather than LFS.
     public string GitSha1 => Convert.ToHexStringLower(SHA1.HashData([.. Encoding.ASCII.GetBytes($"blob {Content.Length}\0"), .. Content]));
@@ -65,6 +68,10 @@ internal sealed class FakeHub : IDisposable
     public int HoldBodiesUntilHeads { get; set; }
     /// <summary>When set, the Hub answers HEAD without X-Repo-Commit (a proxy or captive portal, not the Hub).</summary>
     public bool OmitCommitHeader { get; set; }
+    /// <summary>When set, the Hub reads requests and never answers them.</summary>
+    public bool Silent { get; set; }
+    /// <summary>When set, Range is ignored: every body is sent whole with 200, as some servers do.</summary>
+    public bool IgnoreRange { get; set; }
 
     public IEnumerable<RecordedRequest> On(string server) => Requests.Where(r => r.Server == server);
 
@@ -109,6 +116,7 @@ internal sealed class FakeHub : IDisposable
         var request = await ReadRequest(stream);
         if (request is null) return;
         Requests.Enqueue(request with { Server = server });
+        if (Silent) { await Task.Delay(Timeout.Infinite, stop.Token); return; }
         if (server == "hub") await ServeHub(stream, client, request);
         else await ServeCdn(stream, client, request);
     }
@@ -174,7 +182,7 @@ internal sealed class FakeHub : IDisposable
     {
         var start = 0;
         var status = 200;
-        if (request.Headers.TryGetValue("range", out var range) && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
+        if (!IgnoreRange && request.Headers.TryGetValue("range", out var range) && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
         {
             start = int.Parse(range[6..^1]);
             status = 206;
@@ -185,13 +193,16 @@ internal sealed class FakeHub : IDisposable
         await Respond(stream, request, status, headers, flushOnly: true);
         var drop = request.Method == "GET" && file.Drops > 0 && file.DropAfter >= 0;
         if (drop) file.Drops--;
-        var end = drop ? Math.Min(body.Length, start + file.DropAfter) : body.Length;
+        var stall = request.Method == "GET" && !drop && file.Stalls > 0 && file.StallAfter >= 0;
+        if (stall) file.Stalls--;
+        var end = drop ? Math.Min(body.Length, start + file.DropAfter) : stall ? Math.Min(body.Length, start + file.StallAfter) : body.Length;
         for (var offset = start; offset < end; offset += 4096)
         {
             await stream.WriteAsync(body.AsMemory(offset, Math.Min(4096, end - offset)));
             if (file.ChunkDelay > TimeSpan.Zero) await Task.Delay(file.ChunkDelay);
         }
         await stream.FlushAsync();
+        if (stall) await Task.Delay(Timeout.Infinite, stop.Token);   // silent until the client gives up and the hub is disposed
         if (drop)
         {
             client.LingerState = new LingerOption(true, 0);   // reset, as a broken connection does

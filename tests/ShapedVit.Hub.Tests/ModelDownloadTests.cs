@@ -31,6 +31,24 @@ public sealed class ModelDownloadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_downloaded_model_resolves_offline_with_no_request()
+    {
+        const string repo = "timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k";
+        hub.Add(repo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224"}"""), lfs: false);
+        hub.Add(repo, "model.safetensors", FakeHub.Bytes(5_000));
+        var name = HubModelName.Parse("vit_tiny_patch16_224.augreg_in21k_ft_in1k");
+        using (var online = Client(hub, folder)) await online.DownloadModelAsync(name);
+        var requests = hub.Requests.Count;
+        using var offline = Client(hub, folder, offline: true);
+
+        var files = await offline.DownloadModelAsync(name);
+
+        Assert.Equal(requests, hub.Requests.Count);
+        Assert.Equal("vit_tiny_patch16_224", files.Architecture);
+        Assert.False(files.Weights.Downloaded);
+    }
+
+    [Fact]
     public async Task An_hf_hub_repo_takes_its_architecture_from_a_transformers_config()
     {
         hub.Add("facebook/dinov2-small", "config.json", Utf8("""{"model_type": "dinov2", "architectures": ["Dinov2Model"], "image_size": 518, "patch_size": 14}"""), lfs: false);
