@@ -202,29 +202,37 @@ public sealed partial class HubClient : IDisposable
             progress.Report(new HubDownloadProgress(fileName, done, metadata.Size, received / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-3)));
         }
 
-        await using (var file = new FileStream(incompletePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize, useAsync: true))
+        try
         {
-            // A previous run's .incomplete (we hold the blob's lock, so no one else writes it) is resumed: hash what it has.
-            if (file.Length > metadata.Size) file.SetLength(0);
-            var done = await HashExistingAsync(file, hash, cancellationToken).ConfigureAwait(false);
-            Report(done, force: true);
-            var failures = 0;
-            while (done < metadata.Size)
+            await using (var file = new FileStream(incompletePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, BufferSize, useAsync: true))
             {
-                try
+                // A previous run's .incomplete (we hold the blob's lock, so no one else writes it) is resumed: hash what it has.
+                if (file.Length > metadata.Size) file.SetLength(0);
+                var done = await HashExistingAsync(file, hash, cancellationToken).ConfigureAwait(false);
+                Report(done, force: true);
+                var failures = 0;
+                while (done < metadata.Size)
                 {
-                    done = await ReceiveAsync(repoId, fileName, metadata, file, hash, done, n => { received += n; }, d => Report(d, false), cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        done = await ReceiveAsync(repoId, fileName, metadata, file, hash, done, n => { received += n; }, d => Report(d, false), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception error) when (IsTransient(error, cancellationToken))
+                    {
+                        done = file.Length;
+                        if (++failures > Options.MaxRetries)
+                            throw new HubException(HubErrorKind.Network, $"{repoId} {fileName}: the download failed {failures} times at {done} of {metadata.Size} bytes ({Describe(error)}); run again to resume from {incompletePath}", error);
+                        await Task.Delay(RetryDelay(failures - 1), cancellationToken).ConfigureAwait(false);
+                        if (done != file.Position) file.Position = done;
+                    }
                 }
-                catch (Exception error) when (IsTransient(error, cancellationToken))
-                {
-                    done = file.Length;
-                    if (++failures > Options.MaxRetries)
-                        throw new HubException(HubErrorKind.Network, $"{repoId} {fileName}: the download failed {failures} times at {done} of {metadata.Size} bytes ({Describe(error)}); run again to resume from {incompletePath}", error);
-                    await Task.Delay(RetryDelay(failures - 1), cancellationToken).ConfigureAwait(false);
-                    if (done != file.Position) file.Position = done;
-                }
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubException error) when (error.Kind == HubErrorKind.IntegrityMismatch)
+        {
+            TryDelete(incompletePath);   // bytes the Hub did not announce are not kept, not even to resume from
+            throw;
         }
 
         Report(metadata.Size, force: true);

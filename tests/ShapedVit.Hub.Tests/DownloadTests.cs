@@ -191,6 +191,21 @@ public sealed class DownloadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_body_longer_than_announced_is_refused_and_nothing_is_kept()
+    {
+        var weights = FakeHub.Bytes(20_000);
+        var file = hub.Add(Repo, "model.safetensors", weights);
+        file.Served = [.. weights, .. FakeHub.Bytes(100_000, seed: 2)];
+        using var client = Client(hub, folder);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadAsync(Repo, "model.safetensors"));
+
+        Assert.Equal(HubErrorKind.IntegrityMismatch, error.Kind);
+        Assert.Equal($"{Repo} model.safetensors: the server sent more than the 20000 bytes the Hub announced; nothing was kept", error.Message);
+        Assert.Empty(Directory.GetFiles(Path.Combine(client.CacheDirectory, "models--timm--vit_tiny_patch16_224.augreg_in21k_ft_in1k", "blobs")));
+    }
+
+    [Fact]
     public async Task A_server_that_is_not_the_hub_is_refused_in_one_line()
     {
         hub.Add(Repo, "model.safetensors", FakeHub.Bytes(100));
