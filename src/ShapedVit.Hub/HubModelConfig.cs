@@ -52,6 +52,13 @@ public sealed class HubModelConfig
     /// <summary>timm's <c>num_features</c>: the width of the pooled features.</summary>
     public int? NumFeatures { get; private set; }
 
+    /// <summary>timm's <c>global_pool</c>: token, avg, map, ... (empty: none).</summary>
+    public string? GlobalPool { get; private set; }
+
+    /// <summary>timm's <c>model_args</c>: the keyword arguments the architecture was built with (e.g. <c>img_size</c>),
+    /// each as its JSON text; empty when the config has none.</summary>
+    public IReadOnlyDictionary<string, string> ModelArgs { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>The class names in class order (timm's <c>label_names</c>, transformers' <c>id2label</c>), or null.</summary>
     public IReadOnlyList<string>? LabelNames { get; private set; }
 
@@ -145,7 +152,12 @@ public sealed class HubModelConfig
             Architecture = Name(fields, "architecture", source, required: true)!,
             NumClasses = Integer(fields, "num_classes", source, 0, MaxClasses),
             NumFeatures = Integer(fields, "num_features", source, 1, 1 << 16),
-            LabelNames = StringList(fields, "label_names", source),
+            GlobalPool = GlobalPoolName(fields, source),
+            // timm writes label_names as a list, or as {"id": name} when it has to say the ids.
+            LabelNames = fields.TryGetValue("label_names", out var names) && names.ValueKind == JsonValueKind.Object
+                ? IdLabels(names, source, "label_names")
+                : StringList(fields, "label_names", source),
+            ModelArgs = RawArguments(fields, source),
         };
         if (config.LabelNames is { } labels && config.NumClasses is { } classes && labels.Count != classes)
             throw Invalid(source, "label_names", $"{labels.Count} names for num_classes {classes}");
@@ -179,7 +191,7 @@ public sealed class HubModelConfig
             ?? throw Invalid(source, "model_type", "missing");
         if (fields.TryGetValue("id2label", out var id2label) && id2label.ValueKind != JsonValueKind.Null)
         {
-            config.LabelNames = Id2Label(id2label, source);
+            config.LabelNames = IdLabels(id2label, source, "id2label");
             config.NumClasses = config.LabelNames.Count;
         }
         // CLIP and SigLIP keep the image tower's geometry under vision_config.
@@ -299,20 +311,49 @@ public sealed class HubModelConfig
         return value.EnumerateArray().Select((item, i) => Label(item, source, $"{field}[{i}]")).ToList();
     }
 
-    // transformers' id2label: {"0": "tench", "1": "goldfish", ...}; every id 0..n-1 exactly once.
-    private static List<string> Id2Label(JsonElement value, string source)
+    // transformers' id2label (and timm's label_names as an object): {"0": "tench", "1": "goldfish", ...}; every id
+    // 0..n-1 exactly once, so no class is silently left without its name.
+    private static List<string> IdLabels(JsonElement value, string source, string field)
     {
-        if (value.ValueKind != JsonValueKind.Object) throw Invalid(source, "id2label", $"a {Kind(value)}, not an object");
-        var fields = Fields(value, source, "id2label.");
-        if (fields.Count > MaxClasses) throw Invalid(source, "id2label", $"{fields.Count} entries, more than {MaxClasses}");
+        if (value.ValueKind != JsonValueKind.Object) throw Invalid(source, field, $"a {Kind(value)}, not an object");
+        var fields = Fields(value, source, field + ".");
+        if (fields.Count > MaxClasses) throw Invalid(source, field, $"{fields.Count} entries, more than {MaxClasses}");
         var labels = new string?[fields.Count];
         foreach (var (key, label) in fields)
         {
             if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id >= labels.Length)
-                throw Invalid(source, "id2label." + Printable(key), $"not a class id in 0..{labels.Length - 1}");
-            labels[id] = Label(label, source, "id2label." + key);
+                throw Invalid(source, field + "." + Printable(key), $"not a class id in 0..{labels.Length - 1}");
+            labels[id] = Label(label, source, field + "." + key);
         }
         return labels.Select(label => label!).ToList();
+    }
+
+    private static string? GlobalPoolName(Dictionary<string, JsonElement> fields, string source)
+    {
+        if (!fields.TryGetValue("global_pool", out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.String) throw Invalid(source, "global_pool", $"a {Kind(value)}, not a string");
+        var text = value.GetString()!;
+        return text.Length <= 16 && text.All(c => char.IsAsciiLetterLower(c) || c == '_') ? text
+            : throw Invalid(source, "global_pool", $"'{Printable(text)}' is not a pooling name");
+    }
+
+    // timm's model_args: keyword arguments the architecture was built with, kept as their JSON text for the catalogue.
+    private static Dictionary<string, string> RawArguments(Dictionary<string, JsonElement> fields, string source)
+    {
+        if (!fields.TryGetValue("model_args", out var value) || value.ValueKind == JsonValueKind.Null) return [];
+        if (value.ValueKind != JsonValueKind.Object) throw Invalid(source, "model_args", $"a {Kind(value)}, not an object");
+        var arguments = Fields(value, source, "model_args.");
+        if (arguments.Count > 64) throw Invalid(source, "model_args", $"{arguments.Count} entries, more than 64");
+        var raw = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, argument) in arguments)
+        {
+            if (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                throw Invalid(source, "model_args." + Printable(name), "not a keyword argument name");
+            var text = argument.GetRawText();
+            if (text.Length > 4096) throw Invalid(source, "model_args." + name, $"{text.Length} characters of JSON, more than 4096");
+            raw[name] = text;
+        }
+        return raw;
     }
 
     private static string Label(JsonElement value, string source, string field)

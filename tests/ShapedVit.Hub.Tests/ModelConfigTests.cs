@@ -70,6 +70,17 @@ public sealed class ModelConfigTests
     }
 
     [Fact]
+    public void Timms_label_names_as_an_object_and_model_args_are_read()
+    {
+        var config = Parse("""{"architecture": "vit_base_patch16_224", "num_classes": 2, "global_pool": "avg", "label_names": {"1": "dog", "0": "cat"}, "model_args": {"img_size": 384, "class_token": false}}""");
+
+        Assert.Equal(["cat", "dog"], config.LabelNames);
+        Assert.Equal("avg", config.GlobalPool);
+        Assert.Equal("384", config.ModelArgs["img_size"]);
+        Assert.Equal("false", config.ModelArgs["class_token"]);
+    }
+
+    [Fact]
     public void Transformers_config_gives_model_type_labels_in_id_order_and_geometry()
     {
         var config = Parse(TransformersConfig);
@@ -111,6 +122,8 @@ public sealed class ModelConfigTests
     [InlineData("""{"architecture": 42}""", "field architecture: a number, not a string")]
     [InlineData("""{"architecture": "vit\nrm -rf"}""", "field architecture: 'vit\\u000arm -rf' is not a model name (1-128 letters, digits, '_', '-', '.')")]
     [InlineData("""{"model_type": "vit", "id2label": {"0": "a", "5": "b"}}""", "field id2label.5: not a class id in 0..1")]
+    [InlineData("""{"architecture": "vit", "label_names": {"0": "a", "2": "c"}}""", "field label_names.2: not a class id in 0..1")]
+    [InlineData("""{"architecture": "vit", "model_args": {"img size": 1}}""", "field model_args.img size: not a keyword argument name")]
     [InlineData("""{"num_classes": 3}""", "field architecture: missing: neither timm's config (architecture) nor transformers' (model_type, architectures)")]
     [InlineData("""[1, 2]""", "field (file): not a JSON object")]
     public void Untrusted_fields_are_refused_in_one_line_naming_the_file_and_field(string json, string problem)
