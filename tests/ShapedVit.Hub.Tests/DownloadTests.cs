@@ -109,10 +109,18 @@ public sealed class DownloadTests : IDisposable
 
         Assert.Equal(HubErrorKind.Unauthorized, error.Kind);
         Assert.Equal("acme/private: the Hub refused the token (401); check the name, and that HF_TOKEN (or $HF_HOME/token) is valid and has access to the repo", error.Message);
-        Assert.DoesNotContain(wrongToken, error.ToString());
-        Assert.DoesNotContain(wrongToken, options.ToString());
+        AssertNoToken(wrongToken, error.ToString(), options.ToString(), client.Options.ToString());
         Assert.Contains("Token = set (hidden)", options.ToString());
-        Assert.Equal("Bearer " + wrongToken, hub.On("hub").Single().Headers["authorization"]);   // the oracle sees the token it looks for
+        Assert.Equal("Bearer " + wrongToken, hub.On("hub").Single().Headers["authorization"]);   // the token was really in play
+    }
+
+    [Fact]
+    public void The_token_oracle_catches_a_planted_fault()
+    {
+        // Planted: a message that echoes the Authorization header.
+        var leaked = new HubException(HubErrorKind.Unauthorized, "acme/private: refused Authorization: Bearer hf_WRONGtokenSECRET42");
+
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertNoToken("hf_WRONGtokenSECRET42", leaked.ToString()));
     }
 
     [Fact]

@@ -52,4 +52,10 @@ internal static class TestSupport
     }
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>The oracle for "the token is never printed": no text shown to a user or a log holds it.</summary>
+    public static void AssertNoToken(string token, params string[] texts)
+    {
+        foreach (var text in texts) Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+    }
 }
