@@ -35,7 +35,7 @@ public sealed record TrainerOptions
     public bool LinearProbe { get; init; }
     /// <summary>The classifier's name prefix (timm's <c>pretrained_cfg["classifier"]</c>): what a linear probe trains.</summary>
     public string Classifier { get; init; } = "head";
-    /// <summary>timm's <c>layer_decay</c> (for example 0.75): each layer's learning rate is scaled by decay^(layers above it) (see <see cref="ParameterGroups.LayerScale"/>); null: off.</summary>
+    /// <summary>timm's <c>layer_decay</c> (for example 0.75): each layer's learning rate is scaled by decay^(layers above it), grouped as timm's <c>param_groups_layer_decay</c> groups them (see <see cref="ParameterGroups.Create"/>); null: off.</summary>
     public double? LayerDecay { get; init; }
     /// <summary>Micro-batches per optimizer step: each batch of <see cref="BatchSize"/> goes through the model in this many parts, whose gradients add up to the whole batch's (less memory, the same step).</summary>
     public int GradientAccumulation { get; init; } = 1;
