@@ -25,14 +25,30 @@ public sealed class CheckpointLoadOptions
     public bool? PositionEmbeddingHasPrefixTokens { get; init; }
 
     /// <summary>
-    /// Fine-tuning: where the checkpoint's classifier does not fit the model (another class count, a pre-logits layer on one
-    /// side only, or a headless model), keep the model's own freshly initialised classifier tensors and leave the
-    /// checkpoint's out, instead of failing. Only the classifier (<c>head.*</c>, <c>pre_logits.*</c>) is treated so; every
-    /// other tensor stays strict. <see cref="CheckpointLoadResult.ReinitializedTensors"/> and
-    /// <see cref="CheckpointLoadResult.DroppedTensors"/> say exactly what was kept and left out. False (the default): a
-    /// different classifier is a mismatch like any other.
+    /// What happens to the checkpoint's classifier (<c>head.*</c>, <c>pre_logits.*</c>); every other tensor stays strict.
+    /// <see cref="ClassifierLoading.Load"/> (the default) loads it like any other tensor. For fine-tuning use
+    /// <see cref="ClassifierLoading.Reset"/>, timm's <c>reset_classifier</c>. <see cref="CheckpointLoadResult.ReinitializedTensors"/>
+    /// and <see cref="CheckpointLoadResult.DroppedTensors"/> say exactly what was kept and left out.
     /// </summary>
-    public bool ReinitializeClassifier { get; init; }
+    public ClassifierLoading Classifier { get; init; }
+}
+
+/// <summary>What <see cref="CheckpointExtensions.LoadSafetensors"/> does with a checkpoint's classifier (<see cref="CheckpointLoadOptions.Classifier"/>).</summary>
+public enum ClassifierLoading
+{
+    /// <summary>Strict: the classifier loads like every other tensor, and a classifier that does not fit the model is a mismatch.</summary>
+    Load = 0,
+    /// <summary>
+    /// Timm's <c>reset_classifier</c>, what fine-tuning needs: the checkpoint's classifier is never loaded, whatever its
+    /// shape, and the model keeps its own classifier tensors (its constructor's initialisation). A head of the same class
+    /// count is replaced too, so a 10-class checkpoint fine-tuned on 10 new classes does not start from the old head.
+    /// </summary>
+    Reset = 1,
+    /// <summary>
+    /// The checkpoint's classifier loads where it fits the model exactly (same keys and shapes) and is left out where it does
+    /// not (another class count, a pre-logits layer on one side only, a headless model), the model keeping its own.
+    /// </summary>
+    ReplaceIfMismatched = 2,
 }
 
 /// <summary>What a successful load did.</summary>
@@ -58,9 +74,9 @@ public sealed class CheckpointLoadResult
     public bool PositionEmbeddingPrefixRowsAdded { get; }
     /// <summary>True when the file was a trainer's state file and its model section was loaded (the optimiser's tensors were not used).</summary>
     public bool FromTrainingState { get; }
-    /// <summary>Model keys left at the model's own initialisation because the checkpoint's classifier did not fit (see <see cref="CheckpointLoadOptions.ReinitializeClassifier"/>), with their shapes.</summary>
+    /// <summary>Model keys left at the model's own initialisation instead of the checkpoint's classifier (see <see cref="CheckpointLoadOptions.Classifier"/>), with their shapes.</summary>
     public IReadOnlyList<string> ReinitializedTensors { get; }
-    /// <summary>Checkpoint keys (timm naming) left out because the model's classifier differs, with their shapes.</summary>
+    /// <summary>The checkpoint's classifier keys (timm naming) that were not loaded (see <see cref="CheckpointLoadOptions.Classifier"/>), with their shapes.</summary>
     public IReadOnlyList<string> DroppedTensors { get; }
 }
 
@@ -73,8 +89,8 @@ public static class CheckpointExtensions
     /// Loads a safetensors checkpoint in timm, torchvision or Hugging Face naming into <paramref name="model"/> strictly: every
     /// missing, unexpected, wrong-shaped or unconvertible tensor is listed in one <see cref="CheckpointException"/>, and the
     /// model is changed only when everything fits. Floating-point tensors are converted to each parameter's dtype and device,
-    /// one tensor at a time. A trainer's state file loads its model section. For fine-tuning into another head, set
-    /// <see cref="CheckpointLoadOptions.ReinitializeClassifier"/>.
+    /// one tensor at a time. A trainer's state file loads its model section. For fine-tuning, reset the head with
+    /// <see cref="CheckpointLoadOptions.Classifier"/> = <see cref="ClassifierLoading.Reset"/>.
     /// </summary>
     public static CheckpointLoadResult LoadSafetensors(this nn.Module model, string path, CheckpointLoadOptions? options = null)
     {
@@ -143,7 +159,12 @@ public static class CheckpointExtensions
 
         var reinitialized = new List<string>();
         var dropped = new List<string>();
-        bool replaceClassifier = options.ReinitializeClassifier && !ClassifierFits(targets, tensors);
+        bool replaceClassifier = options.Classifier switch
+        {
+            ClassifierLoading.Reset => true,
+            ClassifierLoading.ReplaceIfMismatched => !ClassifierFits(targets, tensors),
+            _ => false,
+        };
         if (replaceClassifier)
         {
             foreach (var (key, parameter) in targets)
@@ -172,7 +193,7 @@ public static class CheckpointExtensions
             {
                 string why = key == PositionEmbeddingKey
                     ? positionProblem ?? (options.ResamplePositionEmbedding ? "" : "; resampling is turned off")
-                    : IsClassifierKey(key) && !options.ReinitializeClassifier ? "; to fine-tune into another head, load with ReinitializeClassifier" : "";
+                    : IsClassifierKey(key) ? "; to fine-tune into another head, load with Classifier = ClassifierLoading.Reset" : "";
                 if (why.Length > 0 && !why.StartsWith(';')) why = "; " + why;
                 wrongShape.Add($"{Named(key)}: checkpoint {TensorShapes.Format(tensor.shape)}, model {TensorShapes.Format(parameter.shape)}{why}");
             }
