@@ -88,7 +88,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         if (options.Resume)
         {
             if (!File.Exists(StatePath)) throw new FileNotFoundException($"nothing to resume: {StatePath} is needed.");
-            trainerOptions = Trainer.ReadState(StatePath).Options;
+            trainerOptions = TrainingCheckpoint.ReadState(StatePath).Options;
         }
         using var trainer = new Trainer(model, train, validation, trainerOptions, device, architecture);
         if (options.Resume)

@@ -85,7 +85,7 @@ public class FineTuneCommandTests
         var (code, output, error) = Run(Slice, "--checkpoint", pretrained, "--out", outDir, "--epochs", "1", "--batch-size", "8", "--bfloat16", "--plain", "--threads", "1");
         Assert.True(code == 0, error + output);
         Assert.Contains("training (fine-tune, bfloat16): 1 epochs", output);
-        Assert.Equal(TrainingPrecision.BFloat16, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).Options.Precision);
+        Assert.Equal(TrainingPrecision.BFloat16, TrainingCheckpoint.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).Options.Precision);
         using var saved = Safetensors.ReadAll(Path.Combine(outDir, FineTuneApp.ModelFile));
         Assert.All(saved.Tensors.Values, t => Assert.Equal(TorchSharp.torch.ScalarType.Float32, t.dtype));
         using var before = Safetensors.ReadAll(pretrained);
@@ -103,13 +103,13 @@ public class FineTuneCommandTests
         Assert.True(code == 0, error);
         Assert.Contains("resumed after epoch 1, training to epoch 2.", output);
         Assert.Contains("epoch 2:", output);
-        Assert.Equal(2, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
+        Assert.Equal(2, TrainingCheckpoint.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
 
         // Without --epochs the default (20) must not extend the saved 2-epoch run.
         var again = Run([.. common, "--resume"]);
         Assert.True(again.Code == 0, again.Error);
         Assert.Contains("resumed after epoch 2, training to epoch 2.", again.Output);
-        Assert.Equal(2, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
+        Assert.Equal(2, TrainingCheckpoint.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
     }
 
     [Theory]

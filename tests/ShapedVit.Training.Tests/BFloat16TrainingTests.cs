@@ -140,7 +140,7 @@ public class BFloat16TrainingTests
         }
         using var saved = ShapedVit.Checkpoints.Safetensors.ReadAll(dir.File("m.safetensors"));
         Assert.All(saved.Tensors.Values, t => Assert.Equal(ScalarType.Float32, t.dtype));
-        Assert.Equal(TrainingPrecision.BFloat16, Trainer.ReadState(dir.File("s.safetensors")).Options.Precision);
+        Assert.Equal(TrainingPrecision.BFloat16, TrainingCheckpoint.ReadState(dir.File("s.safetensors")).Options.Precision);
 
         using var resumedModel = new TinyVit(seed: 9);
         using var resumed = new Trainer(resumedModel, data, null, options, torch.CPU, "tiny");

@@ -220,7 +220,7 @@ public class FineTuningTests
             first.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
         }
         using var resumedModel = new TinyVit(seed: 77);
-        using var resumed = new Trainer(resumedModel, data, null, Trainer.ReadState(dir.File("s.safetensors")).Options, torch.CPU, "tiny");
+        using var resumed = new Trainer(resumedModel, data, null, TrainingCheckpoint.ReadState(dir.File("s.safetensors")).Options, torch.CPU, "tiny");
         resumed.LoadCheckpoint(dir.File("s.safetensors"));
         Assert.True(resumed.Finished);
         resumed.ExtendEpochs(3);
@@ -235,7 +235,7 @@ public class FineTuningTests
             Assert.True(difference <= 1e-6f, $"{name} differs by {difference}");
         }
         resumed.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
-        Assert.Equal(3, Trainer.ReadState(dir.File("s.safetensors")).Options.Epochs);
+        Assert.Equal(3, TrainingCheckpoint.ReadState(dir.File("s.safetensors")).Options.Epochs);
     }
 
     [Fact]

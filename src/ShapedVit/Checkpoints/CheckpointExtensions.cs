@@ -55,10 +55,10 @@ public enum ClassifierLoading
 public sealed class CheckpointLoadResult
 {
     internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> rawMetadata, (long Height, long Width)? resampledFrom,
-                                  bool prefixRowsAdded, bool fromTrainingState, IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped)
+                                  bool prefixRowsAdded, IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped)
     {
         Naming = naming; RawMetadata = rawMetadata; PositionEmbeddingResampledFrom = resampledFrom; PositionEmbeddingPrefixRowsAdded = prefixRowsAdded;
-        FromTrainingState = fromTrainingState; ReinitializedTensors = reinitialized; DroppedTensors = dropped;
+        ReinitializedTensors = reinitialized; DroppedTensors = dropped;
         Metadata = CheckpointMetadata.Parse(rawMetadata);
     }
 
@@ -72,8 +72,6 @@ public sealed class CheckpointLoadResult
     public (long Height, long Width)? PositionEmbeddingResampledFrom { get; }
     /// <summary>True when the checkpoint's position embedding had no rows for the prefix tokens (<c>no_embed_class</c>) and zero rows were added.</summary>
     public bool PositionEmbeddingPrefixRowsAdded { get; }
-    /// <summary>True when the file was a trainer's state file and its model section was loaded (the optimiser's tensors were not used).</summary>
-    public bool FromTrainingState { get; }
     /// <summary>Model keys left at the model's own initialisation instead of the checkpoint's classifier (see <see cref="CheckpointLoadOptions.Classifier"/>), with their shapes.</summary>
     public IReadOnlyList<string> ReinitializedTensors { get; }
     /// <summary>The checkpoint's classifier keys (timm naming) that were not loaded (see <see cref="CheckpointLoadOptions.Classifier"/>), with their shapes.</summary>
@@ -89,33 +87,29 @@ public static class CheckpointExtensions
     /// Loads a safetensors checkpoint in timm, torchvision or Hugging Face naming into <paramref name="model"/> strictly: every
     /// missing, unexpected, wrong-shaped or unconvertible tensor is listed in one <see cref="CheckpointException"/>, and the
     /// model is changed only when everything fits. Floating-point tensors are converted to each parameter's dtype and device,
-    /// one tensor at a time. A trainer's state file loads its model section. For fine-tuning, reset the head with
+    /// one tensor at a time. A trainer's state file (ShapedVit.Training's <c>TrainingCheckpoint</c>) is recognised and refused
+    /// in one line (<see cref="CheckpointRule.TrainingStateFile"/>): it is not model weights. For fine-tuning, reset the head with
     /// <see cref="CheckpointLoadOptions.Classifier"/> = <see cref="ClassifierLoading.Reset"/>.
     /// </summary>
     public static CheckpointLoadResult LoadSafetensors(this nn.Module model, string path, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(path);
+        // The header first: a state file is refused before its tensors (weights and optimizer moments) are read.
+        if (Safetensors.ReadHeader(path).Metadata.ContainsKey(CheckpointMetadataKeys.TrainingState))
+            throw new CheckpointException(CheckpointRule.TrainingStateFile, null,
+                "this is a ShapedVit training state file (weights, optimizer state and progress for resuming a run), not model weights: " +
+                "load the model file saved beside it, or use ShapedVit.Training's TrainingCheckpoint.LoadWeights.", path);
         using var file = Safetensors.ReadAll(path);
-        bool trainingState = file.Metadata.ContainsKey(CheckpointMetadataKeys.TrainingState);
-        IReadOnlyDictionary<string, Tensor> tensors = trainingState ? StateSection(file.Tensors, CheckpointMetadataKeys.StateModelPrefix) : file.Tensors;
-        if (trainingState && tensors.Count == 0)
-            throw new CheckpointException(CheckpointRule.KeyMismatch, null,
-                $"this is a trainer's state file without a '{CheckpointMetadataKeys.StateModelPrefix}' section of model weights.", path);
-        return model.LoadTensors(tensors, path, file.Metadata, options, trainingState);
+        return model.LoadTensors(file.Tensors, path, file.Metadata, options);
     }
-
-    /// <summary>The tensors under <paramref name="prefix"/> of a trainer's state file, with the prefix removed.</summary>
-    internal static Dictionary<string, Tensor> StateSection(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
-        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
 
     /// <summary>
     /// Loads named tensors (read from <paramref name="source"/>, a path for messages) into <paramref name="model"/> with the
     /// rules of <see cref="LoadSafetensors"/>. The tensors stay the caller's.
     /// </summary>
     public static CheckpointLoadResult LoadTensors(this nn.Module model, IReadOnlyDictionary<string, Tensor> checkpoint, string source,
-                                                   IReadOnlyDictionary<string, string>? metadata = null, CheckpointLoadOptions? options = null,
-                                                   bool fromTrainingState = false)
+                                                   IReadOnlyDictionary<string, string>? metadata = null, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -204,8 +198,7 @@ public static class CheckpointExtensions
             if (!targets.ContainsKey(key))
                 unexpected.Add($"{Named(key)} {TensorShapes.Format(tensor.shape)}");
         if (missing.Count + unexpected.Count + wrongShape.Count + wrongDtype.Count > 0)
-            throw new CheckpointException(source, missing, unexpected, wrongShape, wrongDtype,
-                                          fromTrainingState ? null : DescribeTrainingStateLayout(tensors.Keys));
+            throw new CheckpointException(source, missing, unexpected, wrongShape, wrongDtype);
 
         // Every check is done, so the copies below cannot fail for a reason of the checkpoint's. Each tensor is converted to
         // its parameter's dtype and device just before its copy and freed after it: at most one converted tensor exists.
@@ -222,7 +215,7 @@ public static class CheckpointExtensions
                 }
             }
         }
-        return new CheckpointLoadResult(renamed.Naming, metadata, resampledFrom, prefixRowsAdded, fromTrainingState, reinitialized, dropped);
+        return new CheckpointLoadResult(renamed.Naming, metadata, resampledFrom, prefixRowsAdded, reinitialized, dropped);
     }
 
     private const string HeadPrefix = "head.";
@@ -238,13 +231,6 @@ public static class CheckpointExtensions
         var theirs = checkpoint.Where(kv => IsClassifierKey(kv.Key)).ToList();
         return ours.Count == theirs.Count && theirs.All(kv => ours.TryGetValue(kv.Key, out var t) && t.shape.SequenceEqual(kv.Value.shape));
     }
-
-    /// <summary>A one-line hint when the keys look like a trainer's state file whose metadata was lost, else null.</summary>
-    private static string? DescribeTrainingStateLayout(IEnumerable<string> keys) =>
-        keys.Any(k => k.StartsWith(CheckpointMetadataKeys.StateModelPrefix, StringComparison.Ordinal)) &&
-        keys.Any(k => k.StartsWith(CheckpointMetadataKeys.StateOptimizerPrefix, StringComparison.Ordinal))
-            ? $"the keys are a trainer's state file's ('{CheckpointMetadataKeys.StateModelPrefix}' weights, '{CheckpointMetadataKeys.StateOptimizerPrefix}' moments) but its '{CheckpointMetadataKeys.TrainingState}' metadata is missing"
-            : null;
 
     /// <summary>Whether a [1, T, D] position embedding is timm's <c>no_embed_class</c> form for this model (see <see cref="CheckpointLoadOptions.PositionEmbeddingHasPrefixTokens"/>).</summary>
     private static bool LacksPrefixRows(Tensor source, Tensor target, VitGeometry geometry, CheckpointLoadOptions options)
