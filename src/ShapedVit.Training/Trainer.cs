@@ -44,6 +44,9 @@ public sealed partial class Trainer : IDisposable
         string? problem = options.Problems().FirstOrDefault();
         if (problem is not null) throw new ArgumentException(problem, nameof(options));
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        if (train.ClassNames.Count < 2)
+            throw new ArgumentException($"The training set has {train.ClassNames.Count} class{(train.ClassNames.Count == 1 ? $" ('{train.ClassNames[0]}')" : "es")}: " +
+                                        "a classifier needs at least 2.", nameof(train));
         this.model = model; this.train = train; this.test = test; this.device = device;
         Architecture = architecture;
         model.to(device);
