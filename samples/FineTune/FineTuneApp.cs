@@ -88,7 +88,9 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         if (options.Resume)
         {
             if (!File.Exists(StatePath)) throw new FileNotFoundException($"nothing to resume: {StatePath} is needed.");
-            trainerOptions = TrainingCheckpoint.ReadState(StatePath).Options;
+            var saved = TrainingCheckpoint.ReadState(StatePath).Options;
+            // --bfloat16 asks for a precision: the trainer refuses to resume a run saved in another one, rather than ignore the flag.
+            trainerOptions = options.BFloat16 ? saved with { Precision = TrainingPrecision.BFloat16 } : saved;
         }
         using var trainer = new Trainer(model, train, validation, trainerOptions, device, architecture);
         if (options.Resume)

@@ -43,6 +43,10 @@ public sealed partial class Trainer
         if (state.TrainTransform is not null && state.TrainTransform != train.TransformDescription)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
                 $"the run was trained with the transform {state.TrainTransform}; this one has {train.TransformDescription}: resume with the same.", statePath);
+        if (state.Options.Precision != Options.Precision)
+            throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
+                $"the run was trained in {Describe(state.Options.Precision)} and this trainer trains in {Describe(Options.Precision)}: a run cannot switch " +
+                $"precision (TrainerOptions.Precision) when it is resumed; resume in {Describe(state.Options.Precision)}, or start a new run.", statePath);
         if (state.Options != Options)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
                 "the run was saved with other training options: resume with the saved ones (see TrainingCheckpoint.ReadState).", statePath);
@@ -55,4 +59,10 @@ public sealed partial class Trainer
         Ema?.LoadState(saved.Ema, statePath);
         State = state;
     }
+
+    private static string Describe(TrainingPrecision precision) => precision switch
+    {
+        TrainingPrecision.BFloat16 => "bfloat16",
+        _ => "float32",
+    };
 }
