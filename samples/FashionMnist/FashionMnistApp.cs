@@ -66,8 +66,8 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
             // The state file alone is the resumable checkpoint (weights, optimizer, schedule); the model file is its export.
             if (!File.Exists(StatePath))
                 throw new FileNotFoundException($"nothing to resume: {StatePath} is needed.");
-            Trainer.RequireArchitecture(StatePath, Safetensors.ReadHeader(StatePath).Metadata, FashionModel.Architecture);
-            trainerOptions = Trainer.ReadState(StatePath).Options; // the saved run's hyper-parameters, so it continues exactly
+            ModelArchitecture.Require(StatePath, Safetensors.ReadHeader(StatePath).Metadata, FashionModel.Architecture);
+            trainerOptions = TrainingCheckpoint.ReadState(StatePath).Options; // the saved run's hyper-parameters, so it continues exactly
             resuming = true;
         }
         else if (File.Exists(ModelPath))
@@ -120,7 +120,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         var (_, test) = FashionMnistDataset.Load(options.DataDirectory ?? ShippedSlice);
         var device = SampleCommandLine.ResolveDevice(options.Device, error, out _);
         using var model = FashionModel.Create(0);
-        Trainer.RequireArchitecture(ModelPath, Safetensors.ReadHeader(ModelPath).Metadata, FashionModel.Architecture);
+        ModelArchitecture.Require(ModelPath, Safetensors.ReadHeader(ModelPath).Metadata, FashionModel.Architecture);
         model.LoadSafetensors(ModelPath);
         model.to(device).eval();
         int count = Math.Min(options.Classify, test.Count);

@@ -71,10 +71,11 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
             output.WriteLine($"model: {backbone.Name} with {classes} classes from random weights (the baseline; {pretrainedName}'s architecture)");
         else
         {
-            var loaded = model.LoadSafetensors(options.Checkpoint!, new CheckpointLoadOptions { ReinitializeClassifier = true });
+            // timm's reset_classifier: the pre-trained head is never kept, also when the class counts happen to match.
+            var loaded = model.LoadSafetensors(options.Checkpoint!, new CheckpointLoadOptions { Classifier = ClassifierLoading.Reset });
             output.WriteLine($"model: {backbone.Name} with {classes} classes from {options.Checkpoint} ({pretrainedName}, {loaded.Naming} naming)");
-            if (loaded.ReinitializedTensors.Count > 0)
-                output.WriteLine($"  new head: {string.Join(", ", loaded.ReinitializedTensors)}; left out: {string.Join(", ", loaded.DroppedTensors)}");
+            string leftOut = loaded.DroppedTensors.Count > 0 ? string.Join(", ", loaded.DroppedTensors) : "none (the checkpoint has no head)";
+            output.WriteLine($"  new head: {string.Join(", ", loaded.ReinitializedTensors)}; left out: {leftOut}");
         }
 
         var trainerOptions = new TrainerOptions
@@ -87,7 +88,9 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         if (options.Resume)
         {
             if (!File.Exists(StatePath)) throw new FileNotFoundException($"nothing to resume: {StatePath} is needed.");
-            trainerOptions = Trainer.ReadState(StatePath).Options;
+            var saved = TrainingCheckpoint.ReadState(StatePath).Options;
+            // --bfloat16 asks for a precision: the trainer refuses to resume a run saved in another one, rather than ignore the flag.
+            trainerOptions = options.BFloat16 ? saved with { Precision = TrainingPrecision.BFloat16 } : saved;
         }
         using var trainer = new Trainer(model, train, validation, trainerOptions, device, architecture);
         if (options.Resume)

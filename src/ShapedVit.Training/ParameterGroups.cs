@@ -69,12 +69,11 @@ public static class ParameterGroups
         return names;
     }
 
-    /// <summary>The encoder depth: the number of <c>blocks.N</c> modules (0 when the model has none).</summary>
-    internal static int Depth(nn.Module model) =>
-        model.named_parameters().Select(p => BlockIndex(p.name)).Where(i => i >= 0).DefaultIfEmpty(-1).Max() + 1;
-
-    private static readonly Regex Stem = new(@"^(cls_token|pos_embed|patch_embed)", RegexOptions.CultureInvariant);
+    // timm's VisionTransformer.group_matcher (and DeiT's, which adds dist_token): the stem, then the blocks by index, the
+    // final norm with the last block; whatever matches neither (the head, head_dist, fc_norm) goes last.
+    private static readonly Regex Stem = new(@"^(cls_token|reg_token|dist_token|pos_embed|patch_embed)", RegexOptions.CultureInvariant);
     private static readonly Regex Block = new(@"^blocks\.(\d+)", RegexOptions.CultureInvariant);
+    private const string FinalNormPrefix = "norm";
 
     private static int BlockIndex(string name)
     {
@@ -82,26 +81,49 @@ public static class ParameterGroups
         return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }
 
-    /// <summary>
-    /// timm's layer id of a ViT parameter (<c>VisionTransformer.group_matcher</c> through <c>group_with_matcher</c>):
-    /// 0 for the stem (<c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed</c>), i + 1 for <c>blocks.i</c>, depth + 1 for the
-    /// final <c>norm</c>, depth + 2 for everything else (the head, <c>fc_norm</c>, and, as in timm, <c>reg_token</c>).
-    /// </summary>
-    internal static int LayerId(string name, int depth)
+    /// <summary>Where a parameter sorts among timm's layers: stem, block i, the final norm (joins the block before it), the rest.</summary>
+    private readonly record struct LayerOrdinal(int Kind, int Block) : IComparable<LayerOrdinal>
     {
-        if (Stem.IsMatch(name)) return 0;
+        public const int StemKind = 0, BlockKind = 1, RestKind = 2;
+        public const int FinalNorm = int.MaxValue; // a Block value after every block, merged into the layer before it
+
+        public int CompareTo(LayerOrdinal other) => Kind != other.Kind ? Kind.CompareTo(other.Kind) : Block.CompareTo(other.Block);
+    }
+
+    private static LayerOrdinal OrdinalOf(string name)
+    {
+        if (Stem.IsMatch(name)) return new(LayerOrdinal.StemKind, 0);
         int block = BlockIndex(name);
-        if (block >= 0) return block + 1;
-        if (name.StartsWith("norm", StringComparison.Ordinal)) return depth + 1;
-        return depth + 2;
+        if (block >= 0) return new(LayerOrdinal.BlockKind, block);
+        if (name.StartsWith(FinalNormPrefix, StringComparison.Ordinal)) return new(LayerOrdinal.BlockKind, LayerOrdinal.FinalNorm);
+        return new(LayerOrdinal.RestKind, 0);
     }
 
     /// <summary>
-    /// timm's layer-decay scale of a layer id: <paramref name="layerDecay"/>^(depth + 2 - id). So the head's rate is the base
-    /// rate, the final norm's base x decay, block i's (0-based) base x decay^(depth + 1 - i), the embeddings' base x
-    /// decay^(depth + 2).
+    /// timm's layer ids (<c>group_parameters(model, model.group_matcher(), reverse=True)</c>) of every parameter name: the
+    /// distinct ordinals in order get 0, 1, 2, ..., except that the final norm shares the id of the layer before it. For a
+    /// ViT: the stem (<c>cls_token</c>, <c>reg_token</c>, <c>dist_token</c>, <c>pos_embed</c>, <c>patch_embed</c>) 0,
+    /// <c>blocks.i</c> i + 1, the final <c>norm</c> depth (with the last block), the head and everything else depth + 1.
     /// </summary>
-    internal static double LayerScale(int layerId, int depth, double layerDecay) => Math.Pow(layerDecay, depth + 2 - layerId);
+    internal static IReadOnlyDictionary<string, int> LayerIds(IEnumerable<string> names)
+    {
+        var ordinals = names.ToDictionary(name => name, OrdinalOf, StringComparer.Ordinal);
+        var idOf = new Dictionary<LayerOrdinal, int>();
+        int id = -1;
+        foreach (var ordinal in ordinals.Values.Distinct().Order())
+        {
+            if (id < 0 || ordinal.Block != LayerOrdinal.FinalNorm) id++;
+            idOf[ordinal] = id;
+        }
+        return ordinals.ToDictionary(kv => kv.Key, kv => idOf[kv.Value], StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// timm's layer-decay scale of a layer id: <paramref name="layerDecay"/>^(<paramref name="lastLayerId"/> - id). For a
+    /// ViT of depth L (last id L + 1): the head's rate is the base rate, block i's (0-based, and the final norm with the
+    /// last block) base x decay^(L - i), the stem's base x decay^(L + 1).
+    /// </summary>
+    internal static double LayerScale(int layerId, int lastLayerId, double layerDecay) => Math.Pow(layerDecay, lastLayerId - layerId);
 
     /// <summary>
     /// The trainable parameters (<c>requires_grad</c>) of <paramref name="model"/> in groups, as timm's
@@ -111,18 +133,20 @@ public static class ParameterGroups
     public static IReadOnlyList<ParameterGroup> Create(nn.Module model, double weightDecay, double? layerDecay = null)
     {
         var noDecay = NoWeightDecay(model);
-        int depth = Depth(model);
+        // Layer ids count every parameter, frozen or not, as timm's do: a linear probe keeps the same scales.
+        var layerIds = LayerIds(model.named_parameters().Select(p => p.name));
+        int lastLayerId = layerIds.Values.DefaultIfEmpty(0).Max();
         var groups = new List<(string Key, List<(string, Parameter)> Parameters, double Scale, double Decay)>();
         foreach (var (name, parameter) in model.named_parameters())
         {
             if (!parameter.requires_grad) continue;
             bool decays = !noDecay.Contains(name) && weightDecay != 0;
-            int layer = layerDecay is null ? -1 : LayerId(name, depth);
+            int layer = layerDecay is null ? -1 : layerIds[name];
             string key = (layer < 0 ? "" : $"layer_{layer}_") + (decays ? "decay" : "no_decay");
             int at = groups.FindIndex(g => g.Key == key);
             if (at < 0)
             {
-                double scale = layerDecay is double d ? LayerScale(layer, depth, d) : 1.0;
+                double scale = layerDecay is double d ? LayerScale(layer, lastLayerId, d) : 1.0;
                 groups.Add((key, [], scale, decays ? weightDecay : 0));
                 at = groups.Count - 1;
             }

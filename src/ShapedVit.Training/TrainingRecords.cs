@@ -35,7 +35,7 @@ public sealed record TrainerOptions
     public bool LinearProbe { get; init; }
     /// <summary>The classifier's name prefix (timm's <c>pretrained_cfg["classifier"]</c>): what a linear probe trains.</summary>
     public string Classifier { get; init; } = "head";
-    /// <summary>timm's <c>layer_decay</c> (for example 0.75): each layer's learning rate is scaled by decay^(layers above it) (see <see cref="ParameterGroups.LayerScale"/>); null: off.</summary>
+    /// <summary>timm's <c>layer_decay</c> (for example 0.75): each layer's learning rate is scaled by decay^(layers above it), grouped as timm's <c>param_groups_layer_decay</c> groups them (see <see cref="ParameterGroups.Create"/>); null: off.</summary>
     public double? LayerDecay { get; init; }
     /// <summary>Micro-batches per optimizer step: each batch of <see cref="BatchSize"/> goes through the model in this many parts, whose gradients add up to the whole batch's (less memory, the same step).</summary>
     public int GradientAccumulation { get; init; } = 1;
@@ -48,6 +48,8 @@ public sealed record TrainerOptions
     /// model's parameters, the optimizer, the EMA, checkpoints and evaluation stay float32 either way.
     /// </summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+    /// <summary>What a batch whose loss or gradients are not finite (NaN or Inf) does; either way it never updates the weights.</summary>
+    public NonFiniteBatchPolicy NonFiniteBatches { get; init; } = NonFiniteBatchPolicy.Stop;
 
     /// <summary>Checks the numbers and returns what is wrong, one line each.</summary>
     public IEnumerable<string> Problems()
@@ -68,6 +70,25 @@ public sealed record TrainerOptions
         if (string.IsNullOrEmpty(Classifier)) yield return "the classifier name must not be empty.";
         if (Mixup is not null) foreach (var problem in Mixup.Problems()) yield return problem;
     }
+}
+
+/// <summary>What a training batch whose loss or gradients are not finite does (<see cref="TrainerOptions.NonFiniteBatches"/>).</summary>
+public enum NonFiniteBatchPolicy
+{
+    /// <summary>The run stops with a one-line <see cref="TrainingStoppedException"/> before the update: the weights stay those of the step before.</summary>
+    Stop = 0,
+    /// <summary>The batch is skipped: no update, and it counts neither as a step nor towards the epoch's loss and accuracy.</summary>
+    Skip = 1,
+}
+
+/// <summary>
+/// A run that cannot go on: a batch's loss or gradients were not finite (with <see cref="NonFiniteBatchPolicy.Stop"/>), or
+/// an epoch had no usable image. Nothing non-finite reached the weights; the message is one line.
+/// </summary>
+public sealed class TrainingStoppedException : InvalidOperationException
+{
+    /// <summary>The run stopped for the reason <paramref name="message"/> gives.</summary>
+    public TrainingStoppedException(string message) : base(message) { }
 }
 
 /// <summary>The arithmetic of a training step (<see cref="TrainerOptions.Precision"/>).</summary>

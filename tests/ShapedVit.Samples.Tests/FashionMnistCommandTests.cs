@@ -137,7 +137,7 @@ public class FashionMnistCommandTests
         Assert.Contains("resumed after epoch 1 of 1 (step 2), with the saved options; training on to epoch 2.", extended.Output);
         Assert.Contains("epoch 2:", extended.Output);
         Assert.DoesNotContain("epoch 1:", extended.Output); // the finished epoch is not replayed
-        Assert.Equal(2, Trainer.ReadState(Path.Combine(dir.Path, FashionMnistApp.StateFile)).CompletedEpochs);
+        Assert.Equal(2, TrainingCheckpoint.ReadState(Path.Combine(dir.Path, FashionMnistApp.StateFile)).CompletedEpochs);
     }
 
     [Fact]

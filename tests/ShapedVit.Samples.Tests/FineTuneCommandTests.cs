@@ -85,7 +85,7 @@ public class FineTuneCommandTests
         var (code, output, error) = Run(Slice, "--checkpoint", pretrained, "--out", outDir, "--epochs", "1", "--batch-size", "8", "--bfloat16", "--plain", "--threads", "1");
         Assert.True(code == 0, error + output);
         Assert.Contains("training (fine-tune, bfloat16): 1 epochs", output);
-        Assert.Equal(TrainingPrecision.BFloat16, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).Options.Precision);
+        Assert.Equal(TrainingPrecision.BFloat16, TrainingCheckpoint.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).Options.Precision);
         using var saved = Safetensors.ReadAll(Path.Combine(outDir, FineTuneApp.ModelFile));
         Assert.All(saved.Tensors.Values, t => Assert.Equal(TorchSharp.torch.ScalarType.Float32, t.dtype));
         using var before = Safetensors.ReadAll(pretrained);
@@ -103,13 +103,54 @@ public class FineTuneCommandTests
         Assert.True(code == 0, error);
         Assert.Contains("resumed after epoch 1, training to epoch 2.", output);
         Assert.Contains("epoch 2:", output);
-        Assert.Equal(2, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
+        Assert.Equal(2, TrainingCheckpoint.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
 
         // Without --epochs the default (20) must not extend the saved 2-epoch run.
         var again = Run([.. common, "--resume"]);
         Assert.True(again.Code == 0, again.Error);
         Assert.Contains("resumed after epoch 2, training to epoch 2.", again.Output);
-        Assert.Equal(2, Trainer.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
+        Assert.Equal(2, TrainingCheckpoint.ReadState(Path.Combine(outDir, FineTuneApp.StateFile)).CompletedEpochs);
+    }
+
+    /// <summary>The shipped 5-class slice as 10 classes: each class folder twice, under its name and its name + " 2".</summary>
+    private static string TenClassFolder(TempDirectory dir)
+    {
+        string root = dir.File("ten-classes");
+        foreach (var classFolder in Directory.GetDirectories(Slice))
+            foreach (var name in new[] { Path.GetFileName(classFolder), Path.GetFileName(classFolder) + " 2" })
+            {
+                Directory.CreateDirectory(Path.Combine(root, name));
+                foreach (var file in Directory.GetFiles(classFolder)) File.Copy(file, Path.Combine(root, name, Path.GetFileName(file)));
+            }
+        return root;
+    }
+
+    [Fact]
+    public void Fine_tuning_on_as_many_classes_as_the_checkpoint_has_still_replaces_the_head_and_says_so()
+    {
+        using var dir = new TempDirectory();
+        string pretrained = Pretrained(dir), outDir = Path.Combine(dir.Path, "ten");
+        var (code, output, error) = Run(TenClassFolder(dir), "--checkpoint", pretrained, "--out", outDir, "--epochs", "1", "--batch-size", "8", "--plain", "--threads", "1");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("data: 60 images of 10 classes", output);
+        string head = output.Split('\n').Single(l => l.StartsWith("  new head: ", StringComparison.Ordinal));
+        Assert.Equal("  new head: head.weight [10,64], head.bias [10]; left out: head.bias [10], head.weight [10,64]", head.TrimEnd('\r'));
+    }
+
+    [Fact]
+    public void Resuming_a_float32_run_with_bfloat16_is_refused_naming_the_precision_switch()
+    {
+        using var dir = new TempDirectory();
+        string pretrained = Pretrained(dir), outDir = Path.Combine(dir.Path, "run");
+        string[] common = [Slice, "--checkpoint", pretrained, "--out", outDir, "--batch-size", "8", "--plain", "--threads", "1"];
+        Assert.Equal(0, Run([.. common, "--epochs", "1"]).Code);
+        byte[] state = File.ReadAllBytes(Path.Combine(outDir, FineTuneApp.StateFile));
+        var (code, _, error) = Run([.. common, "--epochs", "2", "--resume", "--bfloat16"]);
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {Path.Combine(outDir, FineTuneApp.StateFile)}: [TrainingStateMismatch] the run was trained in float32 and this trainer trains in bfloat16: " +
+                     "a run cannot switch precision (TrainerOptions.Precision) when it is resumed; resume in float32, or start a new run.\n",
+                     error.Replace("\r", ""));
+        Assert.Equal(state, File.ReadAllBytes(Path.Combine(outDir, FineTuneApp.StateFile)));
     }
 
     [Theory]

@@ -35,7 +35,7 @@ public class KilledTrainerTests
     private static int SavedEpochs(string statePath)
     {
         if (!File.Exists(statePath)) return -1;
-        return Trainer.ReadState(statePath).CompletedEpochs; // any exception here fails the test: the file must always be whole
+        return TrainingCheckpoint.ReadState(statePath).CompletedEpochs; // any exception here fails the test: the file must always be whole
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public class KilledTrainerTests
             // Whatever moment it died at, both files are whole: the state resumes and the model loads.
             int saved = SavedEpochs(statePath);
             Assert.True(saved > lastEpochs, $"round {round}: saved epochs {saved} after {lastEpochs}");
-            var state = Trainer.ReadState(statePath);
+            var state = TrainingCheckpoint.ReadState(statePath);
             Assert.Equal(saved, state.CompletedEpochs);
             using (var model = new FashionVit())
                 model.LoadSafetensors(modelPath);

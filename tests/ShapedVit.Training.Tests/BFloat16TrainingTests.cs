@@ -140,7 +140,7 @@ public class BFloat16TrainingTests
         }
         using var saved = ShapedVit.Checkpoints.Safetensors.ReadAll(dir.File("m.safetensors"));
         Assert.All(saved.Tensors.Values, t => Assert.Equal(ScalarType.Float32, t.dtype));
-        Assert.Equal(TrainingPrecision.BFloat16, Trainer.ReadState(dir.File("s.safetensors")).Options.Precision);
+        Assert.Equal(TrainingPrecision.BFloat16, TrainingCheckpoint.ReadState(dir.File("s.safetensors")).Options.Precision);
 
         using var resumedModel = new TinyVit(seed: 9);
         using var resumed = new Trainer(resumedModel, data, null, options, torch.CPU, "tiny");
@@ -149,6 +149,26 @@ public class BFloat16TrainingTests
         var expected = Weights(straightModel);
         foreach (var (name, tensor) in Weights(resumedModel))
             Assert.True(tensor.eq(expected[name]).all().item<bool>(), name);
+    }
+
+    [Theory]
+    [InlineData(TrainingPrecision.Float32, TrainingPrecision.BFloat16, "float32", "bfloat16")]
+    [InlineData(TrainingPrecision.BFloat16, TrainingPrecision.Float32, "bfloat16", "float32")]
+    public void Resuming_in_another_precision_is_refused_naming_the_switch_and_nothing_changes(TrainingPrecision saved, TrainingPrecision resumedIn, string savedName, string resumedName)
+    {
+        var data = TrainerTests.RandomImages(16, 8);
+        using var dir = new TempDirectory();
+        using (var model = new TinyVit(seed: 1))
+        using (var trainer = new Trainer(model, data, null, Plain(precision: saved), torch.CPU, "tiny"))
+            trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
+        using var other = new TinyVit(seed: 2);
+        var before = Weights(other);
+        using var resumed = new Trainer(other, data, null, Plain(precision: resumedIn), torch.CPU, "tiny");
+        var error = Assert.Throws<ShapedVit.Checkpoints.CheckpointException>(() => resumed.LoadCheckpoint(dir.File("s.safetensors")));
+        Assert.Equal($"{dir.File("s.safetensors")}: [TrainingStateMismatch] the run was trained in {savedName} and this trainer trains in {resumedName}: " +
+                     $"a run cannot switch precision (TrainerOptions.Precision) when it is resumed; resume in {savedName}, or start a new run.", error.Message);
+        foreach (var (name, tensor) in Weights(other)) Assert.True(tensor.eq(before[name]).all().item<bool>(), name);
+        Assert.Equal(0, resumed.State.CompletedEpochs);
     }
 
     [Fact]

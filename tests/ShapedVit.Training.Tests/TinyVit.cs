@@ -14,3 +14,13 @@ public partial class PlainTinyVit { }
 [VisionTransformer(NumClasses = 3, Dropout = 0.1)]
 [Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(2), Heads(2), Mlp(32)]
 public partial class ThreeClassTinyVit { }
+
+/// <summary>A depth-3 TinyVit, the model timm's parameter groups were computed for (Fixtures/make_layer_decay_reference.py).</summary>
+[VisionTransformer(NumClasses = 10)]
+[Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(3), Heads(2), Mlp(32)]
+public partial class DepthThreeTinyVit { }
+
+/// <summary>The depth-3 TinyVit with two register tokens.</summary>
+[VisionTransformer(NumClasses = 10, RegisterTokens = 2)]
+[Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(3), Heads(2), Mlp(32)]
+public partial class DepthThreeRegistersTinyVit { }

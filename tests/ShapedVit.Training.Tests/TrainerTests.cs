@@ -64,7 +64,7 @@ public class TrainerTests
 
         torch.manual_seed(999); // whatever the global generator holds now must not matter
         using var resumedModel = new TinyVit(seed: 77); // different initial weights: all must come from the checkpoint
-        using var resumed = new Trainer(resumedModel, data, null, Trainer.ReadState(dir.File("s.safetensors")).Options, torch.CPU, Architecture);
+        using var resumed = new Trainer(resumedModel, data, null, TrainingCheckpoint.ReadState(dir.File("s.safetensors")).Options, torch.CPU, Architecture);
         resumed.LoadCheckpoint(dir.File("s.safetensors"));
         Assert.Equal((1, 3L), (resumed.State.CompletedEpochs, resumed.State.Step));
         resumed.RunEpoch();
@@ -141,7 +141,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void The_state_file_and_the_model_file_both_load_with_LoadSafetensors_and_carry_the_metadata()
+    public void The_model_file_loads_with_LoadSafetensors_the_state_file_with_TrainingCheckpoint_and_both_carry_the_metadata()
     {
         using var dir = new TempDirectory();
         using var model = new TinyVit(0);
@@ -151,18 +151,54 @@ public class TrainerTests
         trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"), metadata);
 
         using var fromState = new TinyVit(5);
-        var stateResult = fromState.LoadSafetensors(dir.File("s.safetensors"));
-        Assert.True(stateResult.FromTrainingState);
+        var stateResult = TrainingCheckpoint.LoadWeights(fromState, dir.File("s.safetensors"));
         using var fromModel = new TinyVit(6);
         var modelResult = fromModel.LoadSafetensors(dir.File("m.safetensors"));
-        Assert.False(modelResult.FromTrainingState);
         var expected = Weights(model);
         Assert.Equal(expected, Weights(fromState));
         Assert.Equal(expected, Weights(fromModel));
         Assert.Equal(Architecture, modelResult.Metadata.Architecture);
+        Assert.Equal(Architecture, stateResult.Metadata.Architecture);
         Assert.Equal(TenClasses.Names, modelResult.Metadata.Labels);
         Assert.Equal(metadata.Preprocessing, modelResult.Metadata.Preprocessing);
-        Assert.Equal("1", modelResult.Metadata.Extra[Trainer.EpochKey]);
+        Assert.Equal("1", modelResult.Metadata.Extra[TrainingCheckpoint.EpochKey]);
+        Assert.Equal("1", stateResult.Metadata.Extra[TrainingCheckpoint.EpochKey]);
+        Assert.Equal("1", stateResult.Metadata.Extra[TrainingCheckpoint.FormatKey]);
+    }
+
+    [Fact]
+    public void LoadSafetensors_says_in_one_line_that_a_state_file_is_no_model_file_and_changes_nothing()
+    {
+        using var dir = new TempDirectory();
+        using (var model = new TinyVit(0))
+        using (var trainer = new Trainer(model, RandomImages(16, 3), null, Options(1), torch.CPU, Architecture))
+            trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
+        using var other = new TinyVit(7);
+        var before = Weights(other);
+        var e = Assert.Throws<CheckpointException>(() => other.LoadSafetensors(dir.File("s.safetensors")));
+        Assert.Equal(CheckpointRule.TrainingStateFile, e.Rule);
+        Assert.Equal($"{dir.File("s.safetensors")}: [TrainingStateFile] this is a ShapedVit training state file (weights, optimizer state and progress " +
+                     "for resuming a run), not model weights: load the model file saved beside it, or use ShapedVit.Training's TrainingCheckpoint.LoadWeights.",
+                     e.Message);
+        foreach (var (name, values) in before) Assert.Equal(values, Weights(other)[name]);
+    }
+
+    [Fact]
+    public void A_state_file_of_a_newer_format_is_refused_in_one_line()
+    {
+        using var dir = new TempDirectory();
+        using var model = new TinyVit(0);
+        using var trainer = new Trainer(model, RandomImages(16, 3), null, Options(1), torch.CPU, Architecture);
+        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
+        using (var saved = Safetensors.ReadAll(dir.File("s.safetensors")))
+        {
+            var metadata = new Dictionary<string, string>(saved.Metadata) { [TrainingCheckpoint.FormatKey] = "2" };
+            Safetensors.Write(dir.File("newer.safetensors"), saved.Tensors, metadata);
+        }
+        var e = Assert.Throws<CheckpointException>(() => trainer.LoadCheckpoint(dir.File("newer.safetensors")));
+        Assert.Equal($"{dir.File("newer.safetensors")}: [TrainingStateMismatch] the state file has format 2, written by a newer ShapedVit; this one reads format 1 and older.", e.Message);
+        var state = TrainingCheckpoint.ReadState(dir.File("s.safetensors")); // the file as written reads back
+        Assert.Equal(trainer.State.Options, state.Options);
     }
 
     /// <summary>8x8 images as 64 one-pixel tokens through patch dropout; remembers how many tokens each forward kept.</summary>

@@ -49,6 +49,8 @@ public enum CheckpointRule
     ArchitectureMismatch,
     /// <summary>A trainer's state file does not belong to this run (no training state, other data or other options).</summary>
     TrainingStateMismatch,
+    /// <summary>A trainer's state file was given where model weights were expected.</summary>
+    TrainingStateFile,
 }
 
 /// <summary>

@@ -25,24 +25,40 @@ public sealed class CheckpointLoadOptions
     public bool? PositionEmbeddingHasPrefixTokens { get; init; }
 
     /// <summary>
-    /// Fine-tuning: where the checkpoint's classifier does not fit the model (another class count, a pre-logits layer on one
-    /// side only, or a headless model), keep the model's own freshly initialised classifier tensors and leave the
-    /// checkpoint's out, instead of failing. Only the classifier (<c>head.*</c>, <c>pre_logits.*</c>) is treated so; every
-    /// other tensor stays strict. <see cref="CheckpointLoadResult.ReinitializedTensors"/> and
-    /// <see cref="CheckpointLoadResult.DroppedTensors"/> say exactly what was kept and left out. False (the default): a
-    /// different classifier is a mismatch like any other.
+    /// What happens to the checkpoint's classifier (<c>head.*</c>, <c>pre_logits.*</c>); every other tensor stays strict.
+    /// <see cref="ClassifierLoading.Load"/> (the default) loads it like any other tensor. For fine-tuning use
+    /// <see cref="ClassifierLoading.Reset"/>, timm's <c>reset_classifier</c>. <see cref="CheckpointLoadResult.ReinitializedTensors"/>
+    /// and <see cref="CheckpointLoadResult.DroppedTensors"/> say exactly what was kept and left out.
     /// </summary>
-    public bool ReinitializeClassifier { get; init; }
+    public ClassifierLoading Classifier { get; init; }
+}
+
+/// <summary>What <see cref="CheckpointExtensions.LoadSafetensors"/> does with a checkpoint's classifier (<see cref="CheckpointLoadOptions.Classifier"/>).</summary>
+public enum ClassifierLoading
+{
+    /// <summary>Strict: the classifier loads like every other tensor, and a classifier that does not fit the model is a mismatch.</summary>
+    Load = 0,
+    /// <summary>
+    /// Timm's <c>reset_classifier</c>, what fine-tuning needs: the checkpoint's classifier is never loaded, whatever its
+    /// shape, and the model keeps its own classifier tensors (its constructor's initialisation). A head of the same class
+    /// count is replaced too, so a 10-class checkpoint fine-tuned on 10 new classes does not start from the old head.
+    /// </summary>
+    Reset = 1,
+    /// <summary>
+    /// The checkpoint's classifier loads where it fits the model exactly (same keys and shapes) and is left out where it does
+    /// not (another class count, a pre-logits layer on one side only, a headless model), the model keeping its own.
+    /// </summary>
+    ReplaceIfMismatched = 2,
 }
 
 /// <summary>What a successful load did.</summary>
 public sealed class CheckpointLoadResult
 {
     internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> rawMetadata, (long Height, long Width)? resampledFrom,
-                                  bool prefixRowsAdded, bool fromTrainingState, IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped)
+                                  bool prefixRowsAdded, IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped)
     {
         Naming = naming; RawMetadata = rawMetadata; PositionEmbeddingResampledFrom = resampledFrom; PositionEmbeddingPrefixRowsAdded = prefixRowsAdded;
-        FromTrainingState = fromTrainingState; ReinitializedTensors = reinitialized; DroppedTensors = dropped;
+        ReinitializedTensors = reinitialized; DroppedTensors = dropped;
         Metadata = CheckpointMetadata.Parse(rawMetadata);
     }
 
@@ -56,11 +72,9 @@ public sealed class CheckpointLoadResult
     public (long Height, long Width)? PositionEmbeddingResampledFrom { get; }
     /// <summary>True when the checkpoint's position embedding had no rows for the prefix tokens (<c>no_embed_class</c>) and zero rows were added.</summary>
     public bool PositionEmbeddingPrefixRowsAdded { get; }
-    /// <summary>True when the file was a trainer's state file and its model section was loaded (the optimiser's tensors were not used).</summary>
-    public bool FromTrainingState { get; }
-    /// <summary>Model keys left at the model's own initialisation because the checkpoint's classifier did not fit (see <see cref="CheckpointLoadOptions.ReinitializeClassifier"/>), with their shapes.</summary>
+    /// <summary>Model keys left at the model's own initialisation instead of the checkpoint's classifier (see <see cref="CheckpointLoadOptions.Classifier"/>), with their shapes.</summary>
     public IReadOnlyList<string> ReinitializedTensors { get; }
-    /// <summary>Checkpoint keys (timm naming) left out because the model's classifier differs, with their shapes.</summary>
+    /// <summary>The checkpoint's classifier keys (timm naming) that were not loaded (see <see cref="CheckpointLoadOptions.Classifier"/>), with their shapes.</summary>
     public IReadOnlyList<string> DroppedTensors { get; }
 }
 
@@ -73,33 +87,29 @@ public static class CheckpointExtensions
     /// Loads a safetensors checkpoint in timm, torchvision or Hugging Face naming into <paramref name="model"/> strictly: every
     /// missing, unexpected, wrong-shaped or unconvertible tensor is listed in one <see cref="CheckpointException"/>, and the
     /// model is changed only when everything fits. Floating-point tensors are converted to each parameter's dtype and device,
-    /// one tensor at a time. A trainer's state file loads its model section. For fine-tuning into another head, set
-    /// <see cref="CheckpointLoadOptions.ReinitializeClassifier"/>.
+    /// one tensor at a time. A trainer's state file (ShapedVit.Training's <c>TrainingCheckpoint</c>) is recognised and refused
+    /// in one line (<see cref="CheckpointRule.TrainingStateFile"/>): it is not model weights. For fine-tuning, reset the head with
+    /// <see cref="CheckpointLoadOptions.Classifier"/> = <see cref="ClassifierLoading.Reset"/>.
     /// </summary>
     public static CheckpointLoadResult LoadSafetensors(this nn.Module model, string path, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(path);
+        // The header first: a state file is refused before its tensors (weights and optimizer moments) are read.
+        if (Safetensors.ReadHeader(path).Metadata.ContainsKey(CheckpointMetadataKeys.TrainingState))
+            throw new CheckpointException(CheckpointRule.TrainingStateFile, null,
+                "this is a ShapedVit training state file (weights, optimizer state and progress for resuming a run), not model weights: " +
+                "load the model file saved beside it, or use ShapedVit.Training's TrainingCheckpoint.LoadWeights.", path);
         using var file = Safetensors.ReadAll(path);
-        bool trainingState = file.Metadata.ContainsKey(CheckpointMetadataKeys.TrainingState);
-        IReadOnlyDictionary<string, Tensor> tensors = trainingState ? StateSection(file.Tensors, CheckpointMetadataKeys.StateModelPrefix) : file.Tensors;
-        if (trainingState && tensors.Count == 0)
-            throw new CheckpointException(CheckpointRule.KeyMismatch, null,
-                $"this is a trainer's state file without a '{CheckpointMetadataKeys.StateModelPrefix}' section of model weights.", path);
-        return model.LoadTensors(tensors, path, file.Metadata, options, trainingState);
+        return model.LoadTensors(file.Tensors, path, file.Metadata, options);
     }
-
-    /// <summary>The tensors under <paramref name="prefix"/> of a trainer's state file, with the prefix removed.</summary>
-    internal static Dictionary<string, Tensor> StateSection(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
-        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
 
     /// <summary>
     /// Loads named tensors (read from <paramref name="source"/>, a path for messages) into <paramref name="model"/> with the
     /// rules of <see cref="LoadSafetensors"/>. The tensors stay the caller's.
     /// </summary>
     public static CheckpointLoadResult LoadTensors(this nn.Module model, IReadOnlyDictionary<string, Tensor> checkpoint, string source,
-                                                   IReadOnlyDictionary<string, string>? metadata = null, CheckpointLoadOptions? options = null,
-                                                   bool fromTrainingState = false)
+                                                   IReadOnlyDictionary<string, string>? metadata = null, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -143,7 +153,12 @@ public static class CheckpointExtensions
 
         var reinitialized = new List<string>();
         var dropped = new List<string>();
-        bool replaceClassifier = options.ReinitializeClassifier && !ClassifierFits(targets, tensors);
+        bool replaceClassifier = options.Classifier switch
+        {
+            ClassifierLoading.Reset => true,
+            ClassifierLoading.ReplaceIfMismatched => !ClassifierFits(targets, tensors),
+            _ => false,
+        };
         if (replaceClassifier)
         {
             foreach (var (key, parameter) in targets)
@@ -172,7 +187,7 @@ public static class CheckpointExtensions
             {
                 string why = key == PositionEmbeddingKey
                     ? positionProblem ?? (options.ResamplePositionEmbedding ? "" : "; resampling is turned off")
-                    : IsClassifierKey(key) && !options.ReinitializeClassifier ? "; to fine-tune into another head, load with ReinitializeClassifier" : "";
+                    : IsClassifierKey(key) ? "; to fine-tune into another head, load with Classifier = ClassifierLoading.Reset" : "";
                 if (why.Length > 0 && !why.StartsWith(';')) why = "; " + why;
                 wrongShape.Add($"{Named(key)}: checkpoint {TensorShapes.Format(tensor.shape)}, model {TensorShapes.Format(parameter.shape)}{why}");
             }
@@ -183,8 +198,7 @@ public static class CheckpointExtensions
             if (!targets.ContainsKey(key))
                 unexpected.Add($"{Named(key)} {TensorShapes.Format(tensor.shape)}");
         if (missing.Count + unexpected.Count + wrongShape.Count + wrongDtype.Count > 0)
-            throw new CheckpointException(source, missing, unexpected, wrongShape, wrongDtype,
-                                          fromTrainingState ? null : DescribeTrainingStateLayout(tensors.Keys));
+            throw new CheckpointException(source, missing, unexpected, wrongShape, wrongDtype);
 
         // Every check is done, so the copies below cannot fail for a reason of the checkpoint's. Each tensor is converted to
         // its parameter's dtype and device just before its copy and freed after it: at most one converted tensor exists.
@@ -201,7 +215,7 @@ public static class CheckpointExtensions
                 }
             }
         }
-        return new CheckpointLoadResult(renamed.Naming, metadata, resampledFrom, prefixRowsAdded, fromTrainingState, reinitialized, dropped);
+        return new CheckpointLoadResult(renamed.Naming, metadata, resampledFrom, prefixRowsAdded, reinitialized, dropped);
     }
 
     private const string HeadPrefix = "head.";
@@ -217,13 +231,6 @@ public static class CheckpointExtensions
         var theirs = checkpoint.Where(kv => IsClassifierKey(kv.Key)).ToList();
         return ours.Count == theirs.Count && theirs.All(kv => ours.TryGetValue(kv.Key, out var t) && t.shape.SequenceEqual(kv.Value.shape));
     }
-
-    /// <summary>A one-line hint when the keys look like a trainer's state file whose metadata was lost, else null.</summary>
-    private static string? DescribeTrainingStateLayout(IEnumerable<string> keys) =>
-        keys.Any(k => k.StartsWith(CheckpointMetadataKeys.StateModelPrefix, StringComparison.Ordinal)) &&
-        keys.Any(k => k.StartsWith(CheckpointMetadataKeys.StateOptimizerPrefix, StringComparison.Ordinal))
-            ? $"the keys are a trainer's state file's ('{CheckpointMetadataKeys.StateModelPrefix}' weights, '{CheckpointMetadataKeys.StateOptimizerPrefix}' moments) but its '{CheckpointMetadataKeys.TrainingState}' metadata is missing"
-            : null;
 
     /// <summary>Whether a [1, T, D] position embedding is timm's <c>no_embed_class</c> form for this model (see <see cref="CheckpointLoadOptions.PositionEmbeddingHasPrefixTokens"/>).</summary>
     private static bool LacksPrefixRows(Tensor source, Tensor target, VitGeometry geometry, CheckpointLoadOptions options)

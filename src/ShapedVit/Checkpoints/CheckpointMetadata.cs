@@ -134,7 +134,7 @@ public sealed record CheckpointMetadata
     }
 }
 
-/// <summary>The <c>__metadata__</c> keys of <see cref="CheckpointMetadata"/> and of the trainer's state file.</summary>
+/// <summary>The <c>__metadata__</c> keys of <see cref="CheckpointMetadata"/>, and the one that marks a trainer's state file.</summary>
 public static class CheckpointMetadataKeys
 {
     /// <summary>The model's name (a string).</summary>
@@ -145,12 +145,11 @@ public static class CheckpointMetadataKeys
     public const string Labels = "shapedvit.labels";
     /// <summary>The preprocessing: a JSON object with timm's <c>pretrained_cfg</c> fields input_size, crop_pct, interpolation, mean, std.</summary>
     public const string Preprocessing = "shapedvit.preprocessing";
-    /// <summary>Marks a trainer's state file; its value is the training state as JSON.</summary>
+    /// <summary>
+    /// Marks a trainer's state file (its value is the training state), so that loading one as model weights is refused in
+    /// one line; the format itself is ShapedVit.Training's <c>TrainingCheckpoint</c>.
+    /// </summary>
     public const string TrainingState = "shapedvit.training_state";
-    /// <summary>Prefix of the model's tensors in a trainer's state file.</summary>
-    public const string StateModelPrefix = "model/";
-    /// <summary>Prefix of the optimiser's tensors in a trainer's state file.</summary>
-    public const string StateOptimizerPrefix = "optimizer/";
 }
 
 /// <summary>The architecture key saved with a checkpoint: a model's name and every number that changes its weights' shapes or meaning.</summary>
@@ -162,4 +161,16 @@ public static class ModelArchitecture
             $"{name}(image {s.ImageHeight}x{s.ImageWidth}x{s.Channels}, patch {s.PatchHeight}x{s.PatchWidth}, embed {s.EmbedDim}, depth {s.Depth}, " +
             $"heads {s.Heads}, mlp {s.EffectiveMlpDim}, classes {s.NumClasses}, pooling {s.Pooling}, class token {s.ClassToken}, registers {s.RegisterTokens}, " +
             $"qkv bias {s.QkvBias}, layer scale {s.LayerScale}, representation {s.RepresentationSize})");
+
+    /// <summary>Refuses a checkpoint whose metadata records another architecture key (or none), naming both (<see cref="CheckpointRule.ArchitectureMismatch"/>).</summary>
+    /// <param name="path">The checkpoint, for the message.</param>
+    /// <param name="metadata">Its <c>__metadata__</c> (for example <c>Safetensors.ReadHeader(path).Metadata</c>).</param>
+    /// <param name="architecture">The key the caller's model has.</param>
+    public static void Require(string path, IReadOnlyDictionary<string, string> metadata, string architecture)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        string found = metadata.GetValueOrDefault(CheckpointMetadataKeys.Architecture) ?? "(none recorded)";
+        if (found != architecture)
+            throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null, $"the file holds architecture '{found}', not '{architecture}'.", path);
+    }
 }

@@ -6,10 +6,11 @@ using static TorchSharp.torch;
 
 namespace ShapedVit.Tests.Checkpoints;
 
-/// <summary>Loading a pre-trained checkpoint into a model with another classifier (CheckpointLoadOptions.ReinitializeClassifier).</summary>
+/// <summary>Loading a pre-trained checkpoint into a model with another classifier, or a reset one (CheckpointLoadOptions.Classifier).</summary>
 public class FineTuneLoadingTests
 {
-    private static readonly CheckpointLoadOptions FineTune = new() { ReinitializeClassifier = true };
+    private static readonly CheckpointLoadOptions FineTune = new() { Classifier = ClassifierLoading.ReplaceIfMismatched };
+    private static readonly CheckpointLoadOptions Reset = new() { Classifier = ClassifierLoading.Reset };
 
     private static string SavedMicro(TempDirectory folder, ScalarType? dtype = null)
     {
@@ -29,7 +30,7 @@ public class FineTuneLoadingTests
         var before = Snapshot(model);
         var error = Assert.Throws<CheckpointException>(() => model.LoadSafetensors(path));
         Assert.Equal(CheckpointRule.KeyMismatch, error.Rule);
-        Assert.Contains("head.weight: checkpoint [10,64], model [4,64]; to fine-tune into another head, load with ReinitializeClassifier", error.WrongShape);
+        Assert.Contains("head.weight: checkpoint [10,64], model [4,64]; to fine-tune into another head, load with Classifier = ClassifierLoading.Reset", error.WrongShape);
         AssertUnchanged(model, before);
     }
 
@@ -133,6 +134,63 @@ public class FineTuneLoadingTests
         var error = Assert.Throws<CheckpointException>(() => model.LoadSafetensors(path, FineTune));
         Assert.Equal(new[] { "blocks.1.norm1.weight [64]" }, error.Missing);
         Assert.Empty(error.WrongShape);
+        AssertUnchanged(model, before);
+    }
+
+    [Fact]
+    public void Reset_replaces_a_head_of_the_same_class_count_and_reports_it()
+    {
+        // timm's reset_classifier: a 10-class checkpoint fine-tuned on 10 new classes must not start from the old head.
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        string path = SavedMicro(folder);
+        using var checkpoint = Safetensors.ReadAll(path);
+        using var model = new TorchvisionMicro(seed: 3);
+        var initial = Snapshot(model);
+
+        var result = model.LoadSafetensors(path, Reset);
+
+        Assert.Equal(new[] { "head.bias [10]", "head.weight [10,64]" }, result.ReinitializedTensors.Order());
+        Assert.Equal(new[] { "head.bias [10]", "head.weight [10,64]" }, result.DroppedTensors.Order());
+        foreach (var (key, tensor) in model.state_dict())
+        {
+            if (key.StartsWith("head.", StringComparison.Ordinal))
+            {
+                Assert.True(BitEqual(initial[key], tensor), $"{key} should keep the model's own initialisation");
+                Assert.False(BitEqual(checkpoint.Tensors[key], tensor), $"{key} still holds the checkpoint's head");
+            }
+            else
+                Assert.True(BitEqual(checkpoint.Tensors[key], tensor), $"{key} should be the checkpoint's, bit for bit");
+        }
+    }
+
+    [Fact]
+    public void Reset_also_replaces_a_head_of_another_class_count_and_leaves_out_pre_logits()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        string path = folder.File("prelogits.safetensors");
+        using (var source = Perturbed(new TorchvisionPrelogits(seed: 1), 1)) source.SaveSafetensors(path);
+        using var model = new PrelogitsDroppedThreeClasses(seed: 2);
+        var result = model.LoadSafetensors(path, Reset);
+        Assert.Equal(new[] { "head.bias [3]", "head.weight [3,48]" }, result.ReinitializedTensors.Order());
+        Assert.Equal(new[] { "head.bias [7]", "head.weight [7,32]", "pre_logits.fc.bias [32]", "pre_logits.fc.weight [32,48]" }, result.DroppedTensors.Order());
+    }
+
+    [Fact]
+    public void Everything_but_the_classifier_stays_strict_with_a_reset()
+    {
+        using var scope = NewDisposeScope();
+        using var folder = new TempDirectory();
+        using var donor = new TorchvisionMicro(seed: 1);
+        var tensors = new Dictionary<string, Tensor>(donor.state_dict());
+        tensors.Remove("blocks.1.norm1.weight");
+        string path = folder.File("incomplete.safetensors");
+        Safetensors.Write(path, tensors);
+        using var model = new TorchvisionMicro(seed: 3);
+        var before = Snapshot(model);
+        var error = Assert.Throws<CheckpointException>(() => model.LoadSafetensors(path, Reset));
+        Assert.Equal(new[] { "blocks.1.norm1.weight [64]" }, error.Missing);
         AssertUnchanged(model, before);
     }
 }
