@@ -25,12 +25,15 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         {
             if (!File.Exists(options.Checkpoint))
                 throw new FileNotFoundException($"checkpoint {options.Checkpoint} not found (train one with: dotnet run --project samples/FashionMnist -c Release).");
+            // The header only; its labels are checked against the file's own classifier tensor, so the model built below has
+            // no more classes than the file really holds weights for.
             var metadata = CheckpointMetadata.Read(options.Checkpoint);
             known = catalogue.Find(options.Model, metadata) ?? throw UnknownModel(metadata);
             preprocessing = ResolvePreprocessing(metadata.Preprocessing ?? known.Preprocessing);
             model = known.Create();
             model.LoadSafetensors(options.Checkpoint);
-            labels = LoadLabels(metadata.Labels ?? known.Labels, OutputClasses(model, preprocessing));
+            labels = LoadLabels(metadata.Labels ?? known.Labels, metadata.Labels is null ? $"the catalogue's labels of {known.Name}" : $"metadata '{CheckpointMetadataKeys.Labels}'",
+                                OutputClasses(model, preprocessing));
             if (options.ExportOnnxPath is not null)
             {
                 using (model) return ExportOnnx(model, metadata with { ModelName = metadata.ModelName ?? known.Name, Labels = labels, Preprocessing = preprocessing });
@@ -96,7 +99,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         var c = classes.data<long>().ToArray();
         output.WriteLine($"{path}:");
         for (int j = 0; j < k; j++)
-            output.WriteLine($"  {p[j].ToString("0.0000", CultureInfo.InvariantCulture)}  {labels[(int)c[j]]}");
+            output.WriteLine($"  {p[j].ToString("0.0000", CultureInfo.InvariantCulture)}  {UntrustedText.Display(labels[(int)c[j]])}");
 
         if (rollout is not null)
         {
@@ -107,7 +110,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             string what = model is IVisionTransformer { Spec.Pooling: Pooling.Mean } ? "mean of the patch tokens" : "class token";
             var png = HeatMap.RenderPng(pixels, preprocessing.Size, preprocessing.Size, preprocessing.Channels, map,
                                         (int)rollout.shape[1], (int)rollout.shape[2], scale,
-                                        caption: $"{labels[(int)c[0]]} {p[0]:P1} (rollout: {what})");
+                                        caption: $"{UntrustedText.Display(labels[(int)c[0]], 60)} {p[0]:P1} (rollout: {what})");
             WriteAttention(target, png);
             output.WriteLine($"  attention rollout: {target}");
         }
@@ -199,22 +202,24 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             ? $"--model {options.Model} is not a model this tool knows (known: {known})."
             : metadata.Architecture is null
                 ? $"the file says nothing of its model (no ShapedVit metadata, as public timm/torchvision/Hugging Face files): name it with --model (known: {known})."
-                : $"the file holds '{metadata.Architecture}', which this tool does not know (known: {known}).";
+                : $"the file holds '{UntrustedText.Display(metadata.Architecture)}', which this tool does not know (known: {known}).";
         return new CheckpointException(CheckpointRule.ArchitectureMismatch, null, detail, options.Checkpoint);
     }
 
-    /// <summary>The class names: --labels, else the checkpoint's, else the catalogue's (when their count fits), else "class i".</summary>
-    private IReadOnlyList<string> LoadLabels(IReadOnlyList<string>? stored, int classes)
+    /// <summary>The class names: --labels, else the checkpoint's or the catalogue's, else "class i"; a count that differs from the head is an error.</summary>
+    private IReadOnlyList<string> LoadLabels(IReadOnlyList<string>? stored, string storedSource, int classes)
     {
         IReadOnlyList<string> labels;
         if (options.LabelsFile is not null)
             labels = File.ReadAllLines(options.LabelsFile).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
-        else if (stored is not null && stored.Count == classes)
+        else if (stored is not null)
             labels = stored;
         else
             labels = Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();
         if (labels.Count != classes)
-            throw new ArgumentException($"{options.LabelsFile ?? options.Checkpoint}: {labels.Count} labels for a model of {classes} classes.");
+            throw new ArgumentException(options.LabelsFile is not null
+                ? $"{options.LabelsFile}: {labels.Count} labels for a model of {classes} classes."
+                : $"{options.Checkpoint}: {storedSource} name {labels.Count} classes, but the model's head has {classes}.");
         return labels;
     }
 }

@@ -49,7 +49,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         var backbone = Backbone.Find(pretrainedName)
             ?? throw new ArgumentException(pretrainedName is null
                 ? $"{options.Checkpoint} says nothing of its model (no ShapedVit metadata): name it with --model ({Known()})."
-                : $"no backbone takes '{pretrainedName}' ({Known()}).");
+                : $"no backbone takes '{UntrustedText.Display(pretrainedName)}' ({Known()}).");
         var preprocessing = pretrained.Preprocessing ?? backbone.Preprocessing;
 
         var policy = options.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail;
@@ -59,7 +59,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         IImageDataset? validation = validationImages.Count > 0 ? validationImages : null;
         var test = options.TestDirectory is null ? null : new ImageFolder(options.TestDirectory, ImageTransform.Eval(preprocessing), policy, error);
         if (test is not null && !test.ClassNames.SequenceEqual(folder.ClassNames))
-            throw new ArgumentException($"{options.TestDirectory} has classes {string.Join(", ", test.ClassNames)}, {options.DataDirectory} has {string.Join(", ", folder.ClassNames)}: use the same class folders.");
+            throw new ArgumentException($"{options.TestDirectory} has classes {DisplayNames(test.ClassNames)}, {options.DataDirectory} has {DisplayNames(folder.ClassNames)}: use the same class folders.");
         output.WriteLine($"data: {folder.Count} images of {folder.ClassNames.Count} classes in {options.DataDirectory} " +
                          $"({train.Count} training, {validationImages.Count} validation{(test is null ? "" : $", {test.Count} test in {options.TestDirectory}")})");
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
@@ -120,6 +120,10 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         output.WriteLine($"saved {ModelPath} (classify IMAGE --checkpoint {ModelPath}), {StatePath} and {PlotPath}");
         return 0;
     }
+
+    /// <summary>Class (folder) names as they may be printed: escaped, each bounded, at most 20 of them.</summary>
+    private static string DisplayNames(IReadOnlyList<string> names) =>
+        string.Join(", ", names.Take(20).Select(n => UntrustedText.Display(n, 40))) + (names.Count > 20 ? $" and {names.Count - 20} more" : "");
 
     private static string Known() => "known: " + string.Join(", ", Backbone.All.SelectMany(b => b.Pretrained));
 

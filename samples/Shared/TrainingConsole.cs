@@ -1,3 +1,4 @@
+using ShapedVit.Checkpoints;
 using System.Globalization;
 using ShapedVit.Training;
 using Spectre.Console;
@@ -56,7 +57,7 @@ public static class TrainingConsole
         confusion.AddColumn(new TableColumn("accuracy").RightAligned());
         for (int t = 0; t < names.Count; t++)
         {
-            var row = new List<string> { Markup.Escape($"{t} {names[t]}") };
+            var row = new List<string> { Markup.Escape($"{t} {UntrustedText.Display(names[t], 40)}") };
             for (int p = 0; p < names.Count; p++)
             {
                 string n = evaluation.Confusion[t, p].ToString(CultureInfo.InvariantCulture);

@@ -51,11 +51,15 @@ public enum CheckpointRule
     TrainingStateMismatch,
     /// <summary>A trainer's state file was given where model weights were expected.</summary>
     TrainingStateFile,
+    /// <summary>The file is of another format (a PyTorch zip or pickle, ONNX, GGUF, a Git LFS pointer, HTML, gzip, JSON or text); the message says which.</summary>
+    NotSafetensors,
 }
 
 /// <summary>
 /// A checkpoint that breaks a rule of the safetensors format or does not fit the model. The message names the file, the
-/// tensor (where there is one) and the rule; nothing of the model or file is changed when this is thrown.
+/// tensor (where there is one) and the rule; nothing of the model or file is changed when this is thrown. Text from the
+/// file (tensor names, metadata values) appears in the message only through <see cref="UntrustedText.Display"/>: one
+/// line, no control characters, bounded length.
 /// </summary>
 public sealed class CheckpointException : IOException
 {
@@ -107,22 +111,29 @@ public sealed class CheckpointException : IOException
     /// <summary>Keys present in both whose dtypes cannot be converted (only floating point converts to floating point).</summary>
     public IReadOnlyList<string> WrongDtype { get; } = [];
 
+    /// <summary>The most characters of a detail a message shows: details quote the file only in short excerpts, this is the backstop.</summary>
+    private const int MaxDetailLength = 2000;
+
     private static string Compose(CheckpointRule rule, string? tensorName, string detail, string? path) =>
-        (path is null ? "" : $"{path}: ") + (tensorName is null ? "" : $"tensor '{tensorName}': ") + $"[{rule}] {detail}";
+        (path is null ? "" : $"{path}: ") + (tensorName is null ? "" : $"tensor '{UntrustedText.Display(tensorName)}': ") +
+        $"[{rule}] {UntrustedText.Display(detail, MaxDetailLength)}";
 
     /// <summary>How many keys of each kind a message lists before "and N more" (the properties hold them all).</summary>
     internal const int ListedKeys = 10;
+
+    /// <summary>The most characters of one listed key (with its shapes) a message shows.</summary>
+    private const int ListedItemLength = 300;
 
     private static string ComposeMismatch(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected,
                                           IReadOnlyList<string> wrongShape, IReadOnlyList<string> wrongDtype, string? note)
     {
         var text = new System.Text.StringBuilder($"{path}: [{CheckpointRule.KeyMismatch}] the checkpoint does not fit the model; nothing was loaded.");
-        if (note is not null) text.Append($"\n  note: {note}.");
+        if (note is not null) text.Append($"\n  note: {UntrustedText.Display(note, MaxDetailLength)}.");
         void Section(string title, IReadOnlyList<string> items)
         {
             if (items.Count == 0) return;
             text.Append($"\n  {title} ({items.Count}):");
-            foreach (var item in items.Take(ListedKeys)) text.Append("\n    ").Append(item);
+            foreach (var item in items.Take(ListedKeys)) text.Append("\n    ").Append(UntrustedText.Display(item, ListedItemLength));
             if (items.Count > ListedKeys) text.Append($"\n    and {items.Count - ListedKeys} more");
         }
         Section("missing", missing);

@@ -54,12 +54,12 @@ public enum ClassifierLoading
 /// <summary>What a successful load did.</summary>
 public sealed class CheckpointLoadResult
 {
-    internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> rawMetadata, (long Height, long Width)? resampledFrom,
-                                  bool prefixRowsAdded, IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped)
+    internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> rawMetadata, CheckpointMetadata metadata,
+                                  (long Height, long Width)? resampledFrom, bool prefixRowsAdded,
+                                  IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped)
     {
-        Naming = naming; RawMetadata = rawMetadata; PositionEmbeddingResampledFrom = resampledFrom; PositionEmbeddingPrefixRowsAdded = prefixRowsAdded;
-        ReinitializedTensors = reinitialized; DroppedTensors = dropped;
-        Metadata = CheckpointMetadata.Parse(rawMetadata);
+        Naming = naming; RawMetadata = rawMetadata; Metadata = metadata; PositionEmbeddingResampledFrom = resampledFrom;
+        PositionEmbeddingPrefixRowsAdded = prefixRowsAdded; ReinitializedTensors = reinitialized; DroppedTensors = dropped;
     }
 
     /// <summary>The naming the keys were read in.</summary>
@@ -84,11 +84,14 @@ public static class CheckpointExtensions
     private const string PositionEmbeddingKey = "pos_embed";
 
     /// <summary>
-    /// Loads a safetensors checkpoint in timm, torchvision or Hugging Face naming into <paramref name="model"/> strictly: every
-    /// missing, unexpected, wrong-shaped or unconvertible tensor is listed in one <see cref="CheckpointException"/>, and the
-    /// model is changed only when everything fits. Floating-point tensors are converted to each parameter's dtype and device,
-    /// one tensor at a time. A trainer's state file (ShapedVit.Training's <c>TrainingCheckpoint</c>) is recognised and refused
-    /// in one line (<see cref="CheckpointRule.TrainingStateFile"/>): it is not model weights. For fine-tuning, reset the head with
+    /// Loads a safetensors checkpoint in timm, torchvision or Hugging Face naming into <paramref name="model"/> strictly, all
+    /// or nothing: the header, the metadata (<see cref="CheckpointMetadata.Parse"/>, then the labels against the file's
+    /// classifier and the preprocessing's input size and channels against the model), the keys, the shapes and the dtypes are
+    /// all validated before the first parameter is written, so a failed load leaves the model bit for bit as it was. Every
+    /// missing, unexpected, wrong-shaped or unconvertible tensor is listed in one <see cref="CheckpointException"/>; every
+    /// exception names <paramref name="path"/>. Floating-point tensors are converted to each parameter's dtype and device,
+    /// one tensor at a time. A trainer's state file (ShapedVit.Training's <c>TrainingCheckpoint</c>) is recognised and refused in one line
+    /// (<see cref="CheckpointRule.TrainingStateFile"/>): it is not model weights. For fine-tuning, reset the head with
     /// <see cref="CheckpointLoadOptions.Classifier"/> = <see cref="ClassifierLoading.Reset"/>.
     /// </summary>
     public static CheckpointLoadResult LoadSafetensors(this nn.Module model, string path, CheckpointLoadOptions? options = null)
@@ -106,7 +109,8 @@ public static class CheckpointExtensions
 
     /// <summary>
     /// Loads named tensors (read from <paramref name="source"/>, a path for messages) into <paramref name="model"/> with the
-    /// rules of <see cref="LoadSafetensors"/>. The tensors stay the caller's.
+    /// rules of <see cref="LoadSafetensors"/>, <paramref name="metadata"/> included: everything is validated before the model
+    /// changes. The tensors stay the caller's.
     /// </summary>
     public static CheckpointLoadResult LoadTensors(this nn.Module model, IReadOnlyDictionary<string, Tensor> checkpoint, string source,
                                                    IReadOnlyDictionary<string, string>? metadata = null, CheckpointLoadOptions? options = null)
@@ -115,6 +119,7 @@ public static class CheckpointExtensions
         ArgumentNullException.ThrowIfNull(checkpoint);
         options ??= new CheckpointLoadOptions();
         metadata ??= new Dictionary<string, string>();
+        var typedMetadata = CheckpointMetadata.Parse(metadata, source);
         // The model's own tensors are fetched outside the scope below: they must not be disposed with the checkpoint's.
         var targets = model.state_dict();
 
@@ -151,6 +156,8 @@ public static class CheckpointExtensions
             }
         }
 
+        // The file's own classifier, before a re-initialised head drops it: the labels describe it.
+        var fileClassifier = tensors.TryGetValue(ClassifierWeightKey, out var classifierWeight) ? classifierWeight.shape : null;
         var reinitialized = new List<string>();
         var dropped = new List<string>();
         bool replaceClassifier = options.Classifier switch
@@ -200,6 +207,11 @@ public static class CheckpointExtensions
         if (missing.Count + unexpected.Count + wrongShape.Count + wrongDtype.Count > 0)
             throw new CheckpointException(source, missing, unexpected, wrongShape, wrongDtype);
 
+        if (typedMetadata.Labels is { } labels)
+            CheckpointMetadata.CheckLabelCount(labels.Count, fileClassifier is null ? null : Named(ClassifierWeightKey), fileClassifier, source);
+        if (typedMetadata.Preprocessing is { } preprocessing && model is IVisionTransformer checkedVit)
+            CheckInputSize(preprocessing, checkedVit, resampledFrom, source);
+
         // Every check is done, so the copies below cannot fail for a reason of the checkpoint's. Each tensor is converted to
         // its parameter's dtype and device just before its copy and freed after it: at most one converted tensor exists.
         using (torch.no_grad())
@@ -215,7 +227,26 @@ public static class CheckpointExtensions
                 }
             }
         }
-        return new CheckpointLoadResult(renamed.Naming, metadata, resampledFrom, prefixRowsAdded, reinitialized, dropped);
+        return new CheckpointLoadResult(renamed.Naming, metadata, typedMetadata, resampledFrom, prefixRowsAdded, reinitialized, dropped);
+    }
+
+    private const string ClassifierWeightKey = "head.weight";
+
+    /// <summary>
+    /// Refuses preprocessing that does not describe the images the checkpoint's weights were trained on: the model's channels,
+    /// and the patch grid of the file's position embedding (the model's own, unless it was resampled) times the patch size.
+    /// </summary>
+    private static void CheckInputSize(PreprocessConfig preprocessing, IVisionTransformer vit, (long Height, long Width)? resampledFrom, string source)
+    {
+        var spec = vit.Spec;
+        if (preprocessing.Channels != spec.Channels)
+            throw CheckpointMetadata.Invalid(CheckpointMetadataKeys.Preprocessing, "'input_size'",
+                $"states {preprocessing.Channels} channel(s), but the model takes {spec.Channels}.", source);
+        long height = (resampledFrom?.Height ?? vit.Geometry.GridHeight) * spec.PatchHeight;
+        long width = (resampledFrom?.Width ?? vit.Geometry.GridWidth) * spec.PatchWidth;
+        if (preprocessing.Size != height || preprocessing.Size != width)
+            throw CheckpointMetadata.Invalid(CheckpointMetadataKeys.Preprocessing, "'input_size'",
+                $"states {preprocessing.Size}x{preprocessing.Size} images, but the checkpoint's weights are for {height}x{width}.", source);
     }
 
     private const string HeadPrefix = "head.";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -58,9 +59,25 @@ public sealed record CheckpointMetadata
         return result;
     }
 
+    /// <summary>The longest model name accepted (characters).</summary>
+    public const int MaxModelNameLength = 256;
+    /// <summary>The longest architecture key accepted (characters).</summary>
+    public const int MaxArchitectureLength = 4096;
+    /// <summary>The longest labels value accepted (characters of its JSON): ImageNet-21k's 21,843 names take about 0.3 MB.</summary>
+    public const int MaxLabelsLength = 16 << 20;
+    /// <summary>The most labels accepted.</summary>
+    public const int MaxLabels = 1_000_000;
+    /// <summary>The longest single label accepted (characters).</summary>
+    public const int MaxLabelLength = 4096;
+    /// <summary>The longest preprocessing value accepted (characters of its JSON; timm's whole pretrained_cfg takes under 2 KB).</summary>
+    public const int MaxPreprocessingLength = 64 << 10;
+
     /// <summary>
-    /// Reads the typed fields from a file's <c>__metadata__</c>; keys it does not know go to <see cref="Extra"/>. A known key
-    /// whose value is malformed is a <see cref="CheckpointException"/> (<see cref="CheckpointRule.MetadataMalformed"/>) naming it.
+    /// Reads the typed fields from a file's <c>__metadata__</c>, as untrusted input; keys it does not know go to
+    /// <see cref="Extra"/>. Each known key is checked for its size (the <c>Max...</c> constants), its JSON types, and, for the
+    /// preprocessing, finite numbers in the ranges of <see cref="PreprocessConfig.Problems"/>; duplicate JSON keys are refused.
+    /// A violation is a one-line <see cref="CheckpointException"/> (<see cref="CheckpointRule.MetadataMalformed"/>) naming
+    /// <paramref name="path"/>, the key and the field, quoting the file only in a short excerpt.
     /// </summary>
     public static CheckpointMetadata Parse(IReadOnlyDictionary<string, string> metadata, string? path = null)
     {
@@ -73,8 +90,8 @@ public sealed record CheckpointMetadata
         {
             switch (key)
             {
-                case CheckpointMetadataKeys.ModelName: name = value; break;
-                case CheckpointMetadataKeys.Architecture: architecture = value; break;
+                case CheckpointMetadataKeys.ModelName: name = ParseName(key, value, MaxModelNameLength, path); break;
+                case CheckpointMetadataKeys.Architecture: architecture = ParseName(key, value, MaxArchitectureLength, path); break;
                 case CheckpointMetadataKeys.Labels: labels = ParseLabels(value, path); break;
                 case CheckpointMetadataKeys.Preprocessing: preprocessing = ParsePreprocessing(value, path); break;
                 default: extra[key] = value; break;
@@ -83,55 +100,205 @@ public sealed record CheckpointMetadata
         return new CheckpointMetadata { ModelName = name, Architecture = architecture, Labels = labels, Preprocessing = preprocessing, Extra = extra };
     }
 
-    /// <summary>Reads a safetensors file's header only (cheap for any size of file) and parses its metadata.</summary>
-    public static CheckpointMetadata Read(string path) => Parse(Safetensors.ReadHeader(path).Metadata, path);
+    /// <summary>
+    /// Reads a safetensors file's header only (cheap for any size of file) and parses its metadata with the rules of
+    /// <see cref="FromHeader"/>.
+    /// </summary>
+    public static CheckpointMetadata Read(string path) => FromHeader(Safetensors.ReadHeader(path), path);
 
-    private static CheckpointException Invalid(string key, string detail, string? path, Exception? inner = null) =>
-        new(CheckpointRule.MetadataMalformed, null, $"metadata '{key}' {detail}", path, inner);
+    /// <summary>
+    /// The metadata of a validated header (<see cref="Parse"/>), cross-checked against the file's own tensors: labels need a
+    /// classifier weight (<c>head.weight</c>, torchvision's <c>heads.head.weight</c> or Hugging Face's <c>classifier.weight</c>)
+    /// with one row per label. The label count is then bounded by what the file really holds.
+    /// </summary>
+    public static CheckpointMetadata FromHeader(SafetensorsHeader header, string? path = null)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var parsed = Parse(header.Metadata, path);
+        if (parsed.Labels is { } labels)
+        {
+            var classifier = header.Entries.FirstOrDefault(e => IsClassifierWeight(e.Name));
+            CheckLabelCount(labels.Count, classifier?.Name, classifier?.Shape, path);
+        }
+        return parsed;
+    }
+
+    /// <summary>The classifier weight's names, with the wrappers a checkpoint may add (a trainer's state file, DataParallel, Lightning).</summary>
+    private static readonly string[] ClassifierWeights = ["head.weight", "heads.head.weight", "classifier.weight"];
+    private static readonly string[] ClassifierWrappers = ["", "module.", "model.", CheckpointMetadataKeys.StateModelPrefix, "model.module.", "module.model."];
+
+    internal static bool IsClassifierWeight(string name) =>
+        ClassifierWrappers.Any(w => name.StartsWith(w, StringComparison.Ordinal) && ClassifierWeights.Contains(name[w.Length..], StringComparer.Ordinal));
+
+    /// <summary>Refuses labels that do not name exactly the rows of the classifier weight <paramref name="tensor"/> of <paramref name="shape"/> (null: there is none).</summary>
+    internal static void CheckLabelCount(int labels, string? tensor, IReadOnlyList<long>? shape, string? path)
+    {
+        if (tensor is null || shape is null)
+            throw Invalid(CheckpointMetadataKeys.Labels, null, $"names {labels} classes, but the file has no classifier weight ({string.Join(", ", ClassifierWeights)}) to give them.", path);
+        if (shape.Count != 2 || shape[0] != labels)
+            throw Invalid(CheckpointMetadataKeys.Labels, null,
+                $"names {labels} classes, but the classifier weight '{UntrustedText.Display(tensor)}' has shape {TensorShapes.Format(shape)}: one label per row is needed.", path);
+    }
+
+    internal static CheckpointException Invalid(string key, string? field, string detail, string? path, Exception? inner = null) =>
+        new(CheckpointRule.MetadataMalformed, null, $"metadata '{key}'{(field is null ? "" : $" field {field}")}: {detail}", path, inner);
+
+    private static string TooLong(int length, int limit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{length:N0} characters, over the limit of {limit:N0}");
+
+    private static string ParseName(string key, string value, int limit, string? path)
+    {
+        if (value.Length > limit)
+            throw Invalid(key, null, $"is {TooLong(value.Length, limit)} (it starts \"{UntrustedText.Display(value, 40)}\").", path);
+        if (value.Any(char.IsControl))
+            throw Invalid(key, null, $"holds control characters: \"{UntrustedText.Display(value, 80)}\".", path);
+        return value;
+    }
 
     private static IReadOnlyList<string> ParseLabels(string value, string? path)
     {
+        const string key = CheckpointMetadataKeys.Labels;
+        if (value.Length > MaxLabelsLength) throw Invalid(key, null, $"is {TooLong(value.Length, MaxLabelsLength)}.", path);
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(value), new JsonReaderOptions { MaxDepth = 2 });
+        var labels = new List<string>();
         try
         {
-            var labels = JsonSerializer.Deserialize<string[]>(value);
-            if (labels is null || labels.Any(l => l is null)) throw Invalid(CheckpointMetadataKeys.Labels, "must be a JSON array of strings.", path);
-            return labels;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                throw Invalid(key, null, $"must be a JSON array of strings, found {Describe(ref reader)}.", path);
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                string at = $"[{labels.Count}]";
+                if (reader.TokenType != JsonTokenType.String)
+                    throw Invalid(key, null, $"element {at} is {Describe(ref reader)}, not a string.", path);
+                if (labels.Count == MaxLabels) throw Invalid(key, null, $"has more than {MaxLabels:N0} labels.", path);
+                string label = reader.GetString()!;
+                if (label.Length > MaxLabelLength)
+                    throw Invalid(key, null, $"element {at} is {TooLong(label.Length, MaxLabelLength)} (it starts \"{UntrustedText.Display(label, 40)}\").", path);
+                labels.Add(label);
+            }
+            if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
+                throw Invalid(key, null, "must be one JSON array of strings and nothing after it.", path);
         }
         catch (JsonException e)
         {
-            throw Invalid(CheckpointMetadataKeys.Labels, $"is not a JSON array of strings ({e.Message}).", path, e);
+            throw Invalid(key, null, $"is not a JSON array of strings ({e.Message}).", path, e);
         }
+        return labels.ToArray();
     }
 
     private static PreprocessConfig ParsePreprocessing(string value, string? path)
     {
         const string key = CheckpointMetadataKeys.Preprocessing;
+        if (value.Length > MaxPreprocessingLength) throw Invalid(key, null, $"is {TooLong(value.Length, MaxPreprocessingLength)}.", path);
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(value), new JsonReaderOptions { MaxDepth = 8 });
+        double[]? inputSize = null, mean = null, std = null;
+        double cropPct = 1.0;
+        string filter = "bicubic";
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            if (JsonNode.Parse(value) is not JsonObject json) throw Invalid(key, "must be a JSON object.", path);
-            var size = json["input_size"]?.AsArray().Select(n => n!.GetValue<int>()).ToArray();
-            if (size is not { Length: 3 } || size[1] != size[2])
-                throw Invalid(key, $"needs input_size [channels, size, size] (got {json["input_size"]?.ToJsonString() ?? "none"}).", path);
-            double cropPct = json["crop_pct"]?.GetValue<double>() ?? 1.0;
-            float[] Floats(string field) =>
-                json[field]?.AsArray().Select(n => (float)n!.GetValue<double>()).ToArray() ?? throw Invalid(key, $"needs {field}.", path);
-            string filter = json["interpolation"]?.GetValue<string>() ?? "bicubic";
-            var interpolation = filter switch
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw Invalid(key, null, $"must be a JSON object, found {Describe(ref reader)}.", path);
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                "bicubic" => Interpolation.Bicubic,
-                "bilinear" => Interpolation.Bilinear,
-                _ => throw Invalid(key, $"has interpolation '{filter}': use bicubic or bilinear.", path),
-            };
-            var config = new PreprocessConfig(size[1], cropPct, Floats("mean"), Floats("std"), size[0]) { Interpolation = interpolation };
-            string? problem = config.Problems().FirstOrDefault();
-            if (problem is not null) throw Invalid(key, problem, path);
-            return config;
+                string field = reader.GetString()!;
+                string quoted = $"'{UntrustedText.Display(field, 40)}'";
+                if (!seen.Add(field)) throw Invalid(key, quoted, "occurs more than once.", path);
+                reader.Read();
+                switch (field)
+                {
+                    case "input_size": inputSize = ReadNumbers(ref reader, quoted, path); break;
+                    case "mean": mean = ReadNumbers(ref reader, quoted, path); break;
+                    case "std": std = ReadNumbers(ref reader, quoted, path); break;
+                    case "crop_pct": cropPct = ReadNumber(ref reader, quoted, path); break;
+                    case "interpolation":
+                        if (reader.TokenType != JsonTokenType.String)
+                            throw Invalid(key, quoted, $"is {Describe(ref reader)}, not a string.", path);
+                        filter = reader.GetString()!;
+                        break;
+                    default: reader.Skip(); break; // timm's other pretrained_cfg fields (url, num_classes...) are not ours to check
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+                throw Invalid(key, null, "must be one JSON object and nothing after it.", path);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (JsonException e)
         {
-            throw Invalid(key, $"is malformed ({e.Message}).", path, e);
+            throw Invalid(key, null, $"is not a JSON object ({e.Message}).", path, e);
         }
+
+        if (inputSize is null) throw Invalid(key, "'input_size'", "is missing: [channels, size, size] is needed.", path);
+        if (inputSize.Length != 3 || inputSize.Any(v => v != Math.Floor(v)) || inputSize[1] != inputSize[2])
+            throw Invalid(key, "'input_size'", $"must be 3 integers [channels, size, size] (got {FormatNumbers(inputSize)}).", path);
+        if (mean is null) throw Invalid(key, "'mean'", "is missing.", path);
+        if (std is null) throw Invalid(key, "'std'", "is missing.", path);
+        var interpolation = filter switch
+        {
+            "bicubic" => Interpolation.Bicubic,
+            "bilinear" => Interpolation.Bilinear,
+            _ => throw Invalid(key, "'interpolation'", $"is '{UntrustedText.Display(filter, 40)}': use bicubic or bilinear.", path),
+        };
+        // Integers beyond int's range saturate: the range rules below then name the value the file states.
+        static int Saturate(double v) => v >= int.MaxValue ? int.MaxValue : v <= int.MinValue ? int.MinValue : (int)v;
+        static float Single(double v) => (float)v;
+        if (inputSize[1] > PreprocessConfig.MaxSize || inputSize[1] < 1)
+            throw Invalid(key, "'input_size'", string.Create(CultureInfo.InvariantCulture, $"the size {inputSize[1]} is outside [1, {PreprocessConfig.MaxSize}]."), path);
+        foreach (var (field, values) in new[] { ("mean", mean), ("std", std) })
+            for (int i = 0; i < values.Length; i++)
+                if (Math.Abs(values[i]) > float.MaxValue)
+                    throw Invalid(key, $"'{field}'[{i}]", string.Create(CultureInfo.InvariantCulture, $"{values[i]} is beyond the range of float32."), path);
+        var config = new PreprocessConfig(Saturate(inputSize[1]), cropPct, mean.Select(Single).ToArray(), std.Select(Single).ToArray(), Saturate(inputSize[0]))
+        {
+            Interpolation = interpolation,
+        };
+        string? problem = config.Problems().FirstOrDefault();
+        if (problem is not null)
+        {
+            int colon = problem.IndexOf(':', StringComparison.Ordinal);
+            string name = problem[..colon];
+            int bracket = name.IndexOf('[', StringComparison.Ordinal);
+            throw Invalid(key, bracket < 0 ? $"'{name}'" : $"'{name[..bracket]}'{name[bracket..]}", problem[(colon + 2)..], path);
+        }
+        return config;
     }
+
+    private static double ReadNumber(ref Utf8JsonReader reader, string field, string? path)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+            throw Invalid(CheckpointMetadataKeys.Preprocessing, field, $"is {Describe(ref reader)}, not a number.", path);
+        if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
+            throw Invalid(CheckpointMetadataKeys.Preprocessing, field, $"{Encoding.UTF8.GetString(reader.ValueSpan)} is not a finite number.", path);
+        return value;
+    }
+
+    /// <summary>An array of at most 16 numbers (the preprocessing has no longer ones).</summary>
+    private static double[] ReadNumbers(ref Utf8JsonReader reader, string field, string? path)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw Invalid(CheckpointMetadataKeys.Preprocessing, field, $"is {Describe(ref reader)}, not an array of numbers.", path);
+        var values = new List<double>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (values.Count == 16) throw Invalid(CheckpointMetadataKeys.Preprocessing, field, "has more than 16 values.", path);
+            values.Add(ReadNumber(ref reader, $"{field}[{values.Count}]", path));
+        }
+        return values.ToArray();
+    }
+
+    private static string FormatNumbers(double[] values) =>
+        "[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
+
+    private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.None => "nothing",
+        JsonTokenType.Number => "the number " + UntrustedText.Display(Encoding.UTF8.GetString(reader.ValueSpan), 40),
+        JsonTokenType.String => "a string",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => reader.TokenType.ToString(),
+    };
 }
 
 /// <summary>The <c>__metadata__</c> keys of <see cref="CheckpointMetadata"/>, and the one that marks a trainer's state file.</summary>

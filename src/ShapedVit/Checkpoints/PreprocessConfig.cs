@@ -38,14 +38,32 @@ public sealed record PreprocessConfig(int Size, double CropPct, float[] Mean, fl
     /// <summary>The resized short side: floor(size / crop_pct), as timm computes it.</summary>
     public int ScaleSize => (int)Math.Floor(Size / CropPct);
 
-    /// <summary>What is wrong with the numbers, one line each (nothing for a usable configuration).</summary>
+    /// <summary>The largest crop side accepted (pixels): far above any published ViT's input, small enough that a tensor of it fits memory.</summary>
+    public const int MaxSize = 4096;
+    /// <summary>The largest resized short side, floor(size / crop_pct), accepted (pixels).</summary>
+    public const int MaxScaleSize = 1 << 20;
+    /// <summary>The smallest standard deviation accepted: pixels in 0..1 then stay within +-1,000.</summary>
+    public const float MinStd = 1e-3f;
+
+    /// <summary>
+    /// What is wrong with the numbers, one line each, each starting with the field at fault in timm's naming (nothing for a
+    /// usable configuration): size in [1, <see cref="MaxSize"/>], crop_pct in (0, 1] with floor(size / crop_pct) at most
+    /// <see cref="MaxScaleSize"/>, 1 or 3 channels, as many mean and std values as channels, each mean in [0, 1], each std in
+    /// [<see cref="MinStd"/>, 1]. NaN and infinities are outside every range.
+    /// </summary>
     public IEnumerable<string> Problems()
     {
-        if (Size < 1) yield return $"size must be positive (got {Size}).";
-        if (!(CropPct > 0 && CropPct <= 1)) yield return $"crop ratio must be in (0, 1] (got {CropPct}).";
-        if (Channels is not (1 or 3)) yield return $"channels must be 1 or 3 (got {Channels}).";
-        if (Mean.Length != Channels || Std.Length != Channels) yield return $"mean and std need {Channels} value(s) each (got {Mean.Length} and {Std.Length}).";
-        if (Std.Any(s => !(s > 0))) yield return "std values must be positive.";
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        if (Size < 1 || Size > MaxSize) yield return string.Create(culture, $"input_size: the size {Size} is outside [1, {MaxSize}].");
+        if (!(CropPct > 0 && CropPct <= 1)) yield return string.Create(culture, $"crop_pct: {CropPct} is outside (0, 1].");
+        else if (Size >= 1 && !(Size / CropPct <= MaxScaleSize))
+            yield return string.Create(culture, $"crop_pct: {CropPct} resizes the short side to {Math.Floor(Size / CropPct)} pixels, over the limit of {MaxScaleSize}.");
+        if (Channels is not (1 or 3)) yield return $"input_size: channels must be 1 or 3 (got {Channels}).";
+        if (Mean.Length != Channels || Std.Length != Channels) yield return $"mean, std: {Channels} value(s) each are needed (got {Mean.Length} and {Std.Length}).";
+        for (int i = 0; i < Mean.Length; i++)
+            if (!(Mean[i] >= 0 && Mean[i] <= 1)) yield return string.Create(culture, $"mean[{i}]: {Mean[i]} is outside [0, 1] (pixels are scaled to 0..1).");
+        for (int i = 0; i < Std.Length; i++)
+            if (!(Std[i] >= MinStd && Std[i] <= 1)) yield return string.Create(culture, $"std[{i}]: {Std[i]} is outside [{MinStd}, 1].");
     }
 
     /// <summary>Value equality over the numbers (a record compares arrays by reference).</summary>

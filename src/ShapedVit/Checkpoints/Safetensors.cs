@@ -264,7 +264,8 @@ public static class Safetensors
     private sealed class FileSource : IByteSource, IDisposable
     {
         private readonly SafeFileHandle handle;
-        private FileSource(SafeFileHandle handle, long length) { this.handle = handle; Length = length; }
+        private readonly string path;
+        private FileSource(SafeFileHandle handle, long length, string path) { this.handle = handle; Length = length; this.path = path; }
         public long Length { get; }
 
         public static FileSource Open(string path)
@@ -272,7 +273,7 @@ public static class Safetensors
             try
             {
                 var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-                return new FileSource(handle, RandomAccess.GetLength(handle));
+                return new FileSource(handle, RandomAccess.GetLength(handle), path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
@@ -283,7 +284,7 @@ public static class Safetensors
         public int ReadAt(long offset, Span<byte> buffer)
         {
             try { return RandomAccess.Read(handle, buffer, offset); }
-            catch (IOException e) { throw new CheckpointException(CheckpointRule.Io, null, $"could not read at byte {offset}: {e.Message}", null, e); }
+            catch (IOException e) { throw new CheckpointException(CheckpointRule.Io, null, $"could not read at byte {offset}: {e.Message}", path, e); }
         }
 
         public void Dispose() => handle.Dispose();

@@ -54,24 +54,38 @@ public sealed class SafetensorsHeader
     {
         long fileLength = source.Length;
         if (fileLength < 8)
-            throw new CheckpointException(CheckpointRule.FileTooShort, null, $"the file has {fileLength} bytes; a safetensors file starts with an 8-byte header length.", path);
+            throw Foreign(source, fileLength, path)
+                  ?? new CheckpointException(CheckpointRule.FileTooShort, null, $"the file has {fileLength} bytes; a safetensors file starts with an 8-byte header length.", path);
         Span<byte> prefix = stackalloc byte[8];
         source.ReadExactly(0, prefix, path);
         ulong declared = BitConverter.ToUInt64(BitConverter.IsLittleEndian ? prefix : Reverse(prefix));
         if (declared > (ulong)Safetensors.MaxHeaderBytes)
-            throw new CheckpointException(CheckpointRule.HeaderTooLarge, null, $"the header length {declared} exceeds the limit of {Safetensors.MaxHeaderBytes} bytes.", path);
+            throw Foreign(source, fileLength, path)
+                  ?? new CheckpointException(CheckpointRule.HeaderTooLarge, null, $"the header length {declared} exceeds the limit of {Safetensors.MaxHeaderBytes} bytes.", path);
         long headerLength = (long)declared;
         if (headerLength > fileLength - 8)
-            throw new CheckpointException(CheckpointRule.HeaderBeyondFile, null, $"the header length {headerLength} reaches past the end of the {fileLength}-byte file.", path);
+            throw Foreign(source, fileLength, path)
+                  ?? new CheckpointException(CheckpointRule.HeaderBeyondFile, null, $"the header length {headerLength} reaches past the end of the {fileLength}-byte file.", path);
 
         var json = new byte[headerLength];
         source.ReadExactly(8, json, path);
+        if ((json.Length == 0 || json[0] != (byte)'{' || !Utf8.IsValid(json)) && Foreign(source, fileLength, path) is { } foreign) throw foreign;
         var (metadata, entries) = Parse(json, path);
         long dataEnd = Validate(entries, path);
         if (dataEnd != fileLength - 8 - headerLength)
             throw new CheckpointException(CheckpointRule.DataEndMismatch, null,
                 $"the tensors end at data byte {dataEnd}, but the file has {fileLength - 8 - headerLength} data bytes after the header.", path);
         return new SafetensorsHeader(headerLength, metadata, entries);
+    }
+
+    /// <summary>A <see cref="CheckpointRule.NotSafetensors"/> error when the file's first bytes are another known format, else null.</summary>
+    private static CheckpointException? Foreign(IByteSource source, long fileLength, string? path)
+    {
+        Span<byte> start = stackalloc byte[(int)Math.Min(ForeignFormat.SniffBytes, fileLength)];
+        source.ReadExactly(0, start, path);
+        return ForeignFormat.Describe(start, fileLength) is { } what
+            ? new CheckpointException(CheckpointRule.NotSafetensors, null, $"the file is {what}.", path)
+            : null;
     }
 
     private static byte[] Reverse(ReadOnlySpan<byte> bytes)

@@ -233,6 +233,7 @@ public class SafetensorsValidationTests
                    + System.IO.File.ReadAllText(Path.Combine(ThisFolder(), "StrictLoadingTests.cs"))
                    + System.IO.File.ReadAllText(Path.Combine(ThisFolder(), "SafetensorsRoundTripTests.cs"))
                    + System.IO.File.ReadAllText(Path.Combine(ThisFolder(), "CheckpointMetadataTests.cs"))
+                   + System.IO.File.ReadAllText(Path.Combine(ThisFolder(), "ForeignFormatTests.cs"))
                    + System.IO.File.ReadAllText(Path.Combine(RepositoryRoot.Path, "tests", "ShapedVit.Training.Tests", "TrainerTests.cs"));
         foreach (var rule in Enum.GetValues<CheckpointRule>())
             Assert.Contains($"CheckpointRule.{rule}", source);
