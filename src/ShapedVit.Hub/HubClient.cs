@@ -22,6 +22,7 @@ public sealed partial class HubClient : IDisposable
     private readonly HubCache cache;
 
     /// <summary>A client with <paramref name="options"/>, or <see cref="HubOptions.FromEnvironment()"/> when null.</summary>
+    /// <exception cref="HubException">With null options: the environment's HF_ENDPOINT or token file is unusable.</exception>
     public HubClient(HubOptions? options = null)
     {
         Options = options ?? HubOptions.FromEnvironment();

@@ -36,6 +36,7 @@ public sealed class HubOptions
     public static HubOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
     /// <summary>Options from an environment given as a lookup (null for an unset variable).</summary>
+    /// <exception cref="HubException">HF_ENDPOINT is not an http(s) URL, or the token file is not a token.</exception>
     public static HubOptions FromEnvironment(Func<string, string?> variable)
     {
         ArgumentNullException.ThrowIfNull(variable);

@@ -161,6 +161,23 @@ public sealed class DownloadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_connection_reset_midway_is_resumed_too()
+    {
+        var weights = FakeHub.Bytes(150_000);
+        var file = hub.Add(Repo, "model.safetensors", weights);
+        file.DropAfter = 60_000;
+        file.Drops = 2;
+        file.ResetOnDrop = true;
+        using var client = Client(hub, folder, maxRetries: 3);
+
+        var result = await client.DownloadAsync(Repo, "model.safetensors");
+
+        Assert.Equal(3, hub.On("cdn").Count());
+        Assert.All(hub.On("cdn").Skip(1), r => Assert.StartsWith("bytes=", r.Headers["range"]));
+        AssertPythonLayout(client.CacheDirectory, Repo, "main", result.Commit, "model.safetensors", file.Sha256, weights);
+    }
+
+    [Fact]
     public async Task Retries_are_bounded_and_the_partial_file_stays_out_of_blobs_and_snapshots()
     {
         var file = hub.Add(Repo, "model.safetensors", FakeHub.Bytes(50_000));

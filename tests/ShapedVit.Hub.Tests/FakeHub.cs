@@ -15,6 +15,8 @@ internal sealed class FakeFile(byte[] content, bool lfs)
     public byte[]? Served { get; set; }
     public int DropAfter { get; set; } = -1;
     public int Drops { get; set; }
+    /// <summary>Drop with a TCP reset instead of a close.</summary>
+    public bool ResetOnDrop { get; set; }
     public TimeSpan ChunkDelay { get; set; }
     /// <summary>After this many body bytes the connection goes silent (until the client gives up), <see cref="Stalls"/> times.</summary>
     public int StallAfter { get; set; } = -1;
@@ -203,9 +205,11 @@ internal sealed class FakeHub : IDisposable
         }
         await stream.FlushAsync();
         if (stall) await Task.Delay(Timeout.Infinite, stop.Token);   // silent until the client gives up and the hub is disposed
+        // Closed before the announced Content-Length: the client sees the body end early, as when a connection breaks.
+        // (A FIN rather than a reset, so the client always reads the bytes sent first and the test counts them exactly.)
         if (drop)
         {
-            client.LingerState = new LingerOption(true, 0);   // reset, as a broken connection does
+            if (file.ResetOnDrop) client.LingerState = new LingerOption(true, 0);
             client.Close();
         }
     }

@@ -20,7 +20,7 @@ public sealed class TimeoutTests : IDisposable
         Endpoint = hub.Endpoint,
         CacheDirectory = Path.Combine(folder.Path, "hub"),
         MaxRetries = maxRetries,
-        RequestTimeout = TimeSpan.FromMilliseconds(400),
+        RequestTimeout = TimeSpan.FromSeconds(1),   // short, yet long enough for a loaded machine to record each request
         RetryDelay = TimeSpan.FromMilliseconds(10),
     });
 
