@@ -123,9 +123,9 @@ public sealed record CheckpointMetadata
         return parsed;
     }
 
-    /// <summary>The classifier weight's names, with the wrappers a checkpoint may add (a trainer's state file, DataParallel, Lightning).</summary>
+    /// <summary>The classifier weight's names, with the wrappers a checkpoint may add (DataParallel, Lightning).</summary>
     private static readonly string[] ClassifierWeights = ["head.weight", "heads.head.weight", "classifier.weight"];
-    private static readonly string[] ClassifierWrappers = ["", "module.", "model.", CheckpointMetadataKeys.StateModelPrefix, "model.module.", "module.model."];
+    private static readonly string[] ClassifierWrappers = ["", "module.", "model.", "model.module.", "module.model."];
 
     internal static bool IsClassifierWeight(string name) =>
         ClassifierWrappers.Any(w => name.StartsWith(w, StringComparison.Ordinal) && ClassifierWeights.Contains(name[w.Length..], StringComparer.Ordinal));
