@@ -16,7 +16,7 @@ public partial class FixtureMicroVit { }
 /// <summary>Classify picks the model for a checkpoint from its metadata, its architecture or --model.</summary>
 public class CatalogueTests
 {
-    private static string Fixture(string name) => Path.Combine(RepositoryRoot.Path, "tests", "ShapedVit.Tests", "Fixtures", "torchvision", name);
+    private static string Fixture(string name) => Path.Combine(RepositoryRoot.Path, "tests", "Fixtures", "torchvision", name);
 
     private static readonly PreprocessConfig MicroPreprocessing = PreprocessConfig.ImageNet(32);
 
