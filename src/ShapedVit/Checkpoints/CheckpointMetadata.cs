@@ -63,13 +63,13 @@ public sealed record CheckpointMetadata
     public const int MaxModelNameLength = 256;
     /// <summary>The longest architecture key accepted (characters).</summary>
     public const int MaxArchitectureLength = 4096;
-    /// <summary>The longest labels value accepted (characters of its JSON): ImageNet-21k's 21,843 names take about 0.3 MB.</summary>
+    /// <summary>The longest labels value accepted (characters of its JSON), far above ImageNet-21k's 21,843 names.</summary>
     public const int MaxLabelsLength = 16 << 20;
     /// <summary>The most labels accepted.</summary>
     public const int MaxLabels = 1_000_000;
     /// <summary>The longest single label accepted (characters).</summary>
     public const int MaxLabelLength = 4096;
-    /// <summary>The longest preprocessing value accepted (characters of its JSON; timm's whole pretrained_cfg takes under 2 KB).</summary>
+    /// <summary>The longest preprocessing value accepted (characters of its JSON), far above timm's whole pretrained_cfg.</summary>
     public const int MaxPreprocessingLength = 64 << 10;
 
     /// <summary>

@@ -72,6 +72,25 @@ public class UntrustedMetadataTests
     }
 
     [Fact]
+    public void A_file_with_66_MB_of_labels_is_refused_within_a_few_times_its_header_s_size()
+    {
+        using var folder = new TempDirectory();
+        string path = folder.File("labels.safetensors");
+        string labels = "[" + string.Join(",", Enumerable.Repeat("\"label-label-label-label\"", 2_540_000)) + "]"; // 66 MB
+        using (var weight = torch.zeros(2))
+            Safetensors.Write(path, [KeyValuePair.Create("head.weight", weight)], new Dictionary<string, string> { [Labels] = labels });
+        long fileLength = new FileInfo(path).Length;
+        labels = "";
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<CheckpointException>(() => CheckpointMetadata.Read(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal($"{path}: [MetadataMalformed] metadata 'shapedvit.labels': is 66,040,001 characters, over the limit of 16,777,216.", error.Message);
+        // The header's bytes, the JSON reader's unescaped copy and the UTF-16 string: a few times the header (at most 100 MB),
+        // never the gigabyte and more that parsing the labels took.
+        Assert.True(allocated < 4.5 * fileLength, $"{allocated:N0} bytes allocated for a {fileLength:N0}-byte file");
+    }
+
+    [Fact]
     public void One_label_over_its_cap_is_refused_with_its_index()
     {
         string value = "[\"cat\",\"" + new string('d', CheckpointMetadata.MaxLabelLength + 1) + "\"]";
