@@ -53,11 +53,11 @@ internal readonly record struct CpuCapabilities(bool IsX64, bool Avx2Fma, bool A
 internal readonly record struct GemmPathSelection(GemmPath Path, string Reason)
 {
     /// <summary>
-    /// The float32 inference path for <paramref name="cpu"/>, by instruction set. oneMKL chooses its own kernels inside
-    /// (by vendor as well as by instruction set: on AMD CPUs with AVX-512 it runs its AVX2 kernels), but both candidate
-    /// paths run those same kernels, so packing once is never slower than packing on every call (docs/benchmarks.md has
-    /// the measurements on AVX-512 with and without AMX). Without AVX2 and FMA oneMKL's packed kernels have no
-    /// advantage to offer and libtorch's path is kept.
+    /// The float32 inference path for <paramref name="cpu"/>, by instruction set. oneMKL chooses its kernels inside (by
+    /// vendor as well as by instruction set: on AMD CPUs with AVX-512 it runs its AVX2 kernels), and both candidate paths
+    /// run those same kernels; the packed one saves the per-call re-layout of the weight, so it is chosen wherever
+    /// oneMKL's AVX2 (or wider) kernels run. Without AVX2 and FMA, or without oneMKL, libtorch's path is kept.
+    /// docs/benchmarks.md has the measurements behind this, per CPU.
     /// </summary>
     internal static GemmPathSelection Select(CpuCapabilities cpu)
     {
