@@ -133,7 +133,7 @@ public class AllOrNothingLoadTests
         string path = folder.File("ten.safetensors");
         using (var donor = Perturbed(new TorchvisionMicro(seed: 2), 2)) donor.SaveSafetensors(path, CheckpointMetadata.Parse(GoodMetadata(donor)));
         using var micro = new MicroBackbone(seed: 1);
-        var loaded = micro.LoadSafetensors(path, new CheckpointLoadOptions { ReinitializeClassifier = true });
+        var loaded = micro.LoadSafetensors(path, new CheckpointLoadOptions { Classifier = ClassifierLoading.ReplaceIfMismatched });
         Assert.Equal(10, loaded.Metadata.Labels!.Count);
     }
 
