@@ -13,13 +13,15 @@ namespace ShapedVit.Generators
         private const string Tensor = "global::TorchSharp.torch.Tensor";
         private const string Torch = "global::TorchSharp.torch";
         private const string Layers = "global::ShapedVit.Layers";
-        private const int CommentColumn = 72;
 
         private static readonly string Version =
             typeof(Emitter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
             ?? typeof(Emitter).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-        /// <summary>Every member name the generated part may declare; the parser reports user members that reuse one (SVIT0019).</summary>
+        /// <summary>
+        /// Every member name the generated part may declare; the parser reports user members that reuse one (SVIT0019). The
+        /// stand-ins of a primary constructor's surface (Dispose, eval, train) are left out where the class declares them instead.
+        /// </summary>
         public static readonly string[] GeneratedMemberNames =
         {
             "ImageHeight", "ImageWidth", "Channels", "PatchHeight", "PatchWidth", "GridHeight", "GridWidth", "NumPatches",
@@ -71,6 +73,7 @@ namespace ShapedVit.Generators
             WriteForwardWithIntermediates(w, model, g);
             WriteEmbedTokens(w, name, model, g);
             WriteSpec(w, model);
+            WriteFactory(w, name, model, declaration.IsAbstract);
             w.Close();
         }
 
@@ -380,6 +383,39 @@ namespace ShapedVit.Generators
                 w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;");
                 w.Line();
                 w.Line("global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;");
+            }
+        }
+
+        /// <summary>
+        /// IVisionTransformer&lt;TSelf&gt;.Create and IVisionTransformer.CreateLike: how generic code and code holding only an
+        /// instance build "another one like this", without reflection. Explicit, so the model's own surface stays the constructor.
+        /// </summary>
+        private static void WriteFactory(IndentedWriter w, string name, VitSpec m, bool isAbstract)
+        {
+            w.Line();
+            if (isAbstract)
+            {
+                // An abstract class has no instance to build; the factories say so instead of failing to compile.
+                string error = $"throw new global::System.InvalidOperationException($\"{{nameof({name})}} is abstract: build an instance of a class derived from it.\");";
+                w.Line($"static {name} global::ShapedVit.IVisionTransformer<{name}>.Create(int? numClasses, long? seed) => {error}");
+                w.Line();
+                w.Line($"{Torch}.nn.Module<{Tensor}, {Tensor}> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => {error}");
+            }
+            else if (m.SymbolicNumClasses)
+            {
+                w.Line($"static {name} global::ShapedVit.IVisionTransformer<{name}>.Create(int? numClasses, long? seed) =>");
+                w.Line($"    new {name}(numClasses ?? throw new global::System.ArgumentNullException(nameof(numClasses),");
+                w.Line($"        $\"{{nameof({name})}} takes its class count at run time (RuntimeNumClasses = true): give numClasses.\"), seed);");
+                w.Line();
+                w.Line($"{Torch}.nn.Module<{Tensor}, {Tensor}> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => new {name}(NumClasses, seed);");
+            }
+            else
+            {
+                w.Line($"static {name} global::ShapedVit.IVisionTransformer<{name}>.Create(int? numClasses, long? seed) =>");
+                w.Line($"    numClasses is null || numClasses == NumClasses ? new {name}(seed) : throw new global::System.ArgumentException(");
+                w.Line($"        $\"{{nameof({name})}} declares NumClasses = {{NumClasses}} and cannot be built with {{numClasses}}: declare RuntimeNumClasses = true for a class count given at run time.\", nameof(numClasses));");
+                w.Line();
+                w.Line($"{Torch}.nn.Module<{Tensor}, {Tensor}> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => new {name}(seed);");
             }
         }
 

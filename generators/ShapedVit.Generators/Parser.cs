@@ -48,6 +48,7 @@ namespace ShapedVit.Generators
             private AttributeData? vit;
             private bool extensible = true;
             private bool userBaseClass;
+            private PrimaryConstructor? primaryConstructor;
 
             public Reader(INamedTypeSymbol type, CancellationToken cancellationToken)
             {
@@ -73,7 +74,7 @@ namespace ShapedVit.Generators
                 var declaration = new VitDeclaration(
                     type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
                     type.Name, containing.ToEquatableArray(), spec, expected.ToEquatableArray(), problems.ToEquatableArray(),
-                    extensible, userBaseClass, userMembers.ToEquatableArray());
+                    extensible, userBaseClass, userMembers.ToEquatableArray(), primaryConstructor, type.IsAbstract);
                 return new ParsedDeclaration(declaration, locations);
             }
 
@@ -117,13 +118,27 @@ namespace ShapedVit.Generators
                 Add(descriptor, subject, index, arguments);
             }
 
+            /// <summary>
+            /// SVIT0021. The type stays extensible: the generator emits a surface that chains to the primary constructor, so code
+            /// that uses the class shows this error and no other (no CS1674 on 'using', no CS1739 on 'seed').
+            /// </summary>
             private void CheckPrimaryConstructor()
             {
                 foreach (var reference in type.DeclaringSyntaxReferences)
                     if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: { } parameters } && !IsGenerated(reference.SyntaxTree))
                     {
                         locations.PrimaryConstructor = parameters.GetLocation();
-                        TypeProblem(DiagnosticDescriptors.PrimaryConstructor, Subject.PrimaryConstructor, 0, Name);
+                        Add(DiagnosticDescriptors.PrimaryConstructor, Subject.PrimaryConstructor, 0, Name);
+                        var constructor = type.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == parameters.Parameters.Count && !c.IsImplicitlyDeclared
+                                                                                      && c.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == reference.SyntaxTree && parameters.Span.Start >= r.Span.Start && parameters.Span.End <= r.Span.End));
+                        var types = constructor?.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToList() ?? new List<string>();
+                        bool chainable = constructor is not null
+                                         && constructor.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In && p.Type.TypeKind != TypeKind.Error)
+                                         && !(types.Count == 1 && constructor.Parameters[0].Type.ToDisplayString() == "long?");
+                        var standIns = new List<string>();
+                        foreach (var name in new[] { "Dispose", "eval", "train" })
+                            if (type.GetMembers(name).Any(IsUserDeclared)) standIns.Add(name);
+                        primaryConstructor = new PrimaryConstructor(types.ToEquatableArray(), chainable, standIns.ToEquatableArray());
                         return;
                     }
             }

@@ -90,7 +90,6 @@ namespace ShapedVit.Generators
                     ImmutableDictionary<string, string?>? properties = null;
                     if (withFixes)
                         properties = ImmutableDictionary<string, string?>.Empty
-                            .Add(DiagnosticProperties.Axis, problem.Axis)
                             .Add(DiagnosticProperties.PatchCandidates, string.Join(";", PatchCandidates(declaration).Select(c => Num(c.Height) + "," + Num(c.Width))));
                     return new Finding(DiagnosticDescriptors.ImageNotDivisibleByPatch, problem.Subject.ToSubject(), 0,
                         new object[] { problem.Axis, Num(image), Num(patchSize), string.Join(", ", patches.Select(Num)), images }, properties);

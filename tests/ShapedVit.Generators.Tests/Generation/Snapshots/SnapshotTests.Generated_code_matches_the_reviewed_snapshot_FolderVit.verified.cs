@@ -212,5 +212,11 @@ namespace Models
             instanceGeometry ??= global::ShapedVit.VitGeometry.Create(((global::ShapedVit.IVisionTransformer)this).Spec);
 
         private global::ShapedVit.VitGeometry? instanceGeometry;
+
+        static FolderVit global::ShapedVit.IVisionTransformer<FolderVit>.Create(int? numClasses, long? seed) =>
+            new FolderVit(numClasses ?? throw new global::System.ArgumentNullException(nameof(numClasses),
+                $"{nameof(FolderVit)} takes its class count at run time (RuntimeNumClasses = true): give numClasses."), seed);
+
+        global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => new FolderVit(NumClasses, seed);
     }
 }

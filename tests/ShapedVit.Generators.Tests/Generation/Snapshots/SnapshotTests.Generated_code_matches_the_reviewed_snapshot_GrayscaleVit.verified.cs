@@ -199,5 +199,11 @@ namespace Models
         global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;
 
         global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;
+
+        static GrayscaleVit global::ShapedVit.IVisionTransformer<GrayscaleVit>.Create(int? numClasses, long? seed) =>
+            numClasses is null || numClasses == NumClasses ? new GrayscaleVit(seed) : throw new global::System.ArgumentException(
+                $"{nameof(GrayscaleVit)} declares NumClasses = {NumClasses} and cannot be built with {numClasses}: declare RuntimeNumClasses = true for a class count given at run time.", nameof(numClasses));
+
+        global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => new GrayscaleVit(seed);
     }
 }
