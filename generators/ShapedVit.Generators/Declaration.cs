@@ -41,7 +41,8 @@ namespace ShapedVit.Generators
         bool HasUserBaseClass,
         EquatableArray<string> UserMembers,
         PrimaryConstructor? PrimaryConstructor = null,
-        bool IsAbstract = false)
+        bool IsAbstract = false,
+        bool ShortNames = false)
     {
         /// <summary>{Namespace}.{Containing}.{Type}: the hint name before case-insensitive de-duplication.</summary>
         public string FullName

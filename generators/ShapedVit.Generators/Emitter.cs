@@ -33,6 +33,44 @@ namespace ShapedVit.Generators
             "DeclarationErrors", "ParameterCountFor", "MacsFor", "instanceGeometry",
         };
 
+        /// <summary>
+        /// The using directives of a generated file whose names cannot clash (<see cref="VitDeclaration.ShortNames"/>), written
+        /// inside its namespace as the Regex generator writes its own code, and the fully qualified prefixes they let it drop
+        /// (longest first). The emitters write every name fully qualified; the writer shortens it.
+        /// </summary>
+        internal static readonly string[] UsingDirectives =
+        {
+            "using global::ShapedVit;", "using global::ShapedVit.Layers;", "using global::System;", "using global::System.CodeDom.Compiler;",
+            "using global::System.Collections.Generic;", "using global::TorchSharp;", "using global::TorchSharp.Modules;",
+            "using Tensor = global::TorchSharp.torch.Tensor;",
+        };
+
+        internal static readonly (string Prefix, string Replacement)[] Shortenings =
+        {
+            ("global::TorchSharp.torch.Tensor", "Tensor"), ("global::TorchSharp.torch", "torch"), ("global::TorchSharp.Modules.", ""),
+            ("global::ShapedVit.Layers.", ""), ("global::ShapedVit.", ""), ("global::System.CodeDom.Compiler.", ""),
+            ("global::System.Collections.Generic.", ""), ("global::System.", ""),
+        };
+
+        /// <summary>The namespaces <see cref="UsingDirectives"/> import.</summary>
+        internal static readonly string[] ImportedNamespaces =
+            { "ShapedVit", "ShapedVit.Layers", "System", "System.CodeDom.Compiler", "System.Collections.Generic", "TorchSharp", "TorchSharp.Modules" };
+
+        /// <summary>
+        /// Every simple name the shortened code uses (what the prefixes leave), and the alias <c>Tensor</c>. The parser keeps the
+        /// names fully qualified where the class, its containing types or its namespace declare one of these, or the imported
+        /// namespaces do not declare it exactly once: a user type named <c>Tensor</c> or <c>torch</c> changes nothing.
+        /// </summary>
+        internal static readonly string[] ShortNames =
+        {
+            "Tensor", "torch",
+            "Parameter", "Dropout", "LayerNorm", "Linear", "ModuleList",
+            "PatchEmbed", "PatchDropout", "EncoderBlock", "PreLogits", "VitInitializer", "InputChecks", "Scalars",
+            "IVisionTransformer", "VitSpec", "VitGeometry", "VitIntermediates", "Pooling",
+            "GeneratedCode", "GeneratedCodeAttribute", "List",
+            "ArgumentException", "ArgumentNullException", "ArgumentOutOfRangeException", "InvalidOperationException", "IDisposable",
+        };
+
         /// <summary>The generated part, or null where the type cannot be extended or its attributes do not compile (C# reports why, and so does the analyzer).</summary>
         public static string? Emit(VitDeclaration declaration)
         {
@@ -47,6 +85,12 @@ namespace ShapedVit.Generators
             w.Line("#nullable enable");
             w.Line();
             if (declaration.Namespace is not null) w.Open("namespace " + declaration.Namespace);
+            if (declaration.ShortNames && declaration.Namespace is not null)
+            {
+                foreach (var directive in UsingDirectives) w.Line(directive);
+                w.Line();
+                w.Shorten(Shortenings);
+            }
             foreach (var outer in declaration.ContainingTypes) w.Open(PartialHeader(outer));
             if (evaluation.Geometry is { } g) WriteModel(w, declaration, g);
             else SurfaceEmitter.Write(w, declaration, evaluation);

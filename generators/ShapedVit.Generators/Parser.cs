@@ -29,16 +29,17 @@ namespace ShapedVit.Generators
         private static readonly VisionTransformerAttribute Defaults = new VisionTransformerAttribute();
 
         /// <summary>The declaration, or null for a type with no name (C# reports CS1001; nothing can be generated for it).</summary>
-        public static ParsedDeclaration? Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+        public static ParsedDeclaration? Parse(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
         {
             for (var named = type; named is not null; named = named.ContainingType)
                 if (named.Name.Length == 0) return null;
-            return new Reader(type, cancellationToken).Read();
+            return new Reader(type, compilation, cancellationToken).Read();
         }
 
         private sealed class Reader
         {
             private readonly INamedTypeSymbol type;
+            private readonly Compilation compilation;
             private readonly CancellationToken cancellationToken;
             private readonly DeclarationLocations locations;
             private readonly List<DeclarationProblem> problems = new List<DeclarationProblem>();
@@ -50,9 +51,10 @@ namespace ShapedVit.Generators
             private bool userBaseClass;
             private PrimaryConstructor? primaryConstructor;
 
-            public Reader(INamedTypeSymbol type, CancellationToken cancellationToken)
+            public Reader(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
             {
                 this.type = type;
+                this.compilation = compilation;
                 this.cancellationToken = cancellationToken;
                 locations = new DeclarationLocations(type, cancellationToken);
             }
@@ -74,7 +76,7 @@ namespace ShapedVit.Generators
                 var declaration = new VitDeclaration(
                     type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
                     type.Name, containing.ToEquatableArray(), spec, expected.ToEquatableArray(), problems.ToEquatableArray(),
-                    extensible, userBaseClass, userMembers.ToEquatableArray(), primaryConstructor, type.IsAbstract);
+                    extensible, userBaseClass, userMembers.ToEquatableArray(), primaryConstructor, type.IsAbstract, ShortNamesCannotClash());
                 return new ParsedDeclaration(declaration, locations);
             }
 
@@ -218,6 +220,39 @@ namespace ShapedVit.Generators
                         declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
                         return true;
                 return false;
+            }
+
+            /// <summary>
+            /// Whether the generated file may use <see cref="Emitter.UsingDirectives"/>: the model is in a namespace (in the
+            /// global one the user's global usings sit beside them), and every one of <see cref="Emitter.ShortNames"/> binds
+            /// to the intended type, because neither the class, its containing types nor its namespace (in any assembly)
+            /// declare it and exactly one imported namespace does.
+            /// </summary>
+            private bool ShortNamesCannotClash()
+            {
+                if (type.ContainingNamespace is not { IsGlobalNamespace: false } declared) return false;
+                var ns = compilation.GetCompilationNamespace(declared);
+                if (ns is null) return false;
+                var imported = new List<INamespaceSymbol>();
+                foreach (var name in Emitter.ImportedNamespaces)
+                {
+                    INamespaceSymbol? current = compilation.GlobalNamespace;
+                    foreach (var part in name.Split('.'))
+                        current = current?.GetNamespaceMembers().FirstOrDefault(n => n.Name == part);
+                    if (current is null) return false;
+                    imported.Add(current);
+                }
+                var declaredInClasses = new HashSet<string>(type.MemberNames);
+                for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType) declaredInClasses.UnionWith(outer.MemberNames);
+                foreach (var name in Emitter.ShortNames)
+                {
+                    if (declaredInClasses.Contains(name) || ns.GetMembers(name).Any()) return false;
+                    // An alias wins over imported namespaces; an attribute's short name is its type's, checked without the suffix.
+                    if (name == "Tensor" || name == "GeneratedCode") continue;
+                    int declaring = imported.Count(n => n.GetTypeMembers(name).Any(t => t.DeclaredAccessibility == Accessibility.Public));
+                    if (declaring != 1) return false;
+                }
+                return true;
             }
 
             // ---- attributes ------------------------------------------------------------------------------------------------
