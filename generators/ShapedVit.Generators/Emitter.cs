@@ -278,7 +278,7 @@ namespace ShapedVit.Generators
         private static void WriteForward(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string output = HasHead(m) ? Shape("B", Classes(m)) : Shape("B", g.HeadInputDim);
-            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> {(HasHead(m) ? "logits" : "pooled features")} {output}.</summary>");
+            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> {(HasHead(m) ? "logits" : "the pooled vector")} {output}.</summary>");
             w.Open($"public override {Tensor} forward({Tensor} images)");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             w.Line("var tokens = ForwardFeatures(images);", Shape("B", g.SequenceLength, m.EmbedDim));
@@ -290,7 +290,7 @@ namespace ShapedVit.Generators
         private static void WriteForwardFeatures(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string tokens = Shape("B", g.SequenceLength, m.EmbedDim);
-            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> all tokens after the {(m.Pooling == Pooling.ClassToken ? "final norm" : "last block")} {tokens}.</summary>");
+            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> the features, as timm's forward_features: all tokens after the {(m.Pooling == Pooling.ClassToken ? "final norm" : "last block")} {tokens}.</summary>");
             w.Open($"public {Tensor} ForwardFeatures({Tensor} images)");
             w.Line("CheckImages(images);", Shape("B", m.Channels, m.ImageHeight, m.ImageWidth));
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
@@ -305,7 +305,7 @@ namespace ShapedVit.Generators
         private static void WriteForwardHead(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string pooledShape = Shape("B", m.EmbedDim);
-            w.Line($"/// <summary>Tokens {Shape("B", g.SequenceLength, m.EmbedDim)} -> {(HasHead(m) ? "logits " + Shape("B", Classes(m)) : "pooled features " + Shape("B", g.HeadInputDim))}; with <paramref name=\"preLogits\"/>, the pooled features {pooledShape}.</summary>");
+            w.Line($"/// <summary>Tokens {Shape("B", g.SequenceLength, m.EmbedDim)} -> {(HasHead(m) ? "logits " + Shape("B", Classes(m)) : "the pooled vector " + Shape("B", g.HeadInputDim))}; with <paramref name=\"preLogits\"/>, the pooled vector {pooledShape}.</summary>");
             w.Open($"public {Tensor} ForwardHead({Tensor} tokens, bool preLogits = false)");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             if (m.Pooling == Pooling.ClassToken)

@@ -306,7 +306,7 @@ namespace ShapedVit
         public long HeadDim { get; }
         /// <summary>MLP hidden width, default (4 x EmbedDim) applied.</summary>
         public long MlpDim { get; }
-        /// <summary>Width of the pooled feature vector (the embed width).</summary>
+        /// <summary>Width of the features (each token ForwardFeatures returns) and of the pooled vector: the embed width, timm's <c>num_features</c>.</summary>
         public long FeatureDim { get; }
         /// <summary>Width the classifier head reads: RepresentationSize if there is a pre-logits layer, else the embed width.</summary>
         public long HeadInputDim { get; }
@@ -461,7 +461,7 @@ namespace ShapedVit
                 case Stage.Image: return new long[] { Spec.ImageHeight, Spec.ImageWidth, Spec.Channels };
                 case Stage.PatchTokens: return new long[] { NumPatches, Spec.EmbedDim };
                 case Stage.Tokens: return new long[] { SequenceLength, Spec.EmbedDim };
-                case Stage.Features: return new long[] { FeatureDim };
+                case Stage.Pooled: return new long[] { FeatureDim };
                 case Stage.Logits: return Spec.NumClasses > 0 ? new long[] { Spec.NumClasses } : null;
                 default: return null;
             }
@@ -498,9 +498,9 @@ namespace ShapedVit
                 }
                 steps.Add(new TraceStep(null, Num(spec.Depth) + " x block", ShapeAt(Stage.Tokens)!,
                                         Num(spec.Heads) + " heads of " + Num(HeadDim) + ", MLP " + Num(MlpDim), Num(spec.Depth) + " encoder blocks"));
-                steps.Add(new TraceStep(Stage.Features, "features", ShapeAt(Stage.Features)!,
+                steps.Add(new TraceStep(Stage.Pooled, "pooled", ShapeAt(Stage.Pooled)!,
                                         spec.Pooling == Pooling.ClassToken ? "class token after LayerNorm" : "mean of patch tokens, LayerNorm",
-                                        "the pooled " + Num(d) + "-wide feature vector"));
+                                        "the pooled " + Num(d) + "-wide vector"));
                 if (spec.RepresentationSize > 0)
                     steps.Add(new TraceStep(null, "pre-logits", new long[] { spec.RepresentationSize }, "Linear + Tanh", "pre-logits Linear + Tanh"));
                 if (spec.NumClasses > 0)

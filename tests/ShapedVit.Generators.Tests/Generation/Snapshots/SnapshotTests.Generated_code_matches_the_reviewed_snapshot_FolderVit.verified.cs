@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [16,96]        4 x 4 patches of 16x16
     /// tokens         [17,96]        class token + patches + position embedding
     /// 2 x block      [17,96]        3 heads of 32, MLP 384
-    /// features       [96]           class token after LayerNorm
+    /// pooled         [96]           class token after LayerNorm
     /// logits         [N]            N = numClasses, a constructor argument
     /// </code>
     /// 299,424 + 97 x N parameters, 5,050,752 + 96 x N multiply-accumulates per image.
@@ -145,7 +145,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,N]
         }
 
-        /// <summary>Images [B,3,64,64] -> all tokens after the final norm [B,17,96].</summary>
+        /// <summary>Images [B,3,64,64] -> the features, as timm's forward_features: all tokens after the final norm [B,17,96].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,64,64]
@@ -155,7 +155,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,17,96]
         }
 
-        /// <summary>Tokens [B,17,96] -> logits [B,N]; with <paramref name="preLogits"/>, the pooled features [B,96].</summary>
+        /// <summary>Tokens [B,17,96] -> logits [B,N]; with <paramref name="preLogits"/>, the pooled vector [B,96].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

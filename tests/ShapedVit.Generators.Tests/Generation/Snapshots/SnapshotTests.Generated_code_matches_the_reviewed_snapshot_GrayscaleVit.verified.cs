@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [16,64]        4 x 4 patches of 7x7
     /// tokens         [17,64]        class token + patches + position embedding
     /// 4 x block      [17,64]        4 heads of 16, MLP 128
-    /// features       [64]           class token after LayerNorm
+    /// pooled         [64]           class token after LayerNorm
     /// logits         [10]
     /// </code>
     /// 139,018 parameters, 2,427,008 multiply-accumulates per image.
@@ -136,7 +136,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,10]
         }
 
-        /// <summary>Images [B,1,28,28] -> all tokens after the final norm [B,17,64].</summary>
+        /// <summary>Images [B,1,28,28] -> the features, as timm's forward_features: all tokens after the final norm [B,17,64].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,1,28,28]
@@ -146,7 +146,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,17,64]
         }
 
-        /// <summary>Tokens [B,17,64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled features [B,64].</summary>
+        /// <summary>Tokens [B,17,64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [196,384]      14 x 14 patches of 16x16
     /// tokens         [197,384]      class token + patches + position embedding
     /// 2 x block      [197,384]      6 heads of 64, MLP 1536
-    /// features       [384]          class token after LayerNorm
+    /// pooled         [384]          class token after LayerNorm
     /// pre-logits     [256]          Linear + Tanh
     /// </code>
     /// 4,019,584 parameters, 814,683,648 multiply-accumulates per image.
@@ -126,7 +126,7 @@ namespace Models
             VitInitializer.Apply(this, seed);
         }
 
-        /// <summary>Images [B,3,224,224] -> pooled features [B,256].</summary>
+        /// <summary>Images [B,3,224,224] -> the pooled vector [B,256].</summary>
         public override Tensor forward(Tensor images)
         {
             using var scope = torch.NewDisposeScope();
@@ -134,7 +134,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,256]
         }
 
-        /// <summary>Images [B,3,224,224] -> all tokens after the final norm [B,197,384].</summary>
+        /// <summary>Images [B,3,224,224] -> the features, as timm's forward_features: all tokens after the final norm [B,197,384].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,224,224]
@@ -144,7 +144,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,197,384]
         }
 
-        /// <summary>Tokens [B,197,384] -> pooled features [B,256]; with <paramref name="preLogits"/>, the pooled features [B,384].</summary>
+        /// <summary>Tokens [B,197,384] -> the pooled vector [B,256]; with <paramref name="preLogits"/>, the pooled vector [B,384].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

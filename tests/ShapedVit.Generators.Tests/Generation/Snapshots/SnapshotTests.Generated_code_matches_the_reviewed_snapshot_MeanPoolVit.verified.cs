@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [64,96]        8 x 8 patches of 4x4
     /// tokens         [64,96]        patches + position embedding
     /// 3 x block      [64,96]        3 heads of 32, MLP 384
-    /// features       [96]           mean of patch tokens, LayerNorm
+    /// pooled         [96]           mean of patch tokens, LayerNorm
     /// logits         [10]
     /// </code>
     /// 346,666 parameters, 23,888,832 multiply-accumulates per image.
@@ -134,7 +134,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,10]
         }
 
-        /// <summary>Images [B,3,32,32] -> all tokens after the last block [B,64,96].</summary>
+        /// <summary>Images [B,3,32,32] -> the features, as timm's forward_features: all tokens after the last block [B,64,96].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,32,32]
@@ -144,7 +144,7 @@ namespace Models
             return x.MoveToOuterDisposeScope();                                 // [B,64,96], normalised after pooling
         }
 
-        /// <summary>Tokens [B,64,96] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled features [B,96].</summary>
+        /// <summary>Tokens [B,64,96] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,96].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

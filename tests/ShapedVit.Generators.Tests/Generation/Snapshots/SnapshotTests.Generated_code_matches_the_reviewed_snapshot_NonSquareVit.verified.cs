@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [30,192]       6 x 5 patches of 16x32
     /// tokens         [31,192]       class token + patches + position embedding
     /// 2 x block      [31,192]       3 heads of 64, MLP 768
-    /// features       [192]          class token after LayerNorm
+    /// pooled         [192]          class token after LayerNorm
     /// logits         [5]
     /// </code>
     /// 1,192,325 parameters, 37,013,184 multiply-accumulates per image.
@@ -136,7 +136,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,5]
         }
 
-        /// <summary>Images [B,3,96,160] -> all tokens after the final norm [B,31,192].</summary>
+        /// <summary>Images [B,3,96,160] -> the features, as timm's forward_features: all tokens after the final norm [B,31,192].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,96,160]
@@ -146,7 +146,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,31,192]
         }
 
-        /// <summary>Tokens [B,31,192] -> logits [B,5]; with <paramref name="preLogits"/>, the pooled features [B,192].</summary>
+        /// <summary>Tokens [B,31,192] -> logits [B,5]; with <paramref name="preLogits"/>, the pooled vector [B,192].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

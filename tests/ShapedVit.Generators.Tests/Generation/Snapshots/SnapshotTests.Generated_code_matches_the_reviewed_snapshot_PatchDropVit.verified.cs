@@ -23,7 +23,7 @@ namespace Models
     /// tokens         [51,64]        class token + 1 register token + patches + position embedding
     /// patch dropout  [26,64]        training only: 24 of 49 patch tokens kept
     /// 2 x block      [51,64]        2 heads of 32, MLP 128
-    /// features       [64]           class token after LayerNorm
+    /// pooled         [64]           class token after LayerNorm
     /// logits         [10]
     /// </code>
     /// 72,202 parameters, 4,059,008 multiply-accumulates per image.
@@ -144,7 +144,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,10]
         }
 
-        /// <summary>Images [B,1,28,28] -> all tokens after the final norm [B,51,64].</summary>
+        /// <summary>Images [B,1,28,28] -> the features, as timm's forward_features: all tokens after the final norm [B,51,64].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,1,28,28]
@@ -154,7 +154,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,51,64]
         }
 
-        /// <summary>Tokens [B,51,64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled features [B,64].</summary>
+        /// <summary>Tokens [B,51,64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [64,128]       8 x 8 patches of 8x8
     /// tokens         [69,128]       class token + 4 register tokens + patches + position embedding
     /// 4 x block      [69,128]       4 heads of 32, MLP 512
-    /// features       [128]          class token after LayerNorm
+    /// pooled         [128]          class token after LayerNorm
     /// logits         [100]
     /// </code>
     /// 841,444 parameters, 60,724,736 multiply-accumulates per image.
@@ -140,7 +140,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,100]
         }
 
-        /// <summary>Images [B,3,64,64] -> all tokens after the final norm [B,69,128].</summary>
+        /// <summary>Images [B,3,64,64] -> the features, as timm's forward_features: all tokens after the final norm [B,69,128].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,64,64]
@@ -150,7 +150,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,69,128]
         }
 
-        /// <summary>Tokens [B,69,128] -> logits [B,100]; with <paramref name="preLogits"/>, the pooled features [B,128].</summary>
+        /// <summary>Tokens [B,69,128] -> logits [B,100]; with <paramref name="preLogits"/>, the pooled vector [B,128].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

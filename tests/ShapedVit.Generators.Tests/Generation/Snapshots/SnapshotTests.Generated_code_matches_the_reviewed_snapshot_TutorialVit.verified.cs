@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [64,1024]      8 x 8 patches of 32x32
     /// tokens         [65,1024]      class token + patches + position embedding
     /// 6 x block      [65,1024]      8 heads of 128, MLP 2048
-    /// features       [1024]         class token after LayerNorm
+    /// pooled         [1024]         class token after LayerNorm
     /// logits         [10]
     /// </code>
     /// 53,625,866 parameters, 3,524,810,752 multiply-accumulates per image.
@@ -136,7 +136,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,10]
         }
 
-        /// <summary>Images [B,3,256,256] -> all tokens after the final norm [B,65,1024].</summary>
+        /// <summary>Images [B,3,256,256] -> the features, as timm's forward_features: all tokens after the final norm [B,65,1024].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,256,256]
@@ -146,7 +146,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,65,1024]
         }
 
-        /// <summary>Tokens [B,65,1024] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled features [B,1024].</summary>
+        /// <summary>Tokens [B,65,1024] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,1024].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

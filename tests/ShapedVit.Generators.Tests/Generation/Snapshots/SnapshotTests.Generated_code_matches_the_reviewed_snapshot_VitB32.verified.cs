@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [49,768]       7 x 7 patches of 32x32
     /// tokens         [50,768]       class token + patches + position embedding
     /// 12 x block     [50,768]       12 heads of 64, MLP 3072
-    /// features       [768]          class token after LayerNorm
+    /// pooled         [768]          class token after LayerNorm
     /// logits         [1000]
     /// </code>
     /// 88,224,232 parameters, 4,409,186,304 multiply-accumulates per image.
@@ -136,7 +136,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,1000]
         }
 
-        /// <summary>Images [B,3,224,224] -> all tokens after the final norm [B,50,768].</summary>
+        /// <summary>Images [B,3,224,224] -> the features, as timm's forward_features: all tokens after the final norm [B,50,768].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,224,224]
@@ -146,7 +146,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,50,768]
         }
 
-        /// <summary>Tokens [B,50,768] -> logits [B,1000]; with <paramref name="preLogits"/>, the pooled features [B,768].</summary>
+        /// <summary>Tokens [B,50,768] -> logits [B,1000]; with <paramref name="preLogits"/>, the pooled vector [B,768].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [256,1280]     16 x 16 patches of 14x14
     /// tokens         [257,1280]     class token + patches + position embedding
     /// 32 x block     [257,1280]     16 heads of 80, MLP 5120
-    /// features       [1280]         class token after LayerNorm
+    /// pooled         [1280]         class token after LayerNorm
     /// logits         [1000]
     /// </code>
     /// 632,045,800 parameters, 167,295,109,120 multiply-accumulates per image.
@@ -136,7 +136,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,1000]
         }
 
-        /// <summary>Images [B,3,224,224] -> all tokens after the final norm [B,257,1280].</summary>
+        /// <summary>Images [B,3,224,224] -> the features, as timm's forward_features: all tokens after the final norm [B,257,1280].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,224,224]
@@ -146,7 +146,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,257,1280]
         }
 
-        /// <summary>Tokens [B,257,1280] -> logits [B,1000]; with <paramref name="preLogits"/>, the pooled features [B,1280].</summary>
+        /// <summary>Tokens [B,257,1280] -> logits [B,1000]; with <paramref name="preLogits"/>, the pooled vector [B,1280].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();

@@ -22,7 +22,7 @@ namespace Models
     /// patch tokens   [196,1024]     14 x 14 patches of 16x16
     /// tokens         [197,1024]     class token + patches + position embedding
     /// 24 x block     [197,1024]     16 heads of 64, MLP 4096
-    /// features       [1024]         class token after LayerNorm
+    /// pooled         [1024]         class token after LayerNorm
     /// logits         [1000]
     /// </code>
     /// 304,326,632 parameters, 61,554,712,576 multiply-accumulates per image.
@@ -136,7 +136,7 @@ namespace Models
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,1000]
         }
 
-        /// <summary>Images [B,3,224,224] -> all tokens after the final norm [B,197,1024].</summary>
+        /// <summary>Images [B,3,224,224] -> the features, as timm's forward_features: all tokens after the final norm [B,197,1024].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,224,224]
@@ -146,7 +146,7 @@ namespace Models
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,197,1024]
         }
 
-        /// <summary>Tokens [B,197,1024] -> logits [B,1000]; with <paramref name="preLogits"/>, the pooled features [B,1024].</summary>
+        /// <summary>Tokens [B,197,1024] -> logits [B,1000]; with <paramref name="preLogits"/>, the pooled vector [B,1024].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();
