@@ -6,16 +6,14 @@ namespace ShapedVit.Generators
     /// <summary>One [ExpectShape]: the stage as declared (possibly out of range) and its dimensions.</summary>
     internal sealed record Expectation(int Stage, EquatableArray<long> Dims);
 
-    /// <summary>What the generator can emit for a declaration.</summary>
-    internal enum EmitKind
-    {
-        /// <summary>Nothing: the type itself cannot be extended (not partial, static, generic, a struct, a record, nested wrongly, a primary constructor...).</summary>
-        None,
-        /// <summary>The declaration has ShapedVit errors: the public surface, each member throwing a clear exception if run.</summary>
-        Surface,
-        /// <summary>The working model.</summary>
-        Model,
-    }
+    /// <summary>
+    /// The class's primary constructor (refused, SVIT0021): a class with one cannot call TorchSharp's Module constructor, and
+    /// any constructor the generated part adds must chain to it.
+    /// </summary>
+    /// <param name="ParameterTypes">Its parameter types, fully qualified.</param>
+    /// <param name="Chainable">Whether a generated constructor can chain to it with default arguments (no ref or out parameter, no type in error, not a (long?) of its own).</param>
+    /// <param name="UserMembers">Which of the stand-ins the surface would add (Dispose, eval, train) the class already declares.</param>
+    internal sealed record PrimaryConstructor(EquatableArray<string> ParameterTypes, bool Chainable, EquatableArray<string> UserMembers);
 
     /// <summary>
     /// A problem the parser found in the type or its attributes (the shape problems come from <see cref="VitGeometry.Check"/>).
@@ -41,7 +39,10 @@ namespace ShapedVit.Generators
         EquatableArray<DeclarationProblem> Problems,
         bool TypeCanBeExtended,
         bool HasUserBaseClass,
-        EquatableArray<string> UserMembers)
+        EquatableArray<string> UserMembers,
+        PrimaryConstructor? PrimaryConstructor = null,
+        bool IsAbstract = false,
+        bool ShortNames = false)
     {
         /// <summary>{Namespace}.{Containing}.{Type}: the hint name before case-insensitive de-duplication.</summary>
         public string FullName

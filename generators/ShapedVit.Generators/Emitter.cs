@@ -13,13 +13,15 @@ namespace ShapedVit.Generators
         private const string Tensor = "global::TorchSharp.torch.Tensor";
         private const string Torch = "global::TorchSharp.torch";
         private const string Layers = "global::ShapedVit.Layers";
-        private const int CommentColumn = 72;
 
         private static readonly string Version =
             typeof(Emitter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
             ?? typeof(Emitter).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-        /// <summary>Every member name the generated part may declare; the parser reports user members that reuse one (SVIT0019).</summary>
+        /// <summary>
+        /// Every member name the generated part may declare; the parser reports user members that reuse one (SVIT0019). The
+        /// stand-ins of a primary constructor's surface (Dispose, eval, train) are left out where the class declares them instead.
+        /// </summary>
         public static readonly string[] GeneratedMemberNames =
         {
             "ImageHeight", "ImageWidth", "Channels", "PatchHeight", "PatchWidth", "GridHeight", "GridWidth", "NumPatches",
@@ -29,6 +31,44 @@ namespace ShapedVit.Generators
             "head_drop", "head", "geometry",
             "forward", "ForwardFeatures", "ForwardHead", "ForwardWithIntermediates", "EmbedTokens", "CheckImages", "Spec", "Geometry",
             "DeclarationErrors", "ParameterCountFor", "MacsFor", "instanceGeometry",
+        };
+
+        /// <summary>
+        /// The using directives of a generated file whose names cannot clash (<see cref="VitDeclaration.ShortNames"/>), written
+        /// inside its namespace as the Regex generator writes its own code, and the fully qualified prefixes they let it drop
+        /// (longest first). The emitters write every name fully qualified; the writer shortens it.
+        /// </summary>
+        internal static readonly string[] UsingDirectives =
+        {
+            "using global::ShapedVit;", "using global::ShapedVit.Layers;", "using global::System;", "using global::System.CodeDom.Compiler;",
+            "using global::System.Collections.Generic;", "using global::TorchSharp;", "using global::TorchSharp.Modules;",
+            "using Tensor = global::TorchSharp.torch.Tensor;",
+        };
+
+        internal static readonly (string Prefix, string Replacement)[] Shortenings =
+        {
+            ("global::TorchSharp.torch.Tensor", "Tensor"), ("global::TorchSharp.torch", "torch"), ("global::TorchSharp.Modules.", ""),
+            ("global::ShapedVit.Layers.", ""), ("global::ShapedVit.", ""), ("global::System.CodeDom.Compiler.", ""),
+            ("global::System.Collections.Generic.", ""), ("global::System.", ""),
+        };
+
+        /// <summary>The namespaces <see cref="UsingDirectives"/> import.</summary>
+        internal static readonly string[] ImportedNamespaces =
+            { "ShapedVit", "ShapedVit.Layers", "System", "System.CodeDom.Compiler", "System.Collections.Generic", "TorchSharp", "TorchSharp.Modules" };
+
+        /// <summary>
+        /// Every simple name the shortened code uses (what the prefixes leave), and the alias <c>Tensor</c>. The parser keeps the
+        /// names fully qualified where the class, its containing types or its namespace declare one of these, or the imported
+        /// namespaces do not declare it exactly once: a user type named <c>Tensor</c> or <c>torch</c> changes nothing.
+        /// </summary>
+        internal static readonly string[] ShortNames =
+        {
+            "Tensor", "torch",
+            "Parameter", "Dropout", "LayerNorm", "Linear", "ModuleList",
+            "PatchEmbed", "PatchDropout", "EncoderBlock", "PreLogits", "VitInitializer", "InputChecks", "Scalars",
+            "IVisionTransformer", "VitSpec", "VitGeometry", "VitIntermediates", "Pooling",
+            "GeneratedCode", "GeneratedCodeAttribute", "List",
+            "ArgumentException", "ArgumentNullException", "ArgumentOutOfRangeException", "InvalidOperationException", "IDisposable",
         };
 
         /// <summary>The generated part, or null where the type cannot be extended or its attributes do not compile (C# reports why, and so does the analyzer).</summary>
@@ -45,6 +85,12 @@ namespace ShapedVit.Generators
             w.Line("#nullable enable");
             w.Line();
             if (declaration.Namespace is not null) w.Open("namespace " + declaration.Namespace);
+            if (declaration.ShortNames && declaration.Namespace is not null)
+            {
+                foreach (var directive in UsingDirectives) w.Line(directive);
+                w.Line();
+                w.Shorten(Shortenings);
+            }
             foreach (var outer in declaration.ContainingTypes) w.Open(PartialHeader(outer));
             if (evaluation.Geometry is { } g) WriteModel(w, declaration, g);
             else SurfaceEmitter.Write(w, declaration, evaluation);
@@ -71,6 +117,7 @@ namespace ShapedVit.Generators
             WriteForwardWithIntermediates(w, model, g);
             WriteEmbedTokens(w, name, model, g);
             WriteSpec(w, model);
+            WriteFactory(w, name, model, declaration.IsAbstract);
             w.Close();
         }
 
@@ -231,7 +278,7 @@ namespace ShapedVit.Generators
         private static void WriteForward(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string output = HasHead(m) ? Shape("B", Classes(m)) : Shape("B", g.HeadInputDim);
-            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> {(HasHead(m) ? "logits" : "pooled features")} {output}.</summary>");
+            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> {(HasHead(m) ? "logits" : "the pooled vector")} {output}.</summary>");
             w.Open($"public override {Tensor} forward({Tensor} images)");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             w.Line("var tokens = ForwardFeatures(images);", Shape("B", g.SequenceLength, m.EmbedDim));
@@ -243,7 +290,7 @@ namespace ShapedVit.Generators
         private static void WriteForwardFeatures(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string tokens = Shape("B", g.SequenceLength, m.EmbedDim);
-            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> all tokens after the {(m.Pooling == Pooling.ClassToken ? "final norm" : "last block")} {tokens}.</summary>");
+            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> the features, as timm's forward_features: all tokens after the {(m.Pooling == Pooling.ClassToken ? "final norm" : "last block")} {tokens}.</summary>");
             w.Open($"public {Tensor} ForwardFeatures({Tensor} images)");
             w.Line("CheckImages(images);", Shape("B", m.Channels, m.ImageHeight, m.ImageWidth));
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
@@ -258,7 +305,7 @@ namespace ShapedVit.Generators
         private static void WriteForwardHead(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string pooledShape = Shape("B", m.EmbedDim);
-            w.Line($"/// <summary>Tokens {Shape("B", g.SequenceLength, m.EmbedDim)} -> {(HasHead(m) ? "logits " + Shape("B", Classes(m)) : "pooled features " + Shape("B", g.HeadInputDim))}; with <paramref name=\"preLogits\"/>, the pooled features {pooledShape}.</summary>");
+            w.Line($"/// <summary>Tokens {Shape("B", g.SequenceLength, m.EmbedDim)} -> {(HasHead(m) ? "logits " + Shape("B", Classes(m)) : "the pooled vector " + Shape("B", g.HeadInputDim))}; with <paramref name=\"preLogits\"/>, the pooled vector {pooledShape}.</summary>");
             w.Open($"public {Tensor} ForwardHead({Tensor} tokens, bool preLogits = false)");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             if (m.Pooling == Pooling.ClassToken)
@@ -380,6 +427,39 @@ namespace ShapedVit.Generators
                 w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;");
                 w.Line();
                 w.Line("global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;");
+            }
+        }
+
+        /// <summary>
+        /// IVisionTransformer&lt;TSelf&gt;.Create and IVisionTransformer.CreateLike: how generic code and code holding only an
+        /// instance build "another one like this", without reflection. Explicit, so the model's own surface stays the constructor.
+        /// </summary>
+        private static void WriteFactory(IndentedWriter w, string name, VitSpec m, bool isAbstract)
+        {
+            w.Line();
+            if (isAbstract)
+            {
+                // An abstract class has no instance to build; the factories say so instead of failing to compile.
+                string error = $"throw new global::System.InvalidOperationException($\"{{nameof({name})}} is abstract: build an instance of a class derived from it.\");";
+                w.Line($"static {name} global::ShapedVit.IVisionTransformer<{name}>.Create(int? numClasses, long? seed) => {error}");
+                w.Line();
+                w.Line($"{Torch}.nn.Module<{Tensor}, {Tensor}> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => {error}");
+            }
+            else if (m.SymbolicNumClasses)
+            {
+                w.Line($"static {name} global::ShapedVit.IVisionTransformer<{name}>.Create(int? numClasses, long? seed) =>");
+                w.Line($"    new {name}(numClasses ?? throw new global::System.ArgumentNullException(nameof(numClasses),");
+                w.Line($"        $\"{{nameof({name})}} takes its class count at run time (RuntimeNumClasses = true): give numClasses.\"), seed);");
+                w.Line();
+                w.Line($"{Torch}.nn.Module<{Tensor}, {Tensor}> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => new {name}(NumClasses, seed);");
+            }
+            else
+            {
+                w.Line($"static {name} global::ShapedVit.IVisionTransformer<{name}>.Create(int? numClasses, long? seed) =>");
+                w.Line($"    numClasses is null || numClasses == NumClasses ? new {name}(seed) : throw new global::System.ArgumentException(");
+                w.Line($"        $\"{{nameof({name})}} declares NumClasses = {{NumClasses}} and cannot be built with {{numClasses}}: declare RuntimeNumClasses = true for a class count given at run time.\", nameof(numClasses));");
+                w.Line();
+                w.Line($"{Torch}.nn.Module<{Tensor}, {Tensor}> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => new {name}(seed);");
             }
         }
 

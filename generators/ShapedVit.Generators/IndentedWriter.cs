@@ -8,6 +8,10 @@ namespace ShapedVit.Generators
     {
         private readonly StringBuilder text = new StringBuilder();
         private int depth;
+        private (string Prefix, string Replacement)[] shortenings = Array.Empty<(string, string)>();
+
+        /// <summary>From now on, writes each fully qualified prefix as its replacement (the file's using directives make them mean the same).</summary>
+        public void Shorten((string Prefix, string Replacement)[] prefixes) => shortenings = prefixes;
 
         public void Indent() => depth++;
 
@@ -17,6 +21,7 @@ namespace ShapedVit.Generators
 
         public void Line(string line)
         {
+            foreach (var (prefix, replacement) in shortenings) line = line.Replace(prefix, replacement);
             if (line.Length > 0) text.Append(' ', depth * 4).Append(line);
             text.Append('\n');
         }
@@ -24,6 +29,7 @@ namespace ShapedVit.Generators
         /// <summary>Writes code with a trailing comment aligned at a fixed column (shape traces line up down the method).</summary>
         public void Line(string code, string comment, int column = 80)
         {
+            foreach (var (prefix, replacement) in shortenings) code = code.Replace(prefix, replacement);
             int used = depth * 4 + code.Length;
             Line(used >= column ? code + " // " + comment : code + new string(' ', column - used) + "// " + comment);
         }

@@ -30,8 +30,6 @@ namespace ShapedVit.Generators
     /// <summary>Keys of the diagnostic properties the analyzer sets and the code fixes read.</summary>
     internal static class DiagnosticProperties
     {
-        /// <summary>SVIT0001: "height" or "width".</summary>
-        public const string Axis = nameof(Axis);
         /// <summary>SVIT0001: the [Patch] sizes to offer, best first: "8,8;4,4" (height,width pairs; the first satisfies every [ExpectShape] when one does).</summary>
         public const string PatchCandidates = nameof(PatchCandidates);
         /// <summary>SVIT0002: the head counts to offer, best first: "8,12,6".</summary>

@@ -29,16 +29,17 @@ namespace ShapedVit.Generators
         private static readonly VisionTransformerAttribute Defaults = new VisionTransformerAttribute();
 
         /// <summary>The declaration, or null for a type with no name (C# reports CS1001; nothing can be generated for it).</summary>
-        public static ParsedDeclaration? Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+        public static ParsedDeclaration? Parse(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
         {
             for (var named = type; named is not null; named = named.ContainingType)
                 if (named.Name.Length == 0) return null;
-            return new Reader(type, cancellationToken).Read();
+            return new Reader(type, compilation, cancellationToken).Read();
         }
 
         private sealed class Reader
         {
             private readonly INamedTypeSymbol type;
+            private readonly Compilation compilation;
             private readonly CancellationToken cancellationToken;
             private readonly DeclarationLocations locations;
             private readonly List<DeclarationProblem> problems = new List<DeclarationProblem>();
@@ -48,10 +49,12 @@ namespace ShapedVit.Generators
             private AttributeData? vit;
             private bool extensible = true;
             private bool userBaseClass;
+            private PrimaryConstructor? primaryConstructor;
 
-            public Reader(INamedTypeSymbol type, CancellationToken cancellationToken)
+            public Reader(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
             {
                 this.type = type;
+                this.compilation = compilation;
                 this.cancellationToken = cancellationToken;
                 locations = new DeclarationLocations(type, cancellationToken);
             }
@@ -73,7 +76,7 @@ namespace ShapedVit.Generators
                 var declaration = new VitDeclaration(
                     type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
                     type.Name, containing.ToEquatableArray(), spec, expected.ToEquatableArray(), problems.ToEquatableArray(),
-                    extensible, userBaseClass, userMembers.ToEquatableArray());
+                    extensible, userBaseClass, userMembers.ToEquatableArray(), primaryConstructor, type.IsAbstract, ShortNamesCannotClash());
                 return new ParsedDeclaration(declaration, locations);
             }
 
@@ -117,13 +120,27 @@ namespace ShapedVit.Generators
                 Add(descriptor, subject, index, arguments);
             }
 
+            /// <summary>
+            /// SVIT0021. The type stays extensible: the generator emits a surface that chains to the primary constructor, so code
+            /// that uses the class shows this error and no other (no CS1674 on 'using', no CS1739 on 'seed').
+            /// </summary>
             private void CheckPrimaryConstructor()
             {
                 foreach (var reference in type.DeclaringSyntaxReferences)
                     if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: { } parameters } && !IsGenerated(reference.SyntaxTree))
                     {
                         locations.PrimaryConstructor = parameters.GetLocation();
-                        TypeProblem(DiagnosticDescriptors.PrimaryConstructor, Subject.PrimaryConstructor, 0, Name);
+                        Add(DiagnosticDescriptors.PrimaryConstructor, Subject.PrimaryConstructor, 0, Name);
+                        var constructor = type.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == parameters.Parameters.Count && !c.IsImplicitlyDeclared
+                                                                                      && c.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == reference.SyntaxTree && parameters.Span.Start >= r.Span.Start && parameters.Span.End <= r.Span.End));
+                        var types = constructor?.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).ToList() ?? new List<string>();
+                        bool chainable = constructor is not null
+                                         && constructor.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In && p.Type.TypeKind != TypeKind.Error)
+                                         && !(types.Count == 1 && constructor.Parameters[0].Type.ToDisplayString() == "long?");
+                        var standIns = new List<string>();
+                        foreach (var name in new[] { "Dispose", "eval", "train" })
+                            if (type.GetMembers(name).Any(IsUserDeclared)) standIns.Add(name);
+                        primaryConstructor = new PrimaryConstructor(types.ToEquatableArray(), chainable, standIns.ToEquatableArray());
                         return;
                     }
             }
@@ -203,6 +220,39 @@ namespace ShapedVit.Generators
                         declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)))
                         return true;
                 return false;
+            }
+
+            /// <summary>
+            /// Whether the generated file may use <see cref="Emitter.UsingDirectives"/>: the model is in a namespace (in the
+            /// global one the user's global usings sit beside them), and every one of <see cref="Emitter.ShortNames"/> binds
+            /// to the intended type, because neither the class, its containing types nor its namespace (in any assembly)
+            /// declare it and exactly one imported namespace does.
+            /// </summary>
+            private bool ShortNamesCannotClash()
+            {
+                if (type.ContainingNamespace is not { IsGlobalNamespace: false } declared) return false;
+                var ns = compilation.GetCompilationNamespace(declared);
+                if (ns is null) return false;
+                var imported = new List<INamespaceSymbol>();
+                foreach (var name in Emitter.ImportedNamespaces)
+                {
+                    INamespaceSymbol? current = compilation.GlobalNamespace;
+                    foreach (var part in name.Split('.'))
+                        current = current?.GetNamespaceMembers().FirstOrDefault(n => n.Name == part);
+                    if (current is null) return false;
+                    imported.Add(current);
+                }
+                var declaredInClasses = new HashSet<string>(type.MemberNames);
+                for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType) declaredInClasses.UnionWith(outer.MemberNames);
+                foreach (var name in Emitter.ShortNames)
+                {
+                    if (declaredInClasses.Contains(name) || ns.GetMembers(name).Any()) return false;
+                    // An alias wins over imported namespaces; an attribute's short name is its type's, checked without the suffix.
+                    if (name == "Tensor" || name == "GeneratedCode") continue;
+                    int declaring = imported.Count(n => n.GetTypeMembers(name).Any(t => t.DeclaredAccessibility == Accessibility.Public));
+                    if (declaring != 1) return false;
+                }
+                return true;
             }
 
             // ---- attributes ------------------------------------------------------------------------------------------------

@@ -90,7 +90,6 @@ namespace ShapedVit.Generators
                     ImmutableDictionary<string, string?>? properties = null;
                     if (withFixes)
                         properties = ImmutableDictionary<string, string?>.Empty
-                            .Add(DiagnosticProperties.Axis, problem.Axis)
                             .Add(DiagnosticProperties.PatchCandidates, string.Join(";", PatchCandidates(declaration).Select(c => Num(c.Height) + "," + Num(c.Width))));
                     return new Finding(DiagnosticDescriptors.ImageNotDivisibleByPatch, problem.Subject.ToSubject(), 0,
                         new object[] { problem.Axis, Num(image), Num(patchSize), string.Join(", ", patches.Select(Num)), images }, properties);
@@ -158,21 +157,21 @@ namespace ShapedVit.Generators
                 if (expectation.Stage < 0 || expectation.Stage > (int)Stage.Logits)
                 {
                     findings.Add(new Finding(DiagnosticDescriptors.UnknownStage, Subject.ExpectationStage, index, new object[]
-                        { "Stage " + Num(expectation.Stage) + " does not exist: use Stage.Image, PatchTokens, Tokens, Features or Logits" }));
+                        { "Stage " + Num(expectation.Stage) + " does not exist: use Stage.Image, PatchTokens, Tokens, Pooled or Logits" }));
                     continue;
                 }
                 var stage = (Stage)expectation.Stage;
                 if (stage == Stage.Logits && declaration.Spec.SymbolicNumClasses)
                 {
                     findings.Add(new Finding(DiagnosticDescriptors.UnknownStage, Subject.ExpectationStage, index, new object[]
-                        { "Stage.Logits is [N]: '" + declaration.TypeName + "' takes its class count at run time (RuntimeNumClasses = true); expect Stage.Features instead" }));
+                        { "Stage.Logits is [N]: '" + declaration.TypeName + "' takes its class count at run time (RuntimeNumClasses = true); expect Stage.Pooled instead" }));
                     continue;
                 }
                 var step = geometry.StepAt(stage);
                 if (step is null)
                 {
                     findings.Add(new Finding(DiagnosticDescriptors.UnknownStage, Subject.ExpectationStage, index, new object[]
-                        { "Stage.Logits does not exist: '" + declaration.TypeName + "' is headless (NumClasses = 0); expect Stage.Features instead" }));
+                        { "Stage.Logits does not exist: '" + declaration.TypeName + "' is headless (NumClasses = 0); expect Stage.Pooled instead" }));
                     continue;
                 }
                 if (step.Shape.SequenceEqual(expectation.Dims)) continue;

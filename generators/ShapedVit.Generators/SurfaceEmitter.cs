@@ -21,7 +21,12 @@ namespace ShapedVit.Generators
         {
             string name = Emitter.Identifier(declaration.TypeName);
             var skip = new HashSet<string>(declaration.UserMembers);
-            bool module = !declaration.HasUserBaseClass;
+            var primary = declaration.PrimaryConstructor;
+            // A class with a primary constructor cannot call Module's constructor: its surface stands in for what code
+            // uses of a module (IDisposable, eval, train) instead of deriving from it.
+            bool module = !declaration.HasUserBaseClass && primary is null;
+            bool standIn = !declaration.HasUserBaseClass && primary is not null;
+            if (primary is not null) skip.UnionWith(primary.UserMembers);
             var errors = evaluation.Findings.Where(f => f.IsError).Select(f => f.Describe()).ToList();
 
             w.Line("/// <summary>");
@@ -29,9 +34,9 @@ namespace ShapedVit.Generators
             w.Line("/// that uses it compiling, and every member that needs the proven network throws <see cref=\"global::System.InvalidOperationException\"/>.");
             w.Line("/// </summary>");
             w.Line(Emitter.GeneratedCodeAttribute);
-            w.Open(module
-                ? $"partial class {name} : {Torch}.nn.Module<{Tensor}, {Tensor}>, global::ShapedVit.IVisionTransformer<{name}>"
-                : $"partial class {name}");
+            w.Open(module ? $"partial class {name} : {Torch}.nn.Module<{Tensor}, {Tensor}>, global::ShapedVit.IVisionTransformer<{name}>"
+                 : standIn ? $"partial class {name} : global::System.IDisposable, global::ShapedVit.IVisionTransformer<{name}>"
+                 : $"partial class {name}");
 
             bool runtimeClasses = declaration.Spec.SymbolicNumClasses;
             foreach (var (type, member, value, doc) in Constants(declaration))
@@ -48,17 +53,19 @@ namespace ShapedVit.Generators
                 w.Line();
             }
 
-            if (module)
+            if (module || standIn)
             {
-                if (!skip.Contains(".ctor"))
+                // With a primary constructor, every other constructor must chain to it (its arguments never matter: this throws).
+                string initializer = module ? $"base(nameof({name}))" : "this(" + string.Join(", ", primary!.ParameterTypes.Select(t => $"default({t})!")) + ")";
+                if (!skip.Contains(".ctor") && (module || primary!.Chainable))
                 {
                     w.Line("/// <summary>Throws: the declaration has ShapedVit errors.</summary>");
                     w.Line(runtimeClasses
-                        ? $"public {name}(int numClasses, long? seed = null) : base(nameof({name})) => throw DeclarationErrors();"
-                        : $"public {name}(long? seed = null) : base(nameof({name})) => throw DeclarationErrors();");
+                        ? $"public {name}(int numClasses, long? seed = null) : {initializer} => throw DeclarationErrors();"
+                        : $"public {name}(long? seed = null) : {initializer} => throw DeclarationErrors();");
                     w.Line();
                 }
-                Member(w, skip, "forward", $"public override {Tensor} forward({Tensor} images) => throw DeclarationErrors();");
+                Member(w, skip, "forward", $"public {(module ? "override " : "")}{Tensor} forward({Tensor} images) => throw DeclarationErrors();");
                 Member(w, skip, "ForwardFeatures", $"public {Tensor} ForwardFeatures({Tensor} images) => throw DeclarationErrors();");
                 Member(w, skip, "ForwardHead", $"public {Tensor} ForwardHead({Tensor} tokens, bool preLogits = false) => throw DeclarationErrors();");
                 Member(w, skip, "ForwardWithIntermediates",
@@ -71,11 +78,26 @@ namespace ShapedVit.Generators
             }
             Member(w, skip, "Spec", "public static global::ShapedVit.VitSpec Spec => throw DeclarationErrors();");
             Member(w, skip, "Geometry", "public static global::ShapedVit.VitGeometry Geometry => throw DeclarationErrors();");
-            if (module)
+            if (standIn)
+            {
+                Member(w, skip, "eval", $"public {name} eval() => throw DeclarationErrors();");
+                Member(w, skip, "train", $"public {name} train(bool on = true) => throw DeclarationErrors();");
+                if (!skip.Contains("Dispose"))
+                {
+                    w.Line("/// <summary>Nothing to release: no model was built.</summary>");
+                    w.Line("public void Dispose() { }");
+                    w.Line();
+                }
+            }
+            if (module || standIn)
             {
                 w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => throw DeclarationErrors();");
                 w.Line();
                 w.Line("global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => throw DeclarationErrors();");
+                w.Line();
+                w.Line($"static {name} global::ShapedVit.IVisionTransformer<{name}>.Create(int? numClasses, long? seed) => throw DeclarationErrors();");
+                w.Line();
+                w.Line($"{Torch}.nn.Module<{Tensor}, {Tensor}> global::ShapedVit.IVisionTransformer.CreateLike(long? seed) => throw DeclarationErrors();");
                 w.Line();
             }
 
@@ -94,46 +116,44 @@ namespace ShapedVit.Generators
             w.Line();
         }
 
-        /// <summary>Each constant the model would have, with its value where the declaration proves it and null where it does not.</summary>
+        /// <summary>
+        /// Each constant the model would have, with its value where the declaration determines it (<see cref="KnownSizes"/>,
+        /// the geometry's own arithmetic) and null where it does not.
+        /// </summary>
         private static IEnumerable<(string Type, string Name, string? Value, string Doc)> Constants(VitDeclaration declaration)
         {
             var m = declaration.Spec;
             bool read = !declaration.HasParseErrors;
-            bool Positive(long v) => read && v > 0 && v <= VitGeometry.MaxDimension;
-            bool NonNegative(long v) => read && v >= 0 && v <= VitGeometry.MaxDimension;
-            string? Int(bool known, long v) => known ? v.ToString(CultureInfo.InvariantCulture) : null;
+            var sizes = KnownSizes.Of(m);
+            string? Size(ShapeSubject subject, long value) => read && VitGeometry.IsValidSize(subject, value) ? Int(value) : null;
+            // Derived sizes become int constants only within the sizes a declaration may state.
+            string? Derived(long? value) => read && value <= VitGeometry.MaxDimension ? Int(value!.Value) : null;
 
-            bool gridHeight = Positive(m.ImageHeight) && Positive(m.PatchHeight) && m.ImageHeight % m.PatchHeight == 0;
-            bool gridWidth = Positive(m.ImageWidth) && Positive(m.PatchWidth) && m.ImageWidth % m.PatchWidth == 0;
-            long patches = gridHeight && gridWidth ? (long)(m.ImageHeight / m.PatchHeight) * (m.ImageWidth / m.PatchWidth) : 0;
-            bool prefix = NonNegative(m.RegisterTokens);
-            long prefixTokens = (m.ClassToken ? 1 : 0) + (long)m.RegisterTokens;
-            bool headDim = Positive(m.EmbedDim) && Positive(m.Heads) && m.EmbedDim % m.Heads == 0;
-            bool mlp = Positive(m.EmbedDim) && NonNegative(m.MlpDim) && m.EffectiveMlpDim <= VitGeometry.MaxDimension;
-
-            yield return ("int", "ImageHeight", Int(Positive(m.ImageHeight), m.ImageHeight), "Input height in pixels.");
-            yield return ("int", "ImageWidth", Int(Positive(m.ImageWidth), m.ImageWidth), "Input width in pixels.");
-            yield return ("int", "Channels", Int(Positive(m.Channels), m.Channels), "Input channels.");
-            yield return ("int", "PatchHeight", Int(Positive(m.PatchHeight), m.PatchHeight), "Patch height in pixels.");
-            yield return ("int", "PatchWidth", Int(Positive(m.PatchWidth), m.PatchWidth), "Patch width in pixels.");
-            yield return ("int", "GridHeight", Int(gridHeight, gridHeight ? m.ImageHeight / m.PatchHeight : 0), "Patches along the height.");
-            yield return ("int", "GridWidth", Int(gridWidth, gridWidth ? m.ImageWidth / m.PatchWidth : 0), "Patches along the width.");
-            yield return ("int", "NumPatches", Int(gridHeight && gridWidth && patches <= VitGeometry.MaxDimension, patches), "Patch tokens per image.");
-            yield return ("int", "PrefixTokens", Int(prefix, prefixTokens), "Tokens before the patches: the class token and any register tokens.");
-            yield return ("int", "RegisterTokens", Int(prefix, m.RegisterTokens), "Register tokens.");
-            yield return ("int", "SequenceLength", Int(gridHeight && gridWidth && prefix && patches + prefixTokens <= VitGeometry.MaxDimension, patches + prefixTokens), "Tokens the encoder sees per image.");
-            yield return ("int", "EmbedDim", Int(Positive(m.EmbedDim), m.EmbedDim), "Token width.");
-            yield return ("int", "Depth", Int(Positive(m.Depth), m.Depth), "Encoder blocks.");
-            yield return ("int", "Heads", Int(Positive(m.Heads), m.Heads), "Attention heads per block.");
-            yield return ("int", "HeadDim", Int(headDim, headDim ? m.EmbedDim / m.Heads : 0), "Width of one attention head.");
-            yield return ("int", "MlpDim", Int(mlp, m.EffectiveMlpDim), "Hidden width of each block's MLP.");
-            yield return ("int", "RepresentationSize", Int(NonNegative(m.RepresentationSize), m.RepresentationSize), "Width of the pre-logits layer (0: none).");
-            yield return ("int", "NumClasses", Int(NonNegative(m.NumClasses), m.NumClasses), "Classes of the head (0: headless feature extractor).");
+            yield return ("int", "ImageHeight", Size(ShapeSubject.ImageHeight, m.ImageHeight), "Input height in pixels.");
+            yield return ("int", "ImageWidth", Size(ShapeSubject.ImageWidth, m.ImageWidth), "Input width in pixels.");
+            yield return ("int", "Channels", Size(ShapeSubject.Channels, m.Channels), "Input channels.");
+            yield return ("int", "PatchHeight", Size(ShapeSubject.PatchHeight, m.PatchHeight), "Patch height in pixels.");
+            yield return ("int", "PatchWidth", Size(ShapeSubject.PatchWidth, m.PatchWidth), "Patch width in pixels.");
+            yield return ("int", "GridHeight", Derived(sizes.GridHeight), "Patches along the height.");
+            yield return ("int", "GridWidth", Derived(sizes.GridWidth), "Patches along the width.");
+            yield return ("int", "NumPatches", Derived(sizes.NumPatches), "Patch tokens per image.");
+            yield return ("int", "PrefixTokens", Derived(sizes.PrefixTokens), "Tokens before the patches: the class token and any register tokens.");
+            yield return ("int", "RegisterTokens", Size(ShapeSubject.RegisterTokens, m.RegisterTokens), "Register tokens.");
+            yield return ("int", "SequenceLength", Derived(sizes.SequenceLength), "Tokens the encoder sees per image.");
+            yield return ("int", "EmbedDim", Size(ShapeSubject.EmbedDim, m.EmbedDim), "Token width.");
+            yield return ("int", "Depth", Size(ShapeSubject.Depth, m.Depth), "Encoder blocks.");
+            yield return ("int", "Heads", Size(ShapeSubject.Heads, m.Heads), "Attention heads per block.");
+            yield return ("int", "HeadDim", Derived(sizes.HeadDim), "Width of one attention head.");
+            yield return ("int", "MlpDim", Derived(sizes.MlpDim), "Hidden width of each block's MLP.");
+            yield return ("int", "RepresentationSize", Size(ShapeSubject.RepresentationSize, m.RepresentationSize), "Width of the pre-logits layer (0: none).");
+            yield return ("int", "NumClasses", Size(ShapeSubject.NumClasses, m.NumClasses), "Classes of the head (0: headless feature extractor).");
             yield return ("double", "LayerNormEps", read ? Emitter.Double(m.LayerNormEps) : null, "Epsilon of every LayerNorm.");
             yield return ("long", "ParameterCount", null, "Trainable parameters, exactly (not proven: the declaration has errors).");
             yield return ("long", "Macs", null, "Multiply-accumulates per image (not proven: the declaration has errors).");
             if (m.PatchDropout > 0) yield return ("int", "TrainingPatchTokens", null, "Patch tokens each image keeps in training (not proven: the declaration has errors).");
             yield return ("string", "ShapeTrace", null, "The proven per-image shape trace (not proven: the declaration has errors).");
         }
+
+        private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
     }
 }

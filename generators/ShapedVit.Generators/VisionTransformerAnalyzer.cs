@@ -29,7 +29,7 @@ namespace ShapedVit.Generators
                     foreach (var data in type.GetAttributes())
                         if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute)) { marked = true; break; }
                     if (!marked) return;
-                    if (Parser.Parse(type, symbolContext.CancellationToken) is not { } parsed) return;
+                    if (Parser.Parse(type, symbolContext.Compilation, symbolContext.CancellationToken) is not { } parsed) return;
                     foreach (var finding in ShapeDiagnostics.Evaluate(parsed.Declaration, withFixes: true).Findings)
                         symbolContext.ReportDiagnostic(Diagnostic.Create(finding.Descriptor, parsed.Locations.Of(finding.Subject, finding.Index),
                             parsed.Locations.Additional(finding.Subject, finding.Index), finding.Properties, finding.Arguments));

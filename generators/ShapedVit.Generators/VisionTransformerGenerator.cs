@@ -79,7 +79,7 @@ namespace ShapedVit.Generators
                         if (marked is not null && marked != attributeContext.TargetNode) return null;
                         break;
                     }
-            return Parser.Parse(type, cancellationToken)?.Declaration;
+            return Parser.Parse(type, attributeContext.SemanticModel.Compilation, cancellationToken)?.Declaration;
         }
     }
 }

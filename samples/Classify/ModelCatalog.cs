@@ -7,16 +7,16 @@ namespace ShapedVit.Samples.Classify;
 
 /// <summary>
 /// A model this tool can build: the name a checkpoint records (metadata <c>shapedvit.model</c>) or <c>--model</c> gives,
-/// the preprocessing and labels its publisher states (used when the checkpoint states none), and its constructor.
+/// the preprocessing and labels its publisher states (used when the checkpoint states none), its declaration (read from
+/// the type, no model built) and how to build it.
 /// </summary>
 public sealed class KnownModel(string name, string description, PreprocessConfig preprocessing, IReadOnlyList<string>? labels,
-                               Func<nn.Module<Tensor, Tensor>> create)
+                               VitSpec? spec, Func<nn.Module<Tensor, Tensor>> create)
 {
-    private readonly Lazy<string> architectureShape = new(() =>
-    {
-        using var probe = create();
-        return ModelCatalog.ShapePart(ModelArchitecture.Describe(name, ((IVisionTransformer)probe).Spec));
-    });
+    /// <summary>A generated model type under <paramref name="name"/>: its static Spec, and its factory with seed 0.</summary>
+    public static KnownModel Of<TModel>(string name, string description, PreprocessConfig preprocessing, IReadOnlyList<string>? labels)
+        where TModel : nn.Module<Tensor, Tensor>, IVisionTransformer<TModel> =>
+        new(name, description, preprocessing, labels, TModel.Spec, () => TModel.Create(seed: 0));
 
     /// <summary>The name to ask for with <c>--model</c>.</summary>
     public string Name { get; } = name;
@@ -28,8 +28,11 @@ public sealed class KnownModel(string name, string description, PreprocessConfig
     public IReadOnlyList<string>? Labels { get; } = labels;
     /// <summary>Builds the model with random weights, to load a checkpoint into.</summary>
     public nn.Module<Tensor, Tensor> Create() => create();
-    /// <summary>The architecture key without the model's name: what a checkpoint of another name must match.</summary>
-    public string ArchitectureShape => architectureShape.Value;
+    /// <summary>
+    /// The architecture key without the model's name: what a checkpoint of another name must match; null for a model
+    /// matched by name only (a fine-tuned backbone, whose head the checkpoint's labels size).
+    /// </summary>
+    public string? ArchitectureShape { get; } = spec is null ? null : ModelCatalog.ShapePart(ModelArchitecture.Describe(name, spec));
 }
 
 /// <summary>The models this tool knows: the FashionMnist sample's, and the paper's family under timm's and torchvision's names.</summary>
@@ -48,15 +51,15 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
     /// <summary>Every model this tool is built with.</summary>
     public static ModelCatalog BuiltIn { get; } = new(
     [
-        new(FashionModel.Name, "the FashionMnist sample's model (28x28 grey, 10 classes)", FashionModel.Preprocessing, FashionMnistDataset.ClassNames, () => FashionModel.Create(0)),
-        new("vit_tiny_patch16_224", "timm ViT-Ti/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitTinyPatch16(0)),
-        new("vit_small_patch16_224", "timm ViT-S/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitSmallPatch16(0)),
-        new("vit_base_patch16_224", "timm ViT-B/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitBasePatch16(0)),
-        new("vit_base_patch32_224", "timm ViT-B/32, ImageNet-1k", Timm, ImageNetLabels, () => new VitBasePatch32(0)),
-        new("vit_large_patch16_224", "timm ViT-L/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitLargePatch16(0)),
-        new("vit_b_16", "torchvision ViT-B/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitBasePatch16(0)),
-        new("vit_b_32", "torchvision ViT-B/32 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitBasePatch32(0)),
-        new("vit_l_16", "torchvision ViT-L/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitLargePatch16(0)),
+        KnownModel.Of<FashionVit>(FashionModel.Name, "the FashionMnist sample's model (28x28 grey, 10 classes)", FashionModel.Preprocessing, FashionMnistDataset.ClassNames),
+        KnownModel.Of<VitTinyPatch16>("vit_tiny_patch16_224", "timm ViT-Ti/16, ImageNet-1k", Timm, ImageNetLabels),
+        KnownModel.Of<VitSmallPatch16>("vit_small_patch16_224", "timm ViT-S/16, ImageNet-1k", Timm, ImageNetLabels),
+        KnownModel.Of<VitBasePatch16>("vit_base_patch16_224", "timm ViT-B/16, ImageNet-1k", Timm, ImageNetLabels),
+        KnownModel.Of<VitBasePatch32>("vit_base_patch32_224", "timm ViT-B/32, ImageNet-1k", Timm, ImageNetLabels),
+        KnownModel.Of<VitLargePatch16>("vit_large_patch16_224", "timm ViT-L/16, ImageNet-1k", Timm, ImageNetLabels),
+        KnownModel.Of<VitBasePatch16>("vit_b_16", "torchvision ViT-B/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels),
+        KnownModel.Of<VitBasePatch32>("vit_b_32", "torchvision ViT-B/32 (IMAGENET1K_V1)", Torchvision, ImageNetLabels),
+        KnownModel.Of<VitLargePatch16>("vit_l_16", "torchvision ViT-L/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels),
     ]);
 
     /// <summary>The models, in the order they are listed.</summary>
@@ -79,7 +82,7 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
         // A fine-tuned backbone (samples/FineTune): its head has as many classes as the checkpoint has labels.
         if (metadata.ModelName is { } tuned && Backbone.All.FirstOrDefault(b => b.Name == tuned) is { } backbone && metadata.Labels is { Count: > 0 } labels)
             return new KnownModel(backbone.Name, $"{backbone.Name} fine-tuned on {labels.Count} classes", metadata.Preprocessing ?? backbone.Preprocessing, labels,
-                                  () => backbone.Create(labels.Count, 0));
+                                  spec: null, () => backbone.Create(labels.Count, 0));
         if (metadata.Architecture is not { } architecture) return null;
         string shape = ShapePart(architecture);
         return Models.FirstOrDefault(m => m.ArchitectureShape == shape);

@@ -1,4 +1,3 @@
-using System.Reflection;
 using ShapedVit.Inference;
 using ShapedVit.Layers;
 using TorchSharp;
@@ -67,45 +66,25 @@ internal sealed class BFloat16Compute : IDisposable
     }
 
     /// <summary>
-    /// A new model of the master's type through a constructor whose parameters are all optional (a generated model's
-    /// <c>(long? seed)</c>) or a generated model's <c>(int numClasses, long? seed)</c> with the master's class count. Its
-    /// weights are overwritten before every step; torch's global generator, which building layers draws from, is put
-    /// back as it was, so that choosing bfloat16 does not change a program's random numbers.
+    /// A new model of the master's type and class count, built by the generated factory
+    /// (<see cref="IVisionTransformer.CreateLike"/>, which is <see cref="IVisionTransformer{TSelf}.Create"/>). Its weights
+    /// are overwritten before every step; torch's global generator, which building layers draws from, is put back as it
+    /// was, so that choosing bfloat16 does not change a program's random numbers.
     /// </summary>
     private static nn.Module<Tensor, Tensor> Construct(nn.Module<Tensor, Tensor> master)
     {
+        if (master is not IVisionTransformer vit)
+            throw new ArgumentException($"bfloat16 training builds a second {master.GetType().Name} for its compute copy through IVisionTransformer.CreateLike, " +
+                                        $"which {master.GetType().Name} does not implement (every generated model does): train it in float32.", nameof(master));
         using var generatorState = torch.get_rng_state();
         try
         {
-            return ConstructWithoutRestoring(master);
+            return vit.CreateLike(seed: 0);
         }
         finally
         {
             torch.set_rng_state(generatorState);
         }
-    }
-
-    private static nn.Module<Tensor, Tensor> ConstructWithoutRestoring(nn.Module<Tensor, Tensor> master)
-    {
-        var type = master.GetType();
-        int? numClasses = type.GetProperty("NumClasses", BindingFlags.Instance | BindingFlags.Public)?.GetValue(master) is int n ? n : null;
-        foreach (var constructor in type.GetConstructors().OrderBy(c => c.GetParameters().Length))
-        {
-            var declared = constructor.GetParameters();
-            var arguments = new object?[declared.Length];
-            bool callable = true;
-            for (int i = 0; i < declared.Length && callable; i++)
-            {
-                var parameter = declared[i];
-                if (parameter.Name == "seed" && parameter.ParameterType == typeof(long?)) arguments[i] = (long?)0;
-                else if (parameter.Name == "numClasses" && parameter.ParameterType == typeof(int) && numClasses is int classes) arguments[i] = classes;
-                else if (parameter.HasDefaultValue) arguments[i] = parameter.DefaultValue;
-                else callable = false;
-            }
-            if (callable && constructor.Invoke(arguments) is nn.Module<Tensor, Tensor> model) return model;
-        }
-        throw new ArgumentException($"bfloat16 training builds a second {type.Name} for its compute copy, and {type.Name} has no constructor it can call " +
-                                    "(one whose parameters are all optional, as a generated model's (long? seed)): train it in float32.", nameof(master));
     }
 
     /// <summary>Copies the master weights in (rounded to bfloat16 where the copy is bfloat16) and clears the copy's gradients.</summary>

@@ -21,7 +21,7 @@ public class CatalogueTests
     private static readonly PreprocessConfig MicroPreprocessing = PreprocessConfig.ImageNet(32);
 
     private static readonly ModelCatalog WithFixtureModel = ModelCatalog.BuiltIn.With(
-        new KnownModel("torchvision_micro", "the torchvision test fixture", MicroPreprocessing, null, () => new FixtureMicroVit(0)));
+        KnownModel.Of<FixtureMicroVit>("torchvision_micro", "the torchvision test fixture", MicroPreprocessing, null));
 
     private static (int Code, string Output, string Error) Run(ModelCatalog catalogue, params string[] args)
     {

@@ -208,12 +208,12 @@ public class BFloat16TrainingTests
     }
 
     [Fact]
-    public void A_model_without_a_constructor_the_trainer_can_call_is_refused_with_the_way_out()
+    public void A_model_the_trainer_cannot_build_another_of_is_refused_with_the_way_out()
     {
         using var model = new WidthClassifier(64);
         var error = Assert.Throws<ArgumentException>(() => new Trainer(model, Data(16, 5), null, Plain(), torch.CPU, "width"));
-        Assert.Equal("bfloat16 training builds a second WidthClassifier for its compute copy, and WidthClassifier has no constructor it can call " +
-                     "(one whose parameters are all optional, as a generated model's (long? seed)): train it in float32. (Parameter 'master')", error.Message);
+        Assert.Equal("bfloat16 training builds a second WidthClassifier for its compute copy through IVisionTransformer.CreateLike, " +
+                     "which WidthClassifier does not implement (every generated model does): train it in float32. (Parameter 'master')", error.Message);
         using var trainer = new Trainer(model, Data(16, 5), null, Plain(precision: TrainingPrecision.Float32), torch.CPU, "width");
     }
 }

@@ -43,7 +43,11 @@ namespace ShapedVit
         Huge = 5,
     }
 
-    /// <summary>Named points of the network where <c>[ExpectShape]</c> states a shape (per image, batch left out).</summary>
+    /// <summary>
+    /// Named points of the network where <c>[ExpectShape]</c> states a shape (per image, batch left out). "Features" means
+    /// what it means in timm: the token sequence <c>ForwardFeatures</c> returns, the shape of <see cref="Tokens"/>; pooling
+    /// it gives <see cref="Pooled"/>.
+    /// </summary>
 #if SHAPEDVIT_GENERATOR
     internal
 #else
@@ -57,8 +61,11 @@ namespace ShapedVit
         PatchTokens = 1,
         /// <summary>Tokens entering the encoder (prefix tokens + patches): [SequenceLength, Embed].</summary>
         Tokens = 2,
-        /// <summary>The pooled feature vector after the final LayerNorm, before pre-logits and head: [Embed].</summary>
-        Features = 3,
+        /// <summary>
+        /// The pooled vector: the class token after the final LayerNorm, or the normed mean of the patch tokens; before the
+        /// pre-logits layer and the head (what <c>ForwardHead(tokens, preLogits: true)</c> returns): [Embed].
+        /// </summary>
+        Pooled = 3,
         /// <summary>The class scores: [NumClasses].</summary>
         Logits = 4,
     }

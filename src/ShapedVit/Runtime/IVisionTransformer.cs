@@ -14,20 +14,31 @@ public interface IVisionTransformer
     /// <summary>The proven shapes and sizes.</summary>
     VitGeometry Geometry { get; }
 
-    /// <summary>[B, C, H, W] images -> [B, SequenceLength, Embed]: all tokens after the final norm.</summary>
+    /// <summary>
+    /// [B, C, H, W] images -> [B, SequenceLength, Embed]: the features, as timm's <c>forward_features</c> returns them
+    /// (every token after the final norm; with mean pooling, after the last block). Pooling them is <see cref="ForwardHead"/>'s.
+    /// </summary>
     Tensor ForwardFeatures(Tensor images);
 
-    /// <summary>[B, SequenceLength, Embed] tokens -> [B, NumClasses] logits (or the pooled features [B, Embed] when <paramref name="preLogits"/>).</summary>
+    /// <summary>[B, SequenceLength, Embed] tokens -> [B, NumClasses] logits (or the pooled vector [B, Embed] when <paramref name="preLogits"/>).</summary>
     Tensor ForwardHead(Tensor tokens, bool preLogits = false);
 
     /// <summary>Logits, features, every block's hidden state and, when asked, every block's attention probabilities.</summary>
     VitIntermediates ForwardWithIntermediates(Tensor images, bool attention = false);
+
+    /// <summary>
+    /// Builds another model like this one: the same type and class count, new weights from <paramref name="seed"/>
+    /// (what <see cref="IVisionTransformer{TSelf}.Create"/> gives). For code that holds a model, not its type.
+    /// </summary>
+    /// <param name="seed">The seed of the new model's initialisation; null draws from torch's global generator.</param>
+    nn.Module<Tensor, Tensor> CreateLike(long? seed = null);
 }
 
 /// <summary>
 /// A generated Vision Transformer type: its declaration and proven geometry are static, compile-time facts, so generic
-/// code (a catalogue of variants, a checkpoint's architecture key) reads them from the type without building a model.
-/// Every generated model implements it; the instance members of <see cref="IVisionTransformer"/> return the same values.
+/// code (a catalogue of variants, a checkpoint's architecture key) reads them from the type without building a model,
+/// and builds one through <see cref="Create"/>. Every generated model implements it; the instance members of
+/// <see cref="IVisionTransformer"/> return the same values.
 /// </summary>
 public interface IVisionTransformer<TSelf> : IVisionTransformer where TSelf : IVisionTransformer<TSelf>
 {
@@ -36,4 +47,14 @@ public interface IVisionTransformer<TSelf> : IVisionTransformer where TSelf : IV
 
     /// <summary>The proven shapes and sizes.</summary>
     static abstract new VitGeometry Geometry { get; }
+
+    /// <summary>
+    /// Builds the model with timm's initialisation, as its constructor does. <paramref name="numClasses"/> is the head's
+    /// width where the declaration makes it a run-time argument (<c>RuntimeNumClasses = true</c>, then required);
+    /// a declared class count needs no argument, and a different one is refused.
+    /// </summary>
+    /// <param name="numClasses">Classes of the head: required with <c>RuntimeNumClasses = true</c>, else null or the declared count.</param>
+    /// <param name="seed">The seed of the initialisation; the same seed gives the same weights. Null draws from torch's global generator.</param>
+    /// <exception cref="System.ArgumentException">The class count is missing, not positive, or differs from the declared one.</exception>
+    static abstract TSelf Create(int? numClasses = null, long? seed = null);
 }

@@ -274,13 +274,15 @@ namespace ShapedVit
         private VitGeometry(VitSpec spec)
         {
             Spec = spec;
-            GridHeight = spec.ImageHeight / spec.PatchHeight;
-            GridWidth = spec.ImageWidth / spec.PatchWidth;
-            NumPatches = GridHeight * GridWidth;
-            PrefixTokens = (spec.ClassToken ? 1 : 0) + spec.RegisterTokens;
-            SequenceLength = NumPatches + PrefixTokens;
-            HeadDim = spec.EmbedDim / spec.Heads;
-            MlpDim = spec.EffectiveMlpDim;
+            // A spec that passed Check determines every size; KnownSizes holds the one copy of their arithmetic.
+            var sizes = KnownSizes.Of(spec);
+            GridHeight = sizes.GridHeight!.Value;
+            GridWidth = sizes.GridWidth!.Value;
+            NumPatches = sizes.NumPatches!.Value;
+            PrefixTokens = sizes.PrefixTokens!.Value;
+            SequenceLength = sizes.SequenceLength!.Value;
+            HeadDim = sizes.HeadDim!.Value;
+            MlpDim = sizes.MlpDim!.Value;
             FeatureDim = spec.EmbedDim;
             HeadInputDim = spec.RepresentationSize > 0 ? spec.RepresentationSize : spec.EmbedDim;
             TrainingPatchTokens = PatchTokensKept(NumPatches, spec.PatchDropout);
@@ -304,7 +306,7 @@ namespace ShapedVit
         public long HeadDim { get; }
         /// <summary>MLP hidden width, default (4 x EmbedDim) applied.</summary>
         public long MlpDim { get; }
-        /// <summary>Width of the pooled feature vector (the embed width).</summary>
+        /// <summary>Width of the features (each token ForwardFeatures returns) and of the pooled vector: the embed width, timm's <c>num_features</c>.</summary>
         public long FeatureDim { get; }
         /// <summary>Width the classifier head reads: RepresentationSize if there is a pre-logits layer, else the embed width.</summary>
         public long HeadInputDim { get; }
@@ -323,29 +325,24 @@ namespace ShapedVit
         public static List<ShapeProblem> Check(VitSpec spec)
         {
             var problems = new List<ShapeProblem>();
-            void Positive(ShapeSubject subject, long value)
+            void Size(ShapeSubject subject, long value)
             {
-                if (value <= 0) problems.Add(new ShapeProblem(ShapeProblemKind.NonPositiveSize, subject, value));
-                else if (value > MaxDimension) problems.Add(new ShapeProblem(ShapeProblemKind.TooLarge, subject, value, MaxDimension));
-            }
-            void NonNegative(ShapeSubject subject, long value)
-            {
-                if (value < 0) problems.Add(new ShapeProblem(ShapeProblemKind.NonPositiveSize, subject, value));
-                else if (value > MaxDimension) problems.Add(new ShapeProblem(ShapeProblemKind.TooLarge, subject, value, MaxDimension));
+                if (value > MaxDimension) problems.Add(new ShapeProblem(ShapeProblemKind.TooLarge, subject, value, MaxDimension));
+                else if (!IsValidSize(subject, value)) problems.Add(new ShapeProblem(ShapeProblemKind.NonPositiveSize, subject, value));
             }
 
-            Positive(ShapeSubject.ImageHeight, spec.ImageHeight);
-            Positive(ShapeSubject.ImageWidth, spec.ImageWidth);
-            Positive(ShapeSubject.Channels, spec.Channels);
-            Positive(ShapeSubject.PatchHeight, spec.PatchHeight);
-            Positive(ShapeSubject.PatchWidth, spec.PatchWidth);
-            Positive(ShapeSubject.EmbedDim, spec.EmbedDim);
-            Positive(ShapeSubject.Depth, spec.Depth);
-            Positive(ShapeSubject.Heads, spec.Heads);
-            NonNegative(ShapeSubject.MlpDim, spec.MlpDim);
-            NonNegative(ShapeSubject.NumClasses, spec.NumClasses);
-            NonNegative(ShapeSubject.RegisterTokens, spec.RegisterTokens);
-            NonNegative(ShapeSubject.RepresentationSize, spec.RepresentationSize);
+            Size(ShapeSubject.ImageHeight, spec.ImageHeight);
+            Size(ShapeSubject.ImageWidth, spec.ImageWidth);
+            Size(ShapeSubject.Channels, spec.Channels);
+            Size(ShapeSubject.PatchHeight, spec.PatchHeight);
+            Size(ShapeSubject.PatchWidth, spec.PatchWidth);
+            Size(ShapeSubject.EmbedDim, spec.EmbedDim);
+            Size(ShapeSubject.Depth, spec.Depth);
+            Size(ShapeSubject.Heads, spec.Heads);
+            Size(ShapeSubject.MlpDim, spec.MlpDim);
+            Size(ShapeSubject.NumClasses, spec.NumClasses);
+            Size(ShapeSubject.RegisterTokens, spec.RegisterTokens);
+            Size(ShapeSubject.RepresentationSize, spec.RepresentationSize);
             if (problems.Count > 0) return problems;
 
             if (spec.ImageHeight % spec.PatchHeight != 0)
@@ -370,6 +367,10 @@ namespace ShapedVit
                 problems.Add(new ShapeProblem(ShapeProblemKind.HeadDimNotMultipleOf8, ShapeSubject.Heads, spec.EmbedDim / spec.Heads, spec.Heads));
             return problems;
         }
+
+        /// <summary>Whether a size is in its range: positive (or zero where <see cref="ShapeProblem.ZeroAllowed"/>) and at most <see cref="MaxDimension"/>.</summary>
+        internal static bool IsValidSize(ShapeSubject subject, long value) =>
+            value <= MaxDimension && (value > 0 || (value == 0 && ShapeProblem.ZeroAllowed(subject)));
 
         /// <summary>The geometry of a spec, or null (with the problems) when it has errors.</summary>
         public static VitGeometry? TryCreate(VitSpec spec, out List<ShapeProblem> problems)
@@ -460,7 +461,7 @@ namespace ShapedVit
                 case Stage.Image: return new long[] { Spec.ImageHeight, Spec.ImageWidth, Spec.Channels };
                 case Stage.PatchTokens: return new long[] { NumPatches, Spec.EmbedDim };
                 case Stage.Tokens: return new long[] { SequenceLength, Spec.EmbedDim };
-                case Stage.Features: return new long[] { FeatureDim };
+                case Stage.Pooled: return new long[] { FeatureDim };
                 case Stage.Logits: return Spec.NumClasses > 0 ? new long[] { Spec.NumClasses } : null;
                 default: return null;
             }
@@ -497,9 +498,9 @@ namespace ShapedVit
                 }
                 steps.Add(new TraceStep(null, Num(spec.Depth) + " x block", ShapeAt(Stage.Tokens)!,
                                         Num(spec.Heads) + " heads of " + Num(HeadDim) + ", MLP " + Num(MlpDim), Num(spec.Depth) + " encoder blocks"));
-                steps.Add(new TraceStep(Stage.Features, "features", ShapeAt(Stage.Features)!,
+                steps.Add(new TraceStep(Stage.Pooled, "pooled", ShapeAt(Stage.Pooled)!,
                                         spec.Pooling == Pooling.ClassToken ? "class token after LayerNorm" : "mean of patch tokens, LayerNorm",
-                                        "the pooled " + Num(d) + "-wide feature vector"));
+                                        "the pooled " + Num(d) + "-wide vector"));
                 if (spec.RepresentationSize > 0)
                     steps.Add(new TraceStep(null, "pre-logits", new long[] { spec.RepresentationSize }, "Linear + Tanh", "pre-logits Linear + Tanh"));
                 if (spec.NumClasses > 0)
@@ -587,5 +588,50 @@ namespace ShapedVit
         }
 
         private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The sizes a spec determines, each null where its own inputs are not valid sizes or do not divide: the arithmetic
+    /// <see cref="VitGeometry"/> proves a valid spec with, and what the generated surface of a declaration with errors
+    /// still keeps as constants (a wrong patch leaves the head width known). One copy of the shape arithmetic.
+    /// </summary>
+    internal sealed class KnownSizes
+    {
+        private KnownSizes() { }
+
+        /// <summary>Patch rows: image height / patch height.</summary>
+        public long? GridHeight { get; private set; }
+        /// <summary>Patch columns: image width / patch width.</summary>
+        public long? GridWidth { get; private set; }
+        /// <summary>Patch tokens per image.</summary>
+        public long? NumPatches { get; private set; }
+        /// <summary>Class token (if any) plus register tokens.</summary>
+        public long? PrefixTokens { get; private set; }
+        /// <summary>Patches plus prefix tokens.</summary>
+        public long? SequenceLength { get; private set; }
+        /// <summary>Embed width / heads.</summary>
+        public long? HeadDim { get; private set; }
+        /// <summary>The MLP width, default (4 x embed) applied.</summary>
+        public long? MlpDim { get; private set; }
+
+        /// <summary>Each size of <paramref name="spec"/> that its own inputs determine.</summary>
+        public static KnownSizes Of(VitSpec spec)
+        {
+            bool Valid(ShapeSubject subject, long value) => VitGeometry.IsValidSize(subject, value);
+            long? Quotient(ShapeSubject numeratorSubject, long numerator, ShapeSubject divisorSubject, long divisor) =>
+                Valid(numeratorSubject, numerator) && Valid(divisorSubject, divisor) && numerator % divisor == 0 ? numerator / divisor : (long?)null;
+
+            var sizes = new KnownSizes
+            {
+                GridHeight = Quotient(ShapeSubject.ImageHeight, spec.ImageHeight, ShapeSubject.PatchHeight, spec.PatchHeight),
+                GridWidth = Quotient(ShapeSubject.ImageWidth, spec.ImageWidth, ShapeSubject.PatchWidth, spec.PatchWidth),
+                PrefixTokens = Valid(ShapeSubject.RegisterTokens, spec.RegisterTokens) ? (spec.ClassToken ? 1 : 0) + (long)spec.RegisterTokens : (long?)null,
+                HeadDim = Quotient(ShapeSubject.EmbedDim, spec.EmbedDim, ShapeSubject.Heads, spec.Heads),
+                MlpDim = Valid(ShapeSubject.EmbedDim, spec.EmbedDim) && Valid(ShapeSubject.MlpDim, spec.MlpDim) ? spec.EffectiveMlpDim : (long?)null,
+            };
+            sizes.NumPatches = sizes.GridHeight * sizes.GridWidth;
+            sizes.SequenceLength = sizes.NumPatches + sizes.PrefixTokens;
+            return sizes;
+        }
     }
 }

@@ -27,7 +27,7 @@ public class ExpectShapeCodeFixTests
         [VisionTransformer(NumClasses = 10, ClassToken = false, Pooling = Pooling.Mean)]
         [Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
         [ExpectShape(Stage.Logits, {|SVIT0011:new[] { 1000 }|})]
-        [{|SVIT0011:ExpectShape(Stage.Features)|}]
+        [{|SVIT0011:ExpectShape(Stage.Pooled)|}]
         [ExpectShape(stage: Stage.PatchTokens, {|SVIT0011:16|})]
         [ExpectShape(Stage.Tokens, 16, 64)]
         public partial class Vit { }
@@ -36,7 +36,7 @@ public class ExpectShapeCodeFixTests
         [VisionTransformer(NumClasses = 10, ClassToken = false, Pooling = Pooling.Mean)]
         [Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
         [ExpectShape(Stage.Logits, 10)]
-        [ExpectShape(Stage.Features, 64)]
+        [ExpectShape(Stage.Pooled, 64)]
         [ExpectShape(stage: Stage.PatchTokens, 16, 64)]
         [ExpectShape(Stage.Tokens, 16, 64)]
         public partial class Vit { }

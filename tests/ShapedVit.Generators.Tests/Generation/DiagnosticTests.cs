@@ -165,7 +165,7 @@ public class DiagnosticTests
         [VisionTransformer(NumClasses = 0), Image(224), Patch(16), Embed(768), Depth(12), Heads(12)]
         [ExpectShape([|Stage.Logits|], 1000)]
         public partial class Vit { }
-        """, "SVIT0018", "Stage.Logits does not exist: 'Vit' is headless (NumClasses = 0); expect Stage.Features instead");
+        """, "SVIT0018", "Stage.Logits does not exist: 'Vit' is headless (NumClasses = 0); expect Stage.Pooled instead");
 
     [Fact]
     public void SVIT0019_user_member_with_a_generated_name() => AssertDiagnostic("""
@@ -233,7 +233,7 @@ public class DiagnosticTests
             [VisionTransformer(NumClasses = 1000)]
             [Image(224, 224, Channels = 3), Patch(16), Embed(768), Depth(12), Heads(12), Mlp(3072)]
             [ExpectShape(Stage.Image, 224, 224, 3), ExpectShape(Stage.PatchTokens, 196, 768), ExpectShape(Stage.Tokens, 197, 768)]
-            [ExpectShape(Stage.Features, 768), ExpectShape(Stage.Logits, 1000)]
+            [ExpectShape(Stage.Pooled, 768), ExpectShape(Stage.Logits, 1000)]
             public partial class VitB16 { }
             """);
         Assert.Empty(diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
@@ -274,7 +274,7 @@ public class DiagnosticTests
         [VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
         [ExpectShape([|Stage.Logits|], 10)]
         public partial class Vit { }
-        """, "SVIT0018", "Stage.Logits is [N]: 'Vit' takes its class count at run time (RuntimeNumClasses = true); expect Stage.Features instead");
+        """, "SVIT0018", "Stage.Logits is [N]: 'Vit' takes its class count at run time (RuntimeNumClasses = true); expect Stage.Pooled instead");
 
     [Fact]
     public void SVIT0013_the_trace_of_a_run_time_class_count_ends_in_N() => AssertDiagnostic("""

@@ -72,6 +72,25 @@ public class NoCascadeTests
         Assert.True(valid.Count == 0, string.Join("\n", valid));
     }
 
+    /// <summary>
+    /// A class the generator refuses for its C# form but can still give a surface: the README program, its model declared
+    /// so, also used through the interface, shows the one SVIT error and no CS1674 ('using'), CS1739 ('seed'), CS1061
+    /// ('eval', 'forward') or CS0117 ('ParameterCount').
+    /// </summary>
+    [Theory]
+    [InlineData("public partial class TinyVit(int width) { public int Width => width; }", "SVIT0021")]
+    [InlineData("public partial class TinyVit() { }", "SVIT0021")]
+    [InlineData("public partial class TinyVit(string name, params int[] sizes) { public object Sizes => (name, sizes); }", "SVIT0021")]
+    [InlineData("public partial class TinyVit(long? seed) { public long? Seed => seed; }", "SVIT0021,SVIT0019")]
+    [InlineData("public partial class TinyVit(int width) : System.IDisposable { public void Dispose() { } public TinyVit eval() => this; public int Width => width; }", "SVIT0021")]
+    public void A_refused_class_form_shows_only_its_own_SVIT_errors(string declaration, string ids)
+    {
+        var program = ReadmeProgram.Replace("public partial class TinyVit { }", declaration)
+            .Replace("Console.WriteLine($\"parameters:", "ShapedVit.IVisionTransformer vit = model;\nusing var features = model.ForwardFeatures(images);\nConsole.WriteLine($\"parameters:");
+        var problems = GeneratorHarness.BuildDiagnostics(App(program).Compilation).Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Select(d => d.Id).Order(StringComparer.Ordinal).SequenceEqual(ids.Split(',').Order(StringComparer.Ordinal)), string.Join("\n", problems));
+    }
+
     [Fact]
     public void The_surface_keeps_what_the_declaration_proves_as_constants_and_throws_for_the_rest()
     {

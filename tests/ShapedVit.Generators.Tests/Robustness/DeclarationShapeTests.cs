@@ -86,7 +86,7 @@ public class DeclarationShapeTests
         ["overflowing constant"] = ("using ShapedVit;\nnamespace A;\n[VisionTransformer, Image(32), Patch(8), Embed(64), Depth(int.MaxValue + 1), Heads(4)]\npartial class Vit { }", new[] { "SVIT0017", "C#" }),
         ["undefined constant"] = ("using ShapedVit;\nnamespace A;\n[VisionTransformer, Image(32), Patch(Missing), Embed(64), Depth(2), Heads(4)]\npartial class Vit { }", new[] { "SVIT0017", "C#" }),
         ["null expected dims"] = ($"using ShapedVit;\nnamespace A;\n{Net}\n[ExpectShape(Stage.Image, null)]\npartial class Vit {{ }}", new[] { "SVIT0011" }),
-        ["no expected dims"] = ($"using ShapedVit;\nnamespace A;\n{Net}\n[ExpectShape(Stage.Features)]\npartial class Vit {{ }}", new[] { "SVIT0011" }),
+        ["no expected dims"] = ($"using ShapedVit;\nnamespace A;\n{Net}\n[ExpectShape(Stage.Pooled)]\npartial class Vit {{ }}", new[] { "SVIT0011" }),
         ["out-of-range stage"] = ($"using ShapedVit;\nnamespace A;\n{Net}\n[ExpectShape((Stage)(-3), 1)]\npartial class Vit {{ }}", new[] { "SVIT0018" }),
     };
 

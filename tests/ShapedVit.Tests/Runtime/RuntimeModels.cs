@@ -38,5 +38,5 @@ public partial class PatchDropPrefixVit { }
 /// <summary>The class count is a run-time fact (a folder's class subdirectories): <c>new FolderVit(numClasses: 7, seed: 0)</c>.</summary>
 [VisionTransformer(RuntimeNumClasses = true)]
 [Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]
-[ExpectShape(Stage.PatchTokens, 16, 64), ExpectShape(Stage.Tokens, 17, 64), ExpectShape(Stage.Features, 64)]
+[ExpectShape(Stage.PatchTokens, 16, 64), ExpectShape(Stage.Tokens, 17, 64), ExpectShape(Stage.Pooled, 64)]
 public partial class FolderVit { }

@@ -3,6 +3,15 @@
 
 namespace Models
 {
+    using global::ShapedVit;
+    using global::ShapedVit.Layers;
+    using global::System;
+    using global::System.CodeDom.Compiler;
+    using global::System.Collections.Generic;
+    using global::TorchSharp;
+    using global::TorchSharp.Modules;
+    using Tensor = global::TorchSharp.torch.Tensor;
+
     /// <summary>
     /// The Vision Transformer declared on <c>FolderVit</c>: 64 px, 3 channel(s), patch 16, 96 wide, 2 blocks, 3 heads, N classes (the constructor's numClasses).
     /// </summary>
@@ -13,13 +22,13 @@ namespace Models
     /// patch tokens   [16,96]        4 x 4 patches of 16x16
     /// tokens         [17,96]        class token + patches + position embedding
     /// 2 x block      [17,96]        3 heads of 32, MLP 384
-    /// features       [96]           class token after LayerNorm
+    /// pooled         [96]           class token after LayerNorm
     /// logits         [N]            N = numClasses, a constructor argument
     /// </code>
     /// 299,424 + 97 x N parameters, 5,050,752 + 96 x N multiply-accumulates per image.
     /// </remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("ShapedVit.Generators", "{version}")]
-    partial class FolderVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer<FolderVit>
+    [GeneratedCode("ShapedVit.Generators", "{version}")]
+    partial class FolderVit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<FolderVit>
     {
         /// <summary>Input height in pixels.</summary>
         public const int ImageHeight = 64;
@@ -94,74 +103,74 @@ namespace Models
         public const string ShapeTrace = "[64,64,3] -> [16,96] -> [17,96] -> 2 x block [17,96] -> [96] -> [N]";
 
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
-        private readonly global::ShapedVit.Layers.PatchEmbed patch_embed;       // [B,3,64,64] -> [B,16,96]
-        private readonly global::TorchSharp.Modules.Parameter cls_token;        // [1,1,96]
-        private readonly global::TorchSharp.Modules.Parameter pos_embed;        // [1,17,96]
-        private readonly global::TorchSharp.Modules.Dropout pos_drop;
-        private readonly global::TorchSharp.Modules.ModuleList<global::ShapedVit.Layers.EncoderBlock> blocks; // 2 x [B,17,96]
-        private readonly global::TorchSharp.Modules.LayerNorm norm;
-        private readonly global::TorchSharp.Modules.Dropout head_drop;
-        private readonly global::TorchSharp.Modules.Linear head;                // [B,96] -> [B,N]
-        private static global::ShapedVit.VitGeometry? geometry;
+        private readonly PatchEmbed patch_embed;                                // [B,3,64,64] -> [B,16,96]
+        private readonly Parameter cls_token;                                   // [1,1,96]
+        private readonly Parameter pos_embed;                                   // [1,17,96]
+        private readonly Dropout pos_drop;
+        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,17,96]
+        private readonly LayerNorm norm;
+        private readonly Dropout head_drop;
+        private readonly Linear head;                                           // [B,96] -> [B,N]
+        private static VitGeometry? geometry;
 
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
         /// <param name="numClasses">Classes of the head (positive): a run-time fact, every other shape is proven.</param>
         public FolderVit(int numClasses, long? seed = null) : base(nameof(FolderVit))
         {
-            if (numClasses <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(numClasses), numClasses, "A head needs at least one class.");
+            if (numClasses <= 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "A head needs at least one class.");
             NumClasses = numClasses;
-            patch_embed = new global::ShapedVit.Layers.PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
-            cls_token = global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.zeros(1, 1, EmbedDim));
-            pos_embed = global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.zeros(1, SequenceLength, EmbedDim));
-            pos_drop = global::TorchSharp.torch.nn.Dropout(0.0);
-            var encoderBlocks = new global::ShapedVit.Layers.EncoderBlock[Depth];
+            patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
+            cls_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
+            pos_embed = torch.nn.Parameter(torch.zeros(1, SequenceLength, EmbedDim));
+            pos_drop = torch.nn.Dropout(0.0);
+            var encoderBlocks = new EncoderBlock[Depth];
             for (int i = 0; i < Depth; i++)
             {
-                encoderBlocks[i] = new global::ShapedVit.Layers.EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: true, layerScaleInit: 0.0,
+                encoderBlocks[i] = new EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: true, layerScaleInit: 0.0,
                     dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps);
             }
-            blocks = global::TorchSharp.torch.nn.ModuleList(encoderBlocks);
-            norm = global::TorchSharp.torch.nn.LayerNorm(EmbedDim, LayerNormEps);
-            head_drop = global::TorchSharp.torch.nn.Dropout(0.0);
-            head = global::TorchSharp.torch.nn.Linear(EmbedDim, NumClasses);
+            blocks = torch.nn.ModuleList(encoderBlocks);
+            norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
+            head_drop = torch.nn.Dropout(0.0);
+            head = torch.nn.Linear(EmbedDim, NumClasses);
             RegisterComponents();
-            global::ShapedVit.Layers.VitInitializer.Apply(this, seed);
+            VitInitializer.Apply(this, seed);
         }
 
         /// <summary>Images [B,3,64,64] -> logits [B,N].</summary>
-        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor images)
+        public override Tensor forward(Tensor images)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var tokens = ForwardFeatures(images);                               // [B,17,96]
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,N]
         }
 
-        /// <summary>Images [B,3,64,64] -> all tokens after the final norm [B,17,96].</summary>
-        public global::TorchSharp.torch.Tensor ForwardFeatures(global::TorchSharp.torch.Tensor images)
+        /// <summary>Images [B,3,64,64] -> the features, as timm's forward_features: all tokens after the final norm [B,17,96].</summary>
+        public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,64,64]
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var x = EmbedTokens(images);                                        // [B,17,96]
             foreach (var block in blocks) x = block.call(x);                    // 2 x [B,17,96]
             return norm.call(x).MoveToOuterDisposeScope();                      // [B,17,96]
         }
 
-        /// <summary>Tokens [B,17,96] -> logits [B,N]; with <paramref name="preLogits"/>, the pooled features [B,96].</summary>
-        public global::TorchSharp.torch.Tensor ForwardHead(global::TorchSharp.torch.Tensor tokens, bool preLogits = false)
+        /// <summary>Tokens [B,17,96] -> logits [B,N]; with <paramref name="preLogits"/>, the pooled vector [B,96].</summary>
+        public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var pooled = tokens.select(1, 0);                                   // [B,96]: the class token
             if (preLogits) return pooled.MoveToOuterDisposeScope();
             return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,N]
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
-        public global::ShapedVit.VitIntermediates ForwardWithIntermediates(global::TorchSharp.torch.Tensor images, bool attention = false)
+        public VitIntermediates ForwardWithIntermediates(Tensor images, bool attention = false)
         {
             CheckImages(images);
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var hiddenStates = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(Depth);
-            var attentions = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(attention ? Depth : 0);
+            using var scope = torch.NewDisposeScope();
+            var hiddenStates = new List<Tensor>(Depth);
+            var attentions = new List<Tensor>(attention ? Depth : 0);
             var x = EmbedTokens(images);                                        // [B,17,96]
             foreach (var block in blocks)
             {
@@ -176,41 +185,47 @@ namespace Models
             }
             var features = norm.call(x);                                        // [B,17,96]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,N]
-            return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
-        private global::TorchSharp.torch.Tensor EmbedTokens(global::TorchSharp.torch.Tensor images)
+        private Tensor EmbedTokens(Tensor images)
         {
             var patches = patch_embed.call(images);                             // [B,16,96]
             long batch = patches.shape[0];
-            var tokens = global::TorchSharp.torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,17,96]
-            return pos_drop.call(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,17,96]
+            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,17,96]
+            return pos_drop.call(tokens.add(pos_embed, Scalars.One));           // [B,17,96]
         }
 
-        private void CheckImages(global::TorchSharp.torch.Tensor images) =>
-            global::ShapedVit.Layers.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
+        private void CheckImages(Tensor images) =>
+            InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(FolderVit));
 
         /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
-        public static global::ShapedVit.VitSpec Spec { get; } = new global::ShapedVit.VitSpec
+        public static VitSpec Spec { get; } = new VitSpec
         {
             ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,
             EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = 0,
-            Pooling = global::ShapedVit.Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
+            Pooling = Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
             LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
             RuntimeNumClasses = true,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
-        public static global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+        public static VitGeometry Geometry => geometry ??= VitGeometry.Create(Spec);
 
-        global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec with { NumClasses = NumClasses };
+        VitSpec IVisionTransformer.Spec => Spec with { NumClasses = NumClasses };
 
-        global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry =>
-            instanceGeometry ??= global::ShapedVit.VitGeometry.Create(((global::ShapedVit.IVisionTransformer)this).Spec);
+        VitGeometry IVisionTransformer.Geometry =>
+            instanceGeometry ??= VitGeometry.Create(((IVisionTransformer)this).Spec);
 
-        private global::ShapedVit.VitGeometry? instanceGeometry;
+        private VitGeometry? instanceGeometry;
+
+        static FolderVit IVisionTransformer<FolderVit>.Create(int? numClasses, long? seed) =>
+            new FolderVit(numClasses ?? throw new ArgumentNullException(nameof(numClasses),
+                $"{nameof(FolderVit)} takes its class count at run time (RuntimeNumClasses = true): give numClasses."), seed);
+
+        torch.nn.Module<Tensor, Tensor> IVisionTransformer.CreateLike(long? seed) => new FolderVit(NumClasses, seed);
     }
 }

@@ -3,6 +3,15 @@
 
 namespace Models
 {
+    using global::ShapedVit;
+    using global::ShapedVit.Layers;
+    using global::System;
+    using global::System.CodeDom.Compiler;
+    using global::System.Collections.Generic;
+    using global::TorchSharp;
+    using global::TorchSharp.Modules;
+    using Tensor = global::TorchSharp.torch.Tensor;
+
     /// <summary>
     /// The Vision Transformer declared on <c>MeanPoolVit</c>: 32 px, 3 channel(s), patch 4, 96 wide, 3 blocks, 3 heads, 10 classes.
     /// </summary>
@@ -13,13 +22,13 @@ namespace Models
     /// patch tokens   [64,96]        8 x 8 patches of 4x4
     /// tokens         [64,96]        patches + position embedding
     /// 3 x block      [64,96]        3 heads of 32, MLP 384
-    /// features       [96]           mean of patch tokens, LayerNorm
+    /// pooled         [96]           mean of patch tokens, LayerNorm
     /// logits         [10]
     /// </code>
     /// 346,666 parameters, 23,888,832 multiply-accumulates per image.
     /// </remarks>
-    [global::System.CodeDom.Compiler.GeneratedCode("ShapedVit.Generators", "{version}")]
-    partial class MeanPoolVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::ShapedVit.IVisionTransformer<MeanPoolVit>
+    [GeneratedCode("ShapedVit.Generators", "{version}")]
+    partial class MeanPoolVit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<MeanPoolVit>
     {
         /// <summary>Input height in pixels.</summary>
         public const int ImageHeight = 32;
@@ -88,69 +97,69 @@ namespace Models
         public const string ShapeTrace = "[32,32,3] -> [64,96] -> [64,96] -> 3 x block [64,96] -> [96] -> [10]";
 
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
-        private readonly global::ShapedVit.Layers.PatchEmbed patch_embed;       // [B,3,32,32] -> [B,64,96]
-        private readonly global::TorchSharp.Modules.Parameter pos_embed;        // [1,64,96]
-        private readonly global::TorchSharp.Modules.Dropout pos_drop;
-        private readonly global::TorchSharp.Modules.ModuleList<global::ShapedVit.Layers.EncoderBlock> blocks; // 3 x [B,64,96]
-        private readonly global::TorchSharp.Modules.LayerNorm fc_norm;          // after mean pooling
-        private readonly global::TorchSharp.Modules.Dropout head_drop;
-        private readonly global::TorchSharp.Modules.Linear head;                // [B,96] -> [B,10]
-        private static global::ShapedVit.VitGeometry? geometry;
+        private readonly PatchEmbed patch_embed;                                // [B,3,32,32] -> [B,64,96]
+        private readonly Parameter pos_embed;                                   // [1,64,96]
+        private readonly Dropout pos_drop;
+        private readonly ModuleList<EncoderBlock> blocks;                       // 3 x [B,64,96]
+        private readonly LayerNorm fc_norm;                                     // after mean pooling
+        private readonly Dropout head_drop;
+        private readonly Linear head;                                           // [B,96] -> [B,10]
+        private static VitGeometry? geometry;
 
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
         public MeanPoolVit(long? seed = null) : base(nameof(MeanPoolVit))
         {
-            patch_embed = new global::ShapedVit.Layers.PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
-            pos_embed = global::TorchSharp.torch.nn.Parameter(global::TorchSharp.torch.zeros(1, SequenceLength, EmbedDim));
-            pos_drop = global::TorchSharp.torch.nn.Dropout(0.0);
-            var encoderBlocks = new global::ShapedVit.Layers.EncoderBlock[Depth];
+            patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
+            pos_embed = torch.nn.Parameter(torch.zeros(1, SequenceLength, EmbedDim));
+            pos_drop = torch.nn.Dropout(0.0);
+            var encoderBlocks = new EncoderBlock[Depth];
             for (int i = 0; i < Depth; i++)
             {
-                encoderBlocks[i] = new global::ShapedVit.Layers.EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: false, layerScaleInit: 0.0,
+                encoderBlocks[i] = new EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: false, layerScaleInit: 0.0,
                     dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps);
             }
-            blocks = global::TorchSharp.torch.nn.ModuleList(encoderBlocks);
-            fc_norm = global::TorchSharp.torch.nn.LayerNorm(EmbedDim, LayerNormEps);
-            head_drop = global::TorchSharp.torch.nn.Dropout(0.0);
-            head = global::TorchSharp.torch.nn.Linear(EmbedDim, NumClasses);
+            blocks = torch.nn.ModuleList(encoderBlocks);
+            fc_norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
+            head_drop = torch.nn.Dropout(0.0);
+            head = torch.nn.Linear(EmbedDim, NumClasses);
             RegisterComponents();
-            global::ShapedVit.Layers.VitInitializer.Apply(this, seed);
+            VitInitializer.Apply(this, seed);
         }
 
         /// <summary>Images [B,3,32,32] -> logits [B,10].</summary>
-        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor images)
+        public override Tensor forward(Tensor images)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var tokens = ForwardFeatures(images);                               // [B,64,96]
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,10]
         }
 
-        /// <summary>Images [B,3,32,32] -> all tokens after the last block [B,64,96].</summary>
-        public global::TorchSharp.torch.Tensor ForwardFeatures(global::TorchSharp.torch.Tensor images)
+        /// <summary>Images [B,3,32,32] -> the features, as timm's forward_features: all tokens after the last block [B,64,96].</summary>
+        public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,32,32]
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var x = EmbedTokens(images);                                        // [B,64,96]
             foreach (var block in blocks) x = block.call(x);                    // 3 x [B,64,96]
             return x.MoveToOuterDisposeScope();                                 // [B,64,96], normalised after pooling
         }
 
-        /// <summary>Tokens [B,64,96] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled features [B,96].</summary>
-        public global::TorchSharp.torch.Tensor ForwardHead(global::TorchSharp.torch.Tensor tokens, bool preLogits = false)
+        /// <summary>Tokens [B,64,96] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,96].</summary>
+        public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var pooled = fc_norm.call(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 })); // [B,96]: mean of 64 patch tokens
             if (preLogits) return pooled.MoveToOuterDisposeScope();
             return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,10]
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
-        public global::ShapedVit.VitIntermediates ForwardWithIntermediates(global::TorchSharp.torch.Tensor images, bool attention = false)
+        public VitIntermediates ForwardWithIntermediates(Tensor images, bool attention = false)
         {
             CheckImages(images);
-            using var scope = global::TorchSharp.torch.NewDisposeScope();
-            var hiddenStates = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(Depth);
-            var attentions = new global::System.Collections.Generic.List<global::TorchSharp.torch.Tensor>(attention ? Depth : 0);
+            using var scope = torch.NewDisposeScope();
+            var hiddenStates = new List<Tensor>(Depth);
+            var attentions = new List<Tensor>(attention ? Depth : 0);
             var x = EmbedTokens(images);                                        // [B,64,96]
             foreach (var block in blocks)
             {
@@ -165,36 +174,42 @@ namespace Models
             }
             var features = x.alias();                                           // [B,64,96]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
-            return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
-        private global::TorchSharp.torch.Tensor EmbedTokens(global::TorchSharp.torch.Tensor images)
+        private Tensor EmbedTokens(Tensor images)
         {
             var patches = patch_embed.call(images);                             // [B,64,96]
             var tokens = patches;                                               // [B,64,96]: no prefix tokens
-            return pos_drop.call(tokens.add(pos_embed, global::ShapedVit.Layers.Scalars.One)); // [B,64,96]
+            return pos_drop.call(tokens.add(pos_embed, Scalars.One));           // [B,64,96]
         }
 
-        private void CheckImages(global::TorchSharp.torch.Tensor images) =>
-            global::ShapedVit.Layers.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
+        private void CheckImages(Tensor images) =>
+            InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(MeanPoolVit));
 
         /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
-        public static global::ShapedVit.VitSpec Spec { get; } = new global::ShapedVit.VitSpec
+        public static VitSpec Spec { get; } = new VitSpec
         {
             ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,
             EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,
-            Pooling = global::ShapedVit.Pooling.Mean, ClassToken = false, RegisterTokens = RegisterTokens, QkvBias = false,
+            Pooling = Pooling.Mean, ClassToken = false, RegisterTokens = RegisterTokens, QkvBias = false,
             LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
-        public static global::ShapedVit.VitGeometry Geometry => geometry ??= global::ShapedVit.VitGeometry.Create(Spec);
+        public static VitGeometry Geometry => geometry ??= VitGeometry.Create(Spec);
 
-        global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec;
+        VitSpec IVisionTransformer.Spec => Spec;
 
-        global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry => Geometry;
+        VitGeometry IVisionTransformer.Geometry => Geometry;
+
+        static MeanPoolVit IVisionTransformer<MeanPoolVit>.Create(int? numClasses, long? seed) =>
+            numClasses is null || numClasses == NumClasses ? new MeanPoolVit(seed) : throw new ArgumentException(
+                $"{nameof(MeanPoolVit)} declares NumClasses = {NumClasses} and cannot be built with {numClasses}: declare RuntimeNumClasses = true for a class count given at run time.", nameof(numClasses));
+
+        torch.nn.Module<Tensor, Tensor> IVisionTransformer.CreateLike(long? seed) => new MeanPoolVit(seed);
     }
 }
