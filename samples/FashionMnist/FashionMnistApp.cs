@@ -3,7 +3,7 @@ using ShapedVit.Samples.Shared;
 using ShapedVit.IO;
 using System.Diagnostics;
 using System.Globalization;
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 using ShapedVit.Training;
 using Spectre.Console;
 using TorchSharp;

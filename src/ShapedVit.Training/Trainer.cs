@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using ShapedVit.Checkpoints;
 using ShapedVit.Data;
-using ShapedVit.Training.Data;
 using ShapedVit.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -126,7 +125,7 @@ public sealed class Trainer : IDisposable
         int epochSeed = EpochSeed(Options.Seed, epoch);
         var rng = new Random(epochSeed);
         torch.manual_seed(epochSeed); // dropout and stochastic depth draw from torch's generator
-        int[] order = ImageBatches.Shuffle(train.Count, rng);
+        int[] order = ImageSeeds.Shuffle(train.Count, rng);
         allPatchTokens = epoch >= Options.Epochs - Options.FullTokenEpochs;
         progress?.EpochStarted(epoch + 1, Options.Epochs, StepsPerEpoch);
 

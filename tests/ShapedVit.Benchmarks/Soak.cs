@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ShapedVit.Checkpoints;
 using ShapedVit.Training;
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
 using ShapedVit.Data;
 using ShapedVit.Testing;
-using ShapedVit.Training.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,7 +1,6 @@
 using ShapedVit.Checkpoints;
 using ShapedVit.Data;
 using ShapedVit.Testing;
-using ShapedVit.Training.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using ShapedVit.Checkpoints;
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 using ShapedVit.Testing;
 using ShapedVit.Training;
 using TorchSharp;

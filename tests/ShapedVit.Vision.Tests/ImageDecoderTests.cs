@@ -1,3 +1,4 @@
+using ShapedVit.Data;
 using ShapedVit.Vision;
 using ShapedVit.Testing;
 using SkiaSharp;

@@ -1,3 +1,4 @@
+using ShapedVit.Data;
 using ShapedVit.Checkpoints;
 using ShapedVit.Testing;
 using ShapedVit.Vision;

@@ -1,7 +1,7 @@
 using ShapedVit.Checkpoints;
-using ShapedVit.Vision;
+using ShapedVit.Data;
 
-namespace ShapedVit.Vision.Tests;
+namespace ShapedVit.Data.Tests;
 
 public class PreprocessingTests
 {

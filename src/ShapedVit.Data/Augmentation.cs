@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Training.Data;
+namespace ShapedVit.Data;
 
 /// <summary>Light augmentation for small images: a random crop of the zero-padded image (same size back) and a random horizontal flip.</summary>
 /// <param name="CropPadding">Zero padding on each side before the random crop; 0: no crop.</param>
@@ -103,17 +103,5 @@ public static class ImageBatches
         var labels = new long[indices.Length];
         Fill(data, indices, pixels, labels, normalization, augmentation, rng);
         return (torch.tensor(pixels, [indices.Length, data.Channels, data.Height, data.Width]), torch.tensor(labels));
-    }
-
-    /// <summary>A random permutation of 0..count-1 (Fisher-Yates with <paramref name="rng"/>).</summary>
-    internal static int[] Shuffle(int count, Random rng)
-    {
-        var order = Enumerable.Range(0, count).ToArray();
-        for (int i = count - 1; i > 0; i--)
-        {
-            int j = rng.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
     }
 }

@@ -1,7 +1,6 @@
-using ShapedVit.Data;
 using TorchSharp;
 
-namespace ShapedVit.Training.Data;
+namespace ShapedVit.Data;
 
 /// <summary>
 /// Images of one size as bytes (N x Channels x Height x Width, row-major) with their class labels: a whole data set

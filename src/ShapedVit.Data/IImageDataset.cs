@@ -74,4 +74,16 @@ public static class ImageSeeds
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return unchecked((int)((z ^ (z >> 31)) >> 33));
     }
+
+    /// <summary>An epoch's order: a random permutation of 0..<paramref name="count"/>-1 (Fisher-Yates with <paramref name="rng"/>).</summary>
+    public static int[] Shuffle(int count, Random rng)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ShapedVit.Checkpoints;
 
-namespace ShapedVit.Vision;
+namespace ShapedVit.Data;
 
 /// <summary>
 /// One step of an image transform, as a torchvision transform: RGB in, RGB out, randomness drawn from the generator it is

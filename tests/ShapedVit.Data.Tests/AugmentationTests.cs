@@ -1,11 +1,11 @@
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 
-namespace ShapedVit.Training.Tests;
+namespace ShapedVit.Data.Tests;
 
 public class AugmentationTests
 {
     // One 3x3 grey image with distinct values, label 4.
-    private static readonly LabeledImages Image = new([10, 20, 30, 40, 50, 60, 70, 80, 90], [4], 1, 3, 3, TenClasses.Names);
+    private static readonly LabeledImages Image = new([10, 20, 30, 40, 50, 60, 70, 80, 90], [4], 1, 3, 3, Enumerable.Range(0, 10).Select(i => $"class {i}").ToArray());
     private static readonly PixelNormalization Unit = PixelNormalization.Grey(0f, 1f / 255f); // x/255 / (1/255) = raw byte
 
     private static float[] Batch(AugmentationOptions augmentation, Random? rng)
@@ -66,8 +66,8 @@ public class AugmentationTests
     [Fact]
     public void The_same_seed_gives_the_same_shuffle_and_batch()
     {
-        Assert.Equal(ImageBatches.Shuffle(100, new Random(7)), ImageBatches.Shuffle(100, new Random(7)));
-        Assert.NotEqual(ImageBatches.Shuffle(100, new Random(7)), ImageBatches.Shuffle(100, new Random(8)));
-        Assert.Equal(Enumerable.Range(0, 100), ImageBatches.Shuffle(100, new Random(7)).Order());
+        Assert.Equal(ImageSeeds.Shuffle(100, new Random(7)), ImageSeeds.Shuffle(100, new Random(7)));
+        Assert.NotEqual(ImageSeeds.Shuffle(100, new Random(7)), ImageSeeds.Shuffle(100, new Random(8)));
+        Assert.Equal(Enumerable.Range(0, 100), ImageSeeds.Shuffle(100, new Random(7)).Order());
     }
 }

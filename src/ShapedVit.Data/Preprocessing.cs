@@ -2,7 +2,7 @@ using ShapedVit.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Vision;
+namespace ShapedVit.Data;
 
 /// <summary>
 /// timm's evaluation transform: resize the short side to floor(size / crop_pct) with bicubic (or bilinear: <see cref="PreprocessConfig.Interpolation"/>) filtering, centre-crop size x size,

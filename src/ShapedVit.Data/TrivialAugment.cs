@@ -1,4 +1,4 @@
-namespace ShapedVit.Vision;
+namespace ShapedVit.Data;
 
 /// <summary>The operations of <see cref="TrivialAugmentWide"/>, in torchvision's order.</summary>
 public enum AugmentOp
