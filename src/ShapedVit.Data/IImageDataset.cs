@@ -20,11 +20,10 @@ public interface IImageDataset
     IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>
-    /// The transform in words, with every number that changes the pixels (for example
-    /// <c>RandomResizedCrop(224, scale=(0.08, 1), ratio=(0.75, 1.3333)), RandomHorizontalFlip(0.5), Normalize(...)</c>): the
-    /// trainer saves it with its state and refuses to resume with another.
+    /// What every image goes through, as a typed pipeline (<see cref="ImageTransform.Description"/> says it in words): the
+    /// trainer saves it with its state and refuses to resume with one that is not equal.
     /// </summary>
-    string TransformDescription { get; }
+    ImageTransform Transform { get; }
 
     /// <summary>The label of image <paramref name="index"/>, in [0, ClassNames.Count).</summary>
     int LabelOf(int index);

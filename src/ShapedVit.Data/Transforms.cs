@@ -1,18 +1,32 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using ShapedVit.Checkpoints;
 
 namespace ShapedVit.Data;
 
 /// <summary>
-/// One step of an image transform, as a torchvision transform: RGB in, RGB out, randomness drawn from the generator it is
-/// given (one generator per image, so a batch decoded on many threads is the same as one decoded on one).
+/// One step of an image transform, as a torchvision transform: an image in, an image out (any channel count the step
+/// supports), randomness drawn from the generator it is given (one generator per image, so a batch built on many threads
+/// is the same as one built on one). Steps are records: two pipelines are the same when their steps are equal.
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "step")]
+[JsonDerivedType(typeof(RandomResizedCrop), nameof(RandomResizedCrop))]
+[JsonDerivedType(typeof(RandomCrop), nameof(RandomCrop))]
+[JsonDerivedType(typeof(RandomHorizontalFlip), nameof(RandomHorizontalFlip))]
+[JsonDerivedType(typeof(TrivialAugmentWide), nameof(TrivialAugmentWide))]
+[JsonDerivedType(typeof(Resize), nameof(Resize))]
+[JsonDerivedType(typeof(CenterCrop), nameof(CenterCrop))]
+[JsonDerivedType(typeof(Grayscale), nameof(Grayscale))]
 public interface IImageTransform
 {
     /// <summary>The transformed image (may be <paramref name="image"/> itself when nothing changes).</summary>
-    RgbImage Apply(RgbImage image, Random random);
+    PixelImage Apply(PixelImage image, Random random);
 
-    /// <summary>torchvision's repr of the step, with its numbers (saved with a run's state).</summary>
+    /// <summary>The size of the image this step makes from a <paramref name="width"/> x <paramref name="height"/> one.</summary>
+    (int Width, int Height) OutputSize(int width, int height);
+
+    /// <summary>torchvision's repr of the step, with its numbers.</summary>
+    [JsonIgnore]
     string Description { get; }
 }
 
@@ -62,16 +76,55 @@ public sealed record RandomResizedCrop(int Size, double MinScale = 0.08, double 
     }
 
     /// <inheritdoc/>
-    public RgbImage Apply(RgbImage image, Random random)
+    public PixelImage Apply(PixelImage image, Random random)
     {
         var (top, left, h, w) = GetParams(image.Width, image.Height, random);
         var crop = ImageOps.Crop(image, top, left, h, w);
-        return new RgbImage(Size, Size, Preprocessing.Resize(crop.Pixels, w, h, 3, Size, Size));
+        return new PixelImage(Size, Size, Preprocessing.Resize(crop.Pixels, w, h, image.Channels, Size, Size), image.Channels);
     }
+
+    /// <inheritdoc/>
+    public (int Width, int Height) OutputSize(int width, int height) => (Size, Size);
 
     /// <inheritdoc/>
     public string Description => string.Create(CultureInfo.InvariantCulture,
         $"RandomResizedCrop(size=({Size}, {Size}), scale=({MinScale:R}, {MaxScale:R}), ratio=({MinRatio:R}, {MaxRatio:R}), interpolation=bicubic)");
+}
+
+/// <summary>
+/// torchvision's <c>RandomCrop</c> with zero padding: the image padded by <see cref="Padding"/> black pixels on each side,
+/// then a <see cref="Height"/> x <see cref="Width"/> window at a uniform position (top drawn first, then left).
+/// </summary>
+/// <param name="Height">Output height.</param>
+/// <param name="Width">Output width.</param>
+/// <param name="Padding">Black pixels added on each side before the crop.</param>
+public sealed record RandomCrop(int Height, int Width, int Padding = 0) : IImageTransform
+{
+    /// <inheritdoc/>
+    public PixelImage Apply(PixelImage image, Random random)
+    {
+        int paddedHeight = image.Height + 2 * Padding, paddedWidth = image.Width + 2 * Padding;
+        if (Height > paddedHeight || Width > paddedWidth)
+            throw new ArgumentException($"RandomCrop {Width}x{Height} is larger than the padded {paddedWidth}x{paddedHeight} image.");
+        int top = random.Next(paddedHeight - Height + 1) - Padding, left = random.Next(paddedWidth - Width + 1) - Padding;
+        int c = image.Channels;
+        var pixels = new byte[(long)Height * Width * c];
+        for (int y = 0; y < Height; y++)
+        {
+            int sy = y + top;
+            if (sy < 0 || sy >= image.Height) continue;
+            int first = Math.Max(0, -left), last = Math.Min(Width, image.Width - left); // output columns inside the image
+            if (last > first)
+                Array.Copy(image.Pixels, ((long)sy * image.Width + left + first) * c, pixels, ((long)y * Width + first) * c, (long)(last - first) * c);
+        }
+        return new PixelImage(Width, Height, pixels, c);
+    }
+
+    /// <inheritdoc/>
+    public (int Width, int Height) OutputSize(int width, int height) => (Width, Height);
+
+    /// <inheritdoc/>
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"RandomCrop(size=({Height}, {Width}), padding={Padding})");
 }
 
 /// <summary>torchvision's <c>RandomHorizontalFlip</c>: mirrors the image left-right with probability <see cref="P"/> (one draw).</summary>
@@ -79,132 +132,252 @@ public sealed record RandomResizedCrop(int Size, double MinScale = 0.08, double 
 public sealed record RandomHorizontalFlip(double P = 0.5) : IImageTransform
 {
     /// <inheritdoc/>
-    public RgbImage Apply(RgbImage image, Random random) => random.NextDouble() < P ? ImageOps.FlipHorizontal(image) : image;
+    public PixelImage Apply(PixelImage image, Random random) => random.NextDouble() < P ? ImageOps.FlipHorizontal(image) : image;
+
+    /// <inheritdoc/>
+    public (int Width, int Height) OutputSize(int width, int height) => (width, height);
 
     /// <inheritdoc/>
     public string Description => string.Create(CultureInfo.InvariantCulture, $"RandomHorizontalFlip(p={P:R})");
 }
 
-/// <summary>Pixel operations on <see cref="RgbImage"/> used by the transforms.</summary>
+/// <summary>
+/// torchvision's <c>Resize</c> with an int size: the short side to <see cref="Size"/>, the long side to
+/// int(size x long / short), PIL's filter (<see cref="Preprocessing.Resize"/>). Followed by a <see cref="CenterCrop"/>
+/// in one pipeline, only the crop's pixels are computed (see <see cref="ImageTransform.ApplySteps"/>).
+/// </summary>
+/// <param name="Size">The short side after resizing.</param>
+/// <param name="Interpolation">Bicubic or bilinear.</param>
+public sealed record Resize(int Size, Interpolation Interpolation = Interpolation.Bicubic) : IImageTransform
+{
+    /// <inheritdoc/>
+    public PixelImage Apply(PixelImage image, Random random)
+    {
+        var (w, h) = OutputSize(image.Width, image.Height);
+        return new PixelImage(w, h, Preprocessing.Resize(image.Pixels, image.Width, image.Height, image.Channels, w, h, Interpolation), image.Channels);
+    }
+
+    /// <inheritdoc/>
+    public (int Width, int Height) OutputSize(int width, int height)
+    {
+        var (w, h) = Preprocessing.ShortSideTo(width, height, Size);
+        if (w > int.MaxValue || h > int.MaxValue)
+            throw new ArgumentException($"Resizing a {width}x{height} image to a short side of {Size} gives {w}x{h}: too large to hold.");
+        return ((int)w, (int)h);
+    }
+
+    /// <inheritdoc/>
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"Resize(size={Size}, interpolation={Interpolation.ToString().ToLowerInvariant()})");
+}
+
+/// <summary>torchvision's <c>CenterCrop</c>: the middle <see cref="Size"/> x <see cref="Size"/> window (offsets rounded half to even).</summary>
+/// <param name="Size">Output side.</param>
+public sealed record CenterCrop(int Size) : IImageTransform
+{
+    /// <inheritdoc/>
+    public PixelImage Apply(PixelImage image, Random random)
+    {
+        var (top, left) = Preprocessing.CenterOffsets(image.Width, image.Height, Size);
+        return ImageOps.Crop(image, (int)top, (int)left, Size, Size);
+    }
+
+    /// <inheritdoc/>
+    public (int Width, int Height) OutputSize(int width, int height) => (Size, Size);
+
+    /// <inheritdoc/>
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"CenterCrop(size=({Size}, {Size}))");
+}
+
+/// <summary>torchvision's <c>Grayscale(1)</c> on a PIL image: RGB to PIL's "L" luminance (<see cref="Preprocessing.ToLuminance"/>); a grey image stays as it is.</summary>
+public sealed record Grayscale : IImageTransform
+{
+    /// <inheritdoc/>
+    public PixelImage Apply(PixelImage image, Random random) =>
+        image.Channels == 1 ? image : new PixelImage(image.Width, image.Height, Preprocessing.ToLuminance(image), 1);
+
+    /// <inheritdoc/>
+    public (int Width, int Height) OutputSize(int width, int height) => (width, height);
+
+    /// <inheritdoc/>
+    public string Description => "Grayscale(num_output_channels=1)";
+}
+
+/// <summary>Pixel operations on <see cref="PixelImage"/> used by the transforms (any channel count).</summary>
 public static class ImageOps
 {
     /// <summary>The <paramref name="height"/> x <paramref name="width"/> region at (<paramref name="top"/>, <paramref name="left"/>).</summary>
-    public static RgbImage Crop(RgbImage image, int top, int left, int height, int width)
+    public static PixelImage Crop(PixelImage image, int top, int left, int height, int width)
     {
         if (top < 0 || left < 0 || height < 1 || width < 1 || top + height > image.Height || left + width > image.Width)
             throw new ArgumentOutOfRangeException(nameof(top), $"Crop {width}x{height} at ({left}, {top}) is outside the {image.Width}x{image.Height} image.");
-        var pixels = new byte[3 * width * height];
+        int c = image.Channels;
+        var pixels = new byte[(long)c * width * height];
         for (int y = 0; y < height; y++)
-            Array.Copy(image.Pixels, 3 * ((top + y) * image.Width + left), pixels, 3 * y * width, 3 * width);
-        return new RgbImage(width, height, pixels);
+            Array.Copy(image.Pixels, (long)c * ((top + y) * (long)image.Width + left), pixels, (long)c * y * width, (long)c * width);
+        return new PixelImage(width, height, pixels, c);
     }
 
     /// <summary>The mirror image (left and right swapped).</summary>
-    public static RgbImage FlipHorizontal(RgbImage image)
+    public static PixelImage FlipHorizontal(PixelImage image)
     {
-        int w = image.Width;
+        int w = image.Width, c = image.Channels;
         var pixels = new byte[image.Pixels.Length];
         for (int y = 0; y < image.Height; y++)
             for (int x = 0; x < w; x++)
-            {
-                int from = 3 * (y * w + x), to = 3 * (y * w + w - 1 - x);
-                pixels[to] = image.Pixels[from]; pixels[to + 1] = image.Pixels[from + 1]; pixels[to + 2] = image.Pixels[from + 2];
-            }
-        return new RgbImage(w, image.Height, pixels);
+                Array.Copy(image.Pixels, (long)c * (y * (long)w + x), pixels, (long)c * (y * (long)w + w - 1 - x), c);
+        return new PixelImage(w, image.Height, pixels, c);
     }
 }
 
 /// <summary>
-/// A whole image transform, as timm's <c>create_transform</c> returns it: random or fixed steps on the RGB image, then
-/// torchvision's <c>ToTensor</c> and <c>Normalize</c> to float [Channels, Size, Size] (grey models see PIL's luminance).
-/// <see cref="Train"/> is timm's <c>transforms_imagenet_train</c>, <see cref="Eval"/> its evaluation transform from a
-/// checkpoint's preprocessing.
+/// A whole image transform, as timm's <c>create_transform</c> returns it (torchvision's <c>Compose</c>): the steps on the
+/// 8-bit image, then <c>ToTensor</c> and <c>Normalize</c> to float [C, H, W] with C = the number of means. One vocabulary and
+/// one description grammar for every data set: <see cref="Train"/> is timm's <c>transforms_imagenet_train</c>,
+/// <see cref="Eval"/> its evaluation transform from a checkpoint's preprocessing, and any list of steps is another. Two
+/// transforms are equal when their steps, means and stds are (what a resumed training run checks).
 /// </summary>
-public sealed class ImageTransform
+public sealed class ImageTransform : IEquatable<ImageTransform>
 {
-    private readonly PreprocessConfig? eval;
-
-    /// <summary>Random or fixed steps, then normalisation; the steps must leave a <paramref name="size"/> x <paramref name="size"/> image.</summary>
-    public ImageTransform(IReadOnlyList<IImageTransform> steps, int size, float[] mean, float[] std, int channels = 3)
+    /// <summary>The steps, then normalisation with one mean and std per output channel.</summary>
+    /// <param name="steps">What happens to the 8-bit image, in order.</param>
+    /// <param name="mean">Per-channel mean of pixels scaled to 0..1.</param>
+    /// <param name="std">Per-channel standard deviation of pixels scaled to 0..1; positive.</param>
+    [JsonConstructor]
+    public ImageTransform(IReadOnlyList<IImageTransform> steps, float[] mean, float[] std)
     {
-        if (channels is not (1 or 3)) throw new ArgumentException($"Channels must be 1 or 3 (got {channels}).");
-        if (mean.Length != channels || std.Length != channels) throw new ArgumentException($"Mean and std need {channels} value(s) each.");
-        if (std.Any(s => !(s > 0))) throw new ArgumentException("Std values must be positive.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        Steps = steps; Size = size; Mean = mean; Std = std; Channels = channels;
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        if (mean.Length == 0 || mean.Length != std.Length) throw new ArgumentException($"Normalisation needs one mean and one std per channel (got {mean.Length} and {std.Length}).");
+        if (mean.Any(m => !float.IsFinite(m)) || std.Any(s => !(s > 0) || !float.IsFinite(s))) throw new ArgumentException("Means must be finite and stds positive and finite.");
+        if (steps.Any(s => s is null)) throw new ArgumentException("A transform step is null.");
+        Steps = [.. steps]; Mean = [.. mean]; Std = [.. std];
     }
 
-    private ImageTransform(PreprocessConfig config) : this([], config.Size, config.Mean, config.Std, config.Channels) => eval = config;
+    /// <summary>Normalisation only (no steps): <c>ToTensor(), Normalize(mean, std)</c>.</summary>
+    public static ImageTransform Normalize(float[] mean, float[] std) => new([], mean, std);
 
     /// <summary>The steps before normalisation.</summary>
     public IReadOnlyList<IImageTransform> Steps { get; }
-    /// <summary>Output side.</summary>
-    public int Size { get; }
     /// <summary>Per-channel mean of pixels scaled to 0..1.</summary>
     public float[] Mean { get; }
     /// <summary>Per-channel std of pixels scaled to 0..1.</summary>
     public float[] Std { get; }
-    /// <summary>Output channels (1 or 3).</summary>
-    public int Channels { get; }
-    /// <summary>Floats per output image.</summary>
-    public int OutputLength => Channels * Size * Size;
+    /// <summary>Output channels: one per mean.</summary>
+    [JsonIgnore]
+    public int Channels => Mean.Length;
+
+    /// <summary>The same normalisation after other steps (no steps: the evaluation form of an in-memory data set).</summary>
+    public ImageTransform WithSteps(params IImageTransform[] steps) => new(steps, Mean, Std);
 
     /// <summary>
     /// timm's training transform (<c>transforms_imagenet_train</c>): <see cref="RandomResizedCrop"/> to the model's size
-    /// (scale 0.08-1, ratio 3/4-4/3), <see cref="RandomHorizontalFlip"/> (0.5), optionally <see cref="TrivialAugmentWide"/>,
-    /// then the model's mean and std (from its preprocessing, as timm takes them from <c>pretrained_cfg</c>).
+    /// (scale <paramref name="minScale"/>-1, ratio 3/4-4/3), <see cref="RandomHorizontalFlip"/>, optionally
+    /// <see cref="TrivialAugmentWide"/>, then the model's mean and std (from its preprocessing, as timm takes them from
+    /// <c>pretrained_cfg</c>); grey models see the luminance of the augmented image (<see cref="Grayscale"/> last).
     /// </summary>
     public static ImageTransform Train(PreprocessConfig preprocessing, double minScale = 0.08, double horizontalFlip = 0.5, bool trivialAugment = true)
     {
+        ArgumentNullException.ThrowIfNull(preprocessing);
         var steps = new List<IImageTransform> { new RandomResizedCrop(preprocessing.Size, minScale) };
         if (horizontalFlip > 0) steps.Add(new RandomHorizontalFlip(horizontalFlip));
         if (trivialAugment) steps.Add(new TrivialAugmentWide());
-        return new ImageTransform(steps, preprocessing.Size, preprocessing.Mean, preprocessing.Std, preprocessing.Channels);
+        if (preprocessing.Channels == 1) steps.Add(new Grayscale());
+        return new ImageTransform(steps, preprocessing.Mean, preprocessing.Std);
     }
 
-    /// <summary>The evaluation transform of a model's preprocessing (resize the short side, centre crop, mean/std): <see cref="Preprocessing.Apply"/>.</summary>
+    /// <summary>
+    /// The evaluation transform of a model's preprocessing (timm's <c>transforms_imagenet_eval</c>): grey models first take
+    /// the luminance, then <see cref="Resize"/> the short side to <see cref="PreprocessConfig.ScaleSize"/>,
+    /// <see cref="CenterCrop"/> to <see cref="PreprocessConfig.Size"/>, and normalise.
+    /// </summary>
     public static ImageTransform Eval(PreprocessConfig preprocessing)
     {
+        ArgumentNullException.ThrowIfNull(preprocessing);
         string? problem = preprocessing.Problems().FirstOrDefault();
         if (problem is not null) throw new ArgumentException(problem, nameof(preprocessing));
-        return new ImageTransform(preprocessing);
+        var steps = new List<IImageTransform>();
+        if (preprocessing.Channels == 1) steps.Add(new Grayscale());
+        steps.Add(new Resize(preprocessing.ScaleSize, preprocessing.Interpolation));
+        steps.Add(new CenterCrop(preprocessing.Size));
+        return new ImageTransform(steps, preprocessing.Mean, preprocessing.Std);
     }
 
-    /// <summary>The model input for one image: [Channels, Size, Size] floats, row-major. <paramref name="random"/> feeds the random steps.</summary>
-    public float[] Apply(RgbImage image, Random random)
+    /// <summary>The size of the output for a <paramref name="width"/> x <paramref name="height"/> input.</summary>
+    public (int Width, int Height) OutputSize(int width, int height)
     {
-        if (eval is not null) return Preprocessing.Apply(image, eval);
-        foreach (var step in Steps) image = step.Apply(image, random);
-        if (image.Width != Size || image.Height != Size)
-            throw new InvalidOperationException($"The transform's steps left a {image.Width}x{image.Height} image; the model needs {Size}x{Size}.");
-        return Normalize(image);
+        foreach (var step in Steps) (width, height) = step.OutputSize(width, height);
+        return (width, height);
     }
 
-    /// <summary>ToTensor and Normalize: (pixel / 255 - mean) / std, channel-major (grey: PIL's luminance first).</summary>
-    public float[] Normalize(RgbImage image)
+    /// <summary>
+    /// The steps only: the 8-bit image the model sees, before normalisation (for display). A <see cref="Resize"/> followed
+    /// by a <see cref="CenterCrop"/> computes only the crop's pixels, so the cost is bounded by the output, not the input's
+    /// aspect ratio; the numbers are those of resizing everything and cropping afterwards.
+    /// </summary>
+    public PixelImage ApplySteps(PixelImage image, Random random)
     {
-        int plane = image.Width * image.Height;
-        var output = new float[Channels * plane];
-        byte[] source = Channels == 1 ? Preprocessing.ToLuminance(image) : image.Pixels;
-        for (int c = 0; c < Channels; c++)
+        ArgumentNullException.ThrowIfNull(image);
+        for (int i = 0; i < Steps.Count; i++)
         {
-            float scale = 1f / (255f * Std[c]), offset = -Mean[c] / Std[c];
-            for (int i = 0; i < plane; i++) output[c * plane + i] = source[i * Channels + c] * scale + offset;
+            if (Steps[i] is Resize resize && i + 1 < Steps.Count && Steps[i + 1] is CenterCrop crop)
+            {
+                image = Preprocessing.ResizeAndCrop(image, resize.Size, crop.Size, resize.Interpolation);
+                i++;
+                continue;
+            }
+            image = Steps[i].Apply(image, random);
+        }
+        return image;
+    }
+
+    /// <summary>The model input for one image: [Channels, H, W] floats, row-major. <paramref name="random"/> feeds the random steps.</summary>
+    public float[] Apply(PixelImage image, Random random) => ToTensorAndNormalize(ApplySteps(image, random));
+
+    /// <summary>torchvision's <c>ToTensor</c> and <c>Normalize</c>: (pixel / 255 - mean) / std, channel-major. The image must have <see cref="Channels"/> channels.</summary>
+    public float[] ToTensorAndNormalize(PixelImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Channels != Channels)
+            throw new ArgumentException($"The transform's steps left an image of {image.Channels} channel(s); its normalisation has {Channels} (add Grayscale for a grey model).");
+        int plane = image.Width * image.Height, c = Channels;
+        var output = new float[(long)c * plane];
+        var source = image.Pixels;
+        for (int ch = 0; ch < c; ch++)
+        {
+            float scale = 1f / (255f * Std[ch]), offset = -Mean[ch] / Std[ch];
+            for (int i = 0; i < plane; i++) output[ch * plane + i] = source[i * c + ch] * scale + offset;
         }
         return output;
     }
 
-    /// <summary>torchvision's <c>Compose</c> repr in one line: every step, then ToTensor and Normalize (or the evaluation preprocessing).</summary>
+    /// <summary>torchvision's <c>Compose</c> repr in one line: every step, then <c>ToTensor()</c> and <c>Normalize(mean=[...], std=[...])</c> with round-trip numbers.</summary>
+    [JsonIgnore]
     public string Description
     {
         get
         {
             static string List(IEnumerable<float> values) => string.Join(", ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-            string normalize = $"Normalize(mean=[{List(Mean)}], std=[{List(Std)}])";
-            if (eval is not null)
-                return string.Create(CultureInfo.InvariantCulture,
-                    $"Resize({eval.ScaleSize}, interpolation={eval.Interpolation.ToString().ToLowerInvariant()}), CenterCrop({eval.Size}), ToTensor(), {normalize}{(eval.Channels == 1 ? ", Grayscale" : "")}");
-            return string.Join(", ", Steps.Select(s => s.Description).Append("ToTensor()").Append(normalize)) + (Channels == 1 ? ", Grayscale" : "");
+            return string.Join(", ", Steps.Select(s => s.Description).Append("ToTensor()").Append($"Normalize(mean=[{List(Mean)}], std=[{List(Std)}])"));
         }
     }
+
+    /// <inheritdoc/>
+    public override string ToString() => Description;
+
+    /// <summary>Equal steps (record equality, in order) and equal means and stds.</summary>
+    public bool Equals(ImageTransform? other) =>
+        other is not null && Steps.SequenceEqual(other.Steps) && Mean.AsSpan().SequenceEqual(other.Mean) && Std.AsSpan().SequenceEqual(other.Std);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ImageTransform);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Steps.Count, Steps.FirstOrDefault(), Mean.Length, Mean[0], Std[0]);
+
+    /// <summary>Value equality.</summary>
+    public static bool operator ==(ImageTransform? left, ImageTransform? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Value inequality.</summary>
+    public static bool operator !=(ImageTransform? left, ImageTransform? right) => !(left == right);
 }

@@ -61,7 +61,7 @@ public sealed class Trainer : IDisposable
         this.optimizer = optimizer?.Invoke(Groups) ?? new AdamW(Groups);
         if (options.EmaDecay > 0) Ema = new ModelEma(model, options.EmaDecay);
         StepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        State = new TrainingState { Options = options, TrainImages = train.Count, TrainTransform = train.TransformDescription };
+        State = new TrainingState { Options = options, TrainImages = train.Count, TrainTransform = train.Transform };
         schedule = Schedule(options);
         patchDropouts = model.modules().OfType<PatchDropout>().ToArray();
     }
@@ -287,9 +287,9 @@ public sealed class Trainer : IDisposable
         if (state.TrainImages != train.Count)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
                 $"the run was trained on {state.TrainImages} images, this one has {train.Count}: resume with the same data.", statePath);
-        if (state.TrainTransform is not null && state.TrainTransform != train.TransformDescription)
+        if (state.TrainTransform is not null && state.TrainTransform != train.Transform)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
-                $"the run was trained with the transform {state.TrainTransform}; this one has {train.TransformDescription}: resume with the same.", statePath);
+                $"the run was trained with the transform {state.TrainTransform.Description}; this one has {train.Transform.Description}: resume with the same.", statePath);
         if (state.Options != Options)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
                 "the run was saved with other training options: resume with the saved ones (see Trainer.ReadState).", statePath);

@@ -22,7 +22,7 @@ public class BoundedPreprocessingTests
         var random = new Random(width * 1000 + height);
         var rgb = new byte[width * height * 3];
         random.NextBytes(rgb);
-        var image = new RgbImage(width, height, rgb);
+        var image = new PixelImage(width, height, rgb);
         var mean = Enumerable.Repeat(0.5f, channels).ToArray();
         var config = new PreprocessConfig(size, cropPct, mean, mean, channels) { Interpolation = interpolation };
 
@@ -47,11 +47,11 @@ public class BoundedPreprocessingTests
     [InlineData(3, 65_535)]
     public void A_thin_strip_costs_what_a_square_does(int width, int height)
     {
-        var image = new RgbImage(width, height, Stripes(width, height));
+        var image = new PixelImage(width, height, Stripes(width, height));
         var config = PreprocessConfig.ImageNet();
         // A 224x224 crop out of a 256x256 image allocates about what its output needs; the strip may not allocate more than
         // a few times that, whatever its length (before: 4.4 GB for 1x200,000, an OverflowException for 1x20,000).
-        long square = AllocatedBy(() => Preprocessing.Apply(new RgbImage(256, 256, new byte[256 * 256 * 3]), config));
+        long square = AllocatedBy(() => Preprocessing.Apply(new PixelImage(256, 256, new byte[256 * 256 * 3]), config));
         float[] input = [];
         long strip = AllocatedBy(() => input = Preprocessing.Apply(image, config));
         Assert.Equal(3 * 224 * 224, input.Length);
@@ -63,7 +63,7 @@ public class BoundedPreprocessingTests
     public void A_crop_ratio_of_one_percent_on_a_thin_strip_is_bounded_too()
     {
         // The short side goes to floor(224 / 0.01) = 22,400: the whole resized image would be 22,400 x 22,400,000.
-        var image = new RgbImage(1, 1000, Stripes(1, 1000));
+        var image = new PixelImage(1, 1000, Stripes(1, 1000));
         var config = PreprocessConfig.ImageNet() with { CropPct = 0.01 };
         long allocated = AllocatedBy(() => Assert.Equal(3 * 224 * 224, Preprocessing.Apply(image, config).Length));
         Assert.True(allocated < 16 << 20, $"{allocated} bytes allocated");
