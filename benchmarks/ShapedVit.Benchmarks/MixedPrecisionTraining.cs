@@ -112,7 +112,7 @@ public static class MixedPrecisionTraining
         {
             int batch = (int)labels.shape[0];
             var names = Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            var data = new ShapedVit.Training.Data.LabeledImages(new byte[batch * channels * size * size], labels.data<long>().Select(l => (int)l).ToArray(), channels, size, size, names);
+            var data = new ShapedVit.Data.LabeledImages(new byte[batch * channels * size * size], labels.data<long>().Select(l => (int)l).ToArray(), channels, size, size, names);
             var options = new ShapedVit.Training.TrainerOptions { BatchSize = batch };
             float32Model = model();
             bfloat16Model = model();

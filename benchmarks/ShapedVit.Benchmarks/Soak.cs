@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ShapedVit.Checkpoints;
 using ShapedVit.Training;
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,9 +43,9 @@ public static class Soak
         var random = new Random(1);
         var pixels = new byte[512 * 28 * 28];
         random.NextBytes(pixels);
-        var data = new LabeledImages(pixels, Enumerable.Range(0, 512).Select(i => i % 10).ToArray(), 1, 28, 28, Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray(), PixelNormalization.Grey(0.5f, 0.25f));
+        var data = new LabeledImages(pixels, Enumerable.Range(0, 512).Select(i => i % 10).ToArray(), 1, 28, 28, Enumerable.Range(0, 10).Select(i => $"c{i}").ToArray(), ImageTransform.Normalize([0.5f], [0.25f]));
+        var augmented = data.WithTransform(data.Transform.WithSteps(new RandomCrop(28, 28, Padding: 2), new RandomHorizontalFlip()));
         var options = new TrainerOptions { Epochs = 1000, BatchSize = 32, LearningRate = 1e-3, GradientClipNorm = 1.0, LabelSmoothing = 0.1 };
-        var normalization = PixelNormalization.Grey(0.5f, 0.25f);
 
         bool stop = false;
         long collections = 0;
@@ -64,7 +64,7 @@ public static class Soak
                 for (int step = 0; step < stepsPerRun && clock.Elapsed.TotalMinutes < minutes; step++)
                 {
                     var indices = order.Skip(step * 32 % data.Count).Take(32).ToArray();
-                    var (images, labels) = ImageBatches.Make(data, indices, normalization, new AugmentationOptions(2, true), random);
+                    var (images, labels) = augmented.MakeBatch(indices, random.Next());
                     using (images) using (labels) trainer.TrainStep(images, labels, 1e-3);
                     steps++;
                     GC.Collect();

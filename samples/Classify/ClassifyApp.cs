@@ -1,3 +1,4 @@
+using ShapedVit.Data;
 using ShapedVit.Samples.Shared;
 using System.Globalization;
 using ShapedVit.Checkpoints;

@@ -3,7 +3,7 @@ using ShapedVit.Samples.Shared;
 using ShapedVit.IO;
 using System.Diagnostics;
 using System.Globalization;
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 using ShapedVit.Training;
 using Spectre.Console;
 using TorchSharp;
@@ -51,7 +51,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
             test = OnlyClasses(test, classes);
         }
         if (options.TrainLimit > 0) train = train.Take(options.TrainLimit);
-        train = train.WithTransform(Normalization, new AugmentationOptions(options.CropPadding, options.HorizontalFlip));
+        train = train.WithTransform(TrainTransform(train, options));
         test = test.WithTransform(Normalization);
         output.WriteLine($"data: {train.Count} training and {test.Count} test images from {dataDirectory}");
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
@@ -127,7 +127,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         var indices = Enumerable.Range(0, count).ToArray();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var (images, labels) = ImageBatches.Make(test, indices, Normalization, AugmentationOptions.None, null);
+        var (images, labels) = test.WithTransform(Normalization).MakeBatch(indices);
         var probabilities = model.forward(images.to(device)).softmax(1).cpu();
         var (top, classes) = probabilities.max(1);
         var p = top.data<float>().ToArray();
@@ -149,7 +149,16 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
     private static LabeledImages OnlyClasses(LabeledImages data, int[] classes) =>
         data.Select(Enumerable.Range(0, data.Count).Where(i => classes.Contains(data.Labels[i])).ToArray());
 
-    private static PixelNormalization Normalization => PixelNormalization.Grey(FashionMnistDataset.Mean, FashionMnistDataset.Std);
+    private static ImageTransform Normalization => ImageTransform.Normalize([FashionMnistDataset.Mean], [FashionMnistDataset.Std]);
+
+    /// <summary>The training transform: a random crop of the zero-padded image (same size back) and a flip, as the options ask.</summary>
+    private static ImageTransform TrainTransform(LabeledImages data, FashionMnistOptions options)
+    {
+        var steps = new List<IImageTransform>();
+        if (options.CropPadding > 0) steps.Add(new RandomCrop(data.Height, data.Width, options.CropPadding));
+        if (options.HorizontalFlip) steps.Add(new RandomHorizontalFlip());
+        return Normalization.WithSteps([.. steps]);
+    }
 
     public static TrainerOptions FromCommandLine(FashionMnistOptions o) => new()
     {

@@ -103,7 +103,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         string mode = options.FromScratch ? "from scratch" : options.LinearProbe ? "linear probe" : options.LayerDecay is double d ? $"fine-tune, layer decay {d}" : "fine-tune";
         if (trainer.Options.Precision == TrainingPrecision.BFloat16) mode += ", bfloat16";
         output.WriteLine($"training ({mode}): {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate}, " +
-                         $"transform {train.TransformDescription}");
+                         $"transform {train.Transform.Description}");
 
         var metadata = new CheckpointMetadata { ModelName = backbone.Name, Architecture = architecture, Labels = folder.ClassNames, Preprocessing = preprocessing };
         void AfterEpoch()

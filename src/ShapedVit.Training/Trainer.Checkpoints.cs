@@ -40,9 +40,9 @@ public sealed partial class Trainer
         if (state.TrainImages != train.Count)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
                 $"the run was trained on {state.TrainImages} images, this one has {train.Count}: resume with the same data.", statePath);
-        if (state.TrainTransform is not null && state.TrainTransform != train.TransformDescription)
+        if (state.TrainTransform is not null && state.TrainTransform != train.Transform)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
-                $"the run was trained with the transform {state.TrainTransform}; this one has {train.TransformDescription}: resume with the same.", statePath);
+                $"the run was trained with the transform {state.TrainTransform.Description}; this one has {train.Transform.Description}: resume with the same.", statePath);
         if (state.Options.Precision != Options.Precision)
             throw new CheckpointException(CheckpointRule.TrainingStateMismatch, null,
                 $"the run was trained in {Describe(state.Options.Precision)} and this trainer trains in {Describe(Options.Precision)}: a run cannot switch " +

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ShapedVit.Checkpoints;
 using ShapedVit.Data;
-using ShapedVit.Training.Data;
 using ShapedVit.Layers;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ShapedVit.Checkpoints;
 using ShapedVit.Data;
-using ShapedVit.Training.Data;
 using ShapedVit.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -25,7 +24,7 @@ public sealed partial class Trainer
         int epochSeed = EpochSeed(Options.Seed, epoch);
         var rng = new Random(epochSeed);
         torch.manual_seed(epochSeed); // dropout and stochastic depth draw from torch's generator
-        int[] order = ImageBatches.Shuffle(train.Count, rng);
+        int[] order = ImageSeeds.Shuffle(train.Count, rng);
         allPatchTokens = epoch >= Options.Epochs - Options.FullTokenEpochs;
         progress?.EpochStarted(epoch + 1, Options.Epochs, StepsPerEpoch);
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ShapedVit.Checkpoints;
 using ShapedVit.Data;
-using ShapedVit.Training.Data;
 using ShapedVit.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -56,7 +55,7 @@ public sealed partial class Trainer : IDisposable
         this.optimizer = optimizer?.Invoke(Groups) ?? new AdamW(Groups);
         if (options.EmaDecay > 0) Ema = new ModelEma(model, options.EmaDecay);
         StepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        State = new TrainingState { Options = options, TrainImages = train.Count, TrainTransform = train.TransformDescription };
+        State = new TrainingState { Options = options, TrainImages = train.Count, TrainTransform = train.Transform };
         schedule = Schedule(options);
         patchDropouts = model.modules().OfType<PatchDropout>().ToArray();
     }

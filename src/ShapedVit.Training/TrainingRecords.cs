@@ -1,4 +1,4 @@
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 
 namespace ShapedVit.Training;
 
@@ -126,8 +126,8 @@ public sealed record TrainingState
     public long Step { get; init; }
     /// <summary>Size of the training set the run uses: a resumed run must see the same data.</summary>
     public int TrainImages { get; init; }
-    /// <summary>The training set's transform (<see cref="ShapedVit.Data.IImageDataset.TransformDescription"/>): a resumed run must use the same. Null in state files that predate it.</summary>
-    public string? TrainTransform { get; init; }
+    /// <summary>The training set's transform (<see cref="ShapedVit.Data.IImageDataset.Transform"/>), typed: a resumed run must use an equal one. Null in state files that predate it.</summary>
+    public ImageTransform? TrainTransform { get; init; }
     /// <summary>The run's hyper-parameters.</summary>
     public TrainerOptions Options { get; init; } = new();
     /// <summary>One record per completed epoch, in order.</summary>

@@ -39,6 +39,19 @@ internal static class FileKinds
         };
     }
 
+    /// <summary>The device and inode of what <paramref name="path"/> names (links followed); null when it cannot be read.</summary>
+    internal static (long Device, long Inode)? DeviceAndInode(string path)
+    {
+        try
+        {
+            return Stat(path, out var status) == 0 ? (status.Dev, status.Ino) : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>System.Native's FileStatus (src/native/libs/System.Native/pal_io.h), the struct .NET's FileInfo is built on.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct FileStatus
@@ -56,4 +69,25 @@ internal static class FileKinds
 
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]
     private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, out FileStatus status);
+}
+
+/// <summary>
+/// Which file or folder a path names, whatever the links on the way: device and inode on Unix, the final target's full
+/// path elsewhere. Two paths with equal identities are the same file (a symbolic or hard link).
+/// </summary>
+internal readonly record struct FileIdentity(long Device, long Inode, string? Target)
+{
+    /// <summary>The identity of <paramref name="path"/>; null when it does not exist or cannot be read (a dangling link, a link loop).</summary>
+    public static FileIdentity? Of(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+            return FileKinds.DeviceAndInode(path) is { } id ? new FileIdentity(id.Device, id.Inode, null) : null;
+        try
+        {
+            FileSystemInfo info = Directory.Exists(path) ? new DirectoryInfo(path) : new FileInfo(path);
+            if (!info.Exists) return null;
+            return new FileIdentity(0, 0, (info.ResolveLinkTarget(returnFinalTarget: true) ?? info).FullName);
+        }
+        catch (IOException) { return null; }
+    }
 }

@@ -1,3 +1,4 @@
+using ShapedVit.Data;
 using SkiaSharp;
 
 namespace ShapedVit.Vision;
@@ -7,29 +8,6 @@ public sealed class ImageDecodeException : Exception
 {
     /// <summary>An exception with a one-line <paramref name="message"/> naming the image, and the decoder's error as <paramref name="inner"/> if any.</summary>
     public ImageDecodeException(string message, Exception? inner = null) : base(message, inner) { }
-}
-
-/// <summary>8-bit RGB pixels, row-major, interleaved (R, G, B per pixel): the form PIL's <c>convert("RGB")</c> gives.</summary>
-public sealed class RgbImage
-{
-    /// <summary>Wraps <paramref name="pixels"/> (not copied) as a <paramref name="width"/> x <paramref name="height"/> RGB image.</summary>
-    /// <param name="width">Width in pixels; positive.</param>
-    /// <param name="height">Height in pixels; positive.</param>
-    /// <param name="pixels">3 x width x height bytes, row-major, R, G, B per pixel.</param>
-    /// <exception cref="ArgumentException">The size is empty or <paramref name="pixels"/> has the wrong length.</exception>
-    public RgbImage(int width, int height, byte[] pixels)
-    {
-        if (width <= 0 || height <= 0) throw new ArgumentException($"Image size {width}x{height} is empty.");
-        if (pixels.LongLength != 3L * width * height) throw new ArgumentException($"A {width}x{height} RGB image needs {3L * width * height} bytes, got {pixels.LongLength}.");
-        Width = width; Height = height; Pixels = pixels;
-    }
-
-    /// <summary>Width in pixels.</summary>
-    public int Width { get; }
-    /// <summary>Height in pixels.</summary>
-    public int Height { get; }
-    /// <summary>The pixels: 3 x Width x Height bytes, row-major, R, G, B per pixel.</summary>
-    public byte[] Pixels { get; }
 }
 
 /// <summary>
@@ -53,12 +31,40 @@ public static class ImageDecoder
     public const long DefaultMaxFileBytes = 1L << 30;
 
     /// <summary>
+    /// The pixels this process decodes at once, over all threads and decoders (default: <see cref="DefaultMaxPixels"/>,
+    /// about 630 MB of decode buffers). A decode that would go over waits until others finish; one image larger than the
+    /// budget (but within its own pixel limit) is decoded when it is the only one. Holding about 7 bytes a pixel while
+    /// decoding (the RGBA buffer and the RGB result), parallel decodes of huge images then peak at about 7 x this many
+    /// bytes, not 7 x this many per thread.
+    /// </summary>
+    public static long ProcessPixelBudget
+    {
+        get => DecodeBudget.Capacity;
+        set => DecodeBudget.Capacity = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The decode budget must be positive.");
+    }
+
+    /// <summary>
     /// Reads and decodes an image file. Everything that can go wrong is an <see cref="ImageDecodeException"/> with one line
     /// naming <paramref name="path"/>: missing, a directory or device or pipe (refused before anything is read), unreadable,
     /// empty, larger than <paramref name="maxFileBytes"/>, not an image, corrupt, wider or taller than
     /// <paramref name="maxDimension"/>, or more than <paramref name="maxPixels"/> pixels (checked from the header, before decoding).
     /// </summary>
-    public static RgbImage Decode(string path, long maxPixels = DefaultMaxPixels, bool applyOrientation = true, int maxDimension = DefaultMaxDimension, long maxFileBytes = DefaultMaxFileBytes)
+    public static PixelImage Decode(string path, long maxPixels = DefaultMaxPixels, bool applyOrientation = true, int maxDimension = DefaultMaxDimension, long maxFileBytes = DefaultMaxFileBytes) =>
+        DecodeThen(path, image => image, maxPixels, applyOrientation, maxDimension, maxFileBytes);
+
+    /// <summary>
+    /// <see cref="Decode(string, long, bool, int, long)"/>, then <paramref name="use"/> of the image while its pixels still
+    /// count against <see cref="ProcessPixelBudget"/> (for a transform that makes a small result from a large image).
+    /// </summary>
+    internal static T DecodeThen<T>(string path, Func<PixelImage, T> use, long maxPixels = DefaultMaxPixels, bool applyOrientation = true,
+                                    int maxDimension = DefaultMaxDimension, long maxFileBytes = DefaultMaxFileBytes)
+    {
+        byte[] bytes = ReadFile(path, maxFileBytes);
+        var (image, lease) = DecodeHeld(bytes, path, maxPixels, applyOrientation, maxDimension);
+        using (lease) return use(image);
+    }
+
+    private static byte[] ReadFile(string path, long maxFileBytes)
     {
         string? kind = FileKinds.NotRegular(path);
         if (kind is not null) throw new ImageDecodeException($"{path}: {kind}, not an image file.");
@@ -84,11 +90,19 @@ public static class ImageDecoder
         catch (FileNotFoundException e) { throw new ImageDecodeException($"{path}: no such file.", e); }
         catch (DirectoryNotFoundException e) { throw new ImageDecodeException($"{path}: no such file.", e); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ImageDecodeException($"{path}: cannot read: {OneLine(e.Message)}", e); }
-        return Decode(bytes, path, maxPixels, applyOrientation, maxDimension);
+        return bytes;
     }
 
     /// <summary>Decodes encoded image bytes; <paramref name="name"/> appears in error messages (see <see cref="Decode(string, long, bool, int, long)"/> for the limits).</summary>
-    public static RgbImage Decode(byte[] bytes, string name, long maxPixels = DefaultMaxPixels, bool applyOrientation = true, int maxDimension = DefaultMaxDimension)
+    public static PixelImage Decode(byte[] bytes, string name, long maxPixels = DefaultMaxPixels, bool applyOrientation = true, int maxDimension = DefaultMaxDimension)
+    {
+        var (image, lease) = DecodeHeld(bytes, name, maxPixels, applyOrientation, maxDimension);
+        lease.Dispose();
+        return image;
+    }
+
+    /// <summary>Decodes with the image's pixels taken from the process's budget; the caller gives them back by disposing the lease.</summary>
+    private static (PixelImage Image, IDisposable Lease) DecodeHeld(byte[] bytes, string name, long maxPixels, bool applyOrientation, int maxDimension)
     {
         if (bytes.Length == 0) throw new ImageDecodeException($"{name}: empty file.");
         using var stream = new SKMemoryStream(bytes);
@@ -104,7 +118,21 @@ public static class ImageDecoder
         if (width > maxDimension || height > maxDimension)
             throw new ImageDecodeException($"{name}: {width}x{height} has a side over the limit of {maxDimension} pixels (raise --max-dimension to allow it).");
 
-        var info = new SKImageInfo((int)width, (int)height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var lease = DecodeBudget.Acquire(width * height);
+        try
+        {
+            return (DecodePixels(codec, name, (int)width, (int)height, applyOrientation), lease);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    private static PixelImage DecodePixels(SKCodec codec, string name, int width, int height, bool applyOrientation)
+    {
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);
         if (bitmap.GetPixels() == IntPtr.Zero)
             throw new ImageDecodeException($"{name}: {width}x{height}: not enough memory for the pixels.");
@@ -113,7 +141,7 @@ public static class ImageDecoder
             throw new ImageDecodeException($"{name}: corrupt or truncated image data ({Describe(decoded)}).");
 
         // Alpha is dropped, as PIL's convert("RGB") does; the orientation is applied in the same pass.
-        return Remap(bitmap.GetPixelSpan(), bytesPerPixel: 4, (int)width, (int)height, applyOrientation ? (int)codec.EncodedOrigin : 1);
+        return Remap(bitmap.GetPixelSpan(), bytesPerPixel: 4, width, height, applyOrientation ? (int)codec.EncodedOrigin : 1);
     }
 
     private static string OneLine(string message) =>
@@ -125,11 +153,11 @@ public static class ImageDecoder
     /// 7 transverses it, 8 turns it 90 degrees anticlockwise (the transforms of PIL's <c>exif_transpose</c>). Any other
     /// value leaves the image as stored.
     /// </summary>
-    internal static RgbImage Orient(RgbImage image, int orientation) =>
+    internal static PixelImage Orient(PixelImage image, int orientation) =>
         orientation is < 2 or > 8 ? image : Remap(image.Pixels, bytesPerPixel: 3, image.Width, image.Height, orientation);
 
     /// <summary>RGB pixels of a <paramref name="width"/> x <paramref name="height"/> image of 3 or 4 bytes a pixel, turned by an EXIF orientation (see <see cref="Orient"/>).</summary>
-    private static RgbImage Remap(ReadOnlySpan<byte> source, int bytesPerPixel, int width, int height, int orientation)
+    private static PixelImage Remap(ReadOnlySpan<byte> source, int bytesPerPixel, int width, int height, int orientation)
     {
         int w = width, h = height;
         bool swapsAxes = orientation is >= 5 and <= 8;
@@ -156,7 +184,7 @@ public static class ImageDecoder
                 pixels[to + 2] = source[(int)(from + 2)];
             }
         }
-        return new RgbImage(outWidth, outHeight, pixels);
+        return new PixelImage(outWidth, outHeight, pixels);
     }
 
     private static string Describe(SKCodecResult result) => result switch
@@ -167,4 +195,55 @@ public static class ImageDecoder
         SKCodecResult.InvalidInput => "invalid data",
         _ => result.ToString(),
     };
+}
+
+/// <summary>
+/// The pixels being decoded in this process at once, and the most there may be: one budget for every thread and every
+/// decoder, so that parallel decodes of huge images share it instead of each having a full one.
+/// </summary>
+internal static class DecodeBudget
+{
+    private static readonly object Gate = new();
+    private static long capacity = ImageDecoder.DefaultMaxPixels;
+    private static long inUse, peak;
+
+    /// <summary>The most pixels decoded at once.</summary>
+    public static long Capacity
+    {
+        get { lock (Gate) return capacity; }
+        set { lock (Gate) { capacity = value; Monitor.PulseAll(Gate); } }
+    }
+
+    /// <summary>The most pixels held at once since the last <see cref="ResetPeak"/> (for tests).</summary>
+    public static long Peak { get { lock (Gate) return peak; } }
+
+    /// <summary>Starts a new peak measurement.</summary>
+    public static void ResetPeak() { lock (Gate) peak = inUse; }
+
+    /// <summary>Waits until <paramref name="pixels"/> fit in the budget (or nothing else is held), takes them, and returns the lease that gives them back.</summary>
+    public static IDisposable Acquire(long pixels)
+    {
+        lock (Gate)
+        {
+            while (inUse > 0 && inUse + pixels > capacity) Monitor.Wait(Gate);
+            inUse += pixels;
+            peak = Math.Max(peak, inUse);
+        }
+        return new Lease(pixels);
+    }
+
+    private sealed class Lease(long pixels) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) != 0) return;
+            lock (Gate)
+            {
+                inUse -= pixels;
+                Monitor.PulseAll(Gate);
+            }
+        }
+    }
 }

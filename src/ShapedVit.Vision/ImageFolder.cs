@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using ShapedVit.Data;
 using TorchSharp;
 
@@ -22,6 +21,13 @@ public enum BadImagePolicy
 /// requested, on background threads (<see cref="Workers"/>), at most <see cref="PrefetchBatches"/> batches ahead, so memory
 /// stays bounded by the batch size whatever the folder's size.
 /// </summary>
+/// <remarks>
+/// Symbolic links are followed, as torchvision's <c>os.walk(followlinks=True)</c> does, but without its cycles and
+/// repeats: within a class every real folder is walked once (a link to <c>.</c>, to a parent or to a folder already
+/// walked adds nothing), the root and the other classes' folders are never entered from a class, and each file (by its
+/// device and inode, so also hard links) is listed once per class. A name that is not valid UTF-8, which .NET cannot
+/// open by name, is refused when the folder is listed, with a one-line error naming it, before any run starts.
+/// </remarks>
 public sealed class ImageFolder : IImageDataset
 {
     /// <summary>The file extensions taken (compared case-insensitively, as torchvision's <c>has_file_allowed_extension</c>).</summary>
@@ -44,16 +50,20 @@ public sealed class ImageFolder : IImageDataset
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"{root}: no such folder.");
         ArgumentOutOfRangeException.ThrowIfLessThan(prefetchBatches, 1);
         Root = root;
-        var classes = Directory.GetDirectories(root).Select(Path.GetFileName).Select(n => n!).ToList();
-        classes.Sort(CodePointComparer.Instance);
+        var classFolders = Directory.GetDirectories(root).ToList();
+        foreach (string folder in classFolders) RefuseUnreadableName(root, folder);
+        classFolders.Sort(CodePointComparer.Instance);
+        var classes = classFolders.Select(f => Path.GetFileName(f)!).ToList();
         if (classes.Count == 0) throw new FileNotFoundException($"{root}: no class folders (expected root/class_name/image files).");
+        // The folders a class's walk never enters: the root and every class folder (its own is where it starts).
+        var closed = new HashSet<FileIdentity> { FileIdentity.Of(root) ?? throw new DirectoryNotFoundException($"{root}: cannot be read.") };
+        foreach (string folder in classFolders) if (FileIdentity.Of(folder) is { } id) closed.Add(id);
         var list = new List<(string, int)>();
         var empty = new List<string>();
         for (int label = 0; label < classes.Count; label++)
         {
             int before = list.Count;
-            foreach (string file in Walk(Path.Combine(root, classes[label])))
-                if (Extensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase))) list.Add((file, label));
+            foreach (string file in Walk(root, classFolders[label], closed)) list.Add((file, label));
             if (list.Count == before) empty.Add(classes[label]);
         }
         if (empty.Count > 0)
@@ -82,7 +92,7 @@ public sealed class ImageFolder : IImageDataset
     public int Count => samples.Length;
     /// <summary>The files and their labels, in torchvision's order (class by class, sorted walk).</summary>
     public IReadOnlyList<(string Path, int Label)> Samples => samples;
-    /// <summary>The transform of every image.</summary>
+    /// <inheritdoc/>
     public ImageTransform Transform { get; }
     /// <summary>Fail or skip on files that do not decode.</summary>
     public BadImagePolicy OnBadImage { get; }
@@ -96,9 +106,6 @@ public sealed class ImageFolder : IImageDataset
     public IReadOnlyCollection<string> BadFiles => bad.Files;
     /// <summary>How many distinct files were skipped.</summary>
     public int BadImageCount => bad.Files.Count;
-
-    /// <inheritdoc/>
-    public string TransformDescription => Transform.Description;
 
     /// <inheritdoc/>
     public int LabelOf(int index) => samples[index].Label;
@@ -135,11 +142,18 @@ public sealed class ImageFolder : IImageDataset
     }
 
     /// <summary>Decodes and transforms one image (image <paramref name="position"/> of a request seeded with <paramref name="seed"/>).</summary>
-    public float[] Load(int index, int seed, int position)
+    public float[] Load(int index, int seed, int position) => LoadShaped(index, seed, position).Values;
+
+    private (float[] Values, int Width, int Height) LoadShaped(int index, int seed, int position)
     {
-        var image = ImageDecoder.Decode(samples[index].Path);
+        // The decoded pixels count against the process's decode budget until the transform has made its (small) output.
+        var result = ImageDecoder.DecodeThen(samples[index].Path, image =>
+        {
+            var (width, height) = Transform.OutputSize(image.Width, image.Height);
+            return (Transform.Apply(image, new Random(ImageSeeds.For(seed, position))), width, height);
+        });
         Interlocked.Increment(ref decoded);
-        return Transform.Apply(image, new Random(ImageSeeds.For(seed, position)));
+        return result;
     }
 
     /// <inheritdoc/>
@@ -160,7 +174,7 @@ public sealed class ImageFolder : IImageDataset
             catch (Exception e)
             {
                 // Handed to the consumer; if it has stopped consuming (cancelled), nobody needs it and the add must not block.
-                try { queue.Add(new Prepared(null, null, null, e), stop.Token); }
+                try { queue.Add(new Prepared(null, null, null, 0, 0, e), stop.Token); }
                 catch (OperationCanceledException) { }
                 catch (InvalidOperationException) { }
             }
@@ -173,7 +187,7 @@ public sealed class ImageFolder : IImageDataset
                 if (prepared.Error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(prepared.Error);
                 int count = prepared.Indices!.Length;
                 if (count == 0) continue;
-                yield return new ImageBatch(torch.tensor(prepared.Pixels!, [count, Transform.Channels, Transform.Size, Transform.Size]),
+                yield return new ImageBatch(torch.tensor(prepared.Pixels!, [count, Transform.Channels, prepared.Height, prepared.Width]),
                                             torch.tensor(prepared.Labels!), prepared.Indices);
             }
         }
@@ -186,11 +200,11 @@ public sealed class ImageFolder : IImageDataset
 
     private Prepared Prepare(IReadOnlyList<int> indices, int start, int count, int seed, CancellationToken cancellation)
     {
-        var images = new float[count][];
+        var images = new (float[] Values, int Width, int Height)[count];
         var errors = new ImageDecodeException?[count];
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Workers, CancellationToken = cancellation }, b =>
         {
-            try { images[b] = Load(indices[start + b], seed, start + b); }
+            try { images[b] = LoadShaped(indices[start + b], seed, start + b); }
             catch (ImageDecodeException e) { errors[b] = e; }
         });
         var kept = new List<int>(count);
@@ -200,38 +214,76 @@ public sealed class ImageFolder : IImageDataset
             if (OnBadImage == BadImagePolicy.Fail) throw errors[b]!;
             bad.Report(samples[indices[start + b]].Path, errors[b]!.Message);
         }
-        int length = Transform.OutputLength;
-        var pixels = new float[kept.Count * length];
+        int width = kept.Count > 0 ? images[kept[0]].Width : 0, height = kept.Count > 0 ? images[kept[0]].Height : 0;
+        foreach (int b in kept)
+            if ((images[b].Width, images[b].Height) != (width, height))
+                throw new InvalidOperationException($"{samples[indices[start + b]].Path}: the transform made a {images[b].Width}x{images[b].Height} image and {width}x{height} for others in its batch: end the transform with a fixed-size step (CenterCrop, RandomResizedCrop).");
+        int length = Transform.Channels * width * height;
+        var pixels = new float[(long)kept.Count * length];
         var labels = new long[kept.Count];
         var which = new int[kept.Count];
         for (int k = 0; k < kept.Count; k++)
         {
             int b = kept[k];
-            images[b].CopyTo(pixels, k * length);
+            images[b].Values.CopyTo(pixels, (long)k * length);
             which[k] = indices[start + b];
             labels[k] = samples[which[k]].Label;
         }
-        return new Prepared(pixels, labels, which, null);
+        return new Prepared(pixels, labels, which, width, height, null);
     }
 
-    private static IEnumerable<string> Walk(string directory)
+    /// <summary>
+    /// The image files of one class: torchvision's <c>sorted(os.walk(dir, followlinks=True))</c> with each folder's files
+    /// sorted (folders in path order, by code point), except that a real folder is walked once, the folders in
+    /// <paramref name="closed"/> (the root, the other classes) are not entered, and a file reached twice (by a link or a hard
+    /// link) is listed once. Cost: one directory listing per real folder and one stat per entry, so linear in the folder.
+    /// </summary>
+    private static List<string> Walk(string root, string classFolder, HashSet<FileIdentity> closed)
     {
-        // torchvision: sorted(os.walk(dir, followlinks=True)), each folder's files sorted: folders in path order, by code point.
-        var folders = new List<string> { directory };
+        var folders = new List<string> { classFolder };
+        var walked = new HashSet<FileIdentity>();
+        if (FileIdentity.Of(classFolder) is { } start) walked.Add(start);
         var pending = new Stack<string>();
-        pending.Push(directory);
+        pending.Push(classFolder);
         while (pending.Count > 0)
-            foreach (string sub in Directory.GetDirectories(pending.Pop())) { folders.Add(sub); pending.Push(sub); }
+            foreach (string sub in Directory.GetDirectories(pending.Pop()))
+            {
+                RefuseUnreadableName(root, sub);
+                // A folder that cannot be identified (a link into a loop, gone meanwhile) has nothing to walk.
+                if (FileIdentity.Of(sub) is not { } id || closed.Contains(id) || !walked.Add(id)) continue;
+                folders.Add(sub);
+                pending.Push(sub);
+            }
         folders.Sort(CodePointComparer.Instance);
+        var files = new List<string>();
+        var listed = new HashSet<FileIdentity>();
         foreach (string folder in folders)
         {
-            var files = Directory.GetFiles(folder).ToList();
-            files.Sort(CodePointComparer.Instance);
-            foreach (string file in files) yield return file;
+            var names = Directory.GetFiles(folder);
+            Array.Sort(names, CodePointComparer.Instance);
+            foreach (string file in names)
+            {
+                if (!Extensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase))) continue;
+                RefuseUnreadableName(root, file);
+                // A link to a missing file keeps its place (decoding reports it); a file seen before is not listed again.
+                if (FileIdentity.Of(file) is { } id && !listed.Add(id)) continue;
+                files.Add(file);
+            }
         }
+        return files;
     }
 
-    private sealed record Prepared(float[]? Pixels, long[]? Labels, int[]? Indices, Exception? Error);
+    /// <summary>
+    /// .NET reads a file name as UTF-8 and replaces bytes that are not with U+FFFD, so such a name cannot be opened again:
+    /// refused here, when the folder is listed, rather than reported missing in the middle of a run.
+    /// </summary>
+    private static void RefuseUnreadableName(string root, string path)
+    {
+        if (!path.Contains('\uFFFD') || File.Exists(path) || Directory.Exists(path)) return;
+        throw new IOException($"{root}: the name of {path} is not valid UTF-8 (shown with U+FFFD) and cannot be opened: rename it (for example with convmv) or move it out of the folder.");
+    }
+
+    private sealed record Prepared(float[]? Pixels, long[]? Labels, int[]? Indices, int Width, int Height, Exception? Error);
 
     private sealed class BadState(TextWriter? log)
     {

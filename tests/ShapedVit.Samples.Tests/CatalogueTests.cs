@@ -1,3 +1,4 @@
+using ShapedVit.Data;
 using ShapedVit.Checkpoints;
 using ShapedVit.Samples.Classify;
 using ShapedVit.Samples.Shared;

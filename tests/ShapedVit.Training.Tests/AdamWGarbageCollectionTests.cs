@@ -39,8 +39,8 @@ public class AdamWGarbageCollectionTests
     [Fact]
     public void Bfloat16_training_steps_survive_garbage_collection_during_the_native_calls()
     {
-        var data = TrainerTests.RandomImages(16, 12).WithTransform(augmentation: Data.AugmentationOptions.None);
-        var (images, labels) = Data.ImageBatches.Make(data, Enumerable.Range(0, 16).ToArray(), data.Normalization, Data.AugmentationOptions.None, null);
+        var data = TrainerTests.RandomImages(16, 12).WithoutAugmentation();
+        var (images, labels) = data.MakeBatch(Enumerable.Range(0, 16).ToArray());
         using var model = new PlainTinyVit(seed: 3);
         var options = new TrainerOptions { BatchSize = 16, GradientAccumulation = 2, Precision = TrainingPrecision.BFloat16 };
         using var trainer = new Trainer(model, data, null, options, torch.CPU, "plain");

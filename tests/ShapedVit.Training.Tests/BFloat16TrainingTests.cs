@@ -1,6 +1,5 @@
 using ShapedVit.Data;
 using ShapedVit.Testing;
-using ShapedVit.Training.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,10 +19,10 @@ public class BFloat16TrainingTests
         GradientClipNorm = 0, Precision = precision,
     };
 
-    private static LabeledImages Data(int count, int seed) => TrainerTests.RandomImages(count, seed).WithTransform(augmentation: AugmentationOptions.None);
+    private static LabeledImages Data(int count, int seed) => TrainerTests.RandomImages(count, seed).WithoutAugmentation();
 
     private static (Tensor Images, Tensor Labels) Batch(LabeledImages data) =>
-        ImageBatches.Make(data, Enumerable.Range(0, data.Count).ToArray(), data.Normalization, AugmentationOptions.None, null);
+        data.WithoutAugmentation().MakeBatch(Enumerable.Range(0, data.Count).ToArray());
 
     private static Dictionary<string, Tensor> Weights(nn.Module model) =>
         model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());

@@ -1,7 +1,6 @@
 using ShapedVit.Checkpoints;
 using ShapedVit.Data;
 using ShapedVit.Testing;
-using ShapedVit.Training.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +21,7 @@ public class FineTuningTests
     };
 
     private static (Tensor Images, Tensor Labels) Batch(LabeledImages data) =>
-        ImageBatches.Make(data, Enumerable.Range(0, data.Count).ToArray(), data.Normalization, AugmentationOptions.None, null);
+        data.WithoutAugmentation().MakeBatch(Enumerable.Range(0, data.Count).ToArray());
 
     [Fact]
     public void A_linear_probe_changes_the_head_and_nothing_else()
@@ -285,7 +284,7 @@ public class FineTuningTests
     [Fact]
     public void Any_module_trains_with_a_users_own_optimizer()
     {
-        var data = Data(16, 10).WithTransform(augmentation: AugmentationOptions.None);
+        var data = Data(16, 10).WithoutAugmentation();
         using var model = new LinearClassifier();
         Sgd? made = null;
         using var trainer = new Trainer(model, data, data, Plain() with { WeightDecay = 0 }, torch.CPU, "linear", groups => made = new Sgd(groups));

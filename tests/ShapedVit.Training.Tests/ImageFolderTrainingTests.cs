@@ -1,6 +1,6 @@
 using ShapedVit.Checkpoints;
 using ShapedVit.Testing;
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 using ShapedVit.Vision;
 using SkiaSharp;
 using TorchSharp;

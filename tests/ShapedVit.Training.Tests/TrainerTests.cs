@@ -1,5 +1,5 @@
 using ShapedVit.Checkpoints;
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 using ShapedVit.Testing;
 using ShapedVit.Training;
 using TorchSharp;
@@ -16,7 +16,7 @@ public class TrainerTests
         var pixels = new byte[count * 64];
         rng.NextBytes(pixels);
         var labels = Enumerable.Range(0, count).Select(_ => rng.Next(10)).ToArray();
-        return new LabeledImages(pixels, labels, 1, 8, 8, TenClasses.Names, PixelNormalization.Grey(0.5f, 0.5f), new AugmentationOptions(1, true));
+        return new LabeledImages(pixels, labels, 1, 8, 8, TenClasses.Names, new ImageTransform([new RandomCrop(8, 8, Padding: 1), new RandomHorizontalFlip()], [0.5f], [0.5f]));
     }
 
     private static TrainerOptions Options(int epochs) => new()
@@ -32,10 +32,10 @@ public class TrainerTests
     [Fact]
     public void Training_steps_lower_the_loss_on_a_fixed_batch()
     {
-        var data = RandomImages(16, 1).WithTransform(augmentation: AugmentationOptions.None);
+        var data = RandomImages(16, 1).WithoutAugmentation();
         using var model = new TinyVit(seed: 5);
         using var trainer = new Trainer(model, data, null, Options(1) with { LabelSmoothing = 0 }, torch.CPU, Architecture);
-        var (images, labels) = ImageBatches.Make(data, Enumerable.Range(0, 16).ToArray(), data.Normalization, AugmentationOptions.None, null);
+        var (images, labels) = data.MakeBatch(Enumerable.Range(0, 16).ToArray());
         double first = trainer.TrainStep(images, labels, 3e-3).Loss;
         double last = first;
         for (int i = 0; i < 30; i++) last = trainer.TrainStep(images, labels, 3e-3).Loss;

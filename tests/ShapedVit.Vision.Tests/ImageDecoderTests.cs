@@ -1,3 +1,4 @@
+using ShapedVit.Data;
 using ShapedVit.Vision;
 using ShapedVit.Testing;
 using SkiaSharp;
@@ -34,7 +35,7 @@ public class ImageDecoderTests
     }
 
     /// <summary>A 3x2 image whose red channel names each pixel 10 * y + x.</summary>
-    private static RgbImage Numbered() =>
+    private static PixelImage Numbered() =>
         new(3, 2, [.. new[] { 0, 1, 2, 10, 11, 12 }.SelectMany(v => new[] { (byte)v, (byte)7, (byte)9 })]);
 
     [Theory]

@@ -1,3 +1,4 @@
+using ShapedVit.Data;
 using ShapedVit.Checkpoints;
 using ShapedVit.Testing;
 using ShapedVit.Vision;
@@ -7,7 +8,7 @@ namespace ShapedVit.Vision.Tests;
 
 public class ImageFolderTests
 {
-    private static readonly ImageTransform Identity4 = new([], 4, [0f, 0f, 0f], [1f, 1f, 1f]);
+    private static readonly ImageTransform Identity4 = ImageTransform.Normalize([0f, 0f, 0f], [1f, 1f, 1f]);
 
     /// <summary>A 4x4 PNG whose red channel is <paramref name="value"/> everywhere.</summary>
     private static void WritePng(string path, byte value)

@@ -1,7 +1,7 @@
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 using TorchSharp;
 
-namespace ShapedVit.Training.Tests;
+namespace ShapedVit.Data.Tests;
 
 public class MixupTests
 {

@@ -1,12 +1,12 @@
 using ShapedVit.Checkpoints;
-using ShapedVit.Vision;
+using ShapedVit.Data;
 
-namespace ShapedVit.Vision.Tests;
+namespace ShapedVit.Data.Tests;
 
 public class TransformsTests
 {
     /// <summary>A w x h image whose pixel (x, y) is (10 y + x, 100 + 10 y + x, 200 - x).</summary>
-    private static RgbImage Positions(int w, int h)
+    private static PixelImage Positions(int w, int h)
     {
         var pixels = new byte[3 * w * h];
         for (int y = 0; y < h; y++)
@@ -16,13 +16,13 @@ public class TransformsTests
                 pixels[3 * (y * w + x) + 1] = (byte)(100 + 10 * y + x);
                 pixels[3 * (y * w + x) + 2] = (byte)(200 - x);
             }
-        return new RgbImage(w, h, pixels);
+        return new PixelImage(w, h, pixels);
     }
 
-    private static RgbImage Grey(int w, int h, params byte[] values) =>
+    private static PixelImage Grey(int w, int h, params byte[] values) =>
         new(w, h, values.SelectMany(v => new[] { v, v, v }).ToArray());
 
-    private static byte[] Red(RgbImage image) => Enumerable.Range(0, image.Width * image.Height).Select(i => image.Pixels[3 * i]).ToArray();
+    private static byte[] Red(PixelImage image) => Enumerable.Range(0, image.Width * image.Height).Select(i => image.Pixels[3 * i]).ToArray();
 
     [Theory]
     [InlineData(10, 2, 0, 3, 2, 3)]  // wider than 4/3: full height, width round(2 x 4/3) = 3, centred
@@ -87,7 +87,7 @@ public class TransformsTests
         Assert.Equal(new byte[] { 25, 75 }, Red(TrivialAugmentWide.Apply(Grey(2, 1, 0, 100), AugmentOp.Contrast, -0.5)));                // mean 50 + 0.5 (v - 50)
         Assert.Equal(new byte[] { 0, 127, 255 }, Red(TrivialAugmentWide.Apply(Grey(3, 1, 50, 100, 150), AugmentOp.AutoContrast, 0)));   // (v - 50) x 2.55, truncated
         // Colour with factor 0 is the luminance: (19595 x 255 + 32768) >> 16 = 76 for pure red.
-        Assert.Equal(new byte[] { 76, 76, 76 }, TrivialAugmentWide.Apply(new RgbImage(1, 1, [255, 0, 0]), AugmentOp.Color, -1).Pixels);
+        Assert.Equal(new byte[] { 76, 76, 76 }, TrivialAugmentWide.Apply(new PixelImage(1, 1, [255, 0, 0]), AugmentOp.Color, -1).Pixels);
         // Sharpness with factor 0 is the SMOOTH filter: the centre becomes 5 x 130 / 13 = 50, the border stays.
         var spike = Grey(3, 3, 0, 0, 0, 0, 130, 0, 0, 0, 0);
         Assert.Equal(new byte[] { 0, 0, 0, 0, 50, 0, 0, 0, 0 }, Red(TrivialAugmentWide.Apply(spike, AugmentOp.Sharpness, -1)));
@@ -146,12 +146,12 @@ public class TransformsTests
     [Fact]
     public void Normalisation_is_ToTensor_then_Normalize_channel_major()
     {
-        var transform = new ImageTransform([], 1, [0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.25f]);
-        var output = transform.Apply(new RgbImage(1, 1, [255, 0, 51]), new Random(0));
+        var transform = ImageTransform.Normalize([0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.25f]);
+        var output = transform.Apply(new PixelImage(1, 1, [255, 0, 51]), new Random(0));
         Assert.Equal(new[] { 1f, -1f, -1.2f }, output, (a, b) => Math.Abs(a - b) < 1e-6); // (1 - .5)/.5, (0 - .5)/.5, (.2 - .5)/.25
-        var two = new ImageTransform([], 2, [0f, 0f, 0f], [1f, 1f, 1f]).Apply(Positions(2, 2), new Random(0));
+        var two = ImageTransform.Normalize([0f, 0f, 0f], [1f, 1f, 1f]).Apply(Positions(2, 2), new Random(0));
         Assert.Equal(new[] { 0f, 1, 10, 11 }.Select(v => v / 255f), two.Take(4), (a, b) => Math.Abs(a - b) < 1e-6); // the red plane first
-        var grey = new ImageTransform([], 1, [0f], [1f], channels: 1).Apply(new RgbImage(1, 1, [255, 0, 0]), new Random(0));
+        var grey = new ImageTransform([new Grayscale()], [0f], [1f]).Apply(new PixelImage(1, 1, [255, 0, 0]), new Random(0));
         Assert.Equal(76f / 255f, grey.Single(), 6);
     }
 
@@ -161,9 +161,11 @@ public class TransformsTests
         var config = new PreprocessConfig(4, 0.8, [0.5f, 0.4f, 0.3f], [0.2f, 0.25f, 0.3f]);
         var image = Positions(7, 6);
         var eval = ImageTransform.Eval(config);
-        Assert.Equal(Preprocessing.Apply(image, config), eval.Apply(image, new Random(1)));
-        Assert.Equal(Preprocessing.Apply(image, config), eval.Apply(image, new Random(2)));
-        Assert.Equal("Resize(5, interpolation=bicubic), CenterCrop(4), ToTensor(), Normalize(mean=[0.5, 0.4, 0.3], std=[0.2, 0.25, 0.3])", eval.Description);
+        // Resize then CenterCrop step by step (the whole image resized) gives what the fused, crop-only path gives.
+        var stepByStep = eval.ToTensorAndNormalize(eval.Steps[1].Apply(eval.Steps[0].Apply(image, new Random(0)), new Random(0)));
+        Assert.Equal(stepByStep, eval.Apply(image, new Random(1)));
+        Assert.Equal(stepByStep, Preprocessing.Apply(image, config));
+        Assert.Equal("Resize(size=5, interpolation=bicubic), CenterCrop(size=(4, 4)), ToTensor(), Normalize(mean=[0.5, 0.4, 0.3], std=[0.2, 0.25, 0.3])", eval.Description);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using ShapedVit.Checkpoints;
-using ShapedVit.Vision;
+using ShapedVit.Data;
 
-namespace ShapedVit.Vision.Tests;
+namespace ShapedVit.Data.Tests;
 
 public class PreprocessingTests
 {
@@ -44,7 +44,7 @@ public class PreprocessingTests
                 pixels[(y * 4 + x) * 3 + 1] = (byte)(255 - r[x]);
             }
         var config = new PreprocessConfig(2, 1.0, [.. PreprocessConfig.ImageNetMean], [.. PreprocessConfig.ImageNetStd]);
-        float[] input = Preprocessing.Apply(new RgbImage(4, 4, pixels), config);
+        float[] input = Preprocessing.Apply(new PixelImage(4, 4, pixels), config);
 
         // R resizes to [60, 221] (see above); G = [255, 155, 55, 0] to 255*.45868 + 155*.45868 + 55*.11983 = 194.65 -> 195
         // and -255*.03719 + 155*.11983 + 55*.45868 = 34.32 -> 34; rows are equal, so the vertical pass keeps them.
@@ -64,7 +64,7 @@ public class PreprocessingTests
         var rgb = grey.SelectMany(v => new[] { v, v, v }).ToArray();
         var config = new PreprocessConfig(1, 0.5, [0.5f], [0.25f], Channels: 1);
         Assert.Equal(2, config.ScaleSize);
-        float[] input = Preprocessing.Apply(new RgbImage(4, 2, rgb), config);
+        float[] input = Preprocessing.Apply(new PixelImage(4, 2, rgb), config);
         Assert.Equal((200 / 255f - 0.5f) / 0.25f, Assert.Single(input), 1e-5f);
     }
 
@@ -83,7 +83,7 @@ public class PreprocessingTests
     public void Luminance_is_pil_L_conversion()
     {
         // (19595*255 + 32768) >> 16 = 76; (38470*255 + 32768) >> 16 = 150; (7471*255 + 32768) >> 16 = 29.
-        var image = new RgbImage(3, 1, [255, 0, 0, 0, 255, 0, 0, 0, 255]);
+        var image = new PixelImage(3, 1, [255, 0, 0, 0, 255, 0, 0, 0, 255]);
         Assert.Equal(new byte[] { 76, 150, 29 }, Preprocessing.ToLuminance(image));
     }
 

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Training.Data;
+namespace ShapedVit.Data;
 
 /// <summary>
 /// timm's <c>Mixup</c> (batch mode): with probability <see cref="Probability"/> a batch is mixed with itself flipped

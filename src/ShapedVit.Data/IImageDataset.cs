@@ -20,11 +20,10 @@ public interface IImageDataset
     IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>
-    /// The transform in words, with every number that changes the pixels (for example
-    /// <c>RandomResizedCrop(224, scale=(0.08, 1), ratio=(0.75, 1.3333)), RandomHorizontalFlip(0.5), Normalize(...)</c>): the
-    /// trainer saves it with its state and refuses to resume with another.
+    /// What every image goes through, as a typed pipeline (<see cref="ImageTransform.Description"/> says it in words): the
+    /// trainer saves it with its state and refuses to resume with one that is not equal.
     /// </summary>
-    string TransformDescription { get; }
+    ImageTransform Transform { get; }
 
     /// <summary>The label of image <paramref name="index"/>, in [0, ClassNames.Count).</summary>
     int LabelOf(int index);
@@ -73,5 +72,17 @@ public static class ImageSeeds
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return unchecked((int)((z ^ (z >> 31)) >> 33));
+    }
+
+    /// <summary>An epoch's order: a random permutation of 0..<paramref name="count"/>-1 (Fisher-Yates with <paramref name="rng"/>).</summary>
+    public static int[] Shuffle(int count, Random rng)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
     }
 }

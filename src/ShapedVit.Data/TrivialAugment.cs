@@ -1,4 +1,4 @@
-namespace ShapedVit.Vision;
+namespace ShapedVit.Data;
 
 /// <summary>The operations of <see cref="TrivialAugmentWide"/>, in torchvision's order.</summary>
 public enum AugmentOp
@@ -38,7 +38,7 @@ public enum AugmentOp
 /// of <see cref="AugmentOp"/>, one of 31 magnitudes drawn uniformly from its range (the "wide" ranges: shear 0-0.99, translate
 /// 0-32 px, rotate 0-135 degrees, enhance factors 1 +- 0-0.99, posterize 8-2 bits, solarize 255-0), a random sign for the
 /// signed ones; geometric operations sample nearest and fill with black, the colour ones are PIL's <c>ImageEnhance</c> and
-/// <c>ImageOps</c> (see <see cref="Apply(RgbImage, AugmentOp, double)"/>).
+/// <c>ImageOps</c> (see <see cref="Apply(PixelImage, AugmentOp, double)"/>). RGB and grey images (PIL's "RGB" and "L").
 /// </summary>
 /// <param name="Bins">Number of magnitude bins (torchvision's <c>num_magnitude_bins</c>).</param>
 public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
@@ -70,11 +70,15 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     }
 
     /// <inheritdoc/>
-    public RgbImage Apply(RgbImage image, Random random)
+    public PixelImage Apply(PixelImage image, Random random)
     {
+        if (image.Channels is not (1 or 3)) throw new ArgumentException($"TrivialAugmentWide works on RGB and grey images, not {image.Channels} channels.");
         var (op, magnitude) = Draw(random);
         return Apply(image, op, magnitude);
     }
+
+    /// <inheritdoc/>
+    public (int Width, int Height) OutputSize(int width, int height) => (width, height);
 
     /// <inheritdoc/>
     public string Description => $"TrivialAugmentWide(num_magnitude_bins={Bins}, interpolation=nearest, fill=0)";
@@ -87,7 +91,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     /// (edges kept). Posterize keeps the top int(m) bits, Solarize inverts pixels at or above m, AutoContrast and Equalize as
     /// PIL's <c>ImageOps</c>.
     /// </summary>
-    public static RgbImage Apply(RgbImage image, AugmentOp op, double magnitude)
+    public static PixelImage Apply(PixelImage image, AugmentOp op, double magnitude)
     {
         double Degrees(double radians) => radians * 180 / Math.PI;
         int w = image.Width, h = image.Height;
@@ -101,6 +105,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
             case AugmentOp.Brightness: return Blend(new byte[image.Pixels.Length], image, 1 + magnitude);
             case AugmentOp.Color:
             {
+                if (image.Channels == 1) return image; // PIL: an "L" image's colourless version is itself, and the blend leaves it
                 var grey = Preprocessing.ToLuminance(image);
                 var degenerate = new byte[image.Pixels.Length];
                 for (int i = 0; i < grey.Length; i++) degenerate[3 * i] = degenerate[3 * i + 1] = degenerate[3 * i + 2] = grey[i];
@@ -159,9 +164,9 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     }
 
     /// <summary>PIL's nearest affine transform: output (x, y) reads input (a(x+.5) + b(y+.5) + c, d(x+.5) + e(y+.5) + f), truncated; outside is black.</summary>
-    internal static RgbImage Affine(RgbImage image, double[] m)
+    internal static PixelImage Affine(PixelImage image, double[] m)
     {
-        int w = image.Width, h = image.Height;
+        int w = image.Width, h = image.Height, c = image.Channels;
         var pixels = new byte[image.Pixels.Length];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
@@ -169,13 +174,13 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
                 double xx = m[0] * (x + 0.5) + m[1] * (y + 0.5) + m[2], yy = m[3] * (x + 0.5) + m[4] * (y + 0.5) + m[5];
                 int xi = xx < 0 ? -1 : (int)xx, yi = yy < 0 ? -1 : (int)yy;
                 if (xi < 0 || xi >= w || yi < 0 || yi >= h) continue;
-                Array.Copy(image.Pixels, 3 * (yi * w + xi), pixels, 3 * (y * w + x), 3);
+                Array.Copy(image.Pixels, c * (yi * w + xi), pixels, c * (y * w + x), c);
             }
-        return new RgbImage(w, h, pixels);
+        return new PixelImage(w, h, pixels, c);
     }
 
     /// <summary>PIL's <c>Image.blend(degenerate, image, alpha)</c>: degenerate + alpha (image - degenerate) in float, truncated, clipped to 0..255.</summary>
-    internal static RgbImage Blend(byte[] degenerate, RgbImage image, double alpha)
+    internal static PixelImage Blend(byte[] degenerate, PixelImage image, double alpha)
     {
         float a = (float)alpha;
         var pixels = new byte[image.Pixels.Length];
@@ -184,54 +189,55 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
             float value = degenerate[i] + a * (image.Pixels[i] - degenerate[i]);
             pixels[i] = value <= 0 ? (byte)0 : value >= 255 ? (byte)255 : (byte)value;
         }
-        return new RgbImage(image.Width, image.Height, pixels);
+        return new PixelImage(image.Width, image.Height, pixels, image.Channels);
     }
 
     /// <summary>PIL's SMOOTH filter: the 3x3 kernel [1 1 1; 1 5 1; 1 1 1] / 13, rounded; the one-pixel border is left as it is.</summary>
-    internal static byte[] Smooth(RgbImage image)
+    internal static byte[] Smooth(PixelImage image)
     {
-        int w = image.Width, h = image.Height;
+        int w = image.Width, h = image.Height, channels = image.Channels;
         var source = image.Pixels;
         var output = (byte[])source.Clone();
         for (int y = 1; y < h - 1; y++)
             for (int x = 1; x < w - 1; x++)
-                for (int c = 0; c < 3; c++)
+                for (int c = 0; c < channels; c++)
                 {
                     int sum = 0;
                     for (int dy = -1; dy <= 1; dy++)
                         for (int dx = -1; dx <= 1; dx++)
-                            sum += source[3 * ((y + dy) * w + x + dx) + c] * (dx == 0 && dy == 0 ? 5 : 1);
-                    output[3 * (y * w + x) + c] = (byte)Math.Clamp((int)(sum / 13.0 + 0.5), 0, 255);
+                            sum += source[channels * ((y + dy) * w + x + dx) + c] * (dx == 0 && dy == 0 ? 5 : 1);
+                    output[channels * (y * w + x) + c] = (byte)Math.Clamp((int)(sum / 13.0 + 0.5), 0, 255);
                 }
         return output;
     }
 
-    private static RgbImage Map(RgbImage image, Func<byte, byte> lookup)
+    private static PixelImage Map(PixelImage image, Func<byte, byte> lookup)
     {
         var table = new byte[256];
         for (int v = 0; v < 256; v++) table[v] = lookup((byte)v);
         var pixels = new byte[image.Pixels.Length];
         for (int i = 0; i < pixels.Length; i++) pixels[i] = table[image.Pixels[i]];
-        return new RgbImage(image.Width, image.Height, pixels);
+        return new PixelImage(image.Width, image.Height, pixels, image.Channels);
     }
 
-    private static RgbImage PerChannel(RgbImage image, Func<long[], byte[]> table)
+    private static PixelImage PerChannel(PixelImage image, Func<long[], byte[]> table)
     {
         var pixels = new byte[image.Pixels.Length];
-        for (int c = 0; c < 3; c++)
+        int channels = image.Channels;
+        for (int c = 0; c < channels; c++)
         {
             var histogram = new long[256];
-            for (int i = c; i < pixels.Length; i += 3) histogram[image.Pixels[i]]++;
+            for (int i = c; i < pixels.Length; i += channels) histogram[image.Pixels[i]]++;
             var lut = table(histogram);
-            for (int i = c; i < pixels.Length; i += 3) pixels[i] = lut[image.Pixels[i]];
+            for (int i = c; i < pixels.Length; i += channels) pixels[i] = lut[image.Pixels[i]];
         }
-        return new RgbImage(image.Width, image.Height, pixels);
+        return new PixelImage(image.Width, image.Height, pixels, image.Channels);
     }
 
     private static byte[] IdentityTable() => Enumerable.Range(0, 256).Select(v => (byte)v).ToArray();
 
     /// <summary>PIL's <c>ImageOps.autocontrast</c> (no cutoff): each channel's range stretched to 0..255, lut int(v x scale + offset).</summary>
-    internal static RgbImage AutoContrast(RgbImage image) => PerChannel(image, histogram =>
+    internal static PixelImage AutoContrast(PixelImage image) => PerChannel(image, histogram =>
     {
         int lo = Array.FindIndex(histogram, n => n > 0), hi = Array.FindLastIndex(histogram, n => n > 0);
         if (hi <= lo) return IdentityTable();
@@ -240,7 +246,7 @@ public sealed record TrivialAugmentWide(int Bins = 31) : IImageTransform
     });
 
     /// <summary>PIL's <c>ImageOps.equalize</c>: per channel, step = (pixels - count of the last used value) // 256, lut (step // 2 + cumulative count) // step.</summary>
-    internal static RgbImage Equalize(RgbImage image) => PerChannel(image, histogram =>
+    internal static PixelImage Equalize(PixelImage image) => PerChannel(image, histogram =>
     {
         var used = histogram.Where(n => n > 0).ToArray();
         if (used.Length <= 1) return IdentityTable();

@@ -2,61 +2,51 @@ using ShapedVit.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ShapedVit.Vision;
+namespace ShapedVit.Data;
 
 /// <summary>
-/// timm's evaluation transform: resize the short side to floor(size / crop_pct) with bicubic (or bilinear: <see cref="PreprocessConfig.Interpolation"/>) filtering, centre-crop size x size,
-/// scale to 0..1, normalise per channel. Grey models (1 channel) see the image converted to luminance first.
+/// PIL's 8-bit resampling (bicubic and bilinear, antialiased when shrinking, Pillow's fixed point), the resize-then-crop
+/// of timm's evaluation transform computed for the crop only, and PIL's luminance. <see cref="Apply"/> and
+/// <see cref="ToTensor"/> run a model's evaluation transform (<see cref="ImageTransform.Eval"/>) on one image.
 /// </summary>
 public static class Preprocessing
 {
-    /// <summary>The model input for one image: [Channels, Size, Size] floats, row-major.</summary>
-    public static float[] Apply(RgbImage image, PreprocessConfig config)
-    {
-        string? problem = config.Problems().FirstOrDefault();
-        if (problem is not null) throw new ArgumentException(problem, nameof(config));
-        var cropped = ResizeAndCrop(image, config);
-        int c = config.Channels, s = config.Size, plane = s * s;
-        var output = new float[c * plane];
-        for (int ch = 0; ch < c; ch++)
-        {
-            float scale = 1f / (255f * config.Std[ch]), offset = -config.Mean[ch] / config.Std[ch];
-            for (int i = 0; i < plane; i++) output[ch * plane + i] = cropped[i * c + ch] * scale + offset;
-        }
-        return output;
-    }
+    /// <summary>The model input for one image: <see cref="ImageTransform.Eval"/> of <paramref name="config"/>, [Channels, Size, Size] floats, row-major.</summary>
+    public static float[] Apply(PixelImage image, PreprocessConfig config) => ImageTransform.Eval(config).Apply(image, Random.Shared);
 
     /// <summary>A batch of one: [1, Channels, Size, Size] float32 on the CPU.</summary>
-    public static Tensor ToTensor(RgbImage image, PreprocessConfig config) =>
+    public static Tensor ToTensor(PixelImage image, PreprocessConfig config) =>
         torch.tensor(Apply(image, config), [1, config.Channels, config.Size, config.Size]);
 
+    /// <summary>The 8-bit pixels a model with <paramref name="config"/> sees (its evaluation steps, before normalisation), interleaved, for display.</summary>
+    public static byte[] ResizeAndCrop(PixelImage image, PreprocessConfig config) => ImageTransform.Eval(config).ApplySteps(image, Random.Shared).Pixels;
+
+    /// <summary>torchvision's <c>Resize</c> with an int size: the short side to <paramref name="size"/>, the long side int(size x long / short) (in long: a thin strip's long side can exceed int.MaxValue).</summary>
+    internal static (long Width, long Height) ShortSideTo(int width, int height, long size) =>
+        width <= height ? (size, size * height / width) : (size * width / height, size);
+
+    /// <summary>torchvision's <c>CenterCrop</c> offsets: int(round((dim - crop) / 2.0)), rounded half to even.</summary>
+    internal static (long Top, long Left) CenterOffsets(long width, long height, int size)
+    {
+        if (width < size || height < size)
+            throw new ArgumentException($"The {width}x{height} image is smaller than the crop {size}.");
+        return ((long)Math.Round((height - size) / 2.0, MidpointRounding.ToEven), (long)Math.Round((width - size) / 2.0, MidpointRounding.ToEven));
+    }
+
     /// <summary>
-    /// The resized, centre-cropped 8-bit pixels (interleaved, Channels per pixel), before normalisation: what the model sees, for display.
-    /// The crop is located in the resized image's coordinates first and only its Size x Size pixels are resampled (PIL's
+    /// <see cref="Resize"/> (short side to <paramref name="scaleSize"/>) then <see cref="CenterCrop"/> (<paramref name="size"/>), computed for the
+    /// crop only: the crop is located in the resized image's coordinates first and only its pixels are resampled (PIL's
     /// <c>resize</c> with a reducing box does the same), so the cost is bounded by the output and the filter's reach into
     /// the source, not by the input's aspect ratio: a 1x1,000,000 strip costs what a square does. The numbers are those of
     /// resizing the whole image and cropping afterwards, pixel for pixel.
     /// </summary>
-    public static byte[] ResizeAndCrop(RgbImage image, PreprocessConfig config)
+    internal static PixelImage ResizeAndCrop(PixelImage image, int scaleSize, int size, Interpolation interpolation)
     {
-        string? problem = config.Problems().FirstOrDefault();
-        if (problem is not null) throw new ArgumentException(problem, nameof(config));
-        int channels = config.Channels;
-        byte[] pixels = channels == 1 ? ToLuminance(image) : image.Pixels;
-        int w = image.Width, h = image.Height;
-        long scale = config.ScaleSize;
-        // Short side to `scale`, long side int(scale * long / short) (torchvision's Resize with an int size). In long:
-        // a thin strip's long side can exceed int.MaxValue; it is never allocated.
-        long newW, newH;
-        if (w <= h) { newW = scale; newH = scale * h / w; }
-        else { newH = scale; newW = scale * w / h; }
-        int size = config.Size;
+        var (newW, newH) = ShortSideTo(image.Width, image.Height, scaleSize);
         if (newW < size || newH < size)
             throw new ArgumentException($"Resized image {newW}x{newH} is smaller than the crop {size}.");
-        // torchvision's CenterCrop: int(round((dim - crop) / 2.0)), with round-half-to-even.
-        long top = (long)Math.Round((newH - size) / 2.0, MidpointRounding.ToEven);
-        long left = (long)Math.Round((newW - size) / 2.0, MidpointRounding.ToEven);
-        return ResizeRegion(pixels, w, h, channels, newW, newH, left, top, size, size, config.Interpolation);
+        var (top, left) = CenterOffsets(newW, newH, size);
+        return new PixelImage(size, size, ResizeRegion(image.Pixels, image.Width, image.Height, image.Channels, newW, newH, left, top, size, size, interpolation), image.Channels);
     }
 
     /// <summary>
@@ -123,9 +113,12 @@ public static class Preprocessing
     /// <summary>PIL's clip8: the fixed-point sum shifted back to 8 bits and clamped.</summary>
     private static byte ToByte(long sum) => (byte)Math.Clamp(sum >> PrecisionBits, 0, 255);
 
-    /// <summary>PIL's "L" conversion: L = (19595 R + 38470 G + 7471 B + 32768) >> 16 (ITU-R 601-2 luma).</summary>
-    public static byte[] ToLuminance(RgbImage image)
+    /// <summary>PIL's "L" conversion: L = (19595 R + 38470 G + 7471 B + 32768) >> 16 (ITU-R 601-2 luma); a grey image's bytes are its luminance.</summary>
+    public static byte[] ToLuminance(PixelImage image)
     {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.Channels == 1) return (byte[])image.Pixels.Clone();
+        if (image.Channels != 3) throw new ArgumentException($"Luminance needs an RGB or grey image, not {image.Channels} channels.");
         var grey = new byte[image.Width * image.Height];
         var p = image.Pixels;
         for (int i = 0; i < grey.Length; i++)
