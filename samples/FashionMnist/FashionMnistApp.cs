@@ -44,7 +44,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         Devices.SetCpuThreads(options.Threads);
         var device = SampleCommandLine.ResolveDevice(options.Device, error, out string deviceReason);
         string dataDirectory = options.DataDirectory ?? ShippedSlice;
-        var (train, test) = FashionMnistDataset.Load(dataDirectory);
+        var (train, test) = FashionMnistFiles.Load(dataDirectory);
         if (options.Classes is { } classes)
         {
             train = OnlyClasses(train, classes);
@@ -117,7 +117,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
     {
         if (!File.Exists(ModelPath))
             throw new FileNotFoundException($"no trained model at {ModelPath}: train first (run without --classify).");
-        var (_, test) = FashionMnistDataset.Load(options.DataDirectory ?? ShippedSlice);
+        var (_, test) = FashionMnistFiles.Load(options.DataDirectory ?? ShippedSlice);
         var device = SampleCommandLine.ResolveDevice(options.Device, error, out _);
         using var model = FashionModel.Create(0);
         Trainer.RequireArchitecture(ModelPath, Safetensors.ReadHeader(ModelPath).Metadata, FashionModel.Architecture);
