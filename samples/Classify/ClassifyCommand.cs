@@ -35,14 +35,7 @@ public static class ClassifyCommand
 
         var exportOnnx = new Option<string?>("--export-onnx") { Description = "Export the checkpoint's model to this ONNX file (labels and preprocessing in its metadata), then exit." };
         var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, top, device, maxDimension, maxPixels, ignoreOrientation, attention, norm, crop, mean, std, exportOnnx };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine($"error: {SampleCommandLine.OneLine(parsed.Errors[0].Message)} ({Usage})");
-            return UsageError;
-        }
-        if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        if (SampleCommandLine.ParseOrExit(root, args, Usage, output, error, out var parsed) is int exit) return exit;
 
         // An unknown "--option" after an image is taken for another image by the parser: refuse it before any work.
         string? unknown = SampleCommandLine.OptionLike(parsed.GetValue(images) ?? []);

@@ -40,6 +40,9 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
     /// <summary>torchvision's ViT weights: resize 256 bilinear, crop 224, ImageNet mean and std.</summary>
     private static PreprocessConfig Torchvision => PreprocessConfig.ImageNet(224) with { Interpolation = Interpolation.Bilinear };
 
+    /// <summary>The head of the published ImageNet-1k weights.</summary>
+    private const int ImageNetClasses = 1000;
+
     /// <summary>The ImageNet-1k class names shipped with this sample (torchvision's list, by class index).</summary>
     public static IReadOnlyList<string> ImageNetLabels => imageNetLabels.Value;
     private static readonly Lazy<IReadOnlyList<string>> imageNetLabels =
@@ -49,14 +52,14 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
     public static ModelCatalog BuiltIn { get; } = new(
     [
         new(FashionModel.Name, "the FashionMnist sample's model (28x28 grey, 10 classes)", FashionModel.Preprocessing, FashionMnistDataset.ClassNames, () => FashionModel.Create(0)),
-        new("vit_tiny_patch16_224", "timm ViT-Ti/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitTinyPatch16(0)),
-        new("vit_small_patch16_224", "timm ViT-S/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitSmallPatch16(0)),
-        new("vit_base_patch16_224", "timm ViT-B/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitBasePatch16(0)),
-        new("vit_base_patch32_224", "timm ViT-B/32, ImageNet-1k", Timm, ImageNetLabels, () => new VitBasePatch32(0)),
-        new("vit_large_patch16_224", "timm ViT-L/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitLargePatch16(0)),
-        new("vit_b_16", "torchvision ViT-B/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitBasePatch16(0)),
-        new("vit_b_32", "torchvision ViT-B/32 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitBasePatch32(0)),
-        new("vit_l_16", "torchvision ViT-L/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitLargePatch16(0)),
+        new("vit_tiny_patch16_224", "timm ViT-Ti/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitTinyPatch16(ImageNetClasses, 0)),
+        new("vit_small_patch16_224", "timm ViT-S/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitSmallPatch16(ImageNetClasses, 0)),
+        new("vit_base_patch16_224", "timm ViT-B/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitBasePatch16(ImageNetClasses, 0)),
+        new("vit_base_patch32_224", "timm ViT-B/32, ImageNet-1k", Timm, ImageNetLabels, () => new VitBasePatch32(ImageNetClasses, 0)),
+        new("vit_large_patch16_224", "timm ViT-L/16, ImageNet-1k", Timm, ImageNetLabels, () => new VitLargePatch16(ImageNetClasses, 0)),
+        new("vit_b_16", "torchvision ViT-B/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitBasePatch16(ImageNetClasses, 0)),
+        new("vit_b_32", "torchvision ViT-B/32 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitBasePatch32(ImageNetClasses, 0)),
+        new("vit_l_16", "torchvision ViT-L/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, () => new VitLargePatch16(ImageNetClasses, 0)),
     ]);
 
     /// <summary>The models, in the order they are listed.</summary>
@@ -77,7 +80,7 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
         if (requested is not null) return Named(requested);
         if (metadata.ModelName is { } name && Named(name) is { } byName) return byName;
         // A fine-tuned backbone (samples/FineTune): its head has as many classes as the checkpoint has labels.
-        if (metadata.ModelName is { } tuned && Backbone.All.FirstOrDefault(b => b.Name == tuned) is { } backbone && metadata.Labels is { Count: > 0 } labels)
+        if (Backbone.Find(metadata.ModelName) is { } backbone && metadata.Labels is { Count: > 0 } labels)
             return new KnownModel(backbone.Name, $"{backbone.Name} fine-tuned on {labels.Count} classes", metadata.Preprocessing ?? backbone.Preprocessing, labels,
                                   () => backbone.Create(labels.Count, 0));
         if (metadata.Architecture is not { } architecture) return null;
