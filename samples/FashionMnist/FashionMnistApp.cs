@@ -101,13 +101,13 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         void AfterEpoch()
         {
             trainer.SaveCheckpoint(ModelPath, StatePath, Metadata(trainer));
-            AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History)));
+            AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History, "Fashion-MNIST: ViT from scratch", "test")));
         }
 
-        TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain);
+        TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain, "test");
 
         var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
-        TrainingConsole.ReportConfusion(evaluation, output, options.Plain);
+        ConfusionReport.Print(evaluation, "test", output, options.Plain);
         output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); {TrainingConsole.Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath}, {StatePath} and {PlotPath}");
         return 0;
