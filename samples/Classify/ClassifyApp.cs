@@ -25,7 +25,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         try
         {
             if (!File.Exists(options.Checkpoint))
-                throw new FileNotFoundException($"checkpoint {options.Checkpoint} not found (train one with: dotnet run --project samples/FashionMnist -c Release).");
+                throw new FileNotFoundException(MissingCheckpoint(options.Checkpoint));
             // The header only; its labels are checked against the file's own classifier tensor, so the model built below has
             // no more classes than the file really holds weights for.
             var metadata = CheckpointMetadata.Read(options.Checkpoint);
@@ -49,18 +49,19 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         }
 
         int failures = 0;
+        var images = ExpandFolders(options.Images, ref failures);
         using (model)
         {
-            for (int i = 0; i < options.Images.Count; i++)
+            for (int i = 0; i < images.Count; i++)
             {
                 try
                 {
-                    ClassifyOne(options.Images[i], i, model, labels, preprocessing, device);
+                    ClassifyOne(images[i], i, images.Count, model, labels, preprocessing, device);
                 }
                 catch (Exception e) when (e is ImageDecodeException or IOException or InvalidDataException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
                 {
                     // One line naming the image; the next image is still classified.
-                    string path = options.Images[i], message = SampleCommandLine.OneLine(e.Message);
+                    string path = images[i], message = SampleCommandLine.OneLine(e.Message);
                     error.WriteLine($"error: {(message.StartsWith(path, StringComparison.Ordinal) ? message : $"{path}: {message}")}");
                     failures++;
                 }
@@ -69,7 +70,49 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         return failures > 0 ? 1 : 0;
     }
 
-    private void ClassifyOne(string path, int index, nn.Module<Tensor, Tensor> model, IReadOnlyList<string> labels, PreprocessConfig preprocessing, Device device)
+    /// <summary>
+    /// The images to classify: each file as given, and for each folder its JPEG/PNG/WebP files (not its subfolders), in
+    /// ordinal name order. A folder without images is one error line and counts as a failure.
+    /// </summary>
+    private List<string> ExpandFolders(IReadOnlyList<string> paths, ref int failures)
+    {
+        var images = new List<string>();
+        foreach (string path in paths)
+        {
+            if (!Directory.Exists(path))
+            {
+                images.Add(path);
+                continue;
+            }
+            int before = images.Count;
+            try
+            {
+                images.AddRange(Directory.EnumerateFiles(path)
+                    .Where(file => ImageFolder.Extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"error: {path}: cannot list the folder: {SampleCommandLine.OneLine(e.Message)}");
+                failures++;
+                continue;
+            }
+            if (images.Count == before)
+            {
+                error.WriteLine($"error: {path}: the folder has no images ({string.Join(", ", ImageFolder.Extensions)}).");
+                failures++;
+            }
+        }
+        return images;
+    }
+
+    /// <summary>What to do about a checkpoint that is not there: the FashionMnist sample makes the default one.</summary>
+    public static string MissingCheckpoint(string path) =>
+        path == ClassifyOptions.DefaultCheckpoint
+            ? $"checkpoint {path} not found: train the FashionMnist sample first (dotnet run --project samples/FashionMnist -c Release), or give --checkpoint FILE."
+            : $"checkpoint {path} not found: check the path (FashionMnist and FineTune write model.safetensors into their --out folder).";
+
+    private void ClassifyOne(string path, int index, int count, nn.Module<Tensor, Tensor> model, IReadOnlyList<string> labels, PreprocessConfig preprocessing, Device device)
     {
         var image = ImageDecoder.Decode(path, options.MaxPixels, options.ApplyExifOrientation, options.MaxDimension);
         using var scope = torch.NewDisposeScope();
@@ -104,7 +147,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
 
         if (rollout is not null)
         {
-            string target = AttentionTarget(index);
+            string target = AttentionTarget(index, count);
             var pixels = Preprocessing.ResizeAndCrop(image, preprocessing);
             var map = rollout[0].cpu().data<float>().ToArray();
             int scale = Math.Max(1, 224 / preprocessing.Size); // small inputs (28 px) are drawn larger
@@ -152,10 +195,10 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         catch (IOException e) { throw new IOException($"{target}: cannot write the attention map: {SampleCommandLine.OneLine(e.Message)}", e); }
     }
 
-    private string AttentionTarget(int index)
+    private string AttentionTarget(int index, int count)
     {
         string path = options.AttentionPath!;
-        if (options.Images.Count == 1) return path;
+        if (count == 1) return path;
         string ext = Path.GetExtension(path);
         return Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}-{index}{ext}");
     }

@@ -10,7 +10,7 @@ public static class ClassifyCommand
     public const int UsageError = SampleCommandLine.UsageError;
 
     /// <summary>The short usage, appended to every command-line error.</summary>
-    public const string Usage = "usage: classify IMAGE... [--checkpoint FILE] [--labels FILE] [--top N] [--device cpu|cuda|cuda:N|auto] [--attention OUT.png] [--help]";
+    public const string Usage = "usage: classify IMAGE|FOLDER... [--checkpoint FILE] [--labels FILE] [--top N] [--device cpu|cuda|cuda:N|auto] [--attention OUT.png] [--help]";
 
     /// <summary>The options' defaults are the record's, so the command line and code that builds options agree.</summary>
     private static readonly ClassifyOptions Defaults = new();
@@ -18,7 +18,7 @@ public static class ClassifyCommand
     public static int Run(string[] args, TextWriter output, TextWriter error, Func<ClassifyOptions, int>? action = null)
     {
         action ??= options => new ClassifyApp(options, output, error).Run();
-        var images = new Argument<string[]>("images") { Description = "JPEG, PNG or WebP files.", Arity = ArgumentArity.ZeroOrMore };
+        var images = new Argument<string[]>("images") { Description = "JPEG, PNG or WebP files, or folders of them (each folder's images, not its subfolders).", Arity = ArgumentArity.ZeroOrMore };
         var checkpoint = new Option<string>("--checkpoint") { Description = "A .safetensors checkpoint (default: the FashionMnist sample's).", DefaultValueFactory = _ => Defaults.Checkpoint };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line (default: the checkpoint's, else the model's)." };
         var model = new Option<string?>("--model") { Description = "The model to build, for checkpoints without ShapedVit metadata: " + string.Join(", ", ModelCatalog.BuiltIn.Models.Select(m => m.Name)) + "." };
@@ -35,14 +35,7 @@ public static class ClassifyCommand
 
         var exportOnnx = new Option<string?>("--export-onnx") { Description = "Export the checkpoint's model to this ONNX file (labels and preprocessing in its metadata), then exit." };
         var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, top, device, maxDimension, maxPixels, ignoreOrientation, attention, norm, crop, mean, std, exportOnnx };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine($"error: {SampleCommandLine.OneLine(parsed.Errors[0].Message)} ({Usage})");
-            return UsageError;
-        }
-        if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        if (SampleCommandLine.ParseOrExit(root, args, Usage, output, error, out var parsed) is int exit) return exit;
 
         // An unknown "--option" after an image is taken for another image by the parser: refuse it before any work.
         string? unknown = SampleCommandLine.OptionLike(parsed.GetValue(images) ?? []);

@@ -14,9 +14,16 @@ public sealed class KnownModel(string name, string description, PreprocessConfig
                                VitSpec? spec, Func<nn.Module<Tensor, Tensor>> create)
 {
     /// <summary>A generated model type under <paramref name="name"/>: its static Spec, and its factory with seed 0.</summary>
-    public static KnownModel Of<TModel>(string name, string description, PreprocessConfig preprocessing, IReadOnlyList<string>? labels)
+    /// <param name="name">The name to ask for with <c>--model</c>.</param>
+    /// <param name="description">What it is and where its weights come from.</param>
+    /// <param name="preprocessing">The publisher's evaluation preprocessing.</param>
+    /// <param name="labels">The publisher's class names, or null.</param>
+    /// <param name="numClasses">The head's class count, for a model whose class count is a run-time argument (null: the declared one).</param>
+    public static KnownModel Of<TModel>(string name, string description, PreprocessConfig preprocessing, IReadOnlyList<string>? labels,
+                                        int? numClasses = null)
         where TModel : nn.Module<Tensor, Tensor>, IVisionTransformer<TModel> =>
-        new(name, description, preprocessing, labels, TModel.Spec, () => TModel.Create(seed: 0));
+        new(name, description, preprocessing, labels, numClasses is { } classes ? TModel.Spec with { NumClasses = classes } : TModel.Spec,
+            () => TModel.Create(numClasses, seed: 0));
 
     /// <summary>The name to ask for with <c>--model</c>.</summary>
     public string Name { get; } = name;
@@ -43,6 +50,9 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
     /// <summary>torchvision's ViT weights: resize 256 bilinear, crop 224, ImageNet mean and std.</summary>
     private static PreprocessConfig Torchvision => PreprocessConfig.ImageNet(224) with { Interpolation = Interpolation.Bilinear };
 
+    /// <summary>The head of the published ImageNet-1k weights.</summary>
+    private const int ImageNetClasses = 1000;
+
     /// <summary>The ImageNet-1k class names shipped with this sample (torchvision's list, by class index).</summary>
     public static IReadOnlyList<string> ImageNetLabels => imageNetLabels.Value;
     private static readonly Lazy<IReadOnlyList<string>> imageNetLabels =
@@ -52,14 +62,14 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
     public static ModelCatalog BuiltIn { get; } = new(
     [
         KnownModel.Of<FashionVit>(FashionModel.Name, "the FashionMnist sample's model (28x28 grey, 10 classes)", FashionModel.Preprocessing, FashionMnistDataset.ClassNames),
-        KnownModel.Of<VitTinyPatch16>("vit_tiny_patch16_224", "timm ViT-Ti/16, ImageNet-1k", Timm, ImageNetLabels),
-        KnownModel.Of<VitSmallPatch16>("vit_small_patch16_224", "timm ViT-S/16, ImageNet-1k", Timm, ImageNetLabels),
-        KnownModel.Of<VitBasePatch16>("vit_base_patch16_224", "timm ViT-B/16, ImageNet-1k", Timm, ImageNetLabels),
-        KnownModel.Of<VitBasePatch32>("vit_base_patch32_224", "timm ViT-B/32, ImageNet-1k", Timm, ImageNetLabels),
-        KnownModel.Of<VitLargePatch16>("vit_large_patch16_224", "timm ViT-L/16, ImageNet-1k", Timm, ImageNetLabels),
-        KnownModel.Of<VitBasePatch16>("vit_b_16", "torchvision ViT-B/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels),
-        KnownModel.Of<VitBasePatch32>("vit_b_32", "torchvision ViT-B/32 (IMAGENET1K_V1)", Torchvision, ImageNetLabels),
-        KnownModel.Of<VitLargePatch16>("vit_l_16", "torchvision ViT-L/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels),
+        KnownModel.Of<VitTinyPatch16>("vit_tiny_patch16_224", "timm ViT-Ti/16, ImageNet-1k", Timm, ImageNetLabels, ImageNetClasses),
+        KnownModel.Of<VitSmallPatch16>("vit_small_patch16_224", "timm ViT-S/16, ImageNet-1k", Timm, ImageNetLabels, ImageNetClasses),
+        KnownModel.Of<VitBasePatch16>("vit_base_patch16_224", "timm ViT-B/16, ImageNet-1k", Timm, ImageNetLabels, ImageNetClasses),
+        KnownModel.Of<VitBasePatch32>("vit_base_patch32_224", "timm ViT-B/32, ImageNet-1k", Timm, ImageNetLabels, ImageNetClasses),
+        KnownModel.Of<VitLargePatch16>("vit_large_patch16_224", "timm ViT-L/16, ImageNet-1k", Timm, ImageNetLabels, ImageNetClasses),
+        KnownModel.Of<VitBasePatch16>("vit_b_16", "torchvision ViT-B/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, ImageNetClasses),
+        KnownModel.Of<VitBasePatch32>("vit_b_32", "torchvision ViT-B/32 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, ImageNetClasses),
+        KnownModel.Of<VitLargePatch16>("vit_l_16", "torchvision ViT-L/16 (IMAGENET1K_V1)", Torchvision, ImageNetLabels, ImageNetClasses),
     ]);
 
     /// <summary>The models, in the order they are listed.</summary>
@@ -80,7 +90,7 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
         if (requested is not null) return Named(requested);
         if (metadata.ModelName is { } name && Named(name) is { } byName) return byName;
         // A fine-tuned backbone (samples/FineTune): its head has as many classes as the checkpoint has labels.
-        if (metadata.ModelName is { } tuned && Backbone.All.FirstOrDefault(b => b.Name == tuned) is { } backbone && metadata.Labels is { Count: > 0 } labels)
+        if (Backbone.Find(metadata.ModelName) is { } backbone && metadata.Labels is { Count: > 0 } labels)
             return new KnownModel(backbone.Name, $"{backbone.Name} fine-tuned on {labels.Count} classes", metadata.Preprocessing ?? backbone.Preprocessing, labels,
                                   spec: null, () => backbone.Create(labels.Count, 0));
         if (metadata.Architecture is not { } architecture) return null;

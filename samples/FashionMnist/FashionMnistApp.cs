@@ -44,7 +44,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         Devices.SetCpuThreads(options.Threads);
         var device = SampleCommandLine.ResolveDevice(options.Device, error, out string deviceReason);
         string dataDirectory = options.DataDirectory ?? ShippedSlice;
-        var (train, test) = FashionMnistDataset.Load(dataDirectory);
+        var (train, test) = FashionMnistFiles.Load(dataDirectory);
         if (options.Classes is { } classes)
         {
             train = OnlyClasses(train, classes);
@@ -101,13 +101,13 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         void AfterEpoch()
         {
             trainer.SaveCheckpoint(ModelPath, StatePath, Metadata(trainer));
-            AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History)));
+            AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History, "Fashion-MNIST: ViT from scratch", "test")));
         }
 
-        TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain);
+        TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain, "test");
 
         var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
-        TrainingConsole.ReportConfusion(evaluation, output, options.Plain);
+        ConfusionReport.Print(evaluation, "test", output, options.Plain);
         output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); {TrainingConsole.Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath}, {StatePath} and {PlotPath}");
         return 0;
@@ -117,7 +117,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
     {
         if (!File.Exists(ModelPath))
             throw new FileNotFoundException($"no trained model at {ModelPath}: train first (run without --classify).");
-        var (_, test) = FashionMnistDataset.Load(options.DataDirectory ?? ShippedSlice);
+        var (_, test) = FashionMnistFiles.Load(options.DataDirectory ?? ShippedSlice);
         var device = SampleCommandLine.ResolveDevice(options.Device, error, out _);
         using var model = FashionModel.Create(0);
         ModelArchitecture.Require(ModelPath, Safetensors.ReadHeader(ModelPath).Metadata, FashionModel.Architecture);

@@ -44,14 +44,7 @@ public static class FashionMnistCommand
         {
             data, outDir, epochs, batch, lr, wd, warmup, smoothing, clip, pad, fullTokens, noFlip, seed, limit, classes, resume, force, classify, threads, device, plain,
         };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine($"error: {SampleCommandLine.OneLine(parsed.Errors[0].Message)} ({Usage})");
-            return UsageError;
-        }
-        if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        if (SampleCommandLine.ParseOrExit(root, args, Usage, output, error, out var parsed) is int exit) return exit;
 
         var classifyResult = parsed.GetResult(classify);
         var options = new FashionMnistOptions

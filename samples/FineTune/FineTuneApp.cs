@@ -20,10 +20,14 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
     public const string ModelFile = "model.safetensors";
     public const string StateFile = "trainer-state.safetensors";
     public const string PlotFile = "training.png";
+    public const string ConfusionCsvFile = "confusion.csv";
+    public const string ConfusionPlotFile = "confusion.png";
 
     public string ModelPath => Path.Combine(options.OutputDirectory, ModelFile);
     public string StatePath => Path.Combine(options.OutputDirectory, StateFile);
     public string PlotPath => Path.Combine(options.OutputDirectory, PlotFile);
+    public string ConfusionCsvPath => Path.Combine(options.OutputDirectory, ConfusionCsvFile);
+    public string ConfusionPlotPath => Path.Combine(options.OutputDirectory, ConfusionPlotFile);
 
     public int Run()
     {
@@ -44,6 +48,8 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         Devices.SetCpuThreads(options.Threads);
         var device = SampleCommandLine.ResolveDevice(options.Device, error, out string deviceReason);
 
+        if (options.Checkpoint is not null && !File.Exists(options.Checkpoint))
+            throw new FileNotFoundException(MissingCheckpoint(options.Checkpoint));
         var pretrained = options.Checkpoint is null ? new CheckpointMetadata() : CheckpointMetadata.Read(options.Checkpoint);
         string? pretrainedName = options.Model ?? pretrained.ModelName;
         var backbone = Backbone.Find(pretrainedName)
@@ -55,14 +61,19 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         var policy = options.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail;
         var folder = new ImageFolder(options.DataDirectory, ImageTransform.Eval(preprocessing), policy, error);
         var (trainImages, validationImages) = folder.Split(options.ValidationFraction, (int)options.Seed);
-        var train = trainImages.WithTransform(ImageTransform.Train(preprocessing, options.MinScale, trivialAugment: options.TrivialAugment));
+        if (folder.ClassNames.Count < 2)
+            throw new ArgumentException($"{options.DataDirectory} has {ConfusionReport.Plural(folder.ClassNames.Count, "class folder", "class folders")}" +
+                                        $"{(folder.ClassNames.Count == 1 ? $" ({folder.ClassNames[0]})" : "")}: a classifier needs at least 2 classes, one subfolder of images each.");
+        var recipe = AugmentationRecipe.For(options.Recipe, ImageSample.Of(folder, preprocessing)).With(options.MinScale, options.NoFlip, options.NoTrivialAugment);
+        var train = trainImages.WithTransform(ImageTransform.Train(preprocessing, recipe.MinScale, recipe.Flip ? 0.5 : 0, recipe.TrivialAugment));
         IImageDataset? validation = validationImages.Count > 0 ? validationImages : null;
         var test = options.TestDirectory is null ? null : new ImageFolder(options.TestDirectory, ImageTransform.Eval(preprocessing), policy, error);
         if (test is not null && !test.ClassNames.SequenceEqual(folder.ClassNames))
             throw new ArgumentException($"{options.TestDirectory} has classes {DisplayNames(test.ClassNames)}, {options.DataDirectory} has {DisplayNames(folder.ClassNames)}: use the same class folders.");
-        output.WriteLine($"data: {folder.Count} images of {folder.ClassNames.Count} classes in {options.DataDirectory} " +
+        output.WriteLine($"data: {ConfusionReport.Plural(folder.Count, "image", "images")} of {ConfusionReport.Plural(folder.ClassNames.Count, "class", "classes")} in {options.DataDirectory} " +
                          $"({train.Count} training, {validationImages.Count} validation{(test is null ? "" : $", {test.Count} test in {options.TestDirectory}")})");
         output.WriteLine($"device: {deviceReason}; libtorch threads: {torch.get_num_threads()}");
+        output.WriteLine(recipe.Describe());
 
         int classes = folder.ClassNames.Count;
         using var model = backbone.Create(classes, options.Seed);
@@ -105,17 +116,23 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         output.WriteLine($"training ({mode}): {trainer.Options.Epochs} epochs of {trainer.StepsPerEpoch} steps, batch {trainer.Options.BatchSize}, AdamW lr {trainer.Options.LearningRate}, " +
                          $"transform {train.Transform.Description}");
 
+        // Each epoch is evaluated on the validation split; the final report on --test when given.
+        const string EvaluatedOn = "validation";
+        string reportedOn = test is null ? "validation" : "test";
+        string title = $"FineTune: {mode}, {backbone.Name}, {ConfusionReport.Plural(classes, "class", "classes")} ({Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory)))})";
         var metadata = new CheckpointMetadata { ModelName = backbone.Name, Architecture = architecture, Labels = folder.ClassNames, Preprocessing = preprocessing };
         void AfterEpoch()
         {
             trainer.SaveCheckpoint(ModelPath, StatePath, metadata);
-            AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History)));
+            AtomicFile.Write(PlotPath, s => s.Write(TrainingPlot.RenderPng(trainer.State.History, title, EvaluatedOn)));
         }
-        TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain);
+        TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain, EvaluatedOn);
 
         var evaluation = test is not null ? trainer.Evaluate(test) : trainer.LastEvaluation ?? trainer.Evaluate(validationImages);
-        TrainingConsole.ReportConfusion(evaluation, output, options.Plain);
-        output.WriteLine($"{(test is null ? "validation" : "test")} accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images, {mode}); " +
+        ConfusionReport.WriteCsv(evaluation, ConfusionCsvPath);
+        AtomicFile.Write(ConfusionPlotPath, s => s.Write(ConfusionReport.RenderPng(evaluation, $"{title}: {reportedOn} confusion")));
+        ConfusionReport.Print(evaluation, reportedOn, output, options.Plain, $"{ConfusionCsvPath} (every count), {ConfusionPlotPath}");
+        output.WriteLine($"{reportedOn} accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images, {mode}); " +
                          $"{TrainingConsole.Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath} (classify IMAGE --checkpoint {ModelPath}), {StatePath} and {PlotPath}");
         return 0;
@@ -124,6 +141,11 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
     /// <summary>Class (folder) names as they may be printed: escaped, each bounded, at most 20 of them.</summary>
     private static string DisplayNames(IReadOnlyList<string> names) =>
         string.Join(", ", names.Take(20).Select(n => UntrustedText.Display(n, 40))) + (names.Count > 20 ? $" and {names.Count - 20} more" : "");
+
+    /// <summary>What to do about a pre-trained checkpoint that is not there: make one, or name a public one.</summary>
+    public static string MissingCheckpoint(string path) =>
+        $"pre-trained checkpoint {path} not found: pre-train one (dotnet run --project samples/FashionMnist -c Release writes runs/fashion-mnist/model.safetensors) " +
+        "or give a timm/torchvision .safetensors file with --model NAME.";
 
     private static string Known() => "known: " + string.Join(", ", Backbone.All.SelectMany(b => b.Pretrained));
 

@@ -7,7 +7,7 @@ namespace ShapedVit.Samples.FineTune;
 public static class FineTuneCommand
 {
     public const int UsageError = SampleCommandLine.UsageError;
-    public const string Usage = "usage: finetune DATA_DIR --checkpoint FILE.safetensors [--out DIR] [--linear-probe] [--layer-decay X] [--from-scratch] [--bfloat16] [--test DIR] [--epochs N] [--resume] [--help]";
+    public const string Usage = "usage: finetune DATA_DIR --checkpoint FILE.safetensors [--out DIR] [--linear-probe] [--layer-decay X] [--from-scratch] [--bfloat16] [--recipe auto|photo|small] [--no-flip] [--test DIR] [--epochs N] [--resume] [--help]";
 
     private static readonly FineTuneOptions Defaults = new();
 
@@ -30,8 +30,16 @@ public static class FineTuneCommand
         var scratch = new Option<bool>("--from-scratch") { Description = "Same architecture from random weights (the baseline)." };
         var bfloat16 = new Option<bool>("--bfloat16") { Description = "Forward and backward in bfloat16, float32 master weights: faster for ViT-S-sized models and up on CPUs with AMX, slower for small ones." };
         var valFraction = new Option<double>("--val-fraction") { DefaultValueFactory = _ => Defaults.ValidationFraction, Description = "Share of each class held out for validation." };
-        var minScale = new Option<double>("--min-scale") { DefaultValueFactory = _ => Defaults.MinScale, Description = "RandomResizedCrop's smallest area share." };
+        var recipe = new Option<RecipeName>("--recipe")
+        {
+            DefaultValueFactory = _ => Defaults.Recipe,
+            Description = "Training augmentation. photo: timm's (RandomResizedCrop from 8 % of the area, flip, TrivialAugment), for colour pictures of " +
+                          $"{AugmentationRecipe.PhotoSide} px and more. small: crops from 50 % of the area, no flip, no TrivialAugment, for small or grey images " +
+                          "(digits, icons, scans). auto: photo or small, from a few of the folder's images (size, grey or colour).",
+        };
+        var minScale = new Option<double?>("--min-scale") { Description = "RandomResizedCrop's smallest area share (default: the recipe's)." };
         var noAugment = new Option<bool>("--no-trivial-augment") { Description = "Turn TrivialAugment off." };
+        var noFlip = new Option<bool>("--no-flip") { Description = "Turn the horizontal flip off (digits, letters, text: anything a mirror changes)." };
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip (and count) unreadable images instead of stopping." };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => Defaults.Seed };
         var resume = new Option<bool>("--resume") { Description = "Continue the run saved in --out (a larger --epochs trains more)." };
@@ -41,17 +49,10 @@ public static class FineTuneCommand
 
         var root = new RootCommand("Fine-tunes a pre-trained Vision Transformer on a folder of your own images.")
         {
-            data, checkpoint, model, outDir, test, epochs, batch, lr, wd, warmup, smoothing, layerDecay, probe, scratch, bfloat16, valFraction, minScale,
-            noAugment, skipBad, seed, resume, threads, device, plain,
+            data, checkpoint, model, outDir, test, epochs, batch, lr, wd, warmup, smoothing, layerDecay, probe, scratch, bfloat16, valFraction, recipe, minScale,
+            noAugment, noFlip, skipBad, seed, resume, threads, device, plain,
         };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            error.WriteLine($"error: {SampleCommandLine.OneLine(parsed.Errors[0].Message)} ({Usage})");
-            return UsageError;
-        }
-        if (parsed.Action is not null && parsed.Action.GetType().Name.Contains("Help", StringComparison.Ordinal) || args.Contains("--version"))
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        if (SampleCommandLine.ParseOrExit(root, args, Usage, output, error, out var parsed) is int exit) return exit;
 
         var options = new FineTuneOptions
         {
@@ -72,8 +73,10 @@ public static class FineTuneCommand
             FromScratch = parsed.GetValue(scratch),
             BFloat16 = parsed.GetValue(bfloat16),
             ValidationFraction = parsed.GetValue(valFraction),
+            Recipe = parsed.GetValue(recipe),
             MinScale = parsed.GetValue(minScale),
-            TrivialAugment = !parsed.GetValue(noAugment),
+            NoTrivialAugment = parsed.GetValue(noAugment),
+            NoFlip = parsed.GetValue(noFlip),
             SkipBadImages = parsed.GetValue(skipBad),
             Seed = parsed.GetValue(seed),
             Resume = parsed.GetValue(resume),

@@ -31,9 +31,14 @@ public sealed record FineTuneOptions
     public bool BFloat16 { get; init; }
     /// <summary>Share of each class held out for validation.</summary>
     public double ValidationFraction { get; init; } = 0.1;
-    /// <summary>RandomResizedCrop's smallest area share (timm's 0.08 is for 224 px photographs).</summary>
-    public double MinScale { get; init; } = 0.08;
-    public bool TrivialAugment { get; init; } = true;
+    /// <summary>The training augmentation; <see cref="RecipeName.Auto"/> derives it from the images (size, grey or colour).</summary>
+    public RecipeName Recipe { get; init; } = RecipeName.Auto;
+    /// <summary>RandomResizedCrop's smallest area share; null: the recipe's.</summary>
+    public double? MinScale { get; init; }
+    /// <summary>Turn TrivialAugment off whatever the recipe says.</summary>
+    public bool NoTrivialAugment { get; init; }
+    /// <summary>Turn the horizontal flip off whatever the recipe says (digits, letters, text, anything with a handedness).</summary>
+    public bool NoFlip { get; init; }
     public bool SkipBadImages { get; init; }
     public long Seed { get; init; } = 42;
     public bool Resume { get; init; }
@@ -54,7 +59,7 @@ public sealed record FineTuneOptions
         if (LayerDecay is double d && !(d > 0 && d <= 1)) yield return $"--layer-decay must be in (0, 1] (got {d}).";
         if (LinearProbe && FromScratch) yield return "--linear-probe and --from-scratch cannot be used together (a probe of random features).";
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) yield return $"--val-fraction must be in [0, 1) (got {ValidationFraction}).";
-        if (!(MinScale > 0 && MinScale <= 1)) yield return $"--min-scale must be in (0, 1] (got {MinScale}).";
+        if (MinScale is double scale && !(scale > 0 && scale <= 1)) yield return $"--min-scale must be in (0, 1] (got {scale}).";
         if (Threads < 0) yield return $"--threads must not be negative (got {Threads}).";
         if (Shared.SampleCommandLine.DeviceProblem(Device) is { } device) yield return device;
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.RegularExpressions;
 using TorchSharp;
 
@@ -8,6 +9,25 @@ public static partial class SampleCommandLine
 {
     /// <summary>Exit code of a command-line mistake (unknown option, bad value); 1 is for failures of the work itself.</summary>
     public const int UsageError = 2;
+
+    /// <summary>
+    /// Parses <paramref name="args"/> with <paramref name="command"/>. A mistake is one <c>error:</c> line with
+    /// <paramref name="usage"/> on <paramref name="error"/> (returns <see cref="UsageError"/>); <c>--help</c> and
+    /// <c>--version</c> are System.CommandLine's own (returns 0); null means: run the work with <paramref name="parsed"/>.
+    /// </summary>
+    public static int? ParseOrExit(RootCommand command, IReadOnlyList<string> args, string usage, TextWriter output, TextWriter error, out ParseResult parsed)
+    {
+        parsed = command.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} ({usage})");
+            return UsageError;
+        }
+        // The samples give their commands no action, so an action here is the built-in help's or version's.
+        if (parsed.Action is not null)
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return null;
+    }
 
     /// <summary>The device names <see cref="Devices.Resolve"/> accepts, in words.</summary>
     public const string DeviceChoices = "cpu, cuda, cuda:N or auto";

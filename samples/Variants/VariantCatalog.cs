@@ -1,4 +1,5 @@
 using ShapedVit;
+using ShapedVit.Samples.Shared;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
@@ -13,22 +14,33 @@ public sealed record Variant(
 
 public static class VariantCatalog
 {
+    /// <summary>The paper's models are shown with ImageNet-1k's head, as they were published.</summary>
+    public const int ImageNetClasses = 1000;
+
     public static IReadOnlyList<Variant> All { get; } = new[]
     {
-        Of<VitTi16>("ViT-Ti/16", seed => new VitTi16(seed)),
-        Of<VitS16>("ViT-S/16", seed => new VitS16(seed)),
-        Of<VitB16>("ViT-B/16", seed => new VitB16(seed)),
-        Of<VitB32>("ViT-B/32", seed => new VitB32(seed)),
-        Of<VitL16>("ViT-L/16", seed => new VitL16(seed)),
-        Of<VitH14>("ViT-H/14", seed => new VitH14(seed)),
+        Of<VitTinyPatch16>("ViT-Ti/16", seed => new VitTinyPatch16(ImageNetClasses, seed), ImageNetClasses),
+        Of<VitSmallPatch16>("ViT-S/16", seed => new VitSmallPatch16(ImageNetClasses, seed), ImageNetClasses),
+        Of<VitBasePatch16>("ViT-B/16", seed => new VitBasePatch16(ImageNetClasses, seed), ImageNetClasses),
+        Of<VitBasePatch32>("ViT-B/32", seed => new VitBasePatch32(ImageNetClasses, seed), ImageNetClasses),
+        Of<VitLargePatch16>("ViT-L/16", seed => new VitLargePatch16(ImageNetClasses, seed), ImageNetClasses),
+        Of<VitHugePatch14>("ViT-H/14", seed => new VitHugePatch14(ImageNetClasses, seed), ImageNetClasses),
         Of<TutorialVit>("Tutorial", seed => new TutorialVit(seed)),
     };
 
-    /// <summary>A row from a generated type's static Spec and Geometry: no model is built to read them.</summary>
-    public static Variant Of<TModel>(string name, Func<long?, nn.Module<Tensor, Tensor>> create) where TModel : IVisionTransformer<TModel>
+    /// <summary>
+    /// A row from a generated type's static Spec and Geometry: no model is built to read them. A type whose class count
+    /// is a constructor argument is shown with <paramref name="classes"/>.
+    /// </summary>
+    public static Variant Of<TModel>(string name, Func<long?, nn.Module<Tensor, Tensor>> create, int? classes = null) where TModel : IVisionTransformer<TModel>
     {
         var spec = TModel.Spec;
         var geometry = TModel.Geometry;
+        if (spec.RuntimeNumClasses)
+        {
+            spec = spec with { NumClasses = classes ?? throw new ArgumentException($"{typeof(TModel).Name} takes its class count at run time: give one.", nameof(classes)) };
+            geometry = VitGeometry.Create(spec);
+        }
         return new Variant(name, [spec.ImageHeight, spec.ImageWidth, spec.Channels], [spec.PatchHeight, spec.PatchWidth],
             spec.EmbedDim, spec.Depth, spec.Heads, spec.NumClasses, geometry.ParameterCount, geometry.Macs,
             (int)geometry.SequenceLength, geometry.Trace, create);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using ShapedVit.Samples.Shared;
 
 namespace ShapedVit.Samples.Variants;
@@ -6,49 +6,44 @@ namespace ShapedVit.Samples.Variants;
 /// <summary>The command line: <c>variants [--json] [--no-forward] [--max-params N] [--device D] [--help]</c>.</summary>
 public sealed record VariantsOptions(bool Json, bool Forward, long MaxParameters)
 {
-    public const string Usage = "Usage: variants [--json] [--no-forward] [--max-params N] [--device cpu|cuda|cuda:N|auto] [--help]";
+    public const string Usage = "usage: variants [--json] [--no-forward] [--max-params N] [--device cpu|cuda|cuda:N|auto] [--help]";
+
+    /// <summary>ViT-H/14 (632 M parameters) needs minutes on 2 cores: a larger limit opts in.</summary>
+    public const long DefaultMaxParameters = 400_000_000;
 
     /// <summary>The device of the timed forward passes.</summary>
     public string Device { get; init; } = "cpu";
 
-    /// <summary>--help or -h: print <see cref="Usage"/> and exit 0.</summary>
-    public bool Help { get; init; }
-
-    /// <summary>Parses the arguments; returns null and a one-line error (with the usage) for anything it does not understand.</summary>
-    public static VariantsOptions? Parse(IReadOnlyList<string> args, out string? error)
+    /// <summary>
+    /// Parses the arguments. Returns the options, or null with <paramref name="exitCode"/>: 0 after <c>--help</c> (printed
+    /// on <paramref name="output"/>), 2 after a mistake (one <c>error:</c> line with the usage on <paramref name="error"/>).
+    /// </summary>
+    public static VariantsOptions? Parse(IReadOnlyList<string> args, TextWriter output, TextWriter error, out int exitCode)
     {
-        bool json = false, forward = true, help = false;
-        string device = "cpu";
-        long maxParameters = 400_000_000; // ViT-H/14 (632M) needs minutes on 2 cores: opt in with a larger limit
-        for (int i = 0; i < args.Count; i++)
+        var json = new Option<bool>("--json") { Description = "Print the catalogue as JSON (name, image, patch, embed, depth, heads, classes, parameters, macs) and time nothing." };
+        var noForward = new Option<bool>("--no-forward") { Description = "Print the table only; time no forward pass." };
+        var maxParameters = new Option<long>("--max-params")
         {
-            switch (args[i])
-            {
-                case "--json": json = true; break;
-                case "--no-forward": forward = false; break;
-                case "--help" or "-h" or "-?": help = true; break;
-                case "--max-params":
-                    if (i + 1 >= args.Count || !long.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out maxParameters))
-                    {
-                        error = $"--max-params needs a whole number of parameters, for example --max-params 100000000. {Usage}";
-                        return null;
-                    }
-                    i++;
-                    break;
-                case "--device":
-                    if (i + 1 >= args.Count || SampleCommandLine.DeviceProblem(args[i + 1]) is { } problem)
-                    {
-                        error = $"{(i + 1 >= args.Count ? $"--device needs a value: {SampleCommandLine.DeviceChoices}." : SampleCommandLine.DeviceProblem(args[i + 1]))} {Usage}";
-                        return null;
-                    }
-                    device = args[++i];
-                    break;
-                default:
-                    error = $"Unknown argument '{args[i]}'. {Usage}";
-                    return null;
-            }
+            Description = $"Time only models with at most this many parameters (default {DefaultMaxParameters:N0}: ViT-H/14 is left out).",
+            DefaultValueFactory = _ => DefaultMaxParameters,
+        };
+        var device = new Option<string>("--device") { Description = $"The device of the timed forward passes: {SampleCommandLine.DeviceChoices}.", DefaultValueFactory = _ => "cpu" };
+        var root = new RootCommand("Prints the paper's ViT variants from generated constants and times a forward pass of each.") { json, noForward, maxParameters, device };
+        if (SampleCommandLine.ParseOrExit(root, args, Usage, output, error, out var parsed) is int exit)
+        {
+            exitCode = exit;
+            return null;
         }
-        error = null;
-        return new VariantsOptions(json, forward && !json, maxParameters) { Device = device, Help = help };
+        bool asJson = parsed.GetValue(json);
+        var options = new VariantsOptions(asJson, !parsed.GetValue(noForward) && !asJson, parsed.GetValue(maxParameters)) { Device = parsed.GetValue(device)! };
+        string? problem = options.MaxParameters < 0 ? $"--max-params must not be negative (got {options.MaxParameters})." : SampleCommandLine.DeviceProblem(options.Device);
+        if (problem is not null)
+        {
+            error.WriteLine($"error: {problem} ({Usage})");
+            exitCode = SampleCommandLine.UsageError;
+            return null;
+        }
+        exitCode = 0;
+        return options;
     }
 }

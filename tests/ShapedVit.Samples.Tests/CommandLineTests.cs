@@ -80,7 +80,7 @@ public class CommandLineTests
         Assert.Null(SampleCommandLine.DeviceProblem(device));
         Assert.True(Invoke("classify", ["a.png", "--device", device]).Ran);
         Assert.True(Invoke("fashion-mnist", ["--device", device]).Ran);
-        Assert.Equal(device, VariantsOptions.Parse(["--device", device], out _)!.Device);
+        Assert.Equal(device, VariantsOptions.Parse(["--device", device], TextWriter.Null, TextWriter.Null, out _)!.Device);
     }
 
     [Fact]

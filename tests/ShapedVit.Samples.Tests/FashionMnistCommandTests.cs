@@ -34,7 +34,7 @@ public class FashionMnistCommandTests
         Assert.Equal(2, badCode);
         Assert.Contains("--classes must be class indices 0-9 (got 12)", badError);
 
-        var (_, test) = ShapedVit.Samples.Shared.FashionMnistDataset.Load(FashionMnistApp.ShippedSlice);
+        var (_, test) = ShapedVit.Samples.Shared.FashionMnistFiles.Load(FashionMnistApp.ShippedSlice);
         int testImages = test.Labels.Count(l => l is 5 or 6);
         using var dir = new TempDirectory();
         var (code, output, error) = Run("--out", dir.Path, "--plain", "--epochs", "1", "--classes", "5", "6", "--limit", "64");

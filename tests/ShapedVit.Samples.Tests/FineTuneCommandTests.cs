@@ -43,6 +43,14 @@ public class FineTuneCommandTests
         Assert.Equal("  new head: head.weight [5,64], head.bias [5]; left out: head.bias [10], head.weight [10,64]", head.TrimEnd('\r'));
         Assert.Contains("confusion matrix", output);
         Assert.Contains("Ankle boot", output);
+        // What ran, said as it is: the recipe the grey 28 px images get, validation (not test) per epoch and at the end.
+        Assert.Contains("recipe small (grey images, 28 px, 8 looked at): RandomResizedCrop scale 0.5-1, flip off, TrivialAugment off\n", output.Replace("\r\n", "\n"));
+        Assert.DoesNotContain("RandomHorizontalFlip", output);
+        Assert.Contains("| validation loss ", output);
+        Assert.Contains("validation confusion matrix (rows: true class, columns: predicted):", output);
+        Assert.Contains("validation accuracy ", output);
+        Assert.True(File.Exists(Path.Combine(outDir, FineTuneApp.ConfusionPlotFile)));
+        Assert.Equal(6, File.ReadAllLines(Path.Combine(outDir, FineTuneApp.ConfusionCsvFile)).Length);
 
         var metadata = CheckpointMetadata.Read(Path.Combine(outDir, FineTuneApp.ModelFile));
         Assert.Equal(new[] { "Ankle boot", "Bag", "Sandal", "Shirt", "Sneaker" }, metadata.Labels);

@@ -83,7 +83,7 @@ public class IdxFileTests
         string images = dir.File("images.idx"), labels = dir.File("labels.idx");
         File.WriteAllBytes(images, IdxFile.Encode([2, 2, 2], TwoImages));
         File.WriteAllBytes(labels, IdxFile.Encode([3], [0, 1, 2]));
-        var e = Assert.Throws<IdxFormatException>(() => FashionMnistDataset.FromIdx(images, labels, FashionMnistDataset.ClassNames));
+        var e = Assert.Throws<IdxFormatException>(() => FashionMnistFiles.FromIdx(images, labels, FashionMnistDataset.ClassNames));
         Assert.Contains("has 2 images but", e.Message);
         Assert.Contains("has 3 labels", e.Message);
     }
@@ -95,14 +95,14 @@ public class IdxFileTests
         string images = dir.File("images.idx"), labels = dir.File("labels.idx");
         File.WriteAllBytes(images, IdxFile.Encode([2, 2, 2], TwoImages));
         File.WriteAllBytes(labels, IdxFile.Encode([2], [0, 10]));
-        var e = Assert.Throws<IdxFormatException>(() => FashionMnistDataset.FromIdx(images, labels, FashionMnistDataset.ClassNames));
+        var e = Assert.Throws<IdxFormatException>(() => FashionMnistFiles.FromIdx(images, labels, FashionMnistDataset.ClassNames));
         Assert.Contains("label 10 at index 1 is outside the 10 classes", e.Message);
     }
 
     [Fact]
     public void The_shipped_slice_loads_with_every_class_present()
     {
-        var (train, test) = FashionMnistDataset.Load(ShippedSlice);
+        var (train, test) = FashionMnistFiles.Load(ShippedSlice);
         Assert.Equal(6000, train.Count);
         Assert.Equal(1000, test.Count);
         Assert.Equal((1, 28, 28), (train.Channels, train.Height, train.Width));
@@ -114,7 +114,7 @@ public class IdxFileTests
     public void A_folder_without_the_files_names_what_is_missing()
     {
         using var dir = new TempDirectory();
-        var e = Assert.Throws<FileNotFoundException>(() => FashionMnistDataset.Load(dir.Path));
+        var e = Assert.Throws<FileNotFoundException>(() => FashionMnistFiles.Load(dir.Path));
         Assert.Contains("train-images-idx3-ubyte", e.Message);
     }
 

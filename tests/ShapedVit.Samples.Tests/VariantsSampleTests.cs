@@ -24,20 +24,35 @@ public class VariantsSampleTests
     }
 
     [Theory]
-    [InlineData(new[] { "--max-params" }, "--max-params needs a whole number")]
-    [InlineData(new[] { "--max-params", "-5" }, "--max-params needs a whole number")]
-    [InlineData(new[] { "--jsn" }, "Unknown argument '--jsn'")]
-    public void Bad_arguments_give_a_one_line_error(string[] args, string expected)
+    [InlineData(new[] { "--max-params" }, "error: Required argument missing for option: '--max-params'.")]
+    [InlineData(new[] { "--max-params", "-5" }, "error: --max-params must not be negative (got -5).")]
+    [InlineData(new[] { "--max-params", "x" }, "error: Cannot parse argument 'x' for option '--max-params' as expected type 'System.Int64'.")]
+    [InlineData(new[] { "--jsn" }, "error: Unrecognized command or argument '--jsn'.")]
+    public void Bad_arguments_give_a_one_line_error_with_the_usage(string[] args, string expected)
     {
-        Assert.Null(VariantsOptions.Parse(args, out var error));
-        Assert.StartsWith(expected, error);
-        Assert.DoesNotContain('\n', error!);
+        var error = new StringWriter();
+        Assert.Null(VariantsOptions.Parse(args, TextWriter.Null, error, out int exitCode));
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"{expected} ({VariantsOptions.Usage})\n", error.ToString().Replace("\r\n", "\n"));
+    }
+
+    [Fact]
+    public void Help_describes_every_option()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, VariantsApp.Run(["--help"], output, TextWriter.Null));
+        foreach (string line in new[]
+        {
+            "--json", "Print the catalogue as JSON", "--no-forward", "time no forward pass", "--max-params", "ViT-H/14 is left out",
+            "--device", "The device of the timed forward passes: cpu, cuda, cuda:N or auto.",
+        })
+            Assert.Contains(line, output.ToString());
     }
 
     [Fact]
     public void Json_turns_the_timed_forward_passes_off()
     {
-        var options = VariantsOptions.Parse(new[] { "--json", "--max-params", "1000" }, out _)!;
+        var options = VariantsOptions.Parse(new[] { "--json", "--max-params", "1000" }, TextWriter.Null, TextWriter.Null, out _)!;
         Assert.True(options.Json);
         Assert.False(options.Forward);
         Assert.Equal(1000, options.MaxParameters);

@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace ShapedVit.Samples.Shared;
 
 /// <summary>Plain progress lines: for CI, pipes and files (no terminal), a few lines per epoch.</summary>
-public sealed class PlainProgress(TextWriter output, int linesPerEpoch = 4) : ITrainingProgress
+public sealed class PlainProgress(TextWriter output, string evaluatedOn, int linesPerEpoch = 4) : ITrainingProgress
 {
     public void EpochStarted(int epoch, int epochs, int batches) { }
 
@@ -15,11 +15,11 @@ public sealed class PlainProgress(TextWriter output, int linesPerEpoch = 4) : IT
             output.WriteLine($"epoch {r.Epoch}/{r.Epochs} batch {r.Batch}/{r.Batches}  loss {r.Loss:F4}  acc {r.Accuracy:P1}  {r.ImagesPerSecond:F0} img/s  lr {r.LearningRate:G3}");
     }
 
-    public void EpochDone(EpochRecord r) => output.WriteLine(TrainingConsole.Describe(r));
+    public void EpochDone(EpochRecord r) => output.WriteLine(TrainingConsole.Describe(r, evaluatedOn));
 }
 
 /// <summary>Live Spectre.Console progress bars (one per epoch) with loss, accuracy and images/s; for a terminal.</summary>
-public sealed class SpectreProgress(ProgressContext context) : ITrainingProgress
+public sealed class SpectreProgress(ProgressContext context, string evaluatedOn) : ITrainingProgress
 {
     private ProgressTask? task;
 
@@ -36,7 +36,7 @@ public sealed class SpectreProgress(ProgressContext context) : ITrainingProgress
     public void EpochDone(EpochRecord r)
     {
         if (task is null) return;
-        task.Description = Markup.Escape(TrainingConsole.Describe(r));
+        task.Description = Markup.Escape(TrainingConsole.Describe(r, evaluatedOn));
         task.StopTask();
     }
 }

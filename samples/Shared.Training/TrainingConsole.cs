@@ -8,9 +8,11 @@ namespace ShapedVit.Samples.Shared;
 /// <summary>What the training samples show on the console: live progress bars (or plain lines), epoch lines, a confusion matrix.</summary>
 public static class TrainingConsole
 {
-    /// <summary>One line per finished epoch.</summary>
-    public static string Describe(EpochRecord r) =>
-        $"epoch {r.Epoch}: train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | test loss {r.TestLoss:F4} acc {r.TestAccuracy:P2} | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F0} s";
+    /// <summary>One line per finished epoch; <paramref name="evaluatedOn"/> names the images of the epoch's evaluation ("test", "validation").</summary>
+    public static string Describe(EpochRecord r, string evaluatedOn) =>
+        $"epoch {r.Epoch}: train loss {r.TrainLoss:F4} acc {r.TrainAccuracy:P2} | " +
+        (double.IsNaN(r.TestLoss) ? "no evaluation" : $"{evaluatedOn} loss {r.TestLoss:F4} acc {r.TestAccuracy:P2}") +
+        $" | {r.ImagesPerSecond:F0} img/s, {r.Seconds:F0} s";
 
     /// <summary>
     /// The run's training time and throughput: all images trained on over all seconds of training (not the mean of the
@@ -26,8 +28,11 @@ public static class TrainingConsole
     public static bool IsLive(TextWriter output, bool plain) =>
         !plain && SampleCommandLine.UseColour(output) && AnsiConsole.Profile.Capabilities.Interactive;
 
-    /// <summary>Runs the trainer's remaining epochs, calling <paramref name="afterEpoch"/> after each (to save).</summary>
-    public static void Train(Trainer trainer, Action afterEpoch, TextWriter output, bool plain)
+    /// <summary>
+    /// Runs the trainer's remaining epochs, calling <paramref name="afterEpoch"/> after each (to save);
+    /// <paramref name="evaluatedOn"/> names the images each epoch is evaluated on.
+    /// </summary>
+    public static void Train(Trainer trainer, Action afterEpoch, TextWriter output, bool plain, string evaluatedOn)
     {
         if (IsLive(output, plain))
         {
@@ -35,38 +40,15 @@ public static class TrainingConsole
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(context =>
                 {
-                    var progress = new SpectreProgress(context);
+                    var progress = new SpectreProgress(context, evaluatedOn);
                     while (!trainer.Finished) { trainer.RunEpoch(progress); afterEpoch(); }
                 });
         }
         else
         {
-            var progress = new PlainProgress(output);
+            var progress = new PlainProgress(output, evaluatedOn);
             while (!trainer.Finished) { trainer.RunEpoch(progress); afterEpoch(); }
         }
-    }
-
-    /// <summary>The confusion matrix over the class names, with each class's accuracy.</summary>
-    public static void ReportConfusion(Evaluation evaluation, TextWriter output, bool plain)
-    {
-        var console = CreateConsole(output, plain);
-        var names = evaluation.ClassNames;
-        var confusion = new Table { Title = new TableTitle("confusion matrix (rows: true class, columns: predicted)") };
-        confusion.AddColumn("true \\ predicted");
-        for (int p = 0; p < names.Count; p++) confusion.AddColumn(new TableColumn(p.ToString(CultureInfo.InvariantCulture)).RightAligned());
-        confusion.AddColumn(new TableColumn("accuracy").RightAligned());
-        for (int t = 0; t < names.Count; t++)
-        {
-            var row = new List<string> { Markup.Escape($"{t} {UntrustedText.Display(names[t], 40)}") };
-            for (int p = 0; p < names.Count; p++)
-            {
-                string n = evaluation.Confusion[t, p].ToString(CultureInfo.InvariantCulture);
-                row.Add(t == p ? $"[bold]{n}[/]" : n);
-            }
-            row.Add(evaluation.ClassAccuracy(t).ToString("P1", CultureInfo.InvariantCulture));
-            confusion.AddRow(row.ToArray());
-        }
-        console.Write(confusion);
     }
 
     /// <summary>A console on <paramref name="output"/>: colours and width from the terminal when it is one, plain text otherwise.</summary>

@@ -83,14 +83,6 @@ public sealed class IdxFile
         return new IdxFile(dimensions, bytes.AsSpan(headerLength).ToArray());
     }
 
-    /// <summary>Writes a gzipped IDX file (used to make the shipped slice and test fixtures).</summary>
-    public static void WriteGzip(string path, int[] dimensions, ReadOnlySpan<byte> data)
-    {
-        using var file = File.Create(path);
-        using var gzip = new GZipStream(file, CompressionLevel.SmallestSize);
-        gzip.Write(Encode(dimensions, data));
-    }
-
     /// <summary>The raw (uncompressed) IDX bytes of an unsigned-byte array.</summary>
     public static byte[] Encode(int[] dimensions, ReadOnlySpan<byte> data)
     {
