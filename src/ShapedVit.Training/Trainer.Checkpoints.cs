@@ -13,10 +13,15 @@ public sealed partial class Trainer
     /// alone with <paramref name="metadata"/> (and <see cref="TrainingCheckpoint.StepKey"/>, <see cref="TrainingCheckpoint.EpochKey"/>),
     /// for inference. Resuming reads only the state file, so a process killed at any moment, also between the two writes,
     /// leaves a complete state to continue from. A weight or optimizer tensor holding NaN or Inf is refused before either
-    /// file is written (<see cref="CheckpointException"/>), so the last good files stay.
+    /// file is written (<see cref="CheckpointException"/>), so the last good files stay. After an epoch that stopped part-way
+    /// (a <see cref="TrainingStoppedException"/>, a cancellation) nothing is saved either (<see cref="InvalidOperationException"/>):
+    /// its weights belong to no completed epoch, so they would not resume exactly.
     /// </summary>
     public void SaveCheckpoint(string modelPath, string statePath, CheckpointMetadata? metadata = null)
     {
+        if (epochUnfinished)
+            throw new InvalidOperationException($"Epoch {State.CompletedEpochs + 1} stopped part-way: its weights belong to no completed epoch and would not " +
+                                                "resume exactly, so nothing is saved; the files of the last completed epoch stay.");
         TrainingCheckpoint.Write(statePath, Architecture, State, model.state_dict(), optimizer.StateTensors(), Ema?.StateTensors() ?? []);
 
         metadata ??= new CheckpointMetadata();

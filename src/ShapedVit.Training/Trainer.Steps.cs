@@ -21,6 +21,7 @@ public sealed partial class Trainer
     {
         if (Finished) throw new InvalidOperationException($"All {Options.Epochs} epochs are done.");
         int epoch = State.CompletedEpochs;
+        epochUnfinished = true;
         int epochSeed = EpochSeed(Options.Seed, epoch);
         var rng = new Random(epochSeed);
         torch.manual_seed(epochSeed); // dropout and stochastic depth draw from torch's generator
@@ -69,6 +70,7 @@ public sealed partial class Trainer
         var record = new EpochRecord(epoch + 1, lossSum / seen, (double)correct / seen, evaluation?.Loss ?? double.NaN,
                                      evaluation?.Accuracy ?? double.NaN, learningRate, seconds, seen / seconds);
         State = State with { CompletedEpochs = epoch + 1, Step = step, History = [.. State.History, record] };
+        epochUnfinished = false;
         progress?.EpochDone(record);
         return record;
     }

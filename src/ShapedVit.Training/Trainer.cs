@@ -28,6 +28,7 @@ public sealed partial class Trainer : IDisposable
     private readonly PatchDropout[] patchDropouts;
     private readonly BFloat16Compute? compute; // TrainingPrecision.BFloat16: the copy the steps run in
     private bool allPatchTokens;
+    private bool epochUnfinished; // RunEpoch stopped part-way: the weights belong to no completed epoch
 
     /// <summary>Prepares a run: freezes for a linear probe when asked, builds the bfloat16 copy for <see cref="TrainingPrecision.BFloat16"/>, groups the parameters, makes the optimizer and the EMA.</summary>
     /// <param name="model">The classifier, moved to <paramref name="device"/>.</param>

@@ -79,10 +79,12 @@ public class NonFiniteTrainingTests
         Assert.Contains("is not finite: the run stopped before the update", error.Message);
         Assert.True(AllFinite(model), $"a {bad} pixel reached the weights ({precision})");
         Assert.Equal(0, trainer.State.CompletedEpochs);
-        // What the run has is finite, so it can still be saved; the poisoned step left no trace.
-        trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors"));
-        using var saved = TrainingCheckpoint.Read(dir.File("s.safetensors"));
-        Assert.All(saved.Model.Values.Concat(saved.Optimizer.Values), t => Assert.True(torch.isfinite(t).all().item<bool>()));
+        // An epoch stopped part-way is not saved: its weights would not resume exactly.
+        var notSaved = Assert.Throws<InvalidOperationException>(() => trainer.SaveCheckpoint(dir.File("m.safetensors"), dir.File("s.safetensors")));
+        Assert.Equal("Epoch 1 stopped part-way: its weights belong to no completed epoch and would not resume exactly, so nothing is saved; " +
+                     "the files of the last completed epoch stay.", notSaved.Message);
+        Assert.False(File.Exists(dir.File("s.safetensors")));
+        Assert.False(File.Exists(dir.File("m.safetensors")));
     }
 
     [Theory]
