@@ -216,7 +216,7 @@ public static class DeclarationFuzzer
         foreach (int v in d.Mlps) attributes.Add($"Mlp({Int(v)})");
         foreach (var e in d.Expectations)
         {
-            string stage = Enum("Stage", new[] { "Image", "PatchTokens", "Tokens", "Features", "Logits" }, e.Stage);
+            string stage = Enum("Stage", new[] { "Image", "PatchTokens", "Tokens", "Pooled", "Logits" }, e.Stage);
             string dims = string.Join(", ", e.Dims.Select(Int));
             attributes.Add(r.Next(3) == 0 ? $"ExpectShape({stage}, new int[] {{ {dims} }})" : e.Dims.Length == 0 ? $"ExpectShape({stage})" : $"ExpectShape({stage}, {dims})");
         }
