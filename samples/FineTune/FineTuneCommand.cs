@@ -34,7 +34,7 @@ public static class FineTuneCommand
         {
             DefaultValueFactory = _ => Defaults.Recipe,
             Description = "Training augmentation. photo: timm's (RandomResizedCrop from 8 % of the area, flip, TrivialAugment), for colour pictures of " +
-                          $"{AugmentationRecipe.PhotoSide} px and more. small: crops from 50 % of the area, no flip, no TrivialAugment, for small or grey images " +
+                          $"{AugmentationRecipe.PhotoSide} px and more. small: the whole image (no random crop), no flip, no TrivialAugment, for small or grey images " +
                           "(digits, icons, scans). auto: photo or small, from a few of the folder's images (size, grey or colour).",
         };
         var minScale = new Option<double?>("--min-scale") { Description = "RandomResizedCrop's smallest area share (default: the recipe's)." };

@@ -34,7 +34,8 @@ for set in fashion digit; do
   run "$set-defaults" "${data[@]}"
   run "$set-photo" "${data[@]}" --recipe photo
   run "$set-half-crop-flip" "${data[@]}" --recipe photo --min-scale 0.5 --no-trivial-augment
-  run "$set-no-crop" "${data[@]}" --min-scale 1
+  run "$set-crop-0.75" "${data[@]}" --min-scale 0.75
+  run "$set-crop-0.5" "${data[@]}" --min-scale 0.5
   run "$set-from-scratch" "${data[@]}" --from-scratch
   run "$set-linear-probe" "${data[@]}" --linear-probe
 done

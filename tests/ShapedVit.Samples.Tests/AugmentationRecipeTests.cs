@@ -7,8 +7,8 @@ public class AugmentationRecipeTests
 {
     [Theory]
     [InlineData(224, false, "recipe photo (colour images, 224 px, 8 looked at): RandomResizedCrop scale 0.08-1, flip on, TrivialAugment on")]
-    [InlineData(64, false, "recipe small (small images, 64 px, 8 looked at): RandomResizedCrop scale 0.5-1, flip off, TrivialAugment off")]
-    [InlineData(224, true, "recipe small (grey images, 224 px, 8 looked at): RandomResizedCrop scale 0.5-1, flip off, TrivialAugment off")]
+    [InlineData(64, false, "recipe small (small images, 64 px, 8 looked at): RandomResizedCrop scale 1-1, flip off, TrivialAugment off")]
+    [InlineData(224, true, "recipe small (grey images, 224 px, 8 looked at): RandomResizedCrop scale 1-1, flip off, TrivialAugment off")]
     public void Auto_derives_the_recipe_from_size_and_colour(int side, bool grey, string expected) =>
         Assert.Equal(expected, AugmentationRecipe.For(RecipeName.Auto, new ImageSample(side, grey, 8)).Describe());
 

@@ -44,7 +44,7 @@ public class FineTuneCommandTests
         Assert.Contains("confusion matrix", output);
         Assert.Contains("Ankle boot", output);
         // What ran, said as it is: the recipe the grey 28 px images get, validation (not test) per epoch and at the end.
-        Assert.Contains("recipe small (grey images, 28 px, 8 looked at): RandomResizedCrop scale 0.5-1, flip off, TrivialAugment off\n", output.Replace("\r\n", "\n"));
+        Assert.Contains("recipe small (grey images, 28 px, 8 looked at): RandomResizedCrop scale 1-1, flip off, TrivialAugment off\n", output.Replace("\r\n", "\n"));
         Assert.DoesNotContain("RandomHorizontalFlip", output);
         Assert.Contains("| validation loss ", output);
         Assert.Contains("validation confusion matrix (rows: true class, columns: predicted):", output);
