@@ -11,9 +11,17 @@ public static class TestImages
     public static byte[] Png(int width, int height, Func<int, int, SKColor> color)
     {
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        // Written into the pixel buffer: SKBitmap.SetPixel draws through a canvas per call, whose cost grows with the bitmap
+        // (a 1 x 200,000 strip took minutes).
+        var pixels = bitmap.GetPixelSpan();
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-                bitmap.SetPixel(x, y, color(x, y));
+            {
+                var c = color(x, y);
+                int at = 4 * (y * width + x);
+                pixels[at] = c.Red; pixels[at + 1] = c.Green; pixels[at + 2] = c.Blue; pixels[at + 3] = c.Alpha;
+            }
+        bitmap.NotifyPixelsChanged();
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();

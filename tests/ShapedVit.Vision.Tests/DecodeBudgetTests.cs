@@ -21,6 +21,7 @@ public class DecodeBudgetTests
     {
         string path = Path.Combine(Path.GetTempPath(), $"shapedvit-budget-{Environment.ProcessId}.png");
         File.WriteAllBytes(path, TestImages.Png(Side, Side, (x, y) => new SKColor((byte)x, (byte)y, 0)));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path); // shared by the tests of this class, removed at the end
         return path;
     });
 
