@@ -1,5 +1,6 @@
 using System.Globalization;
 using ShapedVit.Checkpoints;
+using ShapedVit.Data;
 using ShapedVit.Vision;
 
 namespace ShapedVit.Samples.FineTune;
@@ -69,7 +70,7 @@ public sealed record ImageSample(int Side, bool Grey, int Looked)
         int count = folder.Samples.Count, step = Math.Max(1, count / AugmentationRecipe.SampleSize);
         for (int i = 0; i < count && sides.Count < AugmentationRecipe.SampleSize; i += step)
         {
-            RgbImage image;
+            PixelImage image;
             try { image = ImageDecoder.Decode(folder.Samples[i].Path); }
             catch (Exception e) when (e is ImageDecodeException or IOException or UnauthorizedAccessException) { continue; }
             sides.Add(Math.Min(image.Width, image.Height));

@@ -1,4 +1,4 @@
-using ShapedVit.Training.Data;
+using ShapedVit.Data;
 
 namespace ShapedVit.Samples.Shared;
 

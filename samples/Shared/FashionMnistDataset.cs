@@ -1,5 +1,3 @@
-using ShapedVit.Data;
-
 namespace ShapedVit.Samples.Shared;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Onnx;
 using ShapedVit.Checkpoints;
+using ShapedVit.Data;
 using ShapedVit.Samples.OnnxRuntimeApp;
 using ShapedVit.Vision;
 using SkiaSharp;

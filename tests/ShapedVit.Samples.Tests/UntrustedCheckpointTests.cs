@@ -49,7 +49,7 @@ public class UntrustedCheckpointTests
         {
             var tensors = new Dictionary<string, torch.Tensor> { ["norm.weight"] = torch.ones(768) };
             if (withHead) { tensors["head.weight"] = torch.zeros(2, 768); tensors["head.bias"] = torch.zeros(2); }
-            var metadata = new CheckpointMetadata { ModelName = nameof(VitBaseFineTune), Labels = Enumerable.Repeat("a", 900_000).ToArray() };
+            var metadata = new CheckpointMetadata { ModelName = nameof(VitBasePatch16), Labels = Enumerable.Repeat("a", 900_000).ToArray() };
             Safetensors.Write(checkpoint, tensors, metadata.ToDictionary());
         }
         var (code, output, error) = RunCapped(image, "--checkpoint", checkpoint);

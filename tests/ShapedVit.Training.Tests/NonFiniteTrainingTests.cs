@@ -1,7 +1,6 @@
 using ShapedVit.Checkpoints;
 using ShapedVit.Data;
 using ShapedVit.Testing;
-using ShapedVit.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +21,7 @@ public class NonFiniteTrainingTests
     {
         public int Count => inner.Count;
         public IReadOnlyList<string> ClassNames => inner.ClassNames;
-        public string TransformDescription => inner.TransformDescription;
+        public ImageTransform Transform => inner.Transform;
         public int LabelOf(int index) => inner.LabelOf(index);
 
         public IEnumerable<ImageBatch> Batches(IReadOnlyList<int> indices, int batchSize, int seed, CancellationToken cancellation = default)
@@ -127,7 +126,7 @@ public class NonFiniteTrainingTests
     {
         public int Count => inner.Count;
         public IReadOnlyList<string> ClassNames => inner.ClassNames;
-        public string TransformDescription => inner.TransformDescription;
+        public ImageTransform Transform => inner.Transform;
         public int LabelOf(int index) => inner.LabelOf(index);
 
         public IEnumerable<ImageBatch> Batches(IReadOnlyList<int> indices, int batchSize, int seed, CancellationToken cancellation = default)
@@ -152,7 +151,7 @@ public class NonFiniteTrainingTests
     public void A_single_class_data_set_is_refused_in_one_line()
     {
         var pixels = new byte[4 * 64];
-        var data = new LabeledImages(pixels, [0, 0, 0, 0], 1, 8, 8, ["cat"], PixelNormalization.Grey(0.5f, 0.5f));
+        var data = new LabeledImages(pixels, [0, 0, 0, 0], 1, 8, 8, ["cat"], ImageTransform.Normalize([0.5f], [0.5f]));
         using var model = new PlainTinyVit(seed: 1);
         var error = Assert.Throws<ArgumentException>(() => new Trainer(model, data, null, new TrainerOptions(), torch.CPU, Architecture));
         Assert.Equal("The training set has 1 class ('cat'): a classifier needs at least 2. (Parameter 'train')", error.Message);
