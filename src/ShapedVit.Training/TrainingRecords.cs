@@ -98,9 +98,10 @@ public enum TrainingPrecision
     Float32 = 0,
     /// <summary>
     /// Forward and backward in a bfloat16 copy of the model (LayerNorms float32), gradients added into the float32 master
-    /// weights, which the optimizer updates: autocast's recipe, by hand. 1.5-2.0x float32 for ViT-S/16 on a CPU with
-    /// AMX, but 0.5x for a model as small as the FashionMnist sample's (width 128), where the GEMMs are too small to pay
-    /// for the casts (docs/benchmarks.md, Run H); on CPUs without bfloat16 instructions it can be slower too.
+    /// weights, which the optimizer updates: autocast's recipe, by hand. It pays for ViT-S-sized models and up on a CPU
+    /// with bfloat16 matrix instructions (AMX); for a model as small as the FashionMnist sample's (width 128) the GEMMs are
+    /// too small to pay for the casts, and on CPUs without bfloat16 instructions it can be slower too. The measured
+    /// ratios are in docs/benchmarks.md (Run H).
     /// </summary>
     BFloat16 = 1,
 }
