@@ -9,9 +9,21 @@ namespace ShapedVit.Tests.Performance;
 /// <summary>
 /// The tests below count packs (a process-wide number) and switch packing on and off, so they run alone; other test
 /// classes running meanwhile would only take libtorch's path while packing is off, which gives the same numbers.
+/// The packed path is forced for the collection (<see cref="ForcePackedPath"/>), so that it is tested on every CPU, not
+/// only where it is chosen.
 /// </summary>
 [CollectionDefinition(nameof(PackedGemmCollection), DisableParallelization = true)]
-public sealed class PackedGemmCollection;
+public sealed class PackedGemmCollection : ICollectionFixture<ForcePackedPath>;
+
+/// <summary>Forces oneMKL's packed path while the collection runs (alone), and gives the choice back afterwards.</summary>
+public sealed class ForcePackedPath : IDisposable
+{
+    /// <summary>Forces the packed path.</summary>
+    public ForcePackedPath() => CpuInference.ForcedPath = GemmPath.OneMklPacked;
+
+    /// <summary>Gives the choice back to the CPU's selection.</summary>
+    public void Dispose() => CpuInference.ForcedPath = null;
+}
 
 /// <summary>
 /// Float32 inference through oneMKL's packed GEMM (<see cref="PackedGemm"/>): the same numbers as libtorch's linear,

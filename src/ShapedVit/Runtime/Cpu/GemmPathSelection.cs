@@ -53,17 +53,19 @@ internal readonly record struct CpuCapabilities(bool IsX64, bool Avx2Fma, bool A
 internal readonly record struct GemmPathSelection(GemmPath Path, string Reason)
 {
     /// <summary>
-    /// The float32 inference path for <paramref name="cpu"/>, by instruction set. oneMKL chooses its kernels inside (by
-    /// vendor as well as by instruction set: on AMD CPUs with AVX-512 it runs its AVX2 kernels), and both candidate paths
-    /// run those same kernels; the packed one saves the per-call re-layout of the weight, so it is chosen wherever
-    /// oneMKL's AVX2 (or wider) kernels run. Without AVX2 and FMA, or without oneMKL, libtorch's path is kept.
-    /// docs/benchmarks.md has the measurements behind this, per CPU.
+    /// The float32 inference path for <paramref name="cpu"/>, by instruction set, never by vendor. Both candidates run
+    /// oneMKL's kernels, which oneMKL picks inside (by vendor as well as by instruction set); the packed one saves the
+    /// per-call re-layout of the weight. Measured on the project's two CPU kinds (docs/benchmarks.md, runs F and J): it
+    /// pays on the CPUs with AMX tiles, and costs on AVX-512 without AMX, where libtorch's own linear is faster at batch 1
+    /// and equal at batch 8. So the packed path is chosen where AMX is present, and libtorch's linear everywhere else
+    /// (including AVX2-only CPUs, where neither was measured).
     /// </summary>
     internal static GemmPathSelection Select(CpuCapabilities cpu)
     {
         if (!cpu.OneMklPackedExported) return new(GemmPath.LibTorchLinear, "libtorch's CPU library does not export oneMKL's packed SGEMM");
         if (!cpu.IsX64) return new(GemmPath.LibTorchLinear, "oneMKL's packed SGEMM is used on x86-64 only");
         if (!cpu.Avx2Fma) return new(GemmPath.LibTorchLinear, "the CPU has no AVX2 and FMA");
+        if (!cpu.AmxTile) return new(GemmPath.LibTorchLinear, $"x86-64 with {cpu}: oneMKL's packed SGEMM measured slower than libtorch's linear without AMX");
         return new(GemmPath.OneMklPacked, $"x86-64 with {cpu}");
     }
 }

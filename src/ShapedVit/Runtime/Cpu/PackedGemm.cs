@@ -59,7 +59,7 @@ public static class PackedGemm
             if (!enabled) return startReason ?? $"switched off by {nameof(PackedGemm)}.{nameof(Enabled)}";
             if (CpuInference.Native is null) return $"unavailable: {NativeGemm.FailureReason}";
             var selection = CpuInference.Selection;
-            return selection.Path == GemmPath.OneMklPacked
+            return (CpuInference.ForcedPath ?? selection.Path) == GemmPath.OneMklPacked
                 ? "oneMKL packed GEMM (libtorch_cpu) for float32 CPU inference"
                 : $"libtorch's linear for float32 CPU inference: {selection.Reason}";
         }
