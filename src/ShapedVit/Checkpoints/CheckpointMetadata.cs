@@ -164,12 +164,12 @@ public sealed record CheckpointMetadata
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
-                throw Invalid(key, null, $"must be a JSON array of strings, found {Describe(ref reader)}.", path);
+                throw Invalid(key, null, $"must be a JSON array of strings, found {SafetensorsHeader.Describe(ref reader)}.", path);
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 string at = $"[{labels.Count}]";
                 if (reader.TokenType != JsonTokenType.String)
-                    throw Invalid(key, null, $"element {at} is {Describe(ref reader)}, not a string.", path);
+                    throw Invalid(key, null, $"element {at} is {SafetensorsHeader.Describe(ref reader)}, not a string.", path);
                 if (labels.Count == MaxLabels) throw Invalid(key, null, $"has more than {MaxLabels:N0} labels.", path);
                 string label = reader.GetString()!;
                 if (label.Length > MaxLabelLength)
@@ -198,7 +198,7 @@ public sealed record CheckpointMetadata
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                throw Invalid(key, null, $"must be a JSON object, found {Describe(ref reader)}.", path);
+                throw Invalid(key, null, $"must be a JSON object, found {SafetensorsHeader.Describe(ref reader)}.", path);
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
                 string field = reader.GetString()!;
@@ -213,7 +213,7 @@ public sealed record CheckpointMetadata
                     case "crop_pct": cropPct = ReadNumber(ref reader, quoted, path); break;
                     case "interpolation":
                         if (reader.TokenType != JsonTokenType.String)
-                            throw Invalid(key, quoted, $"is {Describe(ref reader)}, not a string.", path);
+                            throw Invalid(key, quoted, $"is {SafetensorsHeader.Describe(ref reader)}, not a string.", path);
                         filter = reader.GetString()!;
                         break;
                     default: reader.Skip(); break; // timm's other pretrained_cfg fields (url, num_classes...) are not ours to check
@@ -265,7 +265,7 @@ public sealed record CheckpointMetadata
     private static double ReadNumber(ref Utf8JsonReader reader, string field, string? path)
     {
         if (reader.TokenType != JsonTokenType.Number)
-            throw Invalid(CheckpointMetadataKeys.Preprocessing, field, $"is {Describe(ref reader)}, not a number.", path);
+            throw Invalid(CheckpointMetadataKeys.Preprocessing, field, $"is {SafetensorsHeader.Describe(ref reader)}, not a number.", path);
         if (!reader.TryGetDouble(out double value) || !double.IsFinite(value))
             throw Invalid(CheckpointMetadataKeys.Preprocessing, field, $"{Encoding.UTF8.GetString(reader.ValueSpan)} is not a finite number.", path);
         return value;
@@ -275,7 +275,7 @@ public sealed record CheckpointMetadata
     private static double[] ReadNumbers(ref Utf8JsonReader reader, string field, string? path)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
-            throw Invalid(CheckpointMetadataKeys.Preprocessing, field, $"is {Describe(ref reader)}, not an array of numbers.", path);
+            throw Invalid(CheckpointMetadataKeys.Preprocessing, field, $"is {SafetensorsHeader.Describe(ref reader)}, not an array of numbers.", path);
         var values = new List<double>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -288,17 +288,6 @@ public sealed record CheckpointMetadata
     private static string FormatNumbers(double[] values) =>
         "[" + string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]";
 
-    private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
-    {
-        JsonTokenType.None => "nothing",
-        JsonTokenType.Number => "the number " + UntrustedText.Display(Encoding.UTF8.GetString(reader.ValueSpan), 40),
-        JsonTokenType.String => "a string",
-        JsonTokenType.StartObject => "an object",
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        JsonTokenType.Null => "null",
-        _ => reader.TokenType.ToString(),
-    };
 }
 
 /// <summary>The <c>__metadata__</c> keys of <see cref="CheckpointMetadata"/>, and the one that marks a trainer's state file.</summary>
@@ -338,6 +327,6 @@ public static class ModelArchitecture
         ArgumentNullException.ThrowIfNull(metadata);
         string found = metadata.GetValueOrDefault(CheckpointMetadataKeys.Architecture) ?? "(none recorded)";
         if (found != architecture)
-            throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null, $"the file holds architecture '{found}', not '{architecture}'.", path);
+            throw new CheckpointException(CheckpointRule.ArchitectureMismatch, null, $"the file holds architecture '{UntrustedText.Display(found)}', not '{architecture}'.", path);
     }
 }

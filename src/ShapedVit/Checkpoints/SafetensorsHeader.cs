@@ -264,9 +264,14 @@ public sealed class SafetensorsHeader
             throw new CheckpointException(rule, name, $"{what} must be {type switch { JsonTokenType.StartObject => "an object", JsonTokenType.StartArray => "an array", JsonTokenType.String => "a string", _ => type.ToString() }}, found {Describe(ref reader)}.", path);
     }
 
-    private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
+    /// <summary>
+    /// The JSON value under <paramref name="reader"/> in words, for an error line: its kind, and a number's text bounded by
+    /// <see cref="UntrustedText.Display"/>. The header's and the metadata's readers share it.
+    /// </summary>
+    internal static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        JsonTokenType.Number => "the number " + Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.None => "nothing",
+        JsonTokenType.Number => "the number " + UntrustedText.Display(Encoding.UTF8.GetString(reader.ValueSpan), 40),
         JsonTokenType.String => "a string",
         JsonTokenType.StartObject => "an object",
         JsonTokenType.StartArray => "an array",
