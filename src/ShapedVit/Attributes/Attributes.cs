@@ -1,6 +1,7 @@
 // Linked into the generator (netstandard2.0) as internal types, as System.Text.Json links its attribute sources: the
 // generator reads each option's name (nameof) and default from these declarations, so each exists once. Keep this file
-// free of runtime dependencies. Property names are the names of the matching VitSpec properties.
+// free of runtime dependencies. Property names are the names of the matching VitSpec properties, prefixed by their
+// concern where VitSpec, which is flat, would otherwise hold two of one name (Mlp.Gate is VitSpec.MlpGate).
 using System;
 
 #if SHAPEDVIT_GENERATOR
@@ -32,12 +33,18 @@ namespace ShapedVit
 
         /// <summary>Classes of the head; 0 makes a headless feature extractor. Default 1000.</summary>
         public int NumClasses { get; set; } = DefaultNumClasses;
-        /// <summary>Class-token pooling (default) or the mean of the patch tokens.</summary>
+        /// <summary>Class-token pooling (default), the mean of the patch tokens, or SigLIP's attention-pool (MAP) head.</summary>
         public Pooling Pooling { get; set; } = Pooling.ClassToken;
         /// <summary>Prepend a learned class token. Default true.</summary>
         public bool ClassToken { get; set; } = DefaultClassToken;
         /// <summary>Learned register tokens after the class token (Darcet et al., 2023). Default 0.</summary>
         public int RegisterTokens { get; set; }
+        /// <summary>
+        /// DeiT's learned distillation token after the class token (timm's <c>dist_token</c>), read by a second head
+        /// (<c>head_dist</c>); at inference the two heads' logits are averaged, as timm's <c>VisionTransformerDistilled</c>
+        /// does. Needs the class token and class-token pooling. Default false.
+        /// </summary>
+        public bool DistillationToken { get; set; }
         /// <summary>Bias in the qkv projection. Default true.</summary>
         public bool QkvBias { get; set; } = DefaultQkvBias;
         /// <summary>Initial value of LayerScale (CaiT); 0 turns LayerScale off.</summary>
@@ -89,6 +96,13 @@ namespace ShapedVit
         public int ImageWidth { get; }
         /// <summary>Colour channels. Default 3.</summary>
         public int Channels { get; set; } = DefaultChannels;
+        /// <summary>
+        /// The image size is a run-time fact (timm's <c>dynamic_img_size</c>): any height and width the patch divides are
+        /// accepted, and the learned position embedding, stored for the declared size, is resampled to the input's patch grid
+        /// at run time with antialiased bicubic interpolation, as timm resamples it. The trace shows the patch count as
+        /// <c>(H/p)(W/p)</c>; every width is still proven. Default false.
+        /// </summary>
+        public bool DynamicSize { get; set; }
     }
 
     /// <summary>Patch size: <c>[Patch(16)]</c> or <c>[Patch(height, width)]</c>.</summary>
@@ -108,6 +122,10 @@ namespace ShapedVit
         public int PatchHeight { get; }
         /// <summary>Patch width in pixels; must divide the image width.</summary>
         public int PatchWidth { get; }
+        /// <summary>The default of <see cref="Bias"/>.</summary>
+        public const bool DefaultBias = true;
+        /// <summary>Bias in the patch projection (timm's <c>patch_embed.proj.bias</c>; CLIP's towers have none). Default true.</summary>
+        public bool Bias { get; set; } = DefaultBias;
     }
 
     /// <summary>Token width (the paper's hidden size D).</summary>
@@ -166,8 +184,96 @@ namespace ShapedVit
     {
         /// <summary>An MLP hidden layer <paramref name="hiddenDim"/> wide.</summary>
         public MlpAttribute(int hiddenDim) => MlpDim = hiddenDim;
-        /// <summary>MLP hidden width.</summary>
+        /// <summary>MLP hidden width (timm's <c>hidden_features</c>: for <see cref="MlpGate.Packed"/> the width of the one
+        /// projection holding both halves, for <see cref="MlpGate.Split"/> the width of each of the two).</summary>
         public int MlpDim { get; }
+        /// <summary>The activation: exact GELU (default), tanh GELU (SigLIP), QuickGELU (OpenAI CLIP) or SiLU (SwiGLU).</summary>
+        public MlpActivation Activation { get; set; }
+        /// <summary>A gated MLP (GLU): none (default), one packed projection chunked in two (timm's <c>SwiGLUPacked</c>,
+        /// DINOv2-giant), or two projections <c>fc1_g</c>, <c>fc1_x</c> (timm's <c>SwiGLU</c>, EVA-02).</summary>
+        public MlpGate Gate { get; set; }
+        /// <summary>A norm on the hidden activations before <c>fc2</c> (timm's <c>scale_mlp</c>, EVA-02's <c>mlp.norm</c>). Default false.</summary>
+        public bool InnerNorm { get; set; }
+    }
+
+    /// <summary>
+    /// The position embedding: <c>[PositionEmbedding(PositionEmbeddingKind.None)]</c>, or learned without slots for the prefix
+    /// tokens, as timm's <c>no_embed_class</c> (DeiT-III, DINOv2 with registers): <c>[PositionEmbedding(IncludePrefixTokens = false)]</c>.
+    /// Without this attribute: learned, with a slot per prefix token, as the paper.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    sealed class PositionEmbeddingAttribute : Attribute
+    {
+        /// <summary>The default of <see cref="IncludePrefixTokens"/>.</summary>
+        public const bool DefaultIncludePrefixTokens = true;
+
+        /// <summary>A learned position embedding.</summary>
+        public PositionEmbeddingAttribute() : this(PositionEmbeddingKind.Learned) { }
+        /// <summary>A position embedding of <paramref name="kind"/>.</summary>
+        public PositionEmbeddingAttribute(PositionEmbeddingKind kind) => PositionEmbedding = kind;
+        /// <summary>Learned (timm's <c>pos_embed_type='learn'</c>) or none.</summary>
+        public PositionEmbeddingKind PositionEmbedding { get; }
+        /// <summary>Whether the learned embedding has slots for the prefix tokens (false is timm's <c>no_embed_class=True</c>:
+        /// the prefix tokens are prepended after the patches got theirs). Default true.</summary>
+        public bool IncludePrefixTokens { get; set; } = DefaultIncludePrefixTokens;
+    }
+
+    /// <summary>
+    /// The norms: their kind (LayerNorm or RMSNorm, epsilon <c>LayerNormEps</c>), a norm before the blocks (timm's
+    /// <c>pre_norm</c>, CLIP's <c>norm_pre</c>) and where the final norm sits. Without this attribute: LayerNorm, no pre-norm,
+    /// and the final norm where timm puts it by default.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    sealed class NormAttribute : Attribute
+    {
+        /// <summary>LayerNorm everywhere.</summary>
+        public NormAttribute() : this(NormKind.LayerNorm) { }
+        /// <summary>Norms of <paramref name="kind"/> everywhere.</summary>
+        public NormAttribute(NormKind kind) => Norm = kind;
+        /// <summary>LayerNorm (default) or RMSNorm.</summary>
+        public NormKind Norm { get; }
+        /// <summary>A norm after the position embedding, before the blocks (timm's <c>norm_pre</c>, as CLIP). Default false.</summary>
+        public bool PreNorm { get; set; }
+        /// <summary>Where the final norm sits: <see cref="FinalNorm.Auto"/> is timm's default (after pooling for mean pooling,
+        /// on the tokens otherwise).</summary>
+        public FinalNorm FinalNorm { get; set; }
+    }
+
+    /// <summary>
+    /// Options of the attention layers beyond the paper's (its qkv bias stays <c>QkvBias</c> on [VisionTransformer]):
+    /// qk-norm, EVA-02's separate q/k/v projections and inner norm, and EVA-02's rotary position embedding.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    sealed class AttentionAttribute : Attribute
+    {
+        /// <summary>A norm on each head's queries and keys (timm's <c>qk_norm</c>). Default false.</summary>
+        public bool QkNorm { get; set; }
+        /// <summary>Separate <c>q_proj</c>, <c>k_proj</c>, <c>v_proj</c> (EVA-02, timm's <c>qkv_fused=False</c>; the key projection
+        /// has no bias) instead of one fused <c>qkv</c>. Default false.</summary>
+        public bool SeparateProjections { get; set; }
+        /// <summary>A norm on the attention output before <c>proj</c> (timm's <c>scale_attn_inner</c>, EVA-02 CLIP). Default false.</summary>
+        public bool InnerNorm { get; set; }
+        /// <summary>EVA-02's rotary position embedding on the patch tokens' queries and keys (timm's <c>use_rot_pos_emb</c>,
+        /// <c>RotaryEmbeddingCat</c>); the head width must split into four. Default false.</summary>
+        public bool Rotary { get; set; }
+        /// <summary>The patch grid the rotary frequencies were trained at (timm's <c>ref_feat_shape</c>, square); 0 (default)
+        /// means the model's own grid.</summary>
+        public int RotaryReferenceGrid { get; set; }
     }
 
     /// <summary>

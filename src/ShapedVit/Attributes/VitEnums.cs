@@ -19,6 +19,90 @@ namespace ShapedVit
         ClassToken = 0,
         /// <summary>The mean of the patch tokens, then a LayerNorm (timm's <c>global_pool='avg'</c> with <c>fc_norm</c>).</summary>
         Mean = 1,
+        /// <summary>SigLIP's multi-head attention pooling (timm's <c>global_pool='map'</c>): a learned latent query attends to
+        /// the tokens, then an MLP (<c>attn_pool</c>).</summary>
+        AttentionPool = 2,
+    }
+
+    /// <summary>The kind of position embedding.</summary>
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    enum PositionEmbeddingKind
+    {
+        /// <summary>A learned embedding added to the tokens (timm's <c>pos_embed</c>).</summary>
+        Learned = 0,
+        /// <summary>No position embedding (the tokens carry no position, or a rotary embedding gives it).</summary>
+        None = 1,
+    }
+
+    /// <summary>The norm layer of every norm in the model.</summary>
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    enum NormKind
+    {
+        /// <summary>LayerNorm with weight and bias.</summary>
+        LayerNorm = 0,
+        /// <summary>RMSNorm with a weight (timm's <c>RmsNorm</c>).</summary>
+        RmsNorm = 1,
+    }
+
+    /// <summary>Where the final norm sits (timm's <c>final_norm</c> and <c>fc_norm</c>).</summary>
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    enum FinalNorm
+    {
+        /// <summary>timm's default: after pooling (<c>fc_norm</c>) for <see cref="Pooling.Mean"/>, on the tokens (<c>norm</c>) otherwise.</summary>
+        Auto = 0,
+        /// <summary>On every token after the last block (<c>norm</c>; timm's <c>fc_norm=False</c>).</summary>
+        BeforePooling = 1,
+        /// <summary>On the pooled vector (<c>fc_norm</c>; timm's <c>fc_norm=True</c>).</summary>
+        AfterPooling = 2,
+        /// <summary>No final norm (timm's <c>final_norm=False</c>).</summary>
+        None = 3,
+    }
+
+    /// <summary>The MLP's activation.</summary>
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    enum MlpActivation
+    {
+        /// <summary>Exact (erf) GELU: the paper, timm's default.</summary>
+        Gelu = 0,
+        /// <summary>GELU's tanh approximation (timm's <c>gelu_tanh</c>, SigLIP).</summary>
+        GeluTanh = 1,
+        /// <summary>x * sigmoid(1.702 x) (timm's <c>quick_gelu</c>, OpenAI CLIP).</summary>
+        QuickGelu = 2,
+        /// <summary>x * sigmoid(x), the activation of SwiGLU.</summary>
+        Silu = 3,
+    }
+
+    /// <summary>Whether the MLP is gated (a GLU), and how its two halves are stored.</summary>
+#if SHAPEDVIT_GENERATOR
+    internal
+#else
+    public
+#endif
+    enum MlpGate
+    {
+        /// <summary>fc1, activation, fc2.</summary>
+        None = 0,
+        /// <summary>One fc1 whose output is chunked into two halves, the activation of the first times the second (timm's
+        /// <c>SwiGLUPacked</c>/<c>GluMlp</c>, DINOv2-giant); fc2 reads half the hidden width, which must be even.</summary>
+        Packed = 1,
+        /// <summary>Two projections <c>fc1_g</c> (activated) and <c>fc1_x</c>, multiplied (timm's <c>SwiGLU</c>, EVA-02).</summary>
+        Split = 2,
     }
 
     /// <summary>The model sizes of the paper's Table 1 (Tiny and Small as DeiT defines them).</summary>

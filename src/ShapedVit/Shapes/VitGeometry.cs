@@ -50,8 +50,40 @@ namespace ShapedVit
         public bool ClassToken { get; init; } = VisionTransformerAttribute.DefaultClassToken;
         /// <summary>Learned register tokens prepended after the class token (timm's <c>reg_tokens</c>); 0 = none.</summary>
         public int RegisterTokens { get; init; }
-        /// <summary>Whether the fused qkv projection has a bias (timm's <c>qkv_bias</c>).</summary>
+        /// <summary>Whether DeiT's distillation token (and its second head) follows the class token.</summary>
+        public bool DistillationToken { get; init; }
+        /// <summary>Whether the image size is a run-time fact: the position embedding is resampled to the input's grid (timm's <c>dynamic_img_size</c>).</summary>
+        public bool DynamicImageSize { get; init; }
+        /// <summary>Whether the patch projection has a bias.</summary>
+        public bool PatchBias { get; init; } = PatchAttribute.DefaultBias;
+        /// <summary>Learned or no position embedding.</summary>
+        public PositionEmbeddingKind PositionEmbedding { get; init; }
+        /// <summary>Whether the learned position embedding has slots for the prefix tokens (false: timm's <c>no_embed_class</c>).</summary>
+        public bool PositionEmbeddingIncludesPrefix { get; init; } = PositionEmbeddingAttribute.DefaultIncludePrefixTokens;
+        /// <summary>LayerNorm or RMSNorm, for every norm.</summary>
+        public NormKind Norm { get; init; }
+        /// <summary>Whether a norm follows the position embedding (timm's <c>norm_pre</c>).</summary>
+        public bool PreNorm { get; init; }
+        /// <summary>Where the final norm sits, as declared (<see cref="FinalNorm.Auto"/> unresolved).</summary>
+        public FinalNorm FinalNorm { get; init; }
+        /// <summary>Whether the fused qkv projection has a bias (timm's <c>qkv_bias</c>); with separate projections, q's and v's.</summary>
         public bool QkvBias { get; init; } = VisionTransformerAttribute.DefaultQkvBias;
+        /// <summary>Whether queries and keys are normed per head (timm's <c>qk_norm</c>).</summary>
+        public bool QkNorm { get; init; }
+        /// <summary>Whether q, k and v have separate projections (EVA-02).</summary>
+        public bool SeparateQkv { get; init; }
+        /// <summary>Whether the attention output is normed before its projection (timm's <c>scale_attn_inner</c>).</summary>
+        public bool AttentionInnerNorm { get; init; }
+        /// <summary>Whether EVA-02's rotary position embedding is applied to the patch tokens' queries and keys.</summary>
+        public bool Rotary { get; init; }
+        /// <summary>The square patch grid the rotary frequencies refer to; 0 = the model's own grid.</summary>
+        public int RotaryReferenceGrid { get; init; }
+        /// <summary>The MLP activation.</summary>
+        public MlpActivation MlpActivation { get; init; }
+        /// <summary>Whether and how the MLP is gated.</summary>
+        public MlpGate MlpGate { get; init; }
+        /// <summary>Whether the MLP norms its hidden activations before fc2 (timm's <c>scale_mlp</c>).</summary>
+        public bool MlpInnerNorm { get; init; }
         /// <summary>Initial LayerScale value; 0 = off.</summary>
         public double LayerScaleInit { get; init; }
         /// <summary>0 = off; otherwise the paper's pre-logits Linear + Tanh of this width.</summary>
