@@ -53,6 +53,34 @@ internal sealed partial class HubCache(string root)
         return File.Exists(pointer) ? pointer : null;   // File.Exists follows the link: a dangling one is not a cached file
     }
 
+    /// <summary>huggingface_hub's marker that a file does not exist at a commit: <c>.no_exist/&lt;commit&gt;/&lt;file&gt;</c>, empty.</summary>
+    public string NoExistPath(string repoId, string commit, string fileName) =>
+        Path.Combine([RepositoryFolder(repoId), ".no_exist", commit, .. fileName.Split('/')]);
+
+    /// <summary>Whether the cache knows <paramref name="fileName"/> does not exist at the commit <paramref name="revision"/>
+    /// resolves to (huggingface_hub's <c>try_to_load_from_cache</c> returning <c>_CACHED_NO_EXIST</c>).</summary>
+    public bool IsKnownMissing(string repoId, string revision, string fileName) =>
+        CachedCommit(repoId, revision) is { } commit && File.Exists(NoExistPath(repoId, commit, fileName));
+
+    /// <summary>Records that <paramref name="fileName"/> does not exist at <paramref name="commit"/>, as huggingface_hub does
+    /// after a 404 EntryNotFound that names the commit: an empty marker file. Best effort: a read-only cache only loses the
+    /// shortcut.</summary>
+    public void MarkMissing(string repoId, string revision, string commit, string fileName)
+    {
+        try
+        {
+            var marker = NoExistPath(repoId, commit, fileName);
+            if (!File.Exists(marker))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
+                using (new FileStream(marker, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite)) { }
+            }
+            WriteRef(repoId, revision, commit);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
     /// <summary>Writes refs/&lt;revision&gt; atomically (temporary file, then rename) when it is not already that commit.</summary>
     public void WriteRef(string repoId, string revision, string commit)
     {

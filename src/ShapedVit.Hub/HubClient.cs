@@ -74,10 +74,18 @@ public sealed partial class HubClient : IDisposable
         IProgress<HubDownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ValidateNames(repoId, fileName, revision);
-        if (HubCache.IsCommitHash(revision) && TryGetCached(repoId, fileName, revision) is { } pinned) return pinned;
+        if (HubCache.IsCommitHash(revision))
+        {
+            if (TryGetCached(repoId, fileName, revision) is { } pinned) return pinned;
+            // A commit never changes: a file recorded as missing there (.no_exist) is missing without asking, as transformers does.
+            if (cache.IsKnownMissing(repoId, revision, fileName)) throw KnownMissing(repoId, fileName, revision);
+        }
         if (Options.Offline)
-            return TryGetCached(repoId, fileName, revision)
-                ?? throw new HubException(HubErrorKind.NotCached, $"{repoId}@{revision} {fileName} is not in the cache {cache.Root} and the Hub is offline (HF_HUB_OFFLINE / --offline): run once online to download it");
+        {
+            if (TryGetCached(repoId, fileName, revision) is { } cached) return cached;
+            if (cache.IsKnownMissing(repoId, revision, fileName)) throw KnownMissing(repoId, fileName, revision);
+            throw new HubException(HubErrorKind.NotCached, $"{repoId}@{revision} {fileName} is not in the cache {cache.Root} and the Hub is offline (HF_HUB_OFFLINE / --offline): run once online to download it");
+        }
 
         FileMetadata metadata;
         try
@@ -89,6 +97,7 @@ public sealed partial class HubClient : IDisposable
         {
             // As huggingface_hub: no answer, or no access, is not "no file" when the cache has it.
             if (TryGetCached(repoId, fileName, revision) is { } cached) return cached;
+            if (cache.IsKnownMissing(repoId, revision, fileName)) throw KnownMissing(repoId, fileName, revision, error);
             if (error.Kind != HubErrorKind.Network) throw;
             metadata = await HeadAsync(repoId, fileName, revision, Options.MaxRetries, cancellationToken).ConfigureAwait(false);
         }
@@ -123,6 +132,18 @@ public sealed partial class HubClient : IDisposable
             throw new HubException(HubErrorKind.Cache, $"cannot write {repoId} {fileName} into the cache {cache.Root}: {error.Message}; set HF_HUB_CACHE to a writable folder", error);
         }
     }
+
+    /// <summary>Whether the cache records <paramref name="fileName"/> as missing at the commit <paramref name="revision"/>
+    /// resolves to: huggingface_hub's <c>.no_exist/&lt;commit&gt;/&lt;file&gt;</c> marker, written after the Hub answered
+    /// EntryNotFound (by this client or by Python). No request is sent.</summary>
+    public bool IsCachedAsMissing(string repoId, string fileName, string revision = "main")
+    {
+        ValidateNames(repoId, fileName, revision);
+        return cache.IsKnownMissing(repoId, revision, fileName);
+    }
+
+    private HubException KnownMissing(string repoId, string fileName, string revision, Exception? inner = null) =>
+        new(HubErrorKind.EntryNotFound, $"{repoId}@{revision}: no file {fileName} (the cache records it as missing at commit {cache.CachedCommit(repoId, revision)}, in .no_exist)", inner);
 
     /// <summary>What a HEAD on the resolve URL said.</summary>
     internal sealed record FileMetadata(string Commit, string Etag, long Size, string? Sha256, Uri DownloadUrl);
@@ -165,7 +186,15 @@ public sealed partial class HubClient : IDisposable
                 }
                 return Metadata(response, repoId, fileName, revision, target, redirected: true);
             }
-            if (!response.IsSuccessStatusCode) throw ErrorFor(response, repoId, fileName, revision);
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = ErrorFor(response, repoId, fileName, revision);
+                // As huggingface_hub: a 404 EntryNotFound that names the commit is remembered under .no_exist/<commit>/.
+                if (error.Kind == HubErrorKind.EntryNotFound && Header(response, "X-Error-Code") == "EntryNotFound"
+                    && Header(response, "X-Repo-Commit") is { } commit && HubCache.IsCommitHash(commit))
+                    cache.MarkMissing(repoId, revision, commit, fileName);
+                throw error;
+            }
             return Metadata(response, repoId, fileName, revision, url, redirected: false);
         }
     }

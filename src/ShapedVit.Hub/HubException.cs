@@ -29,6 +29,8 @@ public enum HubErrorKind
     PickleOnly,
     /// <summary>The cache folder could not be written.</summary>
     Cache,
+    /// <summary>A repo's config.json names a model no timm architecture matches.</summary>
+    UnsupportedArchitecture,
 }
 
 /// <summary>A Hub download or resolution that could not be done. The message is one line, names the repo (or file) and

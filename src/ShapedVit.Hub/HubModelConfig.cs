@@ -96,6 +96,28 @@ public sealed class HubModelConfig
     /// <summary>transformers' <c>intermediate_size</c>: the MLP's hidden width.</summary>
     public int? IntermediateSize { get; private set; }
 
+    /// <summary>transformers' <c>hidden_act</c> (<c>gelu</c>, <c>quick_gelu</c>, <c>gelu_pytorch_tanh</c>, ...).</summary>
+    public string? HiddenActivation { get; private set; }
+
+    /// <summary>transformers' <c>num_register_tokens</c> (DINOv2 with registers).</summary>
+    public int? RegisterTokens { get; private set; }
+
+    /// <summary>timm's architecture for this config: timm's <c>architecture</c> as written; for transformers' format, the
+    /// timm model of the same family (<c>model_type</c>) and geometry (<c>hidden_size</c>, <c>num_hidden_layers</c>,
+    /// <c>num_attention_heads</c>, <c>patch_size</c>, <c>image_size</c>), e.g. facebook/dinov2-small's is
+    /// <c>vit_small_patch14_dinov2</c>; null when no timm architecture matches (see <see cref="RequireTimmArchitecture"/>).</summary>
+    public string? TimmArchitecture => Format == HubConfigFormat.Timm ? Architecture : TimmArchitectures.FromTransformers(this).Name;
+
+    /// <summary><see cref="TimmArchitecture"/>, or a one-line error naming the file and what did not match.</summary>
+    /// <exception cref="HubException">A transformers config that matches no timm architecture (<see cref="HubErrorKind.UnsupportedArchitecture"/>).</exception>
+    public string RequireTimmArchitecture()
+    {
+        if (Format == HubConfigFormat.Timm) return Architecture;
+        var (name, problem) = TimmArchitectures.FromTransformers(this);
+        return name ?? throw new HubException(HubErrorKind.UnsupportedArchitecture,
+            $"{Source}: field model_type: {Architecture} matches no timm architecture: {problem}");
+    }
+
     /// <summary>Reads <paramref name="path"/> (at most <see cref="MaxBytes"/>).</summary>
     /// <exception cref="HubException">The file is too large, not JSON, or a field is missing, mistyped or out of range.</exception>
     public static HubModelConfig Read(string path)
@@ -222,6 +244,8 @@ public sealed class HubModelConfig
         config.NumHiddenLayers = Integer(vision, "num_hidden_layers", source, 1, 1024, prefix);
         config.NumAttentionHeads = Integer(vision, "num_attention_heads", source, 1, 1024, prefix);
         config.IntermediateSize = Integer(vision, "intermediate_size", source, 1, 1 << 18, prefix);
+        config.HiddenActivation = Name(vision, "hidden_act", source, required: false, prefix);
+        config.RegisterTokens = Integer(vision, "num_register_tokens", source, 0, 64, prefix);
         return config;
     }
 
@@ -235,14 +259,14 @@ public sealed class HubModelConfig
         return fields;
     }
 
-    private static string? Name(Dictionary<string, JsonElement> fields, string field, string source, bool required)
+    private static string? Name(Dictionary<string, JsonElement> fields, string field, string source, bool required, string prefix = "")
     {
         if (!fields.TryGetValue(field, out var value) || value.ValueKind == JsonValueKind.Null)
-            return required ? throw Invalid(source, field, "missing") : null;
-        if (value.ValueKind != JsonValueKind.String) throw Invalid(source, field, $"a {Kind(value)}, not a string");
+            return required ? throw Invalid(source, prefix + field, "missing") : null;
+        if (value.ValueKind != JsonValueKind.String) throw Invalid(source, prefix + field, $"a {Kind(value)}, not a string");
         var text = value.GetString()!;
         if (text.Length is 0 or > 128 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
-            throw Invalid(source, field, $"'{Printable(text)}' is not a model name (1-128 letters, digits, '_', '-', '.')");
+            throw Invalid(source, prefix + field, $"'{Printable(text)}' is not a model name (1-128 letters, digits, '_', '-', '.')");
         return text;
     }
 

@@ -148,4 +148,60 @@ public sealed class ModelConfigTests
         }
         finally { File.Delete(path); }
     }
+
+    // The configs as the Hub serves them (text configs and unrelated fields left out); recent transformers writes only the
+    // fields that differ from the config class's defaults, so a missing field has transformers' default.
+    [Theory]
+    [InlineData("facebook/dinov2-small", """{"architectures": ["Dinov2Model"], "hidden_act": "gelu", "hidden_size": 384, "image_size": 518, "layerscale_value": 1.0, "mlp_ratio": 4, "model_type": "dinov2", "num_attention_heads": 6, "num_channels": 3, "num_hidden_layers": 12, "patch_size": 14, "qkv_bias": true, "use_swiglu_ffn": false}""", "vit_small_patch14_dinov2")]
+    [InlineData("facebook/dinov2-large", """{"architectures": ["Dinov2Model"], "hidden_size": 1024, "image_size": 518, "model_type": "dinov2", "num_attention_heads": 16, "num_hidden_layers": 24, "patch_size": 14}""", "vit_large_patch14_dinov2")]
+    [InlineData("facebook/dinov2-with-registers-base", """{"architectures": ["Dinov2WithRegistersModel"], "hidden_size": 768, "image_size": 518, "model_type": "dinov2_with_registers", "num_attention_heads": 12, "num_hidden_layers": 12, "num_register_tokens": 4, "patch_size": 14}""", "vit_base_patch14_reg4_dinov2")]
+    [InlineData("google/siglip-base-patch16-224", """{"architectures": ["SiglipModel"], "initializer_factor": 1.0, "model_type": "siglip", "text_config": {"model_type": "siglip_text_model"}, "vision_config": {"model_type": "siglip_vision_model", "patch_size": 16}}""", "vit_base_patch16_siglip_224")]
+    [InlineData("google/siglip-base-patch16-384", """{"architectures": ["SiglipModel"], "model_type": "siglip", "vision_config": {"image_size": 384, "model_type": "siglip_vision_model", "patch_size": 16}}""", "vit_base_patch16_siglip_384")]
+    [InlineData("google/siglip-so400m-patch14-384", """{"architectures": ["SiglipModel"], "model_type": "siglip", "vision_config": {"hidden_size": 1152, "image_size": 384, "intermediate_size": 4304, "model_type": "siglip_vision_model", "num_attention_heads": 16, "num_hidden_layers": 27, "patch_size": 14}}""", "vit_so400m_patch14_siglip_384")]
+    [InlineData("a siglip_vision_model alone", """{"architectures": ["SiglipVisionModel"], "model_type": "siglip_vision_model", "hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16, "image_size": 256, "patch_size": 16}""", "vit_large_patch16_siglip_256")]
+    [InlineData("openai/clip-vit-base-patch32", """{"architectures": ["CLIPModel"], "model_type": "clip", "projection_dim": 512, "vision_config": {"hidden_act": "quick_gelu", "hidden_size": 768, "image_size": 224, "intermediate_size": 3072, "model_type": "clip_vision_model", "num_attention_heads": 12, "num_hidden_layers": 12, "patch_size": 32}}""", "vit_base_patch32_clip_quickgelu_224")]
+    [InlineData("openai/clip-vit-large-patch14-336", """{"architectures": ["CLIPModel"], "model_type": "clip", "vision_config": {"hidden_size": 1024, "image_size": 336, "intermediate_size": 4096, "model_type": "clip_vision_model", "num_attention_heads": 16, "num_hidden_layers": 24, "patch_size": 14}}""", "vit_large_patch14_clip_quickgelu_336")]
+    [InlineData("laion/CLIP-ViT-B-16-laion2B-s34B-b88K (vision tower)", """{"architectures": ["CLIPVisionModel"], "model_type": "clip_vision_model", "hidden_act": "gelu", "hidden_size": 768, "image_size": 224, "num_attention_heads": 12, "num_hidden_layers": 12, "patch_size": 16}""", "vit_base_patch16_clip_224")]
+    [InlineData("facebook/deit-base-distilled-patch16-384", """{"architectures": ["DeiTForImageClassificationWithTeacher"], "hidden_size": 768, "image_size": 384, "model_type": "deit", "num_attention_heads": 12, "num_hidden_layers": 12, "patch_size": 16}""", "deit_base_distilled_patch16_384")]
+    [InlineData("facebook/deit-tiny-patch16-224 (a ViT in transformers)", TransformersConfig, "vit_tiny_patch16_224")]
+    [InlineData("google/vit-base-patch16-224", """{"architectures": ["ViTForImageClassification"], "model_type": "vit"}""", "vit_base_patch16_224")]
+    public void A_transformers_config_maps_to_the_timm_architecture_of_its_family_and_geometry(string repo, string json, string timm)
+    {
+        var config = Parse(json);
+
+        Assert.Equal(timm, config.TimmArchitecture);
+        Assert.Equal(timm, config.RequireTimmArchitecture());
+        Assert.NotNull(repo);
+    }
+
+    [Fact]
+    public void A_timm_configs_architecture_is_its_own()
+    {
+        Assert.Equal("vit_tiny_patch16_224", Parse(TimmConfig).RequireTimmArchitecture());
+    }
+
+    [Theory]
+    [InlineData("""{"model_type": "swin", "architectures": ["SwinModel"]}""", "SwinModel matches no timm architecture: model_type 'swin' has no timm counterpart here (known: vit, deit, dinov2, dinov2_with_registers, clip, clip_vision_model, siglip, siglip_vision_model)")]
+    [InlineData("""{"model_type": "dinov2", "hidden_size": 384, "num_hidden_layers": 12, "num_attention_heads": 8}""", "dinov2 matches no timm architecture: no timm size has hidden_size 384, num_hidden_layers 12, num_attention_heads 8")]
+    [InlineData("""{"model_type": "dinov2", "hidden_size": 192, "num_hidden_layers": 12, "num_attention_heads": 3}""", "dinov2 matches no timm architecture: dinov2 of hidden_size 192, 12 layers, 3 heads, patch 14, image 224 would be vit_tiny_patch14_dinov2, which timm does not have")]
+    [InlineData("""{"model_type": "vit", "image_size": [224, 256]}""", "vit matches no timm architecture: image_size 224x256 is not square")]
+    public void A_transformers_config_that_matches_no_timm_architecture_is_one_line(string json, string problem)
+    {
+        var config = Parse(json);
+
+        Assert.Null(config.TimmArchitecture);
+        var error = Assert.Throws<HubException>(() => config.RequireTimmArchitecture());
+        Assert.Equal(HubErrorKind.UnsupportedArchitecture, error.Kind);
+        Assert.Equal("cache/config.json: field model_type: " + problem, error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"model_type": "clip", "vision_config": {"hidden_act": 5}}""", "field vision_config.hidden_act: a number, not a string")]
+    [InlineData("""{"model_type": "dinov2_with_registers", "num_register_tokens": 1000}""", "field num_register_tokens: 1000 is outside 0..64")]
+    public void The_new_transformers_fields_are_checked_like_the_others(string json, string problem)
+    {
+        var error = Assert.Throws<HubException>(() => Parse(json));
+
+        Assert.Equal("cache/config.json: " + problem, error.Message);
+    }
 }

@@ -4,11 +4,11 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ShapedVit.Hub.Tests;
+namespace ShapedVit.Testing;
 
 /// <summary>A file of a fake repo. <see cref="Served"/> replaces the bytes the CDN sends (an altered blob);
 /// <see cref="DropAfter"/> closes the connection after that many body bytes, <see cref="Drops"/> times.</summary>
-internal sealed class FakeFile(byte[] content, bool lfs)
+public sealed class FakeFile(byte[] content, bool lfs)
 {
     public byte[] Content { get; } = content;
     public bool Lfs { get; } = lfs;
@@ -27,7 +27,7 @@ internal sealed class FakeFile(byte[] content, bool lfs)
     public string Etag => Lfs ? Sha256 : GitSha1;
 }
 
-internal sealed class FakeRepo(string commit)
+public sealed class FakeRepo(string commit)
 {
     public string Commit { get; } = commit;
     public Dictionary<string, string> Branches { get; } = new() { ["main"] = commit };
@@ -37,14 +37,15 @@ internal sealed class FakeRepo(string commit)
 }
 
 /// <summary>One request the fake Hub or its CDN received.</summary>
-internal sealed record RecordedRequest(string Server, string Method, string Target, IReadOnlyDictionary<string, string> Headers);
+public sealed record RecordedRequest(string Server, string Method, string Target, IReadOnlyDictionary<string, string> Headers);
 
-/// <summary>A stand-in for the Hugging Face Hub on 127.0.0.1 (random ports), written on TcpListener so it can drop a
+/// <summary>A stand-in for the Hugging Face Hub on 127.0.0.1 (shared by the Hub tests and the samples' tests, which point
+/// HF_ENDPOINT at it) (random ports), written on TcpListener so it can drop a
 /// connection mid-body. The Hub port answers <c>/{repo}/resolve/{revision}/{file}</c> as the Hub does (LFS files: a 302 to
 /// the CDN port with X-Repo-Commit, X-Linked-Etag, X-Linked-Size; git files: 200 with ETag; X-Error-Code on 404/403; 401
 /// for a private repo without the token; a relative redirect for a renamed repo); the CDN port serves blobs with Range.
 /// One request per connection; it stops when disposed.</summary>
-internal sealed class FakeHub : IDisposable
+public sealed class FakeHub : IDisposable
 {
     public const string Token = "hf_testTOKENvalue0123456789";
 
