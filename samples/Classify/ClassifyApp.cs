@@ -11,9 +11,18 @@ using static TorchSharp.torch;
 namespace ShapedVit.Samples.Classify;
 
 /// <summary>Classifies images with a checkpointed model: top-k labels with probabilities, optionally an attention-rollout heat map.</summary>
-public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, TextWriter error, ModelCatalog? catalogue = null)
+/// <param name="options">What to classify and with which model.</param>
+/// <param name="output">The classes, one block per image.</param>
+/// <param name="error">Errors, notes and the download progress.</param>
+/// <param name="catalogue">The models a checkpoint can be loaded into (default: <see cref="ModelCatalog.BuiltIn"/>).</param>
+/// <param name="pretrained">The models pretrained weights can be loaded into (default: <see cref="SampleCatalogue"/>).</param>
+/// <param name="environment">The environment huggingface_hub's variables are read from (default: the process's).</param>
+public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, TextWriter error, ModelCatalog? catalogue = null,
+                                IPretrainedCatalogue? pretrained = null, Func<string, string?>? environment = null)
 {
     private readonly ModelCatalog catalogue = catalogue ?? ModelCatalog.BuiltIn;
+    private readonly IPretrainedCatalogue pretrainedCatalogue = pretrained ?? SampleCatalogue.Instance;
+    private readonly Func<string, string?> environment = environment ?? Environment.GetEnvironmentVariable;
 
     public int Run()
     {
@@ -24,6 +33,17 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         Device device;
         try
         {
+            if (options.Pretrained)
+            {
+                (model, labels, preprocessing, var pretrainedMetadata) = LoadPretrained();
+                if (options.ExportOnnxPath is not null)
+                {
+                    using (model) return ExportOnnx(model, pretrainedMetadata);
+                }
+                device = Shared.SampleCommandLine.ResolveDevice(options.Device, error, out _);
+                model.to(device).eval();
+                return ClassifyAll(model, labels, preprocessing, device);
+            }
             if (!File.Exists(options.Checkpoint))
                 throw new FileNotFoundException(MissingCheckpoint(options.Checkpoint));
             // The header only; its labels are checked against the file's own classifier tensor, so the model built below has
@@ -34,7 +54,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             model = known.Create();
             model.LoadSafetensors(options.Checkpoint);
             labels = LoadLabels(metadata.Labels ?? known.Labels, metadata.Labels is null ? $"the catalogue's labels of {known.Name}" : $"metadata '{CheckpointMetadataKeys.Labels}'",
-                                OutputClasses(model, preprocessing));
+                                OutputClasses(model, preprocessing), options.Checkpoint);
             if (options.ExportOnnxPath is not null)
             {
                 using (model) return ExportOnnx(model, metadata with { ModelName = metadata.ModelName ?? known.Name, Labels = labels, Preprocessing = preprocessing });
@@ -42,12 +62,48 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             device = Shared.SampleCommandLine.ResolveDevice(options.Device, error, out _);
             model.to(device).eval();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or Hub.HubException)
         {
             error.WriteLine($"error: {e.Message}");
             return 1;
         }
+        return ClassifyAll(model, labels, preprocessing, device);
+    }
 
+    /// <summary>
+    /// <c>--model NAME</c> without <c>--checkpoint</c>: the repo's config.json and safetensors from the Hub (or the cache),
+    /// the catalogue's model of its architecture with the repo's class count, loaded strictly; the repo's label_names and
+    /// pretrained_cfg preprocessing.
+    /// </summary>
+    private (nn.Module<Tensor, Tensor> Model, IReadOnlyList<string> Labels, PreprocessConfig Preprocessing, CheckpointMetadata Metadata) LoadPretrained()
+    {
+        var files = PretrainedWeights.Fetch(options.Model!, pretrainedCatalogue, options.Offline, environment, error);
+        string repo = files.Files.Weights.RepoId;
+        if (files.NumClasses is not ({ } classes and > 0))
+            throw new ArgumentException($"{repo} has no classifier head (its config.json states no classes): fine-tune it with finetune DATA_DIR --model {options.Model}.");
+        var name = pretrainedCatalogue.ModelName(files.Architecture)
+            ?? throw new ArgumentException($"{repo} holds {files.Architecture}, which this tool does not build (known: {string.Join(", ", pretrainedCatalogue.Architectures)}).");
+        var model = pretrainedCatalogue.Create(files.Architecture, classes, 0);
+        try
+        {
+            PretrainedWeights.Load(model, files.Files);
+            var preprocessing = ResolvePreprocessing(files.Preprocessing
+                ?? throw new ArgumentException($"{repo}: neither its config.json nor the catalogue states the preprocessing of {files.Architecture}: give --norm imagenet or inception."));
+            // The repo's label_names; a 1000-class head without them is ImageNet-1k's, in the shipped list.
+            var stored = files.Labels ?? (classes == ModelCatalog.ImageNetLabels.Count ? ModelCatalog.ImageNetLabels : null);
+            var labels = LoadLabels(stored, files.Labels is null ? "the shipped ImageNet-1k labels" : "its label_names", OutputClasses(model, preprocessing), repo);
+            var metadata = new CheckpointMetadata { ModelName = name, Labels = labels, Preprocessing = preprocessing };
+            return (model, labels, preprocessing, metadata);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private int ClassifyAll(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> labels, PreprocessConfig preprocessing, Device device)
+    {
         int failures = 0;
         var images = ExpandFolders(options.Images, ref failures);
         using (model)
@@ -251,7 +307,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
     }
 
     /// <summary>The class names: --labels, else the checkpoint's or the catalogue's, else "class i"; a count that differs from the head is an error.</summary>
-    private IReadOnlyList<string> LoadLabels(IReadOnlyList<string>? stored, string storedSource, int classes)
+    private IReadOnlyList<string> LoadLabels(IReadOnlyList<string>? stored, string storedSource, int classes, string source)
     {
         IReadOnlyList<string> labels;
         if (options.LabelsFile is not null)
@@ -263,7 +319,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         if (labels.Count != classes)
             throw new ArgumentException(options.LabelsFile is not null
                 ? $"{options.LabelsFile}: {labels.Count} labels for a model of {classes} classes."
-                : $"{options.Checkpoint}: {storedSource} name {labels.Count} classes, but the model's head has {classes}.");
+                : $"{source}: {storedSource} name {labels.Count} classes, but the model's head has {classes}.");
         return labels;
     }
 }

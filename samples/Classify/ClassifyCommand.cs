@@ -10,7 +10,7 @@ public static class ClassifyCommand
     public const int UsageError = SampleCommandLine.UsageError;
 
     /// <summary>The short usage, appended to every command-line error.</summary>
-    public const string Usage = "usage: classify IMAGE|FOLDER... [--checkpoint FILE] [--labels FILE] [--top N] [--device cpu|cuda|cuda:N|auto] [--attention OUT.png] [--help]";
+    public const string Usage = "usage: classify IMAGE|FOLDER... [--checkpoint FILE | --model NAME [--offline]] [--labels FILE] [--top N] [--device cpu|cuda|cuda:N|auto] [--attention OUT.png] [--help]";
 
     /// <summary>The options' defaults are the record's, so the command line and code that builds options agree.</summary>
     private static readonly ClassifyOptions Defaults = new();
@@ -21,7 +21,8 @@ public static class ClassifyCommand
         var images = new Argument<string[]>("images") { Description = "JPEG, PNG or WebP files, or folders of them (each folder's images, not its subfolders).", Arity = ArgumentArity.ZeroOrMore };
         var checkpoint = new Option<string>("--checkpoint") { Description = "A .safetensors checkpoint (default: the FashionMnist sample's).", DefaultValueFactory = _ => Defaults.Checkpoint };
         var labels = new Option<string?>("--labels") { Description = "Class names, one per line (default: the checkpoint's, else the model's)." };
-        var model = new Option<string?>("--model") { Description = "The model to build, for checkpoints without ShapedVit metadata: " + string.Join(", ", ModelCatalog.BuiltIn.Models.Select(m => m.Name)) + "." };
+        var model = new Option<string?>("--model") { Description = "Without --checkpoint: a pretrained model from the Hugging Face Hub (timm's arch.tag, e.g. vit_tiny_patch16_224.augreg_in21k_ft_in1k, or hf-hub:org/repo), downloaded into huggingface_hub's cache or reused from it. With --checkpoint: the model to build, for checkpoints without ShapedVit metadata: " + string.Join(", ", ModelCatalog.BuiltIn.Models.Select(m => m.Name)) + "." };
+        var offline = new Option<bool>("--offline") { Description = "Use the Hub cache only, send no request (as HF_HUB_OFFLINE=1)." };
         var top = new Option<int>("--top") { Description = "How many classes to print.", DefaultValueFactory = _ => Defaults.Top };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => Defaults.Device };
         var maxDimension = new Option<int>("--max-dimension") { Description = "Refuse images wider or taller than this.", DefaultValueFactory = _ => Defaults.MaxDimension };
@@ -34,7 +35,7 @@ public static class ClassifyCommand
         var std = new Option<string?>("--std") { Description = "Per-channel std, comma-separated (e.g. 0.229,0.224,0.225)." };
 
         var exportOnnx = new Option<string?>("--export-onnx") { Description = "Export the checkpoint's model to this ONNX file (labels and preprocessing in its metadata), then exit." };
-        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, top, device, maxDimension, maxPixels, ignoreOrientation, attention, norm, crop, mean, std, exportOnnx };
+        var root = new RootCommand("Classifies images with a ShapedVit checkpoint.") { images, checkpoint, labels, model, offline, top, device, maxDimension, maxPixels, ignoreOrientation, attention, norm, crop, mean, std, exportOnnx };
         if (SampleCommandLine.ParseOrExit(root, args, Usage, output, error, out var parsed) is int exit) return exit;
 
         // An unknown "--option" after an image is taken for another image by the parser: refuse it before any work.
@@ -62,6 +63,9 @@ public static class ClassifyCommand
             Checkpoint = parsed.GetValue(checkpoint)!,
             LabelsFile = parsed.GetValue(labels),
             Model = parsed.GetValue(model),
+            // --model without --checkpoint names pretrained weights on the Hub.
+            Pretrained = parsed.GetValue(model) is not null && parsed.GetResult(checkpoint) is not { Implicit: false },
+            Offline = parsed.GetValue(offline),
             ExportOnnxPath = parsed.GetValue(exportOnnx),
             Top = parsed.GetValue(top),
             Device = parsed.GetValue(device)!,

@@ -10,6 +10,11 @@ public sealed record ClassifyOptions
     public string? LabelsFile { get; init; }
     /// <summary>The catalogue model to build (timm or torchvision name); null: the one the checkpoint's metadata names.</summary>
     public string? Model { get; init; }
+    /// <summary>Start from <see cref="Model"/>'s pretrained weights on the Hugging Face Hub (downloaded, or reused from
+    /// huggingface_hub's cache) instead of a checkpoint file: <c>--model NAME</c> without <c>--checkpoint</c>.</summary>
+    public bool Pretrained { get; init; }
+    /// <summary>Use the Hub cache only and send no request (<c>--offline</c>, as HF_HUB_OFFLINE=1).</summary>
+    public bool Offline { get; init; }
     /// <summary>Export the checkpoint's model to this ONNX file (labels and preprocessing in its metadata) and exit, instead of classifying.</summary>
     public string? ExportOnnxPath { get; init; }
     public int Top { get; init; } = 5;
@@ -33,6 +38,7 @@ public sealed record ClassifyOptions
     {
         if (Images.Count == 0 && ExportOnnxPath is null) yield return "give at least one image (or --export-onnx OUT.onnx).";
         if (Images.Count > 0 && ExportOnnxPath is not null) yield return "--export-onnx exports the model and exits: give no images with it.";
+        if (Pretrained && Model is null) yield return "pretrained weights need --model NAME (timm's arch.tag or hf-hub:org/repo).";
         if (Top < 1) yield return $"--top must be at least 1 (got {Top}).";
         if (MaxPixels < 1) yield return $"--max-pixels must be positive (got {MaxPixels}).";
         if (MaxDimension < 1) yield return $"--max-dimension must be positive (got {MaxDimension}).";

@@ -15,8 +15,17 @@ namespace ShapedVit.Samples.FineTune;
 /// The sample's work: an image folder, a pre-trained checkpoint, a new head sized to the folder's classes, fine-tuning
 /// (or a linear probe, or the same architecture from scratch), a report and a checkpoint Classify reads with no other flag.
 /// </summary>
-public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, TextWriter error)
+/// <param name="options">What to fine-tune on, from what, and how.</param>
+/// <param name="output">Progress and the report.</param>
+/// <param name="error">Errors, notes and the download progress.</param>
+/// <param name="pretrained">The models pretrained weights can be loaded into (default: <see cref="SampleCatalogue"/>).</param>
+/// <param name="environment">The environment huggingface_hub's variables are read from (default: the process's).</param>
+public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, TextWriter error,
+                                IPretrainedCatalogue? pretrained = null, Func<string, string?>? environment = null)
 {
+    private readonly IPretrainedCatalogue pretrainedCatalogue = pretrained ?? SampleCatalogue.Instance;
+    private readonly Func<string, string?> environment = environment ?? Environment.GetEnvironmentVariable;
+
     public const string ModelFile = "model.safetensors";
     public const string StateFile = "trainer-state.safetensors";
     public const string PlotFile = "training.png";
@@ -35,7 +44,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         {
             return FineTune();
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException or ImageDecodeException)
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException or ImageDecodeException or Hub.HubException)
         {
             error.WriteLine($"error: {SampleCommandLine.OneLine(e.Message)}");
             return 1;
@@ -52,10 +61,26 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
             throw new FileNotFoundException(MissingCheckpoint(options.Checkpoint));
         var pretrained = options.Checkpoint is null ? new CheckpointMetadata() : CheckpointMetadata.Read(options.Checkpoint);
         string? pretrainedName = options.Model ?? pretrained.ModelName;
-        var backbone = Backbone.Find(pretrainedName)
-            ?? throw new ArgumentException(pretrainedName is null
-                ? $"{options.Checkpoint} says nothing of its model (no ShapedVit metadata): name it with --model ({Known()})."
-                : $"no backbone takes '{UntrustedText.Display(pretrainedName)}' ({Known()}).");
+        // --model NAME without --checkpoint: the pretrained weights from the Hub (or huggingface_hub's cache), any
+        // architecture the catalogue builds; a checkpoint file: the samples' fine-tuning backbones.
+        var hub = options.Pretrained ? PretrainedWeights.Fetch(options.Model!, pretrainedCatalogue, options.Offline, environment, error) : null;
+        Backbone backbone;
+        if (hub is not null)
+        {
+            string timmArchitecture = hub.Architecture, repo = hub.Files.Weights.RepoId;
+            string name = pretrainedCatalogue.ModelName(timmArchitecture)
+                ?? throw new ArgumentException($"{repo} holds {timmArchitecture}, which FineTune does not build (known: {string.Join(", ", pretrainedCatalogue.Architectures)}).");
+            var hubPreprocessing = hub.Preprocessing
+                ?? throw new ArgumentException($"{repo}: neither its config.json nor the catalogue states the preprocessing of {timmArchitecture}.");
+            backbone = new Backbone(name, [timmArchitecture], hubPreprocessing, (n, seed) => pretrainedCatalogue.Create(timmArchitecture, n, seed));
+        }
+        else
+        {
+            backbone = Backbone.Find(pretrainedName)
+                ?? throw new ArgumentException(pretrainedName is null
+                    ? $"{options.Checkpoint} says nothing of its model (no ShapedVit metadata): name it with --model ({Known()})."
+                    : $"no backbone takes '{UntrustedText.Display(pretrainedName)}' ({Known()}).");
+        }
         var preprocessing = pretrained.Preprocessing ?? backbone.Preprocessing;
 
         var policy = options.SkipBadImages ? BadImagePolicy.Skip : BadImagePolicy.Fail;
@@ -83,8 +108,10 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         else
         {
             // timm's reset_classifier: the pre-trained head is never kept, also when the class counts happen to match.
-            var loaded = model.LoadSafetensors(options.Checkpoint!, new CheckpointLoadOptions { Classifier = ClassifierLoading.Reset });
-            output.WriteLine($"model: {backbone.Name} with {classes} classes from {options.Checkpoint} ({pretrainedName}, {loaded.Naming} naming)");
+            var reset = new CheckpointLoadOptions { Classifier = ClassifierLoading.Reset };
+            var loaded = hub is not null ? PretrainedWeights.Load(model, hub.Files, reset) : model.LoadSafetensors(options.Checkpoint!, reset);
+            string source = hub is not null ? hub.Files.Weights.RepoId : options.Checkpoint!;
+            output.WriteLine($"model: {backbone.Name} with {classes} classes from {source} ({pretrainedName}, {loaded.Naming} naming)");
             string leftOut = loaded.DroppedTensors.Count > 0 ? string.Join(", ", loaded.DroppedTensors) : "none (the checkpoint has no head)";
             output.WriteLine($"  new head: {string.Join(", ", loaded.ReinitializedTensors)}; left out: {leftOut}");
         }

@@ -7,7 +7,7 @@ namespace ShapedVit.Samples.FineTune;
 public static class FineTuneCommand
 {
     public const int UsageError = SampleCommandLine.UsageError;
-    public const string Usage = "usage: finetune DATA_DIR --checkpoint FILE.safetensors [--out DIR] [--linear-probe] [--layer-decay X] [--from-scratch] [--bfloat16] [--recipe auto|photo|small] [--no-flip] [--test DIR] [--epochs N] [--resume] [--help]";
+    public const string Usage = "usage: finetune DATA_DIR --checkpoint FILE.safetensors | --model NAME [--offline] [--out DIR] [--linear-probe] [--layer-decay X] [--from-scratch] [--bfloat16] [--recipe auto|photo|small] [--no-flip] [--test DIR] [--epochs N] [--resume] [--help]";
 
     private static readonly FineTuneOptions Defaults = new();
 
@@ -16,7 +16,8 @@ public static class FineTuneCommand
         action ??= options => new FineTuneApp(options, output, error).Run();
         var data = new Argument<string>("data") { Description = "Image folder: one subfolder of JPEG/PNG/WebP images per class." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "The pre-trained checkpoint (.safetensors)." };
-        var model = new Option<string?>("--model") { Description = "The pre-trained model's name, for a checkpoint without ShapedVit metadata: " + string.Join(", ", Shared.Backbone.All.SelectMany(b => b.Pretrained)) + "." };
+        var model = new Option<string?>("--model") { Description = "Without --checkpoint: a pretrained model from the Hugging Face Hub (timm's arch.tag, e.g. vit_tiny_patch16_224.augreg_in21k_ft_in1k, or hf-hub:org/repo), downloaded into huggingface_hub's cache or reused from it, its head replaced. With --checkpoint: the pre-trained model's name, for a checkpoint without ShapedVit metadata: " + string.Join(", ", Shared.Backbone.All.SelectMany(b => b.Pretrained)) + "." };
+        var offline = new Option<bool>("--offline") { Description = "Use the Hub cache only, send no request (as HF_HUB_OFFLINE=1)." };
         var outDir = new Option<string>("--out") { Description = "Folder for model.safetensors, trainer-state.safetensors and training.png.", DefaultValueFactory = _ => Defaults.OutputDirectory };
         var test = new Option<string?>("--test") { Description = "A separate image folder with the same classes to report the final accuracy on." };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => Defaults.Epochs, Description = "Epochs (with --resume: continue up to this many)." };
@@ -49,7 +50,7 @@ public static class FineTuneCommand
 
         var root = new RootCommand("Fine-tunes a pre-trained Vision Transformer on a folder of your own images.")
         {
-            data, checkpoint, model, outDir, test, epochs, batch, lr, wd, warmup, smoothing, layerDecay, probe, scratch, bfloat16, valFraction, recipe, minScale,
+            data, checkpoint, model, offline, outDir, test, epochs, batch, lr, wd, warmup, smoothing, layerDecay, probe, scratch, bfloat16, valFraction, recipe, minScale,
             noAugment, noFlip, skipBad, seed, resume, threads, device, plain,
         };
         if (SampleCommandLine.ParseOrExit(root, args, Usage, output, error, out var parsed) is int exit) return exit;
@@ -59,6 +60,7 @@ public static class FineTuneCommand
             DataDirectory = parsed.GetValue(data)!,
             Checkpoint = parsed.GetValue(checkpoint),
             Model = parsed.GetValue(model),
+            Offline = parsed.GetValue(offline),
             OutputDirectory = parsed.GetValue(outDir)!,
             TestDirectory = parsed.GetValue(test),
             Epochs = parsed.GetValue(epochs),

@@ -7,8 +7,14 @@ public sealed record FineTuneOptions
     public string DataDirectory { get; init; } = "";
     /// <summary>The pre-trained checkpoint (safetensors); with <see cref="FromScratch"/> only its architecture is used.</summary>
     public string? Checkpoint { get; init; }
-    /// <summary>The pre-trained model's name, for a checkpoint without ShapedVit metadata (timm's, torchvision's).</summary>
+    /// <summary>The pre-trained model's name, for a checkpoint without ShapedVit metadata (timm's, torchvision's); without a
+    /// checkpoint, the pretrained model to download from the Hugging Face Hub (timm's arch.tag or hf-hub:org/repo).</summary>
     public string? Model { get; init; }
+    /// <summary>Use the Hub cache only and send no request (<c>--offline</c>, as HF_HUB_OFFLINE=1).</summary>
+    public bool Offline { get; init; }
+    /// <summary>Start from <see cref="Model"/>'s pretrained weights on the Hub: <c>--model</c> without <c>--checkpoint</c>
+    /// (with <see cref="FromScratch"/>, only its architecture is used and nothing is downloaded).</summary>
+    public bool Pretrained => Checkpoint is null && Model is not null && !FromScratch;
     /// <summary>Where model.safetensors, trainer-state.safetensors and training.png go.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "finetune");
     /// <summary>A separate folder (same classes) to report the final accuracy on; null: the validation split.</summary>
@@ -48,8 +54,7 @@ public sealed record FineTuneOptions
 
     public IEnumerable<string> Problems()
     {
-        if (Checkpoint is null && Model is null) yield return "give the pre-trained --checkpoint (or, with --from-scratch, --model).";
-        if (Checkpoint is null && !FromScratch) yield return "fine-tuning needs the pre-trained --checkpoint.";
+        if (Checkpoint is null && Model is null) yield return "give the pre-trained --checkpoint, or --model NAME to download a pretrained model (with --from-scratch, its architecture only).";
         if (Epochs < 1) yield return $"--epochs must be at least 1 (got {Epochs}).";
         if (BatchSize < 1) yield return $"--batch-size must be at least 1 (got {BatchSize}).";
         if (!(LearningRate > 0)) yield return $"--lr must be positive (got {LearningRate}).";

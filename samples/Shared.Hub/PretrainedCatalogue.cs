@@ -1,0 +1,73 @@
+using ShapedVit.Checkpoints;
+using ShapedVit.Hub;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Samples.Shared;
+
+/// <summary>
+/// What the CLIs need of a model catalogue to start from pretrained weights: timm's default tags and repos (for
+/// <see cref="HubModelName.Parse(string, IPretrainedRegistry?)"/>), a model of a timm architecture with a head of any size,
+/// and the publisher's preprocessing. ShapedVit.Models' <c>Timm</c> catalogue is meant to stand here; until then
+/// <see cref="SampleCatalogue"/> answers from the models the samples declare.
+/// </summary>
+public interface IPretrainedCatalogue : IPretrainedRegistry
+{
+    /// <summary>The name a checkpoint of <paramref name="architecture"/> records (<c>shapedvit.model</c>), or null when the
+    /// catalogue cannot build it.</summary>
+    string? ModelName(string architecture);
+
+    /// <summary>The timm <paramref name="architecture"/> with random weights (<paramref name="seed"/>) and a head of
+    /// <paramref name="numClasses"/> classes (0: none).</summary>
+    /// <exception cref="ArgumentException">The catalogue cannot build it (see <see cref="ModelName"/>).</exception>
+    nn.Module<Tensor, Tensor> Create(string architecture, int numClasses, long seed);
+
+    /// <summary>The evaluation preprocessing timm's pretrained config states for <paramref name="architecture"/> (and
+    /// <paramref name="tag"/>, when known); null when the catalogue does not know it.</summary>
+    PreprocessConfig? Preprocessing(string architecture, string? tag);
+
+    /// <summary>The architectures <see cref="Create"/> builds, for error messages.</summary>
+    IReadOnlyList<string> Architectures { get; }
+}
+
+/// <summary>The models the samples declare (samples/Shared: the paper's family, the FashionMnist sample's) under their timm
+/// names. It knows no default tags, so a bare architecture needs its tag (<c>vit_tiny_patch16_224.augreg_in21k_ft_in1k</c>).</summary>
+public sealed class SampleCatalogue : IPretrainedCatalogue
+{
+    /// <summary>The one instance.</summary>
+    public static SampleCatalogue Instance { get; } = new();
+
+    // The family members that are not fine-tuning backbones (Backbone.All has Ti/16, S/16, B/16 and FashionVit).
+    private static readonly (string Name, Func<int, long, nn.Module<Tensor, Tensor>> Create)[] More =
+    [
+        ("vit_base_patch32_224", (n, seed) => new VitBasePatch32(n, seed)),
+        ("vit_large_patch16_224", (n, seed) => new VitLargePatch16(n, seed)),
+    ];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Architectures { get; } =
+        [.. Backbone.All.SelectMany(b => b.Pretrained).Where(n => n.Contains('_') || n == FashionModel.Name), .. More.Select(m => m.Name)];
+
+    /// <inheritdoc/>
+    public string? ModelName(string architecture) =>
+        Backbone.Find(architecture)?.Name ?? More.FirstOrDefault(m => m.Name == architecture).Name;
+
+    /// <inheritdoc/>
+    public nn.Module<Tensor, Tensor> Create(string architecture, int numClasses, long seed)
+    {
+        if (Backbone.Find(architecture) is { } backbone) return backbone.Create(numClasses, seed);
+        foreach (var (name, create) in More)
+            if (name == architecture) return create(numClasses, seed);
+        throw new ArgumentException($"{architecture} is not a model the samples declare (known: {string.Join(", ", Architectures)}).");
+    }
+
+    /// <inheritdoc/>
+    public PreprocessConfig? Preprocessing(string architecture, string? tag) =>
+        Backbone.Find(architecture)?.Preprocessing ?? (More.Any(m => m.Name == architecture) ? PreprocessConfig.Inception(224) : null);
+
+    /// <inheritdoc/>
+    public string? DefaultTag(string architecture) => null;
+
+    /// <inheritdoc/>
+    public string? HubId(string architecture, string tag) => null;
+}
