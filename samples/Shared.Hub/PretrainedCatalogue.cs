@@ -34,15 +34,15 @@ public interface IPretrainedCatalogue : IPretrainedRegistry
 /// names. It knows no default tags, so a bare architecture needs its tag (<c>vit_tiny_patch16_224.augreg_in21k_ft_in1k</c>).</summary>
 public sealed class SampleCatalogue : IPretrainedCatalogue
 {
-    /// <summary>The one instance.</summary>
-    public static SampleCatalogue Instance { get; } = new();
-
     // The family members that are not fine-tuning backbones (Backbone.All has Ti/16, S/16, B/16 and FashionVit).
     private static readonly (string Name, Func<int, long, nn.Module<Tensor, Tensor>> Create)[] More =
     [
         ("vit_base_patch32_224", (n, seed) => new VitBasePatch32(n, seed)),
         ("vit_large_patch16_224", (n, seed) => new VitLargePatch16(n, seed)),
     ];
+
+    /// <summary>The one instance (after <see cref="More"/>: static fields initialise in order).</summary>
+    public static SampleCatalogue Instance { get; } = new();
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Architectures { get; } =
