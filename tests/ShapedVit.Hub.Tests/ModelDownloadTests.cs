@@ -3,25 +3,17 @@ using static ShapedVit.Hub.Tests.TestSupport;
 
 namespace ShapedVit.Hub.Tests;
 
-public sealed class ModelDownloadTests : IDisposable
+public sealed class ModelDownloadTests : LoopbackHubTest
 {
-    private readonly FakeHub hub = new();
-    private readonly TempDirectory folder = new();
-
-    public void Dispose()
-    {
-        hub.Dispose();
-        folder.Dispose();
-    }
 
     [Fact]
     public async Task A_timm_name_downloads_its_config_and_safetensors()
     {
         const string repo = "timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k";
-        hub.Add(repo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224", "num_classes": 2, "label_names": ["cat", "dog"]}"""), lfs: false);
+        Hub.Add(repo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224", "num_classes": 2, "label_names": ["cat", "dog"]}"""), lfs: false);
         var weights = FakeHub.Bytes(5_000);
-        hub.Add(repo, "model.safetensors", weights);
-        using var client = Client(hub, folder);
+        Hub.Add(repo, "model.safetensors", weights);
+        using var client = Client(Hub, Folder);
 
         var files = await client.DownloadModelAsync(HubModelName.Parse("vit_tiny_patch16_224.augreg_in21k_ft_in1k"));
 
@@ -34,16 +26,16 @@ public sealed class ModelDownloadTests : IDisposable
     public async Task A_downloaded_model_resolves_offline_with_no_request()
     {
         const string repo = "timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k";
-        hub.Add(repo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224"}"""), lfs: false);
-        hub.Add(repo, "model.safetensors", FakeHub.Bytes(5_000));
+        Hub.Add(repo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224"}"""), lfs: false);
+        Hub.Add(repo, "model.safetensors", FakeHub.Bytes(5_000));
         var name = HubModelName.Parse("vit_tiny_patch16_224.augreg_in21k_ft_in1k");
-        using (var online = Client(hub, folder)) await online.DownloadModelAsync(name);
-        var requests = hub.Requests.Count;
-        using var offline = Client(hub, folder, offline: true);
+        using (var online = Client(Hub, Folder)) await online.DownloadModelAsync(name);
+        var requests = Hub.Requests.Count;
+        using var offline = Client(Hub, Folder, offline: true);
 
         var files = await offline.DownloadModelAsync(name);
 
-        Assert.Equal(requests, hub.Requests.Count);
+        Assert.Equal(requests, Hub.Requests.Count);
         Assert.Equal("vit_tiny_patch16_224", files.Architecture);
         Assert.False(files.Weights.Downloaded);
     }
@@ -51,9 +43,9 @@ public sealed class ModelDownloadTests : IDisposable
     [Fact]
     public async Task An_hf_hub_repo_takes_its_architecture_from_a_transformers_config()
     {
-        hub.Add("facebook/dinov2-small", "config.json", Utf8("""{"model_type": "dinov2", "architectures": ["Dinov2Model"], "image_size": 518, "patch_size": 14}"""), lfs: false);
-        hub.Add("facebook/dinov2-small", "model.safetensors", FakeHub.Bytes(1_000));
-        using var client = Client(hub, folder);
+        Hub.Add("facebook/dinov2-small", "config.json", Utf8("""{"model_type": "dinov2", "architectures": ["Dinov2Model"], "image_size": 518, "patch_size": 14}"""), lfs: false);
+        Hub.Add("facebook/dinov2-small", "model.safetensors", FakeHub.Bytes(1_000));
+        using var client = Client(Hub, Folder);
 
         var files = await client.DownloadModelAsync(HubModelName.Parse("hf-hub:facebook/dinov2-small"));
 
@@ -64,22 +56,22 @@ public sealed class ModelDownloadTests : IDisposable
     [Fact]
     public async Task A_repo_with_only_pickled_weights_is_refused_in_one_line()
     {
-        hub.Add("someone/old-vit", "config.json", Utf8("""{"model_type": "vit"}"""), lfs: false);
-        hub.Add("someone/old-vit", "pytorch_model.bin", FakeHub.Bytes(1_000));
-        using var client = Client(hub, folder);
+        Hub.Add("someone/old-vit", "config.json", Utf8("""{"model_type": "vit"}"""), lfs: false);
+        Hub.Add("someone/old-vit", "pytorch_model.bin", FakeHub.Bytes(1_000));
+        using var client = Client(Hub, Folder);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadModelAsync(HubModelName.Parse("hf-hub:someone/old-vit")));
 
         Assert.Equal(HubErrorKind.PickleOnly, error.Kind);
         Assert.Equal("someone/old-vit@main has only pickled PyTorch weights (pytorch_model.bin), which ShapedVit does not load (safetensors only, as unpickling runs code): use a revision or repo that has model.safetensors", error.Message);
-        Assert.DoesNotContain(hub.Requests, r => r.Method == "GET" && r.Target.Contains("pytorch_model.bin"));
+        Assert.DoesNotContain(Hub.Requests, r => r.Method == "GET" && r.Target.Contains("pytorch_model.bin"));
     }
 
     [Fact]
     public async Task An_hf_hub_repo_without_config_is_one_line()
     {
-        hub.Add("someone/weights-only", "model.safetensors", FakeHub.Bytes(100));
-        using var client = Client(hub, folder);
+        Hub.Add("someone/weights-only", "model.safetensors", FakeHub.Bytes(100));
+        using var client = Client(Hub, Folder);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadModelAsync(HubModelName.Parse("hf-hub:someone/weights-only")));
 

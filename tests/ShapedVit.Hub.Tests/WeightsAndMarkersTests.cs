@@ -5,17 +5,9 @@ namespace ShapedVit.Hub.Tests;
 
 /// <summary>Sharded safetensors, huggingface_hub's <c>.no_exist</c> markers, pickle-only repos and configs that match no
 /// timm architecture, against the loopback Hub.</summary>
-public sealed class WeightsAndMarkersTests : IDisposable
+public sealed class WeightsAndMarkersTests : LoopbackHubTest
 {
     private const string TimmRepo = "timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k";
-    private readonly FakeHub hub = new();
-    private readonly TempDirectory folder = new();
-
-    public void Dispose()
-    {
-        hub.Dispose();
-        folder.Dispose();
-    }
 
     private const string Dinov2Small = """{"architectures": ["Dinov2Model"], "hidden_size": 384, "image_size": 518, "model_type": "dinov2", "num_attention_heads": 6, "num_hidden_layers": 12, "patch_size": 14}""";
 
@@ -26,26 +18,26 @@ public sealed class WeightsAndMarkersTests : IDisposable
     public async Task Sharded_weights_download_every_shard_the_index_lists_each_verified_into_the_python_layout()
     {
         const string repo = "facebook/dinov2-small";
-        hub.Add(repo, "config.json", Utf8(Dinov2Small), lfs: false);
-        hub.Add(repo, "model.safetensors.index.json", Utf8(Index(("embeddings.cls_token", "model-00001-of-00002.safetensors"),
+        Hub.Add(repo, "config.json", Utf8(Dinov2Small), lfs: false);
+        Hub.Add(repo, "model.safetensors.index.json", Utf8(Index(("embeddings.cls_token", "model-00001-of-00002.safetensors"),
             ("encoder.layer.0.norm1.weight", "model-00001-of-00002.safetensors"), ("layernorm.weight", "model-00002-of-00002.safetensors"))), lfs: false);
-        var first = hub.Add(repo, "model-00001-of-00002.safetensors", FakeHub.Bytes(30_000, seed: 1));
-        var second = hub.Add(repo, "model-00002-of-00002.safetensors", FakeHub.Bytes(20_000, seed: 2));
-        using var client = Client(hub, folder);
+        var first = Hub.Add(repo, "model-00001-of-00002.safetensors", FakeHub.Bytes(30_000, seed: 1));
+        var second = Hub.Add(repo, "model-00002-of-00002.safetensors", FakeHub.Bytes(20_000, seed: 2));
+        using var client = Client(Hub, Folder);
 
         var files = await client.DownloadModelAsync(HubModelName.Parse("hf-hub:" + repo));
 
         Assert.True(files.IsSharded);
         Assert.Equal(["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"], files.WeightFiles.Select(f => f.FileName));
         Assert.Equal("vit_small_patch14_dinov2", files.TimmArchitecture);
-        var commit = hub.Repos[repo].Commit;
+        var commit = Hub.Repos[repo].Commit;
         AssertPythonLayout(client.CacheDirectory, repo, "main", commit, "model-00001-of-00002.safetensors", first.Sha256, first.Content);
         AssertPythonLayout(client.CacheDirectory, repo, "main", commit, "model-00002-of-00002.safetensors", second.Sha256, second.Content);
         Assert.True(File.Exists(Path.Combine(client.CacheDirectory, "models--facebook--dinov2-small", ".no_exist", commit, "model.safetensors")));
         // The shards are asked for at the index's commit, so all of them come from one snapshot even if main moves meanwhile.
-        Assert.All(hub.On("hub").Where(r => r.Target.Contains("model-0")), r => Assert.Contains($"/resolve/{commit}/", r.Target));
+        Assert.All(Hub.On("hub").Where(r => r.Target.Contains("model-0")), r => Assert.Contains($"/resolve/{commit}/", r.Target));
 
-        using var offline = Client(hub, folder, offline: true);
+        using var offline = Client(Hub, Folder, offline: true);
         var again = await offline.DownloadModelAsync(HubModelName.Parse("hf-hub:" + repo));
         Assert.Equal(files.WeightFiles.Select(f => f.Path), again.WeightFiles.Select(f => f.Path));
     }
@@ -54,12 +46,12 @@ public sealed class WeightsAndMarkersTests : IDisposable
     public async Task An_altered_shard_is_refused_and_nothing_of_it_is_kept()
     {
         const string repo = "facebook/dinov2-small";
-        hub.Add(repo, "config.json", Utf8(Dinov2Small), lfs: false);
-        hub.Add(repo, "model.safetensors.index.json", Utf8(Index(("a", "model-00001-of-00002.safetensors"), ("b", "model-00002-of-00002.safetensors"))), lfs: false);
-        hub.Add(repo, "model-00001-of-00002.safetensors", FakeHub.Bytes(10_000, seed: 1));
-        var altered = hub.Add(repo, "model-00002-of-00002.safetensors", FakeHub.Bytes(10_000, seed: 2));
+        Hub.Add(repo, "config.json", Utf8(Dinov2Small), lfs: false);
+        Hub.Add(repo, "model.safetensors.index.json", Utf8(Index(("a", "model-00001-of-00002.safetensors"), ("b", "model-00002-of-00002.safetensors"))), lfs: false);
+        Hub.Add(repo, "model-00001-of-00002.safetensors", FakeHub.Bytes(10_000, seed: 1));
+        var altered = Hub.Add(repo, "model-00002-of-00002.safetensors", FakeHub.Bytes(10_000, seed: 2));
         altered.Served = FakeHub.Bytes(10_000, seed: 3);
-        using var client = Client(hub, folder);
+        using var client = Client(Hub, Folder);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadModelAsync(HubModelName.Parse("hf-hub:" + repo)));
 
@@ -68,7 +60,7 @@ public sealed class WeightsAndMarkersTests : IDisposable
         var repoFolder = Path.Combine(client.CacheDirectory, "models--facebook--dinov2-small");
         Assert.False(File.Exists(Path.Combine(repoFolder, "blobs", altered.Sha256)));
         Assert.Empty(Directory.GetFiles(Path.Combine(repoFolder, "blobs"), "*.incomplete"));
-        Assert.False(File.Exists(Path.Combine(repoFolder, "snapshots", hub.Repos[repo].Commit, "model-00002-of-00002.safetensors")));
+        Assert.False(File.Exists(Path.Combine(repoFolder, "snapshots", Hub.Repos[repo].Commit, "model-00002-of-00002.safetensors")));
     }
 
     [Theory]
@@ -78,15 +70,15 @@ public sealed class WeightsAndMarkersTests : IDisposable
     public async Task An_index_naming_anything_but_a_safetensors_file_beside_it_is_refused_before_any_shard(string shard, string problem)
     {
         const string repo = "facebook/dinov2-small";
-        hub.Add(repo, "config.json", Utf8(Dinov2Small), lfs: false);
-        hub.Add(repo, "model.safetensors.index.json", Utf8(Index(("a", shard))), lfs: false);
-        using var client = Client(hub, folder);
+        Hub.Add(repo, "config.json", Utf8(Dinov2Small), lfs: false);
+        Hub.Add(repo, "model.safetensors.index.json", Utf8(Index(("a", shard))), lfs: false);
+        using var client = Client(Hub, Folder);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadModelAsync(HubModelName.Parse("hf-hub:" + repo)));
 
         Assert.Equal(HubErrorKind.InvalidConfig, error.Kind);
         Assert.EndsWith("model.safetensors.index.json: " + problem, error.Message);
-        Assert.Empty(hub.On("cdn"));
+        Assert.Empty(Hub.On("cdn"));
     }
 
     [Theory]
@@ -107,19 +99,19 @@ public sealed class WeightsAndMarkersTests : IDisposable
     public async Task A_missing_config_is_recorded_under_no_exist_as_huggingface_hub_does_and_the_model_then_resolves_offline()
     {
         // A timm repo without config.json (older timm uploads): the name says the architecture.
-        var weights = hub.Add(TimmRepo, "model.safetensors", FakeHub.Bytes(5_000));
+        var weights = Hub.Add(TimmRepo, "model.safetensors", FakeHub.Bytes(5_000));
         var name = HubModelName.Parse("vit_tiny_patch16_224.augreg_in21k_ft_in1k");
-        using (var online = Client(hub, folder)) await online.DownloadModelAsync(name);
-        var commit = hub.Repos[TimmRepo].Commit;
-        var marker = Path.Combine(folder.Path, "hub", "models--timm--vit_tiny_patch16_224.augreg_in21k_ft_in1k", ".no_exist", commit, "config.json");
+        using (var online = Client(Hub, Folder)) await online.DownloadModelAsync(name);
+        var commit = Hub.Repos[TimmRepo].Commit;
+        var marker = Path.Combine(Folder.Path, "hub", "models--timm--vit_tiny_patch16_224.augreg_in21k_ft_in1k", ".no_exist", commit, "config.json");
         Assert.True(File.Exists(marker));
         Assert.Equal(0, new FileInfo(marker).Length);
-        var requests = hub.Requests.Count;
-        using var offline = Client(hub, folder, offline: true);
+        var requests = Hub.Requests.Count;
+        using var offline = Client(Hub, Folder, offline: true);
 
         var files = await offline.DownloadModelAsync(name);
 
-        Assert.Equal(requests, hub.Requests.Count);
+        Assert.Equal(requests, Hub.Requests.Count);
         Assert.Null(files.Config);
         Assert.Equal("vit_tiny_patch16_224", files.TimmArchitecture);
         Assert.Equal(weights.Content, File.ReadAllBytes(files.Weights.Path));
@@ -131,26 +123,26 @@ public sealed class WeightsAndMarkersTests : IDisposable
     public async Task A_no_exist_marker_python_wrote_is_honoured_for_a_commit_without_a_request()
     {
         var commit = FakeHub.Commit(TimmRepo);
-        var marker = Path.Combine(folder.Path, "hub", "models--timm--vit_tiny_patch16_224.augreg_in21k_ft_in1k", ".no_exist", commit, "config.json");
+        var marker = Path.Combine(Folder.Path, "hub", "models--timm--vit_tiny_patch16_224.augreg_in21k_ft_in1k", ".no_exist", commit, "config.json");
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
         File.WriteAllBytes(marker, []);
-        hub.Add(TimmRepo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224"}"""), lfs: false);   // the Hub would say otherwise
-        using var client = Client(hub, folder);
+        Hub.Add(TimmRepo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224"}"""), lfs: false);   // the Hub would say otherwise
+        using var client = Client(Hub, Folder);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadAsync(TimmRepo, "config.json", commit));
 
         Assert.Equal(HubErrorKind.EntryNotFound, error.Kind);
         Assert.Equal($"{TimmRepo}@{commit}: no file config.json (the cache records it as missing at commit {commit}, in .no_exist)", error.Message);
-        Assert.Empty(hub.Requests);
+        Assert.Empty(Hub.Requests);
     }
 
     [Fact]
     public async Task Offline_a_file_recorded_as_missing_is_entry_not_found_and_one_never_seen_is_not_cached()
     {
-        hub.Add(TimmRepo, "model.safetensors", FakeHub.Bytes(100));
-        using (var online = Client(hub, folder))
+        Hub.Add(TimmRepo, "model.safetensors", FakeHub.Bytes(100));
+        using (var online = Client(Hub, Folder))
             await Assert.ThrowsAsync<HubException>(() => online.DownloadAsync(TimmRepo, "config.json"));
-        using var offline = Client(hub, folder, offline: true);
+        using var offline = Client(Hub, Folder, offline: true);
 
         var missing = await Assert.ThrowsAsync<HubException>(() => offline.DownloadAsync(TimmRepo, "config.json"));
         var unknown = await Assert.ThrowsAsync<HubException>(() => offline.DownloadAsync(TimmRepo, "README.md"));
@@ -163,11 +155,11 @@ public sealed class WeightsAndMarkersTests : IDisposable
     public async Task The_no_exist_oracle_catches_a_planted_fault_a_marker_for_another_commit_is_not_honoured()
     {
         // Planted: a marker under a commit main does not point at: the file must be asked for (and found).
-        var marker = Path.Combine(folder.Path, "hub", "models--timm--vit_tiny_patch16_224.augreg_in21k_ft_in1k", ".no_exist", FakeHub.Commit("old"), "config.json");
+        var marker = Path.Combine(Folder.Path, "hub", "models--timm--vit_tiny_patch16_224.augreg_in21k_ft_in1k", ".no_exist", FakeHub.Commit("old"), "config.json");
         Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
         File.WriteAllBytes(marker, []);
-        hub.Add(TimmRepo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224"}"""), lfs: false);
-        using var client = Client(hub, folder);
+        Hub.Add(TimmRepo, "config.json", Utf8("""{"architecture": "vit_tiny_patch16_224"}"""), lfs: false);
+        using var client = Client(Hub, Folder);
 
         var file = await client.DownloadAsync(TimmRepo, "config.json");
 
@@ -180,37 +172,37 @@ public sealed class WeightsAndMarkersTests : IDisposable
     [InlineData("model.pth")]
     public async Task A_repo_with_only_pickled_weights_is_refused_naming_the_repo_and_the_pickle_never_fetched(string pickle)
     {
-        hub.Add("someone/dinov2-finetune", "config.json", Utf8(Dinov2Small), lfs: false);
-        hub.Add("someone/dinov2-finetune", pickle, FakeHub.Bytes(1_000));
-        using var client = Client(hub, folder);
+        Hub.Add("someone/dinov2-finetune", "config.json", Utf8(Dinov2Small), lfs: false);
+        Hub.Add("someone/dinov2-finetune", pickle, FakeHub.Bytes(1_000));
+        using var client = Client(Hub, Folder);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadModelAsync(HubModelName.Parse("hf-hub:someone/dinov2-finetune")));
 
         Assert.Equal(HubErrorKind.PickleOnly, error.Kind);
         Assert.Equal($"someone/dinov2-finetune@main has only pickled PyTorch weights ({pickle}), which ShapedVit does not load (safetensors only, as unpickling runs code): use a revision or repo that has model.safetensors", error.Message);
-        Assert.DoesNotContain(hub.Requests, r => r.Method == "GET" && r.Target.Contains(pickle));
+        Assert.DoesNotContain(Hub.Requests, r => r.Method == "GET" && r.Target.Contains(pickle));
     }
 
     [Fact]
     public async Task A_config_of_an_unsupported_model_is_refused_before_the_weights_are_downloaded()
     {
-        hub.Add("microsoft/swin-tiny", "config.json", Utf8("""{"model_type": "swin", "architectures": ["SwinForImageClassification"]}"""), lfs: false);
-        hub.Add("microsoft/swin-tiny", "model.safetensors", FakeHub.Bytes(10_000));
-        using var client = Client(hub, folder);
+        Hub.Add("microsoft/swin-tiny", "config.json", Utf8("""{"model_type": "swin", "architectures": ["SwinForImageClassification"]}"""), lfs: false);
+        Hub.Add("microsoft/swin-tiny", "model.safetensors", FakeHub.Bytes(10_000));
+        using var client = Client(Hub, Folder);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadModelAsync(HubModelName.Parse("hf-hub:microsoft/swin-tiny")));
 
         Assert.Equal(HubErrorKind.UnsupportedArchitecture, error.Kind);
         Assert.EndsWith("config.json: field model_type: SwinForImageClassification matches no timm architecture: model_type 'swin' has no timm counterpart here (known: vit, deit, dinov2, dinov2_with_registers, clip, clip_vision_model, siglip, siglip_vision_model)", error.Message);
-        Assert.Empty(hub.On("cdn"));
+        Assert.Empty(Hub.On("cdn"));
     }
 
     [Fact]
     public async Task An_unsupported_config_in_a_repo_with_only_pickles_says_safetensors_only()
     {
-        hub.Add("someone/swin-old", "config.json", Utf8("""{"model_type": "swin"}"""), lfs: false);
-        hub.Add("someone/swin-old", "pytorch_model.bin", FakeHub.Bytes(1_000));
-        using var client = Client(hub, folder);
+        Hub.Add("someone/swin-old", "config.json", Utf8("""{"model_type": "swin"}"""), lfs: false);
+        Hub.Add("someone/swin-old", "pytorch_model.bin", FakeHub.Bytes(1_000));
+        using var client = Client(Hub, Folder);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.DownloadModelAsync(HubModelName.Parse("hf-hub:someone/swin-old")));
 
@@ -222,10 +214,10 @@ public sealed class WeightsAndMarkersTests : IDisposable
     {
         // timm publishes vit_base_patch16_clip_quickgelu_224.openai in the repo of vit_base_patch16_clip_224.openai.
         const string repo = "timm/vit_base_patch16_clip_224.openai";
-        hub.Add(repo, "config.json", Utf8("""{"architecture": "vit_base_patch16_clip_224", "num_classes": 512}"""), lfs: false);
-        hub.Add(repo, "open_clip_config.json", Utf8("{}"), lfs: false);
-        hub.Add(repo, "model.safetensors", FakeHub.Bytes(1_000));
-        using var client = Client(hub, folder);
+        Hub.Add(repo, "config.json", Utf8("""{"architecture": "vit_base_patch16_clip_224", "num_classes": 512}"""), lfs: false);
+        Hub.Add(repo, "open_clip_config.json", Utf8("{}"), lfs: false);
+        Hub.Add(repo, "model.safetensors", FakeHub.Bytes(1_000));
+        using var client = Client(Hub, Folder);
 
         var files = await client.DownloadModelAsync(HubModelName.Parse("vit_base_patch16_clip_quickgelu_224.openai", TimmFixtureRegistry.Instance));
 

@@ -16,7 +16,7 @@ namespace ShapedVit.Samples.Tests;
 /// config.json and the model.safetensors of the FashionMnist sample's declared model. Nothing here touches the internet.
 /// </summary>
 [Collection(TrainingCollection.Name)]
-public sealed class PretrainedCommandTests : IDisposable
+public sealed class PretrainedCommandTests : LoopbackHubTest
 {
     private const string Name = "FashionVit.tiny";
     private const string Repo = "timm/FashionVit.tiny";
@@ -25,20 +25,11 @@ public sealed class PretrainedCommandTests : IDisposable
                                                    "sandal (repo)", "shirt (repo)", "sneaker (repo)", "bag (repo)", "boot (repo)"];
     private static string Slice => Path.Combine(RepositoryRoot.Path, "samples", "data", "fashion-5-9-folder");
 
-    private readonly FakeHub hub = new();
-    private readonly TempDirectory dir = new();
-
-    public void Dispose()
-    {
-        hub.Dispose();
-        dir.Dispose();
-    }
-
-    private string Cache => Path.Combine(dir.Path, "hub");
+    private string Cache => Path.Combine(Folder.Path, "hub");
 
     private string? Environment(string variable) => variable switch
     {
-        "HF_ENDPOINT" => hub.Endpoint.AbsoluteUri,
+        "HF_ENDPOINT" => Hub.Endpoint.AbsoluteUri,
         "HF_HUB_CACHE" => Cache,
         _ => null,
     };
@@ -54,7 +45,7 @@ public sealed class PretrainedCommandTests : IDisposable
     /// <summary>The weights as timm publishes them: plain safetensors, no ShapedVit metadata.</summary>
     private byte[] Weights(Dictionary<string, string>? keep = null)
     {
-        string path = dir.File("weights-" + Guid.NewGuid().ToString("N") + ".safetensors");
+        string path = Folder.File("weights-" + Guid.NewGuid().ToString("N") + ".safetensors");
         using var model = FashionModel.Create(7);
         Safetensors.Write(path, model.state_dict().Where(p => keep is null || keep.ContainsKey(p.Key)));
         return File.ReadAllBytes(path);
@@ -62,15 +53,15 @@ public sealed class PretrainedCommandTests : IDisposable
 
     private FakeFile AddTinyRepo(string repo = Repo)
     {
-        hub.Add(repo, "config.json", TestBytes(TimmConfig()), lfs: false);
-        return hub.Add(repo, "model.safetensors", Weights());
+        Hub.Add(repo, "config.json", TestBytes(TimmConfig()), lfs: false);
+        return Hub.Add(repo, "model.safetensors", Weights());
     }
 
     private static byte[] TestBytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 
     private string Image()
     {
-        string path = dir.File("shoe.png");
+        string path = Folder.File("shoe.png");
         if (!File.Exists(path)) File.WriteAllBytes(path, TestImages.Png(28, 28, (x, y) => new SKColor((byte)(x * 9), (byte)(y * 9), (byte)(x * y % 256))));
         return path;
     }
@@ -108,11 +99,11 @@ public sealed class PretrainedCommandTests : IDisposable
         Assert.All(lines.Skip(1), line => Assert.EndsWith("(repo)", line));
         Assert.Contains("downloading model.safetensors (", error);
         Assert.Contains($"downloaded model.safetensors ({DownloadBar.Size(weights.Content.Length)}, ", error);
-        Assert.Contains($"pretrained: {Name} is {Repo}@{hub.Repos[Repo].Commit[..8]} (FashionVit), downloaded to {Path.Combine(Cache, "models--timm--FashionVit.tiny", "snapshots", hub.Repos[Repo].Commit)}", error);
+        Assert.Contains($"pretrained: {Name} is {Repo}@{Hub.Repos[Repo].Commit[..8]} (FashionVit), downloaded to {Path.Combine(Cache, "models--timm--FashionVit.tiny", "snapshots", Hub.Repos[Repo].Commit)}", error);
         Assert.DoesNotContain("error", error);
 
         // The oracle: the same bytes as a checkpoint file give the same probabilities.
-        string file = dir.File("same.safetensors");
+        string file = Folder.File("same.safetensors");
         File.WriteAllBytes(file, weights.Content);
         var (fileCode, fileOutput, fileError) = Classify(Image(), "--checkpoint", file, "--model", FashionModel.Name, "--top", "3", "--labels", WriteLabels());
         Assert.True(fileCode == 0, fileError);
@@ -122,7 +113,7 @@ public sealed class PretrainedCommandTests : IDisposable
 
     private string WriteLabels()
     {
-        string path = dir.File("labels.txt");
+        string path = Folder.File("labels.txt");
         File.WriteAllLines(path, RepoLabels);
         return path;
     }
@@ -133,12 +124,12 @@ public sealed class PretrainedCommandTests : IDisposable
         AddTinyRepo();
         var (first, _, firstError) = Classify(Image(), "--model", Name);
         Assert.True(first == 0, firstError);
-        int requests = hub.Requests.Count;
+        int requests = Hub.Requests.Count;
 
         var (code, output, error) = Classify(Image(), "--model", Name, "--offline");
 
         Assert.True(code == 0, error);
-        Assert.Equal(requests, hub.Requests.Count);
+        Assert.Equal(requests, Hub.Requests.Count);
         Assert.Contains("from the cache", error);
         Assert.DoesNotContain("downloading", error);
         Assert.Contains("(repo)", output);
@@ -154,14 +145,14 @@ public sealed class PretrainedCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Equal("", output);
         Assert.Equal($"error: {Repo}@main config.json is not in the cache {Cache} and the Hub is offline (HF_HUB_OFFLINE / --offline): run once online to download it\n", error);
-        Assert.Empty(hub.Requests);
+        Assert.Empty(Hub.Requests);
     }
 
     [Fact]
     public void A_repo_with_only_pickled_weights_is_one_line_naming_the_repo()
     {
-        hub.Add(Repo, "config.json", TestBytes(TimmConfig()), lfs: false);
-        hub.Add(Repo, "pytorch_model.bin", FakeHub.Bytes(2_000));
+        Hub.Add(Repo, "config.json", TestBytes(TimmConfig()), lfs: false);
+        Hub.Add(Repo, "pytorch_model.bin", FakeHub.Bytes(2_000));
 
         var (code, _, error) = Classify(Image(), "--model", Name);
 
@@ -180,10 +171,10 @@ public sealed class PretrainedCommandTests : IDisposable
         var firstHalf = keys.Take(keys.Count / 2).ToDictionary(k => k, k => "");
         var secondHalf = keys.Skip(keys.Count / 2).ToDictionary(k => k, k => "");
         var map = keys.ToDictionary(k => k, k => firstHalf.ContainsKey(k) ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
-        hub.Add(sharded, "config.json", TestBytes(TimmConfig()), lfs: false);
-        hub.Add(sharded, "model.safetensors.index.json", TestBytes(JsonSerializer.Serialize(new { metadata = new { total_size = single.Content.Length }, weight_map = map })), lfs: false);
-        hub.Add(sharded, "model-00001-of-00002.safetensors", Weights(firstHalf));
-        hub.Add(sharded, "model-00002-of-00002.safetensors", Weights(secondHalf));
+        Hub.Add(sharded, "config.json", TestBytes(TimmConfig()), lfs: false);
+        Hub.Add(sharded, "model.safetensors.index.json", TestBytes(JsonSerializer.Serialize(new { metadata = new { total_size = single.Content.Length }, weight_map = map })), lfs: false);
+        Hub.Add(sharded, "model-00001-of-00002.safetensors", Weights(firstHalf));
+        Hub.Add(sharded, "model-00002-of-00002.safetensors", Weights(secondHalf));
 
         var (code, output, error) = Classify(Image(), "--model", "hf-hub:" + sharded, "--top", "3");
         var (singleCode, singleOutput, singleError) = Classify(Image(), "--model", Name, "--top", "3");
@@ -198,7 +189,7 @@ public sealed class PretrainedCommandTests : IDisposable
     public void Finetune_with_a_model_name_starts_from_the_pretrained_backbone_with_a_new_head()
     {
         AddTinyRepo();
-        string outDir = Path.Combine(dir.Path, "run");
+        string outDir = Path.Combine(Folder.Path, "run");
 
         var (code, output, error) = FineTune(Slice, "--model", Name, "--out", outDir, "--epochs", "1", "--batch-size", "8", "--plain", "--threads", "1");
 
