@@ -53,6 +53,11 @@ namespace ShapedVit.Generators
                 case ShapeSubject.RepresentationSize: return Subject.RepresentationSize;
                 case ShapeSubject.ClassToken: return Subject.ClassToken;
                 case ShapeSubject.Pooling: return Subject.Pooling;
+                case ShapeSubject.DistillationToken: return Subject.DistillationToken;
+                case ShapeSubject.MlpGate: return Subject.MlpGate;
+                case ShapeSubject.Rotary: return Subject.Rotary;
+                case ShapeSubject.RotaryReferenceGrid: return Subject.RotaryReferenceGrid;
+                case ShapeSubject.PositionEmbeddingIncludesPrefix: return Subject.PositionEmbeddingIncludesPrefix;
                 default: return Subject.Class;
             }
         }
