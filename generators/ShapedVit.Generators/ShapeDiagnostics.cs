@@ -132,12 +132,27 @@ namespace ShapedVit.Generators
                         { Num(problem.Value), Num(spec.EmbedDim), Num(problem.Other), SuggestHeads(spec.EmbedDim, spec.Heads, 4) });
                 case ShapeProblemKind.OptionWithoutEffect:
                 {
-                    bool grid = problem.Subject == ShapeSubject.RotaryReferenceGrid;
-                    string option = grid ? nameof(AttentionAttribute.RotaryReferenceGrid) : nameof(PositionEmbeddingAttribute.IncludePrefixTokens);
+                    string option;
+                    object[] arguments;
+                    switch (problem.Subject)
+                    {
+                        case ShapeSubject.RotaryReferenceGrid:
+                            option = nameof(AttentionAttribute.RotaryReferenceGrid);
+                            arguments = new object[] { option + " = " + Num(problem.Value), "without Rotary = true", "remove it or set Rotary = true" };
+                            break;
+                        case ShapeSubject.SeparateQvBias:
+                            option = nameof(AttentionAttribute.SeparateQvBias);
+                            arguments = problem.Value == 1
+                                ? new object[] { option + " = true", "with SeparateProjections = true (q_proj and v_proj have their own biases)", "remove it" }
+                                : new object[] { option + " = true", "with QkvBias = false (there is no bias to store as q_bias and v_bias)", "remove it or set QkvBias = true" };
+                            break;
+                        default:
+                            option = nameof(PositionEmbeddingAttribute.IncludePrefixTokens);
+                            arguments = new object[] { option + " = false", "without a position embedding (PositionEmbeddingKind.None)", "remove it" };
+                            break;
+                    }
                     var properties = withFixes ? ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.RemoveArgument, option) : null;
-                    return new Finding(DiagnosticDescriptors.OptionWithoutEffect, problem.Subject.ToSubject(), 0, grid
-                        ? new object[] { option + " = " + Num(problem.Value), "without Rotary = true", "remove it or set Rotary = true" }
-                        : new object[] { option + " = false", "without a position embedding (PositionEmbeddingKind.None)", "remove it" }, properties);
+                    return new Finding(DiagnosticDescriptors.OptionWithoutEffect, problem.Subject.ToSubject(), 0, arguments, properties);
                 }
                 default: // HeadDimNotMultipleOf8
                     return new Finding(DiagnosticDescriptors.HeadDimNotMultipleOf8, Subject.Heads, 0, new object[]

@@ -223,6 +223,8 @@ namespace ShapedVit
         RotaryReferenceGrid,
         /// <summary><see cref="VitSpec.PositionEmbeddingIncludesPrefix"/>.</summary>
         PositionEmbeddingIncludesPrefix,
+        /// <summary><see cref="VitSpec.SeparateQvBias"/>.</summary>
+        SeparateQvBias,
     }
 
     /// <summary>One problem found by <see cref="VitGeometry.Check"/>.</summary>
@@ -441,6 +443,10 @@ namespace ShapedVit
                 problems.Add(new ShapeProblem(ShapeProblemKind.RotaryHeadDimNotDivisibleBy4, ShapeSubject.Rotary, spec.EmbedDim / spec.Heads, spec.Heads));
             if (spec.PositionEmbedding == PositionEmbeddingKind.None && !spec.PositionEmbeddingIncludesPrefix)
                 problems.Add(new ShapeProblem(ShapeProblemKind.OptionWithoutEffect, ShapeSubject.PositionEmbeddingIncludesPrefix, 0));
+            // q_bias and v_bias are the fused projection's bias, stored apart: without a bias, or beside separate projections
+            // (which have their own), there is nothing to store.
+            if (spec.SeparateQvBias && (!spec.QkvBias || spec.SeparateQkv))
+                problems.Add(new ShapeProblem(ShapeProblemKind.OptionWithoutEffect, ShapeSubject.SeparateQvBias, spec.SeparateQkv ? 1 : 0));
             if (!spec.Rotary && spec.RotaryReferenceGrid != 0)
                 problems.Add(new ShapeProblem(ShapeProblemKind.OptionWithoutEffect, ShapeSubject.RotaryReferenceGrid, spec.RotaryReferenceGrid));
             if (problems.Count > 0) return problems;
@@ -511,9 +517,13 @@ namespace ShapedVit
                 case ShapeProblemKind.RotaryHeadDimNotDivisibleBy4:
                     return "the rotary embedding needs a head dimension divisible by 4, but it is " + Num(problem.Value);
                 case ShapeProblemKind.OptionWithoutEffect:
-                    return problem.Subject == ShapeSubject.RotaryReferenceGrid
-                        ? "RotaryReferenceGrid has no effect without Rotary = true"
-                        : "IncludePrefixTokens = false has no effect without a position embedding (PositionEmbeddingKind.None)";
+                    switch (problem.Subject)
+                    {
+                        case ShapeSubject.RotaryReferenceGrid: return "RotaryReferenceGrid has no effect without Rotary = true";
+                        case ShapeSubject.SeparateQvBias:
+                            return problem.Value == 1 ? "SeparateQvBias has no effect with SeparateProjections = true" : "SeparateQvBias has no effect with QkvBias = false";
+                        default: return "IncludePrefixTokens = false has no effect without a position embedding (PositionEmbeddingKind.None)";
+                    }
                 default:
                     return problem.Kind.ToString();
             }
@@ -709,7 +719,8 @@ namespace ShapedVit
             total += PositionEmbeddingTokens * d;                                         // pos_embed
             if (spec.PreNorm) total += NormParameters(d);                                 // norm_pre
             // q, k, v: one fused qkv, or EVA-02's q_proj, k_proj (no bias) and v_proj.
-            long qkv = d * 3 * d + (spec.QkvBias ? (spec.SeparateQkv ? 2 * d : 3 * d) : 0);
+            // EVA-02's q_bias and v_bias beside a fused qkv are the same two biases.
+            long qkv = d * 3 * d + (spec.QkvBias ? (spec.SeparateQkv || spec.SeparateQvBias ? 2 * d : 3 * d) : 0);
             long mlp;
             switch (spec.MlpGate)
             {
