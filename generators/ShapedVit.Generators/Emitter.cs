@@ -288,6 +288,7 @@ namespace ShapedVit.Generators
             if (m.Norm != NormKind.LayerNorm) options.Add($"norm: global::ShapedVit.NormKind.{m.Norm}");
             if (m.QkNorm) options.Add("qkNorm: true");
             if (m.SeparateQkv) options.Add("separateQkv: true");
+            if (m.SeparateQvBias) options.Add("separateQvBias: true");
             if (m.AttentionInnerNorm) options.Add("attentionInnerNorm: true");
             if (m.Rotary) options.Add("rope: rope, prefixTokens: PrefixTokens");
             if (m.MlpActivation != MlpActivation.Gelu) options.Add($"mlpActivation: global::ShapedVit.MlpActivation.{m.MlpActivation}");
@@ -303,6 +304,7 @@ namespace ShapedVit.Generators
             if (m.Norm == NormKind.RmsNorm) parts.Add("RMSNorm");
             if (m.QkNorm) parts.Add("qk-norm");
             if (m.SeparateQkv) parts.Add("separate q/k/v projections");
+            if (m.SeparateQvBias) parts.Add("q_bias/v_bias");
             if (m.AttentionInnerNorm) parts.Add("attention inner norm");
             if (m.Rotary) parts.Add(m.RotaryReferenceGrid > 0 ? $"rotary position embedding (reference grid {m.RotaryReferenceGrid})" : "rotary position embedding");
             string activation = m.MlpActivation switch

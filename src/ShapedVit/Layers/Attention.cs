@@ -16,6 +16,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
 {
     // Field names are the state_dict keys, in timm's order: attn.qkv (or q_proj, k_proj, v_proj), q_norm, k_norm, norm, proj.
     private readonly PackableLinear? qkv;
+    private readonly Parameter? q_bias; // EVA's fused qkv: the query and value biases apart, the key unbiased
+    private readonly Parameter? v_bias;
     private readonly PackableLinear? q_proj;
     private readonly PackableLinear? k_proj;
     private readonly PackableLinear? v_proj;
@@ -40,13 +42,16 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     /// <param name="normEps">Their epsilon.</param>
     /// <param name="qkNorm">A norm over each head's queries and keys (<c>q_norm</c>, <c>k_norm</c>).</param>
     /// <param name="separateQkv">Separate <c>q_proj</c>, <c>k_proj</c> (no bias), <c>v_proj</c> instead of one <c>qkv</c> (EVA-02).</param>
+    /// <param name="separateQvBias">The fused <c>qkv</c>'s bias kept as <c>q_bias</c> and <c>v_bias</c>, the keys unbiased (timm's <c>Eva</c>
+    /// with <c>qkv_fused=True</c>, EVA-02 Tiny/Small); needs <paramref name="qkvBias"/> and a fused projection.</param>
     /// <param name="innerNorm">A norm on the heads' merged output before <c>proj</c> (<c>norm</c>).</param>
     /// <param name="rope">The model's rotary embedding, applied to the queries and keys of the tokens after <paramref name="prefixTokens"/>; null for none.</param>
     /// <param name="prefixTokens">Tokens before the patches (class, register, distillation), which the rotary embedding leaves alone.</param>
     /// <exception cref="ArgumentException"><paramref name="embedDim"/> is not divisible by a positive <paramref name="numHeads"/>, or the rotary embedding's head width is not D / H.</exception>
     public Attention(long embedDim, long numHeads, bool qkvBias = true, double attentionDropout = 0, double projectionDropout = 0,
                      NormKind normKind = NormKind.LayerNorm, double normEps = VisionTransformerAttribute.DefaultLayerNormEps,
-                     bool qkNorm = false, bool separateQkv = false, bool innerNorm = false, RotaryEmbedding? rope = null, long prefixTokens = 0)
+                     bool qkNorm = false, bool separateQkv = false, bool innerNorm = false, RotaryEmbedding? rope = null, long prefixTokens = 0,
+                     bool separateQvBias = false)
         : base(nameof(Attention))
     {
         if (numHeads <= 0 || embedDim % numHeads != 0)
@@ -63,7 +68,16 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
             k_proj = new PackableLinear(embedDim, embedDim, hasBias: false);
             v_proj = new PackableLinear(embedDim, embedDim, hasBias: qkvBias);
         }
+        else if (separateQvBias)
+        {
+            if (!qkvBias) throw new ArgumentException("Separate query and value biases need qkvBias.", nameof(separateQvBias));
+            qkv = new PackableLinear(embedDim, embedDim * 3, hasBias: false);
+            q_bias = nn.Parameter(torch.zeros(embedDim));
+            v_bias = nn.Parameter(torch.zeros(embedDim));
+        }
         else qkv = new PackableLinear(embedDim, embedDim * 3, hasBias: qkvBias);
+        if (separateQkv && separateQvBias)
+            throw new ArgumentException("Separate query and value biases belong to a fused qkv projection.", nameof(separateQvBias));
         if (qkNorm)
         {
             q_norm = Norms.Create(normKind, headDim, normEps);
@@ -116,7 +130,14 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
         Tensor q, k, v;
         if (qkv is not null)
         {
-            var stacked = qkv.call(tokens).reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
+            var projected = qkv.call(tokens);
+            if (q_bias is not null)
+            {
+                // timm: F.linear(x, qkv.weight, cat(q_bias, zeros, v_bias)); here the bias is added after the (packable) projection.
+                var bias = torch.cat([q_bias, torch.zeros_like(q_bias), v_bias!], 0);
+                projected = projected.add_(bias, Scalars.One);
+            }
+            var stacked = projected.reshape(batch, length, 3, numHeads, headDim).permute(2, 0, 3, 1, 4); // [3, B, H, N, hd]
             (q, k, v) = (stacked[0], stacked[1], stacked[2]);
         }
         else

@@ -41,21 +41,24 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     /// <param name="mlpActivation">The MLP's activation.</param>
     /// <param name="mlpGate">Whether and how the MLP is gated.</param>
     /// <param name="mlpInnerNorm">A norm on the MLP's hidden activation before <c>fc2</c> (timm's <c>scale_mlp</c>).</param>
+    /// <param name="separateQvBias">EVA's fused qkv with its bias kept as <c>q_bias</c> and <c>v_bias</c> (EVA-02 Tiny/Small).</param>
     /// <remarks>
-    /// With separate projections or a rotary embedding the block is timm's <c>EvaBlock</c>, whose LayerScale is two
+    /// With separate projections, separate query/value biases or a rotary embedding the block is timm's <c>EvaBlock</c>, whose LayerScale is two
     /// parameters of the block, <c>gamma_1</c> and <c>gamma_2</c>, instead of <c>ls1.gamma</c> and <c>ls2.gamma</c>.
     /// </remarks>
     public EncoderBlock(long embedDim, long numHeads, long mlpDim, bool qkvBias = true, double layerScaleInit = 0,
                         double dropout = 0, double attentionDropout = 0, double dropPath = 0, double layerNormEps = VisionTransformerAttribute.DefaultLayerNormEps,
                         NormKind norm = NormKind.LayerNorm, bool qkNorm = false, bool separateQkv = false, bool attentionInnerNorm = false,
                         RotaryEmbedding? rope = null, long prefixTokens = 0,
-                        MlpActivation mlpActivation = MlpActivation.Gelu, MlpGate mlpGate = MlpGate.None, bool mlpInnerNorm = false)
+                        MlpActivation mlpActivation = MlpActivation.Gelu, MlpGate mlpGate = MlpGate.None, bool mlpInnerNorm = false,
+                        bool separateQvBias = false)
         : base(nameof(EncoderBlock))
     {
-        bool eva = separateQkv || rope is not null;
+        bool eva = separateQkv || separateQvBias || rope is not null;
         norm1 = Norms.Create(norm, embedDim, layerNormEps);
         attn = new Attention(embedDim, numHeads, qkvBias, attentionDropout, dropout, norm, layerNormEps,
-                             qkNorm: qkNorm, separateQkv: separateQkv, innerNorm: attentionInnerNorm, rope: rope, prefixTokens: prefixTokens);
+                             qkNorm: qkNorm, separateQkv: separateQkv, innerNorm: attentionInnerNorm, rope: rope, prefixTokens: prefixTokens,
+                             separateQvBias: separateQvBias);
         bool layerScale = layerScaleInit > 0;
         if (layerScale && eva)
         {
