@@ -313,6 +313,7 @@ namespace ShapedVit
             NumPatches = sizes.NumPatches!.Value;
             PrefixTokens = sizes.PrefixTokens!.Value;
             SequenceLength = sizes.SequenceLength!.Value;
+            PositionEmbeddingTokens = sizes.PositionEmbeddingTokens!.Value;
             HeadDim = sizes.HeadDim!.Value;
             MlpDim = sizes.MlpDim!.Value;
             FeatureDim = spec.EmbedDim;
@@ -330,10 +331,13 @@ namespace ShapedVit
         public long GridWidth { get; }
         /// <summary>Patch tokens per image: GridHeight x GridWidth (196 for 224/16).</summary>
         public long NumPatches { get; }
-        /// <summary>Class token (if any) plus register tokens.</summary>
+        /// <summary>Tokens before the patches: the class token, the distillation token and the register tokens, as declared.</summary>
         public long PrefixTokens { get; }
         /// <summary>Tokens in the encoder sequence N: patches plus prefix tokens (197 for ViT-B/16).</summary>
         public long SequenceLength { get; }
+        /// <summary>Slots of the learned position embedding (<c>pos_embed</c>'s second dimension): the patches, plus the prefix
+        /// tokens unless they have none (timm's <c>no_embed_class</c>); 0 without a position embedding.</summary>
+        public long PositionEmbeddingTokens { get; }
         /// <summary>Width of one attention head: EmbedDim / Heads.</summary>
         public long HeadDim { get; }
         /// <summary>MLP hidden width, default (4 x EmbedDim) applied.</summary>
@@ -637,10 +641,12 @@ namespace ShapedVit
         public long? GridWidth { get; private set; }
         /// <summary>Patch tokens per image.</summary>
         public long? NumPatches { get; private set; }
-        /// <summary>Class token (if any) plus register tokens.</summary>
+        /// <summary>Class token, distillation token (each if any) plus register tokens.</summary>
         public long? PrefixTokens { get; private set; }
         /// <summary>Patches plus prefix tokens.</summary>
         public long? SequenceLength { get; private set; }
+        /// <summary>Slots of the learned position embedding: patches, plus prefix tokens where it has slots for them; 0 for none.</summary>
+        public long? PositionEmbeddingTokens { get; private set; }
         /// <summary>Embed width / heads.</summary>
         public long? HeadDim { get; private set; }
         /// <summary>The MLP width, default (4 x embed) applied.</summary>
@@ -657,12 +663,15 @@ namespace ShapedVit
             {
                 GridHeight = Quotient(ShapeSubject.ImageHeight, spec.ImageHeight, ShapeSubject.PatchHeight, spec.PatchHeight),
                 GridWidth = Quotient(ShapeSubject.ImageWidth, spec.ImageWidth, ShapeSubject.PatchWidth, spec.PatchWidth),
-                PrefixTokens = Valid(ShapeSubject.RegisterTokens, spec.RegisterTokens) ? (spec.ClassToken ? 1 : 0) + (long)spec.RegisterTokens : (long?)null,
+                PrefixTokens = Valid(ShapeSubject.RegisterTokens, spec.RegisterTokens)
+                    ? (spec.ClassToken ? 1 : 0) + (spec.DistillationToken ? 1 : 0) + (long)spec.RegisterTokens : (long?)null,
                 HeadDim = Quotient(ShapeSubject.EmbedDim, spec.EmbedDim, ShapeSubject.Heads, spec.Heads),
                 MlpDim = Valid(ShapeSubject.EmbedDim, spec.EmbedDim) && Valid(ShapeSubject.MlpDim, spec.MlpDim) ? spec.EffectiveMlpDim : (long?)null,
             };
             sizes.NumPatches = sizes.GridHeight * sizes.GridWidth;
             sizes.SequenceLength = sizes.NumPatches + sizes.PrefixTokens;
+            sizes.PositionEmbeddingTokens = spec.PositionEmbedding == PositionEmbeddingKind.None ? 0
+                : spec.PositionEmbeddingIncludesPrefix ? sizes.SequenceLength : sizes.NumPatches;
             return sizes;
         }
     }
