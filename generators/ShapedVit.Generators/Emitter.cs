@@ -463,7 +463,17 @@ namespace ShapedVit.Generators
             if (HasHead(m)) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else w.Line($"{Tensor}? logits = null;");
             string grid = m.DynamicImageSize ? "images.shape[2] / PatchHeight, images.shape[3] / PatchWidth" : "GridHeight, GridWidth";
-            w.Line($"return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, {grid});");
+            if (m.Pooling == Pooling.AttentionPool && !m.DistillationToken)
+            {
+                // What the head reads, for attention rollout: the pool's latent query over the patch tokens.
+                w.Line($"{Tensor}? poolAttention = null;");
+                w.Line("if (attention) poolAttention = attn_pool.ForwardWithAttention(features.narrow(1, PrefixTokens, features.shape[1] - PrefixTokens)).Weights.MoveToOuterDisposeScope();",
+                       Shape("B", m.Heads, PatchCount(m, g)));
+                w.Line($"return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, {grid})");
+                w.Line("    { PoolAttention = poolAttention };");
+            }
+            else
+                w.Line($"return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, {grid});");
             w.Close();
             w.Line();
         }

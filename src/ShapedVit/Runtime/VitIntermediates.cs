@@ -39,6 +39,11 @@ public sealed class VitIntermediates : IDisposable
     public IReadOnlyList<Tensor> Attentions { get; }
     /// <summary>Tokens before the patches: the class token, the distillation token and the register tokens, as the model has them.</summary>
     public long PrefixTokens { get; }
+    /// <summary>
+    /// An attention-pooled model's pool attention (its latent query over the patch tokens) [B, Heads, GridHeight x GridWidth],
+    /// when attentions were asked for; otherwise null. Owned like the other tensors.
+    /// </summary>
+    public Tensor? PoolAttention { get; init; }
     /// <summary>Patch rows of this forward's input (the declared grid's unless the model takes a dynamic image size).</summary>
     public long GridHeight { get; }
     /// <summary>Patch columns of this forward's input.</summary>
@@ -64,10 +69,11 @@ public sealed class VitIntermediates : IDisposable
         return prefix.clone();
     }
 
-    /// <summary>Disposes the logits, features, hidden states and attentions.</summary>
+    /// <summary>Disposes the logits, features, hidden states, attentions and the pool attention.</summary>
     public void Dispose()
     {
         Logits?.Dispose();
+        PoolAttention?.Dispose();
         Features.Dispose();
         foreach (var t in HiddenStates) t.Dispose();
         foreach (var t in Attentions) t.Dispose();
