@@ -13,7 +13,7 @@ prints how far each moves the outputs, the "oracle sensitivity" table of familie
 
 For each CASE it writes:
   CASE.weights.safetensors    the model's state_dict(), timm's exact keys, float32
-  CASE.reference.safetensors  ref.input [2,3,H,W] float32 values; ref.logits = model(x); ref.pre_logits =
+  CASE.reference.safetensors  ref.input [2,C,H,W] float32 values; ref.logits = model(x); ref.pre_logits =
                               forward_head(forward_features(x), pre_logits=True); ref.features = forward_features(x)
                               (all tokens); dynamic cases also ref.input_dynamic at a non-square size off the built
                               one and ref.logits_dynamic / ref.pre_logits_dynamic / ref.features_dynamic. All computed
@@ -57,6 +57,8 @@ EVA02 = dict(P7, mlp_ratio=8 / 3, qkv_fused=False, swiglu_mlp=True, scale_mlp=Tr
 # (4x4): 5x3 patches, so one axis is upsampled and the other downsampled (antialias matters only when downsampling).
 CASES = {
     "vit": (vision_transformer.VisionTransformer, dict(BASE), None),
+    # One input channel (grey images), class-token pooling, no representation layer.
+    "vit_token_1ch": (vision_transformer.VisionTransformer, dict(BASE, in_chans=1), None),
     "vit_gap_reg": (vision_transformer.VisionTransformer,
                     dict(BASE, class_token=False, reg_tokens=2, no_embed_class=True, global_pool="avg",
                          dynamic_img_size=True), (40, 24)),
@@ -173,8 +175,9 @@ def build(name):
     gen = torch.Generator().manual_seed(seed_of(name))
     randomise(model, gen)
     h = w = kwargs["img_size"]
-    x = torch.randn(BATCH, 3, h, w, generator=gen, dtype=torch.float32)
-    xd = torch.randn(BATCH, 3, *dynamic, generator=gen, dtype=torch.float32) if dynamic else None
+    c = kwargs.get("in_chans", 3)
+    x = torch.randn(BATCH, c, h, w, generator=gen, dtype=torch.float32)
+    xd = torch.randn(BATCH, c, *dynamic, generator=gen, dtype=torch.float32) if dynamic else None
     return model, x, xd
 
 
@@ -250,8 +253,8 @@ def make(name, commit):
         "kwargs": describe(kwargs),
         "parameter_count": sum(p.numel() for p in model.parameters()),
         "num_prefix_tokens": model.num_prefix_tokens,
-        "input_size": [BATCH, 3, kwargs["img_size"], kwargs["img_size"]],
-        "dynamic_input_size": [BATCH, 3, *dynamic] if dynamic else None,
+        "input_size": [BATCH, kwargs.get("in_chans", 3), kwargs["img_size"], kwargs["img_size"]],
+        "dynamic_input_size": [BATCH, kwargs.get("in_chans", 3), *dynamic] if dynamic else None,
         "buffers": buffers_of(model),
         "timm_commit": commit,
     }
