@@ -72,6 +72,8 @@ namespace ShapedVit
         public bool QkNorm { get; init; }
         /// <summary>Whether q, k and v have separate projections (EVA-02).</summary>
         public bool SeparateQkv { get; init; }
+        /// <summary>Whether the fused qkv projection's bias is stored as <c>q_bias</c> and <c>v_bias</c>, keys unbiased (EVA-02 Tiny/Small).</summary>
+        public bool SeparateQvBias { get; init; }
         /// <summary>Whether the attention output is normed before its projection (timm's <c>scale_attn_inner</c>).</summary>
         public bool AttentionInnerNorm { get; init; }
         /// <summary>Whether EVA-02's rotary position embedding is applied to the patch tokens' queries and keys.</summary>
