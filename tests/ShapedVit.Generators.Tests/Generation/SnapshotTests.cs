@@ -29,6 +29,17 @@ public class SnapshotTests
         ["PatchDropVit"] = "[VisionTransformer(NumClasses = 10, RegisterTokens = 1, PatchDropout = 0.5), Image(28, 28, Channels = 1), Patch(4), Embed(64), Depth(2), Heads(2), Mlp(128)]",
         ["FolderVit"] = "[VisionTransformer(RuntimeNumClasses = true), Image(64), Patch(16), Embed(96), Depth(2), Heads(3)]",
         ["HeadlessVit"] = "[VisionTransformer(NumClasses = 0, RepresentationSize = 256), Image(224), Patch(16), Embed(384), Depth(2), Heads(6)]",
+        // The families' options outside the blocks: DeiT's distillation token; SigLIP's attention pool at a dynamic size;
+        // registers without position slots, mean pooling with the norm on the tokens, pre-norm, RMSNorm, no patch bias;
+        // no position embedding.
+        ["DistilledVit"] = "[VisionTransformer(NumClasses = 10, DistillationToken = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]",
+        ["AttentionPoolVit"] = "[VisionTransformer(NumClasses = 10, ClassToken = false, Pooling = Pooling.AttentionPool), Image(32, DynamicSize = true), Patch(8), Embed(64), Depth(2), Heads(4)]",
+        ["RegisterMeanVit"] = """
+            [VisionTransformer(NumClasses = 10, RegisterTokens = 2, Pooling = Pooling.Mean)]
+            [Image(28, DynamicSize = true), Patch(7, Bias = false), Embed(64), Depth(2), Heads(4)]
+            [PositionEmbedding(IncludePrefixTokens = false), Norm(NormKind.RmsNorm, PreNorm = true, FinalNorm = FinalNorm.BeforePooling)]
+            """,
+        ["NoPositionVit"] = "[VisionTransformer(NumClasses = 10), Image(32), Patch(8), Embed(64), Depth(2), Heads(4), PositionEmbedding(PositionEmbeddingKind.None)]",
     };
 
     public static TheoryData<string> Names => new(Declarations.Keys);
