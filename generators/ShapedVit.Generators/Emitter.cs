@@ -225,7 +225,7 @@ namespace ShapedVit.Generators
         internal static FinalNorm ResolvedFinalNorm(VitSpec m) =>
             m.FinalNorm != FinalNorm.Auto ? m.FinalNorm : m.Pooling == Pooling.Mean ? FinalNorm.AfterPooling : FinalNorm.BeforePooling;
 
-        private static string PrefixTokensDoc(VitSpec m) => m.DistillationToken
+        internal static string PrefixTokensDoc(VitSpec m) => m.DistillationToken
             ? "Tokens before the patches: the class token, the distillation token and any register tokens."
             : "Tokens before the patches: the class token and any register tokens.";
 
