@@ -20,11 +20,12 @@ public class EmbedParityTests(ITestOutputHelper output)
     private static readonly string Folder = Path.Combine(RepositoryRoot.Path, "tests", "Fixtures", "timm", "families");
 
     public static TheoryData<string> Cases() =>
-        new() { "vit", "vit_gap_reg", "deit_distilled", "deit3", "clip", "siglip_map", "siglip_gap", "dinov2", "dinov2_reg", "no_pos_embed" };
+        new() { "vit", "vit_token_1ch", "vit_gap_reg", "deit_distilled", "deit3", "clip", "siglip_map", "siglip_gap", "dinov2", "dinov2_reg", "no_pos_embed" };
 
     internal static (nn.Module<Tensor, Tensor> Model, IVisionTransformer Vit) Create(string name) => name switch
     {
         "vit" => Wrap(new FamilyVit(seed: 0)),
+        "vit_token_1ch" => Wrap(new FamilyVitOneChannel(seed: 0)),
         "vit_gap_reg" => Wrap(new FamilyVitGapReg(seed: 0)),
         "deit_distilled" => Wrap(new FamilyDeitDistilled(seed: 0)),
         "deit3" => Wrap(new FamilyDeit3(seed: 0)),

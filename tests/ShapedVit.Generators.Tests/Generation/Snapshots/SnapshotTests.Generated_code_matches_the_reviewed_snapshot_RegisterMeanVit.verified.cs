@@ -13,19 +13,19 @@ namespace Models
     using Tensor = global::TorchSharp.torch.Tensor;
 
     /// <summary>
-    /// The Vision Transformer declared on <c>RegisterMeanVit</c>: 28 px, 3 channel(s), patch 7, 64 wide, 2 blocks, 4 heads, 10 classes.
+    /// The Vision Transformer declared on <c>RegisterMeanVit</c>: 28 px, 3 channel(s), patch 7, 64 wide, 2 blocks, 4 heads, 10 classes; blocks with RMSNorm.
     /// </summary>
     /// <remarks>
     /// Shapes proven at compile time, per image (the batch dimension is left out):
     /// <code>
-    /// image          [28,28,3]      height, width, channels
-    /// patch tokens   [16,64]        4 x 4 patches of 7x7
-    /// tokens         [19,64]        class token + 2 register tokens + patches + position embedding
-    /// 2 x block      [19,64]        4 heads of 16, MLP 256
-    /// pooled         [64]           mean of patch tokens, LayerNorm
+    /// image          [H,W,3]        height, width, channels; any size the patch divides (declared 28 x 28)
+    /// patch tokens   [(H/7)(W/7),64] (H/7) x (W/7) patches of 7x7, 4 x 4 at 28 x 28
+    /// tokens         [(H/7)(W/7)+3,64] class token + 2 register tokens + patches + position embedding on the patches resampled to the grid, norm
+    /// 2 x block      [(H/7)(W/7)+3,64] 4 heads of 16, MLP 256
+    /// pooled         [64]           mean of patch tokens after RMSNorm
     /// logits         [10]
     /// </code>
-    /// 111,626 parameters, 2,111,360 multiply-accumulates per image.
+    /// 111,114 parameters, 2,111,360 multiply-accumulates per image.
     /// </remarks>
     [GeneratedCode("ShapedVit.Generators", "{version}")]
     partial class RegisterMeanVit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<RegisterMeanVit>
@@ -88,13 +88,13 @@ namespace Models
         public const double LayerNormEps = 1E-06;
 
         /// <summary>Trainable parameters, exactly.</summary>
-        public const long ParameterCount = 111626L;
+        public const long ParameterCount = 111114L;
 
         /// <summary>Multiply-accumulates per image (convolution, linears and both attention matmuls).</summary>
         public const long Macs = 2111360L;
 
         /// <summary>The proven per-image shape trace.</summary>
-        public const string ShapeTrace = "[28,28,3] -> [16,64] -> [19,64] -> 2 x block [19,64] -> [64] -> [10]";
+        public const string ShapeTrace = "[H,W,3] -> [(H/7)(W/7),64] -> [(H/7)(W/7)+3,64] -> 2 x block [(H/7)(W/7)+3,64] -> [64] -> [10]";
 
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
         private readonly PatchEmbed patch_embed;                                // [B,3,H,W] -> [B,(H/7)(W/7),64]
@@ -122,7 +122,8 @@ namespace Models
             for (int i = 0; i < Depth; i++)
             {
                 encoderBlocks[i] = new EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: true, layerScaleInit: 0.0,
-                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps);
+                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps,
+                    norm: NormKind.RmsNorm);
             }
             blocks = torch.nn.ModuleList(encoderBlocks);
             norm = Norms.Create(NormKind.RmsNorm, EmbedDim, LayerNormEps);

@@ -13,37 +13,37 @@ namespace Models
     using Tensor = global::TorchSharp.torch.Tensor;
 
     /// <summary>
-    /// The Vision Transformer declared on <c>AttentionPoolVit</c>: 32 px, 3 channel(s), patch 8, 64 wide, 2 blocks, 4 heads, 10 classes.
+    /// The Vision Transformer declared on <c>Eva02Vit</c>: 28 px, 3 channel(s), patch 7, 64 wide, 2 blocks, 4 heads, 10 classes; blocks with separate q/k/v projections, rotary position embedding (reference grid 2), SiLU-gated MLP (fc1_g, fc1_x), MLP inner norm.
     /// </summary>
     /// <remarks>
     /// Shapes proven at compile time, per image (the batch dimension is left out):
     /// <code>
-    /// image          [32,32,3]      height, width, channels
-    /// patch tokens   [16,64]        4 x 4 patches of 8x8
-    /// tokens         [16,64]        patches + position embedding
-    /// 2 x block      [16,64]        4 heads of 16, MLP 256
+    /// image          [H,W,3]        height, width, channels; any size the patch divides (declared 28 x 28)
+    /// patch tokens   [(H/7)(W/7),64] (H/7) x (W/7) patches of 7x7, 4 x 4 at 28 x 28
+    /// tokens         [(H/7)(W/7)+1,64] class token + patches + position embedding resampled to the grid
+    /// 2 x block      [(H/7)(W/7)+1,64] 4 heads of 16, MLP 170 (SwiGLU), rotary
     /// pooled         [64]           mean of patch tokens, LayerNorm
     /// logits         [10]
     /// </code>
-    /// 114,122 parameters, 1,835,648 multiply-accumulates per image.
+    /// 111,834 parameters, 1,891,968 multiply-accumulates per image.
     /// </remarks>
     [GeneratedCode("ShapedVit.Generators", "{version}")]
-    partial class AttentionPoolVit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<AttentionPoolVit>
+    partial class Eva02Vit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<Eva02Vit>
     {
         /// <summary>Declared input height in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchHeight is accepted).</summary>
-        public const int ImageHeight = 32;
+        public const int ImageHeight = 28;
 
         /// <summary>Declared input width in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchWidth is accepted).</summary>
-        public const int ImageWidth = 32;
+        public const int ImageWidth = 28;
 
         /// <summary>Input channels.</summary>
         public const int Channels = 3;
 
         /// <summary>Patch height in pixels.</summary>
-        public const int PatchHeight = 8;
+        public const int PatchHeight = 7;
 
         /// <summary>Patch width in pixels.</summary>
-        public const int PatchWidth = 8;
+        public const int PatchWidth = 7;
 
         /// <summary>Patches along the height at the declared image size.</summary>
         public const int GridHeight = 4;
@@ -55,13 +55,13 @@ namespace Models
         public const int NumPatches = 16;
 
         /// <summary>Tokens before the patches: the class token and any register tokens.</summary>
-        public const int PrefixTokens = 0;
+        public const int PrefixTokens = 1;
 
         /// <summary>Register tokens.</summary>
         public const int RegisterTokens = 0;
 
         /// <summary>Tokens the encoder sees per image at the declared image size.</summary>
-        public const int SequenceLength = 16;
+        public const int SequenceLength = 17;
 
         /// <summary>Token width.</summary>
         public const int EmbedDim = 64;
@@ -76,7 +76,7 @@ namespace Models
         public const int HeadDim = 16;
 
         /// <summary>Hidden width of each block's MLP.</summary>
-        public const int MlpDim = 256;
+        public const int MlpDim = 170;
 
         /// <summary>Width of the pre-logits layer (0: none).</summary>
         public const int RepresentationSize = 0;
@@ -88,40 +88,43 @@ namespace Models
         public const double LayerNormEps = 1E-06;
 
         /// <summary>Trainable parameters, exactly.</summary>
-        public const long ParameterCount = 114122L;
+        public const long ParameterCount = 111834L;
 
         /// <summary>Multiply-accumulates per image (convolution, linears and both attention matmuls).</summary>
-        public const long Macs = 1835648L;
+        public const long Macs = 1891968L;
 
         /// <summary>The proven per-image shape trace.</summary>
-        public const string ShapeTrace = "[32,32,3] -> [16,64] -> [16,64] -> 2 x block [16,64] -> [64] -> [10]";
+        public const string ShapeTrace = "[H,W,3] -> [(H/7)(W/7),64] -> [(H/7)(W/7)+1,64] -> 2 x block [(H/7)(W/7)+1,64] -> [64] -> [10]";
 
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
-        private readonly PatchEmbed patch_embed;                                // [B,3,H,W] -> [B,(H/8)(W/8),64]
-        private readonly Parameter pos_embed;                                   // [1,16,64], resampled to the input's grid
+        private readonly PatchEmbed patch_embed;                                // [B,3,H,W] -> [B,(H/7)(W/7),64]
+        private readonly Parameter cls_token;                                   // [1,1,64]
+        private readonly Parameter pos_embed;                                   // [1,17,64], resampled to the input's grid
         private readonly Dropout pos_drop;
-        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,(H/8)(W/8),64]
-        private readonly LayerNorm norm;
-        private readonly AttentionPoolLatent attn_pool;                         // [B,(H/8)(W/8),64] -> [B,64]
+        private readonly RotaryEmbedding rope;                                  // no state: sin/cos of each forward's patch grid, read by every block's attention
+        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,1+(H/7)(W/7),64]
+        private readonly LayerNorm fc_norm;                                     // after pooling
         private readonly Dropout head_drop;
         private readonly Linear head;                                           // [B,64] -> [B,10]
         private static VitGeometry? geometry;
 
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
-        public AttentionPoolVit(long? seed = null) : base(nameof(AttentionPoolVit))
+        public Eva02Vit(long? seed = null) : base(nameof(Eva02Vit))
         {
             patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
+            cls_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
             pos_embed = torch.nn.Parameter(torch.zeros(1, SequenceLength, EmbedDim));
             pos_drop = torch.nn.Dropout(0.0);
+            rope = new RotaryEmbedding(HeadDim, referenceGrid: 2);
             var encoderBlocks = new EncoderBlock[Depth];
             for (int i = 0; i < Depth; i++)
             {
                 encoderBlocks[i] = new EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: true, layerScaleInit: 0.0,
-                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps);
+                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps,
+                    separateQkv: true, rope: rope, prefixTokens: PrefixTokens, mlpActivation: MlpActivation.Silu, mlpGate: MlpGate.Split, mlpInnerNorm: true);
             }
             blocks = torch.nn.ModuleList(encoderBlocks);
-            norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
-            attn_pool = new AttentionPoolLatent(EmbedDim, Heads, torch.nn.LayerNorm(EmbedDim, LayerNormEps), new Mlp(EmbedDim, MlpDim));
+            fc_norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
             head_drop = torch.nn.Dropout(0.0);
             head = torch.nn.Linear(EmbedDim, NumClasses);
             RegisterComponents();
@@ -132,25 +135,27 @@ namespace Models
         public override Tensor forward(Tensor images)
         {
             using var scope = torch.NewDisposeScope();
-            var tokens = ForwardFeatures(images);                               // [B,(H/8)(W/8),64]
+            var tokens = ForwardFeatures(images);                               // [B,1+(H/7)(W/7),64]
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,10]
         }
 
-        /// <summary>Images [B,3,H,W] -> the features, as timm's forward_features: all tokens after the final norm [B,(H/8)(W/8),64].</summary>
+        /// <summary>Images [B,3,H,W] -> the features, as timm's forward_features: all tokens after the last block [B,1+(H/7)(W/7),64].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
             CheckImages(images);                                                // [B,3,H,W]
             using var scope = torch.NewDisposeScope();
-            var x = EmbedTokens(images);                                        // [B,(H/8)(W/8),64]
-            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,(H/8)(W/8),64]
-            return norm.call(x).MoveToOuterDisposeScope();                      // [B,(H/8)(W/8),64]
+            var x = EmbedTokens(images);                                        // [B,1+(H/7)(W/7),64]
+            using var rotary = rope.Use(images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, images.device); // the patch grid of these images
+            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,1+(H/7)(W/7),64]
+            return x.MoveToOuterDisposeScope();                                 // [B,1+(H/7)(W/7),64], normalised after pooling
         }
 
-        /// <summary>Tokens [B,(H/8)(W/8),64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
+        /// <summary>Tokens [B,1+(H/7)(W/7),64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();
-            var pooled = attn_pool.call(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens)); // [B,64]: the latent query's attention over (H/8)(W/8) patch tokens
+            var pooled = tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 }); // [B,64]: mean of (H/7)(W/7) patch tokens
+            pooled = fc_norm.call(pooled);                                      // [B,64]
             if (preLogits) return pooled.MoveToOuterDisposeScope();
             return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,10]
         }
@@ -162,48 +167,53 @@ namespace Models
             using var scope = torch.NewDisposeScope();
             var hiddenStates = new List<Tensor>(Depth);
             var attentions = new List<Tensor>(attention ? Depth : 0);
-            var x = EmbedTokens(images);                                        // [B,(H/8)(W/8),64]
+            var x = EmbedTokens(images);                                        // [B,1+(H/7)(W/7),64]
+            using var rotary = rope.Use(images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, images.device); // the patch grid of these images
             foreach (var block in blocks)
             {
                 if (attention)
                 {
-                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,(H/8)(W/8),(H/8)(W/8)] weights
+                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,1+(H/7)(W/7),1+(H/7)(W/7)] weights
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
                 else x = block.call(x);
-                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,(H/8)(W/8),64]
+                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,1+(H/7)(W/7),64]
             }
-            var features = norm.call(x);                                        // [B,(H/8)(W/8),64]
+            var features = x.alias();                                           // [B,1+(H/7)(W/7),64]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
-            Tensor? poolAttention = null;
-            if (attention) poolAttention = attn_pool.ForwardWithAttention(features.narrow(1, PrefixTokens, features.shape[1] - PrefixTokens)).Weights.MoveToOuterDisposeScope(); // [B,4,(H/8)(W/8)]
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth)
-                { PoolAttention = poolAttention };
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
         private Tensor EmbedTokens(Tensor images)
         {
-            var patches = patch_embed.call(images);                             // [B,(H/8)(W/8),64]
-            var positions = DynamicPositionEmbedding.Resample(pos_embed, GridHeight, GridWidth, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, PrefixTokens); // [1,(H/8)(W/8),64]
-            var tokens = patches;                                               // [B,(H/8)(W/8),64]: no prefix tokens
-            return pos_drop.call(tokens.add(positions, Scalars.One));           // [B,(H/8)(W/8),64]
+            var patches = patch_embed.call(images);                             // [B,(H/7)(W/7),64]
+            var positions = DynamicPositionEmbedding.Resample(pos_embed, GridHeight, GridWidth, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, PrefixTokens); // [1,1+(H/7)(W/7),64]
+            long batch = patches.shape[0];
+            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,1+(H/7)(W/7),64]
+            return pos_drop.call(tokens.add(positions, Scalars.One));           // [B,1+(H/7)(W/7),64]
         }
 
         private void CheckImages(Tensor images) =>
             InputChecks.RequireImagesOfPatchMultiples(images, Channels, PatchHeight, PatchWidth, ImageHeight, ImageWidth,
-                patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(AttentionPoolVit));
+                patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(Eva02Vit));
 
         /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
         public static VitSpec Spec { get; } = new VitSpec
         {
             ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,
             EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,
-            Pooling = Pooling.AttentionPool, ClassToken = false, RegisterTokens = RegisterTokens, QkvBias = true,
+            Pooling = Pooling.Mean, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
             LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
             DynamicImageSize = true,
+            SeparateQkv = true,
+            Rotary = true,
+            RotaryReferenceGrid = 2,
+            MlpActivation = MlpActivation.Silu,
+            MlpGate = MlpGate.Split,
+            MlpInnerNorm = true,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
@@ -213,10 +223,10 @@ namespace Models
 
         VitGeometry IVisionTransformer.Geometry => Geometry;
 
-        static AttentionPoolVit IVisionTransformer<AttentionPoolVit>.Create(int? numClasses, long? seed) =>
-            numClasses is null || numClasses == NumClasses ? new AttentionPoolVit(seed) : throw new ArgumentException(
-                $"{nameof(AttentionPoolVit)} declares NumClasses = {NumClasses} and cannot be built with {numClasses}: declare RuntimeNumClasses = true for a class count given at run time.", nameof(numClasses));
+        static Eva02Vit IVisionTransformer<Eva02Vit>.Create(int? numClasses, long? seed) =>
+            numClasses is null || numClasses == NumClasses ? new Eva02Vit(seed) : throw new ArgumentException(
+                $"{nameof(Eva02Vit)} declares NumClasses = {NumClasses} and cannot be built with {numClasses}: declare RuntimeNumClasses = true for a class count given at run time.", nameof(numClasses));
 
-        torch.nn.Module<Tensor, Tensor> IVisionTransformer.CreateLike(long? seed) => new AttentionPoolVit(seed);
+        torch.nn.Module<Tensor, Tensor> IVisionTransformer.CreateLike(long? seed) => new Eva02Vit(seed);
     }
 }

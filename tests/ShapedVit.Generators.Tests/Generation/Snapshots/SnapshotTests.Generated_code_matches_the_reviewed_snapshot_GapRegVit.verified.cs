@@ -13,27 +13,27 @@ namespace Models
     using Tensor = global::TorchSharp.torch.Tensor;
 
     /// <summary>
-    /// The Vision Transformer declared on <c>DistilledVit</c>: 32 px, 3 channel(s), patch 8, 64 wide, 2 blocks, 4 heads, 10 classes.
+    /// The Vision Transformer declared on <c>GapRegVit</c>: 32 px, 3 channel(s), patch 8, 64 wide, 2 blocks, 4 heads, 10 classes.
     /// </summary>
     /// <remarks>
     /// Shapes proven at compile time, per image (the batch dimension is left out):
     /// <code>
-    /// image          [32,32,3]      height, width, channels
-    /// patch tokens   [16,64]        4 x 4 patches of 8x8
-    /// tokens         [18,64]        class token + patches + position embedding
-    /// 2 x block      [18,64]        4 heads of 16, MLP 256
-    /// pooled         [64]           class token after LayerNorm
+    /// image          [H,W,3]        height, width, channels; any size the patch divides (declared 32 x 32)
+    /// patch tokens   [(H/8)(W/8),64] (H/8) x (W/8) patches of 8x8, 4 x 4 at 32 x 32
+    /// tokens         [(H/8)(W/8)+2,64] 2 register tokens + patches + position embedding on the patches resampled to the grid
+    /// 2 x block      [(H/8)(W/8)+2,64] 4 heads of 16, MLP 256
+    /// pooled         [64]           mean of patch tokens, LayerNorm
     /// logits         [10]
     /// </code>
-    /// 114,314 parameters, 2,049,664 multiply-accumulates per image.
+    /// 114,250 parameters, 2,049,664 multiply-accumulates per image.
     /// </remarks>
     [GeneratedCode("ShapedVit.Generators", "{version}")]
-    partial class DistilledVit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<DistilledVit>
+    partial class GapRegVit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<GapRegVit>
     {
-        /// <summary>Input height in pixels.</summary>
+        /// <summary>Declared input height in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchHeight is accepted).</summary>
         public const int ImageHeight = 32;
 
-        /// <summary>Input width in pixels.</summary>
+        /// <summary>Declared input width in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchWidth is accepted).</summary>
         public const int ImageWidth = 32;
 
         /// <summary>Input channels.</summary>
@@ -45,22 +45,22 @@ namespace Models
         /// <summary>Patch width in pixels.</summary>
         public const int PatchWidth = 8;
 
-        /// <summary>Patches along the height.</summary>
+        /// <summary>Patches along the height at the declared image size.</summary>
         public const int GridHeight = 4;
 
-        /// <summary>Patches along the width.</summary>
+        /// <summary>Patches along the width at the declared image size.</summary>
         public const int GridWidth = 4;
 
-        /// <summary>Patch tokens per image.</summary>
+        /// <summary>Patch tokens per image at the declared image size.</summary>
         public const int NumPatches = 16;
 
-        /// <summary>Tokens before the patches: the class token, the distillation token and any register tokens.</summary>
+        /// <summary>Tokens before the patches: the class token and any register tokens.</summary>
         public const int PrefixTokens = 2;
 
         /// <summary>Register tokens.</summary>
-        public const int RegisterTokens = 0;
+        public const int RegisterTokens = 2;
 
-        /// <summary>Tokens the encoder sees per image.</summary>
+        /// <summary>Tokens the encoder sees per image at the declared image size.</summary>
         public const int SequenceLength = 18;
 
         /// <summary>Token width.</summary>
@@ -88,34 +88,31 @@ namespace Models
         public const double LayerNormEps = 1E-06;
 
         /// <summary>Trainable parameters, exactly.</summary>
-        public const long ParameterCount = 114314L;
+        public const long ParameterCount = 114250L;
 
         /// <summary>Multiply-accumulates per image (convolution, linears and both attention matmuls).</summary>
         public const long Macs = 2049664L;
 
         /// <summary>The proven per-image shape trace.</summary>
-        public const string ShapeTrace = "[32,32,3] -> [16,64] -> [18,64] -> 2 x block [18,64] -> [64] -> [10]";
+        public const string ShapeTrace = "[H,W,3] -> [(H/8)(W/8),64] -> [(H/8)(W/8)+2,64] -> 2 x block [(H/8)(W/8)+2,64] -> [64] -> [10]";
 
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
-        private readonly PatchEmbed patch_embed;                                // [B,3,32,32] -> [B,16,64]
-        private readonly Parameter cls_token;                                   // [1,1,64]
-        private readonly Parameter dist_token;                                  // [1,1,64], DeiT's distillation token
-        private readonly Parameter pos_embed;                                   // [1,18,64]
+        private readonly PatchEmbed patch_embed;                                // [B,3,H,W] -> [B,(H/8)(W/8),64]
+        private readonly Parameter reg_token;                                   // [1,2,64]
+        private readonly Parameter pos_embed;                                   // [1,16,64], the patches only, resampled to the input's grid
         private readonly Dropout pos_drop;
-        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,18,64]
-        private readonly LayerNorm norm;
+        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,2+(H/8)(W/8),64]
+        private readonly LayerNorm fc_norm;                                     // after pooling
         private readonly Dropout head_drop;
         private readonly Linear head;                                           // [B,64] -> [B,10]
-        private readonly Linear head_dist;                                      // [B,64] -> [B,10], reads the distillation token
         private static VitGeometry? geometry;
 
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
-        public DistilledVit(long? seed = null) : base(nameof(DistilledVit))
+        public GapRegVit(long? seed = null) : base(nameof(GapRegVit))
         {
             patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
-            cls_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
-            dist_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
-            pos_embed = torch.nn.Parameter(torch.zeros(1, SequenceLength, EmbedDim));
+            reg_token = torch.nn.Parameter(torch.zeros(1, RegisterTokens, EmbedDim));
+            pos_embed = torch.nn.Parameter(torch.zeros(1, NumPatches, EmbedDim));
             pos_drop = torch.nn.Dropout(0.0);
             var encoderBlocks = new EncoderBlock[Depth];
             for (int i = 0; i < Depth; i++)
@@ -124,40 +121,39 @@ namespace Models
                     dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps);
             }
             blocks = torch.nn.ModuleList(encoderBlocks);
-            norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
+            fc_norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
             head_drop = torch.nn.Dropout(0.0);
             head = torch.nn.Linear(EmbedDim, NumClasses);
-            head_dist = torch.nn.Linear(EmbedDim, NumClasses);
             RegisterComponents();
             VitInitializer.Apply(this, seed);
         }
 
-        /// <summary>Images [B,3,32,32] -> logits [B,10].</summary>
+        /// <summary>Images [B,3,H,W] -> logits [B,10].</summary>
         public override Tensor forward(Tensor images)
         {
             using var scope = torch.NewDisposeScope();
-            var tokens = ForwardFeatures(images);                               // [B,18,64]
+            var tokens = ForwardFeatures(images);                               // [B,2+(H/8)(W/8),64]
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,10]
         }
 
-        /// <summary>Images [B,3,32,32] -> the features, as timm's forward_features: all tokens after the final norm [B,18,64].</summary>
+        /// <summary>Images [B,3,H,W] -> the features, as timm's forward_features: all tokens after the last block [B,2+(H/8)(W/8),64].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
-            CheckImages(images);                                                // [B,3,32,32]
+            CheckImages(images);                                                // [B,3,H,W]
             using var scope = torch.NewDisposeScope();
-            var x = EmbedTokens(images);                                        // [B,18,64]
-            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,18,64]
-            return norm.call(x).MoveToOuterDisposeScope();                      // [B,18,64]
+            var x = EmbedTokens(images);                                        // [B,2+(H/8)(W/8),64]
+            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,2+(H/8)(W/8),64]
+            return x.MoveToOuterDisposeScope();                                 // [B,2+(H/8)(W/8),64], normalised after pooling
         }
 
-        /// <summary>Tokens [B,18,64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
+        /// <summary>Tokens [B,2+(H/8)(W/8),64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();
-            var classToken = tokens.select(1, 0);                               // [B,64]
-            var distillationToken = tokens.select(1, 1);                        // [B,64]
-            if (preLogits) return classToken.add(distillationToken, Scalars.One).div_(2).MoveToOuterDisposeScope(); // [B,64]: the two tokens' mean
-            return head.call(classToken).add(head_dist.call(distillationToken), Scalars.One).div_(2).MoveToOuterDisposeScope(); // [B,10]: the two heads' mean
+            var pooled = tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 }); // [B,64]: mean of (H/8)(W/8) patch tokens
+            pooled = fc_norm.call(pooled);                                      // [B,64]
+            if (preLogits) return pooled.MoveToOuterDisposeScope();
+            return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,10]
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
@@ -167,45 +163,48 @@ namespace Models
             using var scope = torch.NewDisposeScope();
             var hiddenStates = new List<Tensor>(Depth);
             var attentions = new List<Tensor>(attention ? Depth : 0);
-            var x = EmbedTokens(images);                                        // [B,18,64]
+            var x = EmbedTokens(images);                                        // [B,2+(H/8)(W/8),64]
             foreach (var block in blocks)
             {
                 if (attention)
                 {
-                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,18,18] weights
+                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,2+(H/8)(W/8),2+(H/8)(W/8)] weights
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
                 else x = block.call(x);
-                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,18,64]
+                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,2+(H/8)(W/8),64]
             }
-            var features = norm.call(x);                                        // [B,18,64]
+            var features = x.alias();                                           // [B,2+(H/8)(W/8),64]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, GridHeight, GridWidth);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
         private Tensor EmbedTokens(Tensor images)
         {
-            var patches = patch_embed.call(images);                             // [B,16,64]
+            var patches = patch_embed.call(images);                             // [B,(H/8)(W/8),64]
+            var positions = DynamicPositionEmbedding.Resample(pos_embed, GridHeight, GridWidth, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, 0); // [1,(H/8)(W/8),64]
+            patches = patches.add(positions, Scalars.One);                      // [B,(H/8)(W/8),64]
             long batch = patches.shape[0];
-            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), dist_token.expand(batch, -1, -1), patches }, 1); // [B,18,64]
-            return pos_drop.call(tokens.add(pos_embed, Scalars.One));           // [B,18,64]
+            var tokens = torch.cat(new[] { reg_token.expand(batch, -1, -1), patches }, 1); // [B,2+(H/8)(W/8),64]
+            return pos_drop.call(tokens);                                       // [B,2+(H/8)(W/8),64]
         }
 
         private void CheckImages(Tensor images) =>
-            InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
-                patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(DistilledVit));
+            InputChecks.RequireImagesOfPatchMultiples(images, Channels, PatchHeight, PatchWidth, ImageHeight, ImageWidth,
+                patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(GapRegVit));
 
         /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
         public static VitSpec Spec { get; } = new VitSpec
         {
             ImageHeight = ImageHeight, ImageWidth = ImageWidth, Channels = Channels, PatchHeight = PatchHeight, PatchWidth = PatchWidth,
             EmbedDim = EmbedDim, Depth = Depth, Heads = Heads, MlpDim = MlpDim, NumClasses = NumClasses,
-            Pooling = Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
+            Pooling = Pooling.Mean, ClassToken = false, RegisterTokens = RegisterTokens, QkvBias = true,
             LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
-            DistillationToken = true,
+            DynamicImageSize = true,
+            PositionEmbeddingIncludesPrefix = false,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
@@ -215,10 +214,10 @@ namespace Models
 
         VitGeometry IVisionTransformer.Geometry => Geometry;
 
-        static DistilledVit IVisionTransformer<DistilledVit>.Create(int? numClasses, long? seed) =>
-            numClasses is null || numClasses == NumClasses ? new DistilledVit(seed) : throw new ArgumentException(
-                $"{nameof(DistilledVit)} declares NumClasses = {NumClasses} and cannot be built with {numClasses}: declare RuntimeNumClasses = true for a class count given at run time.", nameof(numClasses));
+        static GapRegVit IVisionTransformer<GapRegVit>.Create(int? numClasses, long? seed) =>
+            numClasses is null || numClasses == NumClasses ? new GapRegVit(seed) : throw new ArgumentException(
+                $"{nameof(GapRegVit)} declares NumClasses = {NumClasses} and cannot be built with {numClasses}: declare RuntimeNumClasses = true for a class count given at run time.", nameof(numClasses));
 
-        torch.nn.Module<Tensor, Tensor> IVisionTransformer.CreateLike(long? seed) => new DistilledVit(seed);
+        torch.nn.Module<Tensor, Tensor> IVisionTransformer.CreateLike(long? seed) => new GapRegVit(seed);
     }
 }
