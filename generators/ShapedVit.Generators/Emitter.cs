@@ -27,8 +27,8 @@ namespace ShapedVit.Generators
             "ImageHeight", "ImageWidth", "Channels", "PatchHeight", "PatchWidth", "GridHeight", "GridWidth", "NumPatches",
             "PrefixTokens", "RegisterTokens", "SequenceLength", "EmbedDim", "Depth", "Heads", "HeadDim", "MlpDim",
             "RepresentationSize", "NumClasses", "LayerNormEps", "ParameterCount", "Macs", "ShapeTrace", "TrainingPatchTokens",
-            "patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "patch_drop", "blocks", "norm", "fc_norm", "pre_logits",
-            "head_drop", "head", "geometry", "rope",
+            "patch_embed", "cls_token", "dist_token", "reg_token", "pos_embed", "pos_drop", "patch_drop", "norm_pre", "blocks", "norm",
+            "attn_pool", "fc_norm", "pre_logits", "head_drop", "head", "head_dist", "geometry", "rope",
             "forward", "ForwardFeatures", "ForwardHead", "ForwardWithIntermediates", "EmbedTokens", "CheckImages", "Spec", "Geometry",
             "DeclarationErrors", "ParameterCountFor", "MacsFor", "instanceGeometry",
         };
@@ -66,7 +66,8 @@ namespace ShapedVit.Generators
             "Tensor", "torch",
             "Parameter", "Dropout", "LayerNorm", "Linear", "ModuleList",
             "PatchEmbed", "PatchDropout", "EncoderBlock", "PreLogits", "VitInitializer", "InputChecks", "Scalars",
-            "RotaryEmbedding", "NormKind", "MlpActivation", "MlpGate",
+            "AttentionPoolLatent", "DynamicPositionEmbedding", "Mlp", "Norms", "RotaryEmbedding",
+            "NormKind", "PositionEmbeddingKind", "FinalNorm", "MlpActivation", "MlpGate",
             "IVisionTransformer", "VitSpec", "VitGeometry", "VitIntermediates", "Pooling",
             "GeneratedCode", "GeneratedCodeAttribute", "List",
             "ArgumentException", "ArgumentNullException", "ArgumentOutOfRangeException", "InvalidOperationException", "IDisposable",
@@ -159,17 +160,28 @@ namespace ShapedVit.Generators
                 w.Line();
             }
 
-            Const("int", "ImageHeight", Int(m.ImageHeight), "Input height in pixels.");
-            Const("int", "ImageWidth", Int(m.ImageWidth), "Input width in pixels.");
+            if (m.DynamicImageSize)
+            {
+                // The constants stay the declared (reference) size's: what preprocessing resizes to and the position embedding
+                // was learned at. The forwards take any size made of whole patches.
+                Const("int", "ImageHeight", Int(m.ImageHeight), "Declared input height in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchHeight is accepted).");
+                Const("int", "ImageWidth", Int(m.ImageWidth), "Declared input width in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchWidth is accepted).");
+            }
+            else
+            {
+                Const("int", "ImageHeight", Int(m.ImageHeight), "Input height in pixels.");
+                Const("int", "ImageWidth", Int(m.ImageWidth), "Input width in pixels.");
+            }
+            string atDeclared = m.DynamicImageSize ? " at the declared image size" : "";
             Const("int", "Channels", Int(m.Channels), "Input channels.");
             Const("int", "PatchHeight", Int(m.PatchHeight), "Patch height in pixels.");
             Const("int", "PatchWidth", Int(m.PatchWidth), "Patch width in pixels.");
-            Const("int", "GridHeight", Int(g.GridHeight), "Patches along the height.");
-            Const("int", "GridWidth", Int(g.GridWidth), "Patches along the width.");
-            Const("int", "NumPatches", Int(g.NumPatches), "Patch tokens per image.");
-            Const("int", "PrefixTokens", Int(g.PrefixTokens), "Tokens before the patches: the class token and any register tokens.");
+            Const("int", "GridHeight", Int(g.GridHeight), "Patches along the height" + atDeclared + ".");
+            Const("int", "GridWidth", Int(g.GridWidth), "Patches along the width" + atDeclared + ".");
+            Const("int", "NumPatches", Int(g.NumPatches), "Patch tokens per image" + atDeclared + ".");
+            Const("int", "PrefixTokens", Int(g.PrefixTokens), PrefixTokensDoc(m));
             Const("int", "RegisterTokens", Int(m.RegisterTokens), "Register tokens.");
-            Const("int", "SequenceLength", Int(g.SequenceLength), "Tokens the encoder sees per image.");
+            Const("int", "SequenceLength", Int(g.SequenceLength), "Tokens the encoder sees per image" + atDeclared + ".");
             Const("int", "EmbedDim", Int(m.EmbedDim), "Token width.");
             Const("int", "Depth", Int(m.Depth), "Encoder blocks.");
             Const("int", "Heads", Int(m.Heads), "Attention heads per block.");
@@ -209,25 +221,63 @@ namespace ShapedVit.Generators
             Const("string", "ShapeTrace", "\"" + g.Trace + "\"", "The proven per-image shape trace.");
         }
 
+        /// <summary>The final norm's place with <see cref="FinalNorm.Auto"/> resolved as timm does: after pooling for mean pooling, on the tokens otherwise.</summary>
+        internal static FinalNorm ResolvedFinalNorm(VitSpec m) =>
+            m.FinalNorm != FinalNorm.Auto ? m.FinalNorm : m.Pooling == Pooling.Mean ? FinalNorm.AfterPooling : FinalNorm.BeforePooling;
+
+        internal static string PrefixTokensDoc(VitSpec m) => m.DistillationToken
+            ? "Tokens before the patches: the class token, the distillation token and any register tokens."
+            : "Tokens before the patches: the class token and any register tokens.";
+
+        /// <summary>The norm layer's type and its construction, D wide (every norm of the model is of the declared kind).</summary>
+        private static string NormType(VitSpec m) =>
+            m.Norm == NormKind.LayerNorm ? "global::TorchSharp.Modules.LayerNorm" : $"{Torch}.nn.Module<{Tensor}, {Tensor}>";
+
+        private static string NewNorm(VitSpec m) =>
+            m.Norm == NormKind.LayerNorm ? $"{Torch}.nn.LayerNorm(EmbedDim, LayerNormEps)" : $"{Layers}.Norms.Create(global::ShapedVit.NormKind.{m.Norm}, EmbedDim, LayerNormEps)";
+
+        /// <summary>Shapes as the comments write them: the declared numbers, or the input's grid where the image size is dynamic.</summary>
+        private static string PatchCount(VitSpec m, VitGeometry g) =>
+            m.DynamicImageSize ? $"(H/{m.PatchHeight})(W/{m.PatchWidth})" : Int(g.NumPatches);
+
+        private static string TokenCount(VitSpec m, VitGeometry g) =>
+            m.DynamicImageSize ? (g.PrefixTokens > 0 ? Int(g.PrefixTokens) + "+" : "") + PatchCount(m, g) : Int(g.SequenceLength);
+
+        private static string ImagesShape(VitSpec m) =>
+            m.DynamicImageSize ? Shape("B", m.Channels, "H", "W") : Shape("B", m.Channels, m.ImageHeight, m.ImageWidth);
+
+        private static string TokensShape(VitSpec m, VitGeometry g) => Shape("B", TokenCount(m, g), m.EmbedDim);
+
         private static void WriteFields(IndentedWriter w, VitSpec m, VitGeometry g)
         {
+            var finalNorm = ResolvedFinalNorm(m);
+            string tokens = TokensShape(m, g);
             w.Line("// Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.");
-            w.Line($"private readonly {Layers}.PatchEmbed patch_embed;", $"[B,{m.Channels},{m.ImageHeight},{m.ImageWidth}] -> [B,{g.NumPatches},{m.EmbedDim}]");
+            w.Line($"private readonly {Layers}.PatchEmbed patch_embed;", $"{ImagesShape(m)} -> {Shape("B", PatchCount(m, g), m.EmbedDim)}");
             if (m.ClassToken) w.Line("private readonly global::TorchSharp.Modules.Parameter cls_token;", Shape(1, 1, m.EmbedDim));
+            if (m.DistillationToken) w.Line("private readonly global::TorchSharp.Modules.Parameter dist_token;", Shape(1, 1, m.EmbedDim) + ", DeiT's distillation token");
             if (m.RegisterTokens > 0) w.Line("private readonly global::TorchSharp.Modules.Parameter reg_token;", Shape(1, m.RegisterTokens, m.EmbedDim));
-            w.Line("private readonly global::TorchSharp.Modules.Parameter pos_embed;", Shape(1, g.SequenceLength, m.EmbedDim));
+            if (m.PositionEmbedding == PositionEmbeddingKind.Learned)
+                w.Line("private readonly global::TorchSharp.Modules.Parameter pos_embed;", Shape(1, g.PositionEmbeddingTokens, m.EmbedDim)
+                       + (m.PositionEmbeddingIncludesPrefix ? "" : ", the patches only")
+                       + (m.DynamicImageSize ? ", resampled to the input's grid" : ""));
             w.Line("private readonly global::TorchSharp.Modules.Dropout pos_drop;");
             if (m.PatchDropout > 0)
-                w.Line($"private readonly {Layers}.PatchDropout patch_drop;", $"training: [B,{g.SequenceLength},{m.EmbedDim}] -> {TrainingTokens(m, g)}");
+                w.Line($"private readonly {Layers}.PatchDropout patch_drop;", $"training: {tokens} -> {TrainingTokens(m, g)}");
+            if (m.PreNorm) w.Line($"private readonly {NormType(m)} norm_pre;", "before the blocks");
             if (m.Rotary) w.Line($"private readonly {Layers}.RotaryEmbedding rope;", "no state: sin/cos of each forward's patch grid, read by every block's attention");
-            w.Line($"private readonly global::TorchSharp.Modules.ModuleList<{Layers}.EncoderBlock> blocks;", $"{m.Depth} x [B,{g.SequenceLength},{m.EmbedDim}]");
-            if (m.Pooling == Pooling.ClassToken) w.Line("private readonly global::TorchSharp.Modules.LayerNorm norm;");
-            else w.Line("private readonly global::TorchSharp.Modules.LayerNorm fc_norm;", "after mean pooling");
+            w.Line($"private readonly global::TorchSharp.Modules.ModuleList<{Layers}.EncoderBlock> blocks;", $"{m.Depth} x {tokens}");
+            if (finalNorm == FinalNorm.BeforePooling) w.Line($"private readonly {NormType(m)} norm;");
+            if (m.Pooling == Pooling.AttentionPool)
+                w.Line($"private readonly {Layers}.AttentionPoolLatent attn_pool;", $"{Shape("B", PatchCount(m, g), m.EmbedDim)} -> {Shape("B", m.EmbedDim)}");
+            if (finalNorm == FinalNorm.AfterPooling) w.Line($"private readonly {NormType(m)} fc_norm;", "after pooling");
             if (m.RepresentationSize > 0) w.Line($"private readonly {Layers}.PreLogits pre_logits;", $"[B,{m.EmbedDim}] -> [B,{m.RepresentationSize}]");
             if (HasHead(m))
             {
                 w.Line("private readonly global::TorchSharp.Modules.Dropout head_drop;");
                 w.Line("private readonly global::TorchSharp.Modules.Linear head;", $"[B,{g.HeadInputDim}] -> [B,{Classes(m)}]");
+                if (m.DistillationToken)
+                    w.Line("private readonly global::TorchSharp.Modules.Linear head_dist;", $"[B,{g.HeadInputDim}] -> [B,{Classes(m)}], reads the distillation token");
             }
             w.Line("private static global::ShapedVit.VitGeometry? geometry;");
             w.Line();
@@ -235,6 +285,7 @@ namespace ShapedVit.Generators
 
         private static void WriteConstructor(IndentedWriter w, string name, VitSpec m, VitGeometry g)
         {
+            var finalNorm = ResolvedFinalNorm(m);
             w.Line("/// <summary>Creates the model with timm's initialisation; the same <paramref name=\"seed\"/> gives the same weights.</summary>");
             if (m.SymbolicNumClasses)
             {
@@ -244,12 +295,15 @@ namespace ShapedVit.Generators
                 w.Line("NumClasses = numClasses;");
             }
             else w.Open($"public {name}(long? seed = null) : base(nameof({name}))");
-            w.Line($"patch_embed = new {Layers}.PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);");
+            w.Line($"patch_embed = new {Layers}.PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth{(m.PatchBias ? "" : ", bias: false")});");
             if (m.ClassToken) w.Line($"cls_token = {Torch}.nn.Parameter({Torch}.zeros(1, 1, EmbedDim));");
+            if (m.DistillationToken) w.Line($"dist_token = {Torch}.nn.Parameter({Torch}.zeros(1, 1, EmbedDim));");
             if (m.RegisterTokens > 0) w.Line($"reg_token = {Torch}.nn.Parameter({Torch}.zeros(1, RegisterTokens, EmbedDim));");
-            w.Line($"pos_embed = {Torch}.nn.Parameter({Torch}.zeros(1, SequenceLength, EmbedDim));");
+            if (m.PositionEmbedding == PositionEmbeddingKind.Learned)
+                w.Line($"pos_embed = {Torch}.nn.Parameter({Torch}.zeros(1, {(m.PositionEmbeddingIncludesPrefix ? "SequenceLength" : "NumPatches")}, EmbedDim));");
             w.Line($"pos_drop = {Torch}.nn.Dropout({Double(m.Dropout)});");
             if (m.PatchDropout > 0) w.Line($"patch_drop = new {Layers}.PatchDropout({Double(m.PatchDropout)}, PrefixTokens);");
+            if (m.PreNorm) w.Line($"norm_pre = {NewNorm(m)};");
             if (m.Rotary)
                 w.Line($"rope = new {Layers}.RotaryEmbedding(HeadDim{(m.RotaryReferenceGrid > 0 ? ", referenceGrid: " + Int(m.RotaryReferenceGrid) : "")});");
             w.Line($"var encoderBlocks = new {Layers}.EncoderBlock[Depth];");
@@ -266,14 +320,21 @@ namespace ShapedVit.Generators
             if (options.Count > 0) w.Line($"    {string.Join(", ", options)});");
             w.Close();
             w.Line($"blocks = {Torch}.nn.ModuleList(encoderBlocks);");
-            w.Line(m.Pooling == Pooling.ClassToken
-                ? $"norm = {Torch}.nn.LayerNorm(EmbedDim, LayerNormEps);"
-                : $"fc_norm = {Torch}.nn.LayerNorm(EmbedDim, LayerNormEps);");
+            if (finalNorm == FinalNorm.BeforePooling) w.Line($"norm = {NewNorm(m)};");
+            if (m.Pooling == Pooling.AttentionPool)
+            {
+                // timm's VisionTransformer builds its attention pool with the model's heads, MLP width, norm and activation.
+                string activation = m.MlpActivation == MlpActivation.Gelu ? "" : $", activation: global::ShapedVit.MlpActivation.{m.MlpActivation}";
+                w.Line($"attn_pool = new {Layers}.AttentionPoolLatent(EmbedDim, Heads, {NewNorm(m)}, new {Layers}.Mlp(EmbedDim, MlpDim{activation}));");
+            }
+            if (finalNorm == FinalNorm.AfterPooling) w.Line($"fc_norm = {NewNorm(m)};");
             if (m.RepresentationSize > 0) w.Line($"pre_logits = new {Layers}.PreLogits(EmbedDim, RepresentationSize);");
             if (HasHead(m))
             {
                 w.Line($"head_drop = {Torch}.nn.Dropout({Double(m.Dropout)});");
                 w.Line($"head = {Torch}.nn.Linear({(m.RepresentationSize > 0 ? "RepresentationSize" : "EmbedDim")}, NumClasses);");
+                if (m.DistillationToken)
+                    w.Line($"head_dist = {Torch}.nn.Linear({(m.RepresentationSize > 0 ? "RepresentationSize" : "EmbedDim")}, NumClasses);");
             }
             w.Line("RegisterComponents();");
             w.Line($"{Layers}.VitInitializer.Apply(this, seed);");
@@ -330,10 +391,10 @@ namespace ShapedVit.Generators
         private static void WriteForward(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string output = HasHead(m) ? Shape("B", Classes(m)) : Shape("B", g.HeadInputDim);
-            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> {(HasHead(m) ? "logits" : "the pooled vector")} {output}.</summary>");
+            w.Line($"/// <summary>Images {ImagesShape(m)} -> {(HasHead(m) ? "logits" : "the pooled vector")} {output}.</summary>");
             w.Open($"public override {Tensor} forward({Tensor} images)");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
-            w.Line("var tokens = ForwardFeatures(images);", Shape("B", g.SequenceLength, m.EmbedDim));
+            w.Line("var tokens = ForwardFeatures(images);", TokensShape(m, g));
             w.Line("return ForwardHead(tokens).MoveToOuterDisposeScope();", output);
             w.Close();
             w.Line();
@@ -341,16 +402,18 @@ namespace ShapedVit.Generators
 
         private static void WriteForwardFeatures(IndentedWriter w, VitSpec m, VitGeometry g)
         {
-            string tokens = Shape("B", g.SequenceLength, m.EmbedDim);
-            w.Line($"/// <summary>Images {Shape("B", m.Channels, m.ImageHeight, m.ImageWidth)} -> the features, as timm's forward_features: all tokens after the {(m.Pooling == Pooling.ClassToken ? "final norm" : "last block")} {tokens}.</summary>");
+            string tokens = TokensShape(m, g);
+            bool tokensNorm = ResolvedFinalNorm(m) == FinalNorm.BeforePooling;
+            string after = tokensNorm ? "final norm" : "last block";
+            w.Line($"/// <summary>Images {ImagesShape(m)} -> the features, as timm's forward_features: all tokens after the {after} {tokens}.</summary>");
             w.Open($"public {Tensor} ForwardFeatures({Tensor} images)");
-            w.Line("CheckImages(images);", Shape("B", m.Channels, m.ImageHeight, m.ImageWidth));
+            w.Line("CheckImages(images);", ImagesShape(m));
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             w.Line("var x = EmbedTokens(images);", tokens);
             WriteRotaryScope(w, m);
             w.Line("foreach (var block in blocks) x = block.call(x);", $"{m.Depth} x {tokens}");
-            if (m.Pooling == Pooling.ClassToken) w.Line("return norm.call(x).MoveToOuterDisposeScope();", tokens);
-            else w.Line("return x.MoveToOuterDisposeScope();", tokens + ", normalised after pooling");
+            if (tokensNorm) w.Line("return norm.call(x).MoveToOuterDisposeScope();", tokens);
+            else w.Line("return x.MoveToOuterDisposeScope();", tokens + (ResolvedFinalNorm(m) == FinalNorm.AfterPooling ? ", normalised after pooling" : ", no final norm"));
             w.Close();
             w.Line();
         }
@@ -358,19 +421,40 @@ namespace ShapedVit.Generators
         private static void WriteForwardHead(IndentedWriter w, VitSpec m, VitGeometry g)
         {
             string pooledShape = Shape("B", m.EmbedDim);
-            w.Line($"/// <summary>Tokens {Shape("B", g.SequenceLength, m.EmbedDim)} -> {(HasHead(m) ? "logits " + Shape("B", Classes(m)) : "the pooled vector " + Shape("B", g.HeadInputDim))}; with <paramref name=\"preLogits\"/>, the pooled vector {pooledShape}.</summary>");
+            string tokensShape = TokensShape(m, g);
+            w.Line($"/// <summary>Tokens {tokensShape} -> {(HasHead(m) ? "logits " + Shape("B", Classes(m)) : "the pooled vector " + Shape("B", g.HeadInputDim))}; with <paramref name=\"preLogits\"/>, the pooled vector {pooledShape}.</summary>");
             w.Open($"public {Tensor} ForwardHead({Tensor} tokens, bool preLogits = false)");
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
-            if (m.Pooling == Pooling.ClassToken)
-                w.Line("var pooled = tokens.select(1, 0);", pooledShape + ": the class token");
-            else
-                w.Line("var pooled = fc_norm.call(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 }));",
-                       pooledShape + $": mean of {g.NumPatches} patch tokens" + (m.PatchDropout > 0 ? $" ({g.TrainingPatchTokens} in training)" : ""));
-            w.Line("if (preLogits) return pooled.MoveToOuterDisposeScope();");
-            string current = "pooled";
+            if (m.DistillationToken)
+            {
+                WriteDistilledHead(w, m, g);
+                return;
+            }
+            string patches = "tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens)";
+            string patchCount = m.DynamicImageSize ? PatchCount(m, g) : Int(g.NumPatches);
+            string pooled;
+            switch (m.Pooling)
+            {
+                case Pooling.ClassToken:
+                    w.Line("var pooled = tokens.select(1, 0);", pooledShape + ": the class token");
+                    break;
+                case Pooling.Mean:
+                    // timm's global_pool='avg' averages the patch tokens only: every prefix token (class, registers) is left out.
+                    w.Line($"var pooled = {patches}.mean(new long[] {{ 1 }});",
+                           pooledShape + $": mean of {patchCount} patch tokens" + (m.PatchDropout > 0 ? $" ({g.TrainingPatchTokens} in training)" : ""));
+                    break;
+                default:
+                    // timm's VisionTransformer gives its attention pool the patch tokens only (pool_include_prefix False).
+                    w.Line($"var pooled = attn_pool.call({patches});", pooledShape + $": the latent query's attention over {patchCount} patch tokens");
+                    break;
+            }
+            pooled = "pooled";
+            if (ResolvedFinalNorm(m) == FinalNorm.AfterPooling) w.Line("pooled = fc_norm.call(pooled);", pooledShape);
+            w.Line($"if (preLogits) return {pooled}.MoveToOuterDisposeScope();");
+            string current = pooled;
             if (m.RepresentationSize > 0)
             {
-                w.Line("var representation = pre_logits.call(pooled);", Shape("B", m.RepresentationSize));
+                w.Line($"var representation = pre_logits.call({pooled});", Shape("B", m.RepresentationSize));
                 current = "representation";
             }
             if (HasHead(m))
@@ -381,9 +465,36 @@ namespace ShapedVit.Generators
             w.Line();
         }
 
+        /// <summary>
+        /// DeiT's head (timm's VisionTransformerDistilled.forward_head): the class token to <c>head</c>, the distillation token
+        /// to <c>head_dist</c>, the two logits averaged (timm's inference, and its training unless distilled_training is set);
+        /// pre-logits are the mean of the two tokens. As timm, no final norm after pooling and no head dropout.
+        /// </summary>
+        private static void WriteDistilledHead(IndentedWriter w, VitSpec m, VitGeometry g)
+        {
+            string pooledShape = Shape("B", m.EmbedDim);
+            w.Line("var classToken = tokens.select(1, 0);", pooledShape);
+            w.Line("var distillationToken = tokens.select(1, 1);", pooledShape);
+            w.Line($"if (preLogits) return classToken.add(distillationToken, {Layers}.Scalars.One).div_(2).MoveToOuterDisposeScope();", pooledShape + ": the two tokens' mean");
+            string cls = "classToken", dist = "distillationToken";
+            if (m.RepresentationSize > 0)
+            {
+                w.Line("var classRepresentation = pre_logits.call(classToken);", Shape("B", m.RepresentationSize));
+                w.Line("var distillationRepresentation = pre_logits.call(distillationToken);", Shape("B", m.RepresentationSize));
+                cls = "classRepresentation"; dist = "distillationRepresentation";
+            }
+            if (HasHead(m))
+                w.Line($"return head.call({cls}).add(head_dist.call({dist}), {Layers}.Scalars.One).div_(2).MoveToOuterDisposeScope();", Shape("B", Classes(m)) + ": the two heads' mean");
+            else
+                w.Line($"return {cls}.add({dist}, {Layers}.Scalars.One).div_(2).MoveToOuterDisposeScope();", Shape("B", g.HeadInputDim) + ": headless, the two tokens' mean");
+            w.Close();
+            w.Line();
+        }
+
         private static void WriteForwardWithIntermediates(IndentedWriter w, VitSpec m, VitGeometry g)
         {
-            string tokens = Shape("B", g.SequenceLength, m.EmbedDim);
+            string tokens = TokensShape(m, g);
+            string length = TokenCount(m, g);
             w.Line("/// <summary>Logits, the final tokens, every block's output and, when <paramref name=\"attention\"/> is set, every block's attention probabilities.</summary>");
             w.Open($"public global::ShapedVit.VitIntermediates ForwardWithIntermediates({Tensor} images, bool attention = false)");
             w.Line("CheckImages(images);");
@@ -394,56 +505,112 @@ namespace ShapedVit.Generators
             WriteRotaryScope(w, m);
             w.Open("foreach (var block in blocks)");
             w.Open("if (attention)");
-            w.Line("var (output, weights) = block.ForwardWithAttention(x);", Shape("B", m.Heads, g.SequenceLength, g.SequenceLength) + " weights");
+            w.Line("var (output, weights) = block.ForwardWithAttention(x);", Shape("B", m.Heads, length, length) + " weights");
             w.Line("x = output;");
             w.Line("attentions.Add(weights.MoveToOuterDisposeScope());");
             w.Close();
             w.Line("else x = block.call(x);");
             w.Line("hiddenStates.Add(x.MoveToOuterDisposeScope());", tokens);
             w.Close();
-            if (m.Pooling == Pooling.ClassToken) w.Line("var features = norm.call(x);", tokens);
+            if (ResolvedFinalNorm(m) == FinalNorm.BeforePooling) w.Line("var features = norm.call(x);", tokens);
             else w.Line("var features = x.alias();", tokens);
             if (HasHead(m)) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else w.Line($"{Tensor}? logits = null;");
-            w.Line($"return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);");
+            string grid = m.DynamicImageSize ? "images.shape[2] / PatchHeight, images.shape[3] / PatchWidth" : "GridHeight, GridWidth";
+            if (m.Pooling == Pooling.AttentionPool && !m.DistillationToken)
+            {
+                // What the head reads, for attention rollout: the pool's latent query over the patch tokens.
+                w.Line($"{Tensor}? poolAttention = null;");
+                w.Line("if (attention) poolAttention = attn_pool.ForwardWithAttention(features.narrow(1, PrefixTokens, features.shape[1] - PrefixTokens)).Weights.MoveToOuterDisposeScope();",
+                       Shape("B", m.Heads, PatchCount(m, g)));
+                w.Line($"return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, {grid})");
+                w.Line("    { PoolAttention = poolAttention };");
+            }
+            else
+                w.Line($"return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, {grid});");
             w.Close();
             w.Line();
         }
 
         private static void WriteEmbedTokens(IndentedWriter w, string name, VitSpec m, VitGeometry g)
         {
-            string tokens = Shape("B", g.SequenceLength, m.EmbedDim);
-            w.Line("/// <summary>Patch embedding, prefix tokens and position embedding" + (m.PatchDropout > 0 ? ", then patch dropout in training" : "") + "; runs inside the caller's dispose scope.</summary>");
+            string tokens = TokensShape(m, g);
+            string patchesShape = Shape("B", PatchCount(m, g), m.EmbedDim);
+            bool learned = m.PositionEmbedding == PositionEmbeddingKind.Learned;
+            w.Line("/// <summary>Patch embedding, prefix tokens and position embedding" + (m.PatchDropout > 0 ? ", then patch dropout in training" : "")
+                   + (m.PreNorm ? ", then the pre-norm" : "") + "; runs inside the caller's dispose scope.</summary>");
             w.Open($"private {Tensor} EmbedTokens({Tensor} images)");
-            w.Line("var patches = patch_embed.call(images);", Shape("B", g.NumPatches, m.EmbedDim));
-            if (m.ClassToken || m.RegisterTokens > 0)
+            w.Line("var patches = patch_embed.call(images);", patchesShape);
+            string positions = "pos_embed";
+            if (learned && m.DynamicImageSize)
             {
-                w.Line("long batch = patches.shape[0];");
-                var parts = new List<string>();
-                if (m.ClassToken) parts.Add("cls_token.expand(batch, -1, -1)");
-                if (m.RegisterTokens > 0) parts.Add("reg_token.expand(batch, -1, -1)");
-                parts.Add("patches");
-                w.Line($"var tokens = {Torch}.cat(new[] {{ {string.Join(", ", parts)} }}, 1);", tokens);
+                // timm's dynamic_img_size: the stored embedding (the declared grid's) resampled to this input's grid.
+                string slots = m.PositionEmbeddingIncludesPrefix ? "PrefixTokens" : "0";
+                w.Line($"var positions = {Layers}.DynamicPositionEmbedding.Resample(pos_embed, GridHeight, GridWidth, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, {slots});",
+                       Shape(1, m.PositionEmbeddingIncludesPrefix ? TokenCount(m, g) : PatchCount(m, g), m.EmbedDim));
+                positions = "positions";
+            }
+            var parts = new List<string>();
+            if (m.ClassToken) parts.Add("cls_token.expand(batch, -1, -1)");
+            if (m.DistillationToken) parts.Add("dist_token.expand(batch, -1, -1)");
+            if (m.RegisterTokens > 0) parts.Add("reg_token.expand(batch, -1, -1)");
+            string embedded;
+            if (learned && !m.PositionEmbeddingIncludesPrefix)
+            {
+                // timm's no_embed_class (DeiT-III, DINOv2 with registers): the patches get their positions, then the prefix tokens, which have none, go in front.
+                w.Line($"patches = patches.add({positions}, {Layers}.Scalars.One);", patchesShape);
+                if (parts.Count > 0)
+                {
+                    w.Line("long batch = patches.shape[0];");
+                    parts.Add("patches");
+                    w.Line($"var tokens = {Torch}.cat(new[] {{ {string.Join(", ", parts)} }}, 1);", tokens);
+                    embedded = "pos_drop.call(tokens)";
+                }
+                else embedded = "pos_drop.call(patches)";
             }
             else
             {
-                w.Line("var tokens = patches;", tokens + ": no prefix tokens");
+                if (parts.Count > 0)
+                {
+                    w.Line("long batch = patches.shape[0];");
+                    parts.Add("patches");
+                    w.Line($"var tokens = {Torch}.cat(new[] {{ {string.Join(", ", parts)} }}, 1);", tokens);
+                }
+                else
+                {
+                    w.Line("var tokens = patches;", tokens + ": no prefix tokens");
+                }
+                embedded = learned ? $"pos_drop.call(tokens.add({positions}, {Layers}.Scalars.One))" : "pos_drop.call(tokens)";
             }
-            string embedded = $"pos_drop.call(tokens.add(pos_embed, {Layers}.Scalars.One))";
-            if (m.PatchDropout > 0)
+            if (m.PatchDropout > 0 || m.PreNorm)
             {
-                w.Line($"var embedded = {embedded};", tokens);
-                w.Line("return patch_drop.call(embedded);", $"{tokens}; in training {TrainingTokens(m, g)}");
+                w.Line($"var embedded = {embedded};", tokens + (learned ? "" : ": no position embedding"));
+                string dropped = $"{tokens}; in training {TrainingTokens(m, g)}";
+                if (m.PatchDropout > 0 && m.PreNorm)
+                {
+                    w.Line("embedded = patch_drop.call(embedded);", dropped);
+                    w.Line("return norm_pre.call(embedded);", "timm's norm_pre");
+                }
+                else if (m.PatchDropout > 0) w.Line("return patch_drop.call(embedded);", dropped);
+                else w.Line("return norm_pre.call(embedded);", tokens + ", timm's norm_pre");
             }
             else
             {
-                w.Line($"return {embedded};", tokens);
+                w.Line($"return {embedded};", tokens + (learned ? "" : ": no position embedding"));
             }
             w.Close();
             w.Line();
             w.Line($"private void CheckImages({Tensor} images) =>");
-            w.Line($"    {Layers}.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,");
-            w.Line($"        patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof({name}));");
+            if (m.DynamicImageSize)
+            {
+                w.Line($"    {Layers}.InputChecks.RequireImagesOfPatchMultiples(images, Channels, PatchHeight, PatchWidth, ImageHeight, ImageWidth,");
+                w.Line($"        patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof({name}));");
+            }
+            else
+            {
+                w.Line($"    {Layers}.InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,");
+                w.Line($"        patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof({name}));");
+            }
             w.Line();
         }
 
@@ -461,6 +628,24 @@ namespace ShapedVit.Generators
             w.Line($"LayerScaleInit = {Double(m.LayerScaleInit)}, RepresentationSize = RepresentationSize, Dropout = {Double(m.Dropout)}, AttentionDropout = {Double(m.AttentionDropout)},");
             w.Line($"DropPath = {Double(m.DropPath)}, PatchDropout = {Double(m.PatchDropout)}, LayerNormEps = LayerNormEps,");
             if (m.SymbolicNumClasses) w.Line("RuntimeNumClasses = true,");
+            // The families' options, each written only where it differs from its default (the paper's model reads as before).
+            var defaults = new VitSpec();
+            if (m.DistillationToken) w.Line("DistillationToken = true,");
+            if (m.DynamicImageSize) w.Line("DynamicImageSize = true,");
+            if (m.PatchBias != defaults.PatchBias) w.Line($"PatchBias = {Bool(m.PatchBias)},");
+            if (m.PositionEmbedding != defaults.PositionEmbedding) w.Line($"PositionEmbedding = global::ShapedVit.PositionEmbeddingKind.{m.PositionEmbedding},");
+            if (m.PositionEmbeddingIncludesPrefix != defaults.PositionEmbeddingIncludesPrefix) w.Line($"PositionEmbeddingIncludesPrefix = {Bool(m.PositionEmbeddingIncludesPrefix)},");
+            if (m.Norm != defaults.Norm) w.Line($"Norm = global::ShapedVit.NormKind.{m.Norm},");
+            if (m.PreNorm) w.Line("PreNorm = true,");
+            if (m.FinalNorm != defaults.FinalNorm) w.Line($"FinalNorm = global::ShapedVit.FinalNorm.{m.FinalNorm},");
+            if (m.QkNorm) w.Line("QkNorm = true,");
+            if (m.SeparateQkv) w.Line("SeparateQkv = true,");
+            if (m.AttentionInnerNorm) w.Line("AttentionInnerNorm = true,");
+            if (m.Rotary) w.Line("Rotary = true,");
+            if (m.RotaryReferenceGrid != 0) w.Line($"RotaryReferenceGrid = {Int(m.RotaryReferenceGrid)},");
+            if (m.MlpActivation != defaults.MlpActivation) w.Line($"MlpActivation = global::ShapedVit.MlpActivation.{m.MlpActivation},");
+            if (m.MlpGate != defaults.MlpGate) w.Line($"MlpGate = global::ShapedVit.MlpGate.{m.MlpGate},");
+            if (m.MlpInnerNorm) w.Line("MlpInnerNorm = true,");
             w.Unindent();
             w.Line("};");
             w.Line();

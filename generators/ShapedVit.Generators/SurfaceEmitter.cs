@@ -137,7 +137,7 @@ namespace ShapedVit.Generators
             yield return ("int", "GridHeight", Derived(sizes.GridHeight), "Patches along the height.");
             yield return ("int", "GridWidth", Derived(sizes.GridWidth), "Patches along the width.");
             yield return ("int", "NumPatches", Derived(sizes.NumPatches), "Patch tokens per image.");
-            yield return ("int", "PrefixTokens", Derived(sizes.PrefixTokens), "Tokens before the patches: the class token and any register tokens.");
+            yield return ("int", "PrefixTokens", Derived(sizes.PrefixTokens), Emitter.PrefixTokensDoc(m));
             yield return ("int", "RegisterTokens", Size(ShapeSubject.RegisterTokens, m.RegisterTokens), "Register tokens.");
             yield return ("int", "SequenceLength", Derived(sizes.SequenceLength), "Tokens the encoder sees per image.");
             yield return ("int", "EmbedDim", Size(ShapeSubject.EmbedDim, m.EmbedDim), "Token width.");

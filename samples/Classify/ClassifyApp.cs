@@ -182,8 +182,9 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
                 throw new InvalidOperationException($"{path}: the model has no attention maps to draw.");
             using var intermediates = vit.ForwardWithIntermediates(input, attention: true);
             logits = intermediates.Logits!.detach().clone();
-            // The map of the token(s) the head reads: the class token, or the mean of the patch tokens for mean pooling.
-            rollout = AttentionRollout.ComputeForPooling(intermediates.Attentions, vit.Geometry.PrefixTokens, vit.Geometry.GridHeight, vit.Geometry.GridWidth, vit.Spec.Pooling);
+            // The map of the token(s) the head reads: the class token (with DeiT's distillation token), the mean of the patch
+            // tokens for mean pooling, the attention pool's weighting; prefix tokens and the grid from the forward itself.
+            rollout = AttentionRollout.ComputeFor(intermediates, vit.Spec);
         }
         else
         {

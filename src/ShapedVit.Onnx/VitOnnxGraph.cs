@@ -66,9 +66,38 @@ internal sealed class VitOnnxGraph
     {
         if (vit is not nn.Module module)
             throw new OnnxExportException($"{vit.GetType().Name} cannot be exported to ONNX: it is not a TorchSharp module (only generated Vision Transformers are).");
+        var unsupported = UnsupportedOptions(vit.Spec);
+        if (unsupported.Count > 0)
+            throw new OnnxExportException($"{vit.GetType().Name} cannot be exported to ONNX: the exporter writes the paper's Vision Transformer " +
+                                          $"(with registers, mean pooling, LayerScale and pre-logits), not {string.Join(", ", unsupported)}.");
         var built = new VitOnnxGraph(module, vit, options.Opset);
         built.Emit(options.IncludePooledFeatures);
         return built;
+    }
+
+    /// <summary>The declared options beyond the paper's family the graph below does not write; a graph without them would compute another model.</summary>
+    internal static List<string> UnsupportedOptions(VitSpec spec)
+    {
+        var options = new List<string>();
+        var paper = new VitSpec();
+        if (spec.DistillationToken) options.Add("DistillationToken");
+        if (spec.DynamicImageSize) options.Add("Image(DynamicSize = true)");
+        if (spec.PatchBias != paper.PatchBias) options.Add("Patch(Bias = false)");
+        if (spec.PositionEmbedding != paper.PositionEmbedding) options.Add($"PositionEmbedding({spec.PositionEmbedding})");
+        if (spec.PositionEmbeddingIncludesPrefix != paper.PositionEmbeddingIncludesPrefix) options.Add("PositionEmbedding(IncludePrefixTokens = false)");
+        if (spec.Norm != paper.Norm) options.Add($"Norm({spec.Norm})");
+        if (spec.PreNorm) options.Add("Norm(PreNorm = true)");
+        if (spec.FinalNorm != paper.FinalNorm) options.Add($"Norm(FinalNorm = {spec.FinalNorm})");
+        if (spec.Pooling == Pooling.AttentionPool) options.Add("Pooling.AttentionPool");
+        if (spec.QkNorm) options.Add("Attention(QkNorm = true)");
+        if (spec.SeparateQkv) options.Add("Attention(SeparateProjections = true)");
+        if (spec.SeparateQvBias) options.Add("Attention(SeparateQvBias = true)");
+        if (spec.AttentionInnerNorm) options.Add("Attention(InnerNorm = true)");
+        if (spec.Rotary) options.Add("Attention(Rotary = true)");
+        if (spec.MlpActivation != paper.MlpActivation) options.Add($"Mlp(Activation = {spec.MlpActivation})");
+        if (spec.MlpGate != paper.MlpGate) options.Add($"Mlp(Gate = {spec.MlpGate})");
+        if (spec.MlpInnerNorm) options.Add("Mlp(InnerNorm = true)");
+        return options;
     }
 
     private void Emit(bool includePooled)

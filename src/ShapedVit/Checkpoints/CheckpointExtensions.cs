@@ -134,23 +134,25 @@ public static class CheckpointExtensions
             tensors.TryGetValue(PositionEmbeddingKey, out var positions) && targets.TryGetValue(PositionEmbeddingKey, out var target))
         {
             var geometry = vit.Geometry;
+            // The model's own prefix slots: none where its embedding covers only the patches (timm's no_embed_class).
+            long slots = geometry.PositionEmbeddingTokens - geometry.NumPatches;
             if (LacksPrefixRows(positions, target, geometry, options))
             {
-                var zeros = torch.zeros(new[] { 1L, geometry.PrefixTokens, positions.shape[2] }, positions.dtype, positions.device);
+                var zeros = torch.zeros(new[] { 1L, slots, positions.shape[2] }, positions.dtype, positions.device);
                 positions = tensors[PositionEmbeddingKey] = torch.cat(new[] { zeros, positions }, 1);
                 prefixRowsAdded = true;
             }
             if (options.ResamplePositionEmbedding && !positions.shape.SequenceEqual(target.shape))
             {
-                long gridTokens = positions.dim() == 3 ? positions.shape[1] - geometry.PrefixTokens : 0;
+                long gridTokens = positions.dim() == 3 ? positions.shape[1] - slots : 0;
                 var grid = PositionEmbedding.SquareGrid(gridTokens);
                 if (positions.dim() != 3 || positions.shape[0] != 1 || positions.shape[2] != target.shape[2])
                     positionProblem = "it cannot be resampled: only the token count may differ";
                 else if (grid is null)
-                    positionProblem = $"it cannot be resampled: {gridTokens} tokens after {geometry.PrefixTokens} prefix token(s) are no square grid";
+                    positionProblem = $"it cannot be resampled: {gridTokens} tokens after {slots} prefix token(s) are no square grid";
                 else
                 {
-                    tensors[PositionEmbeddingKey] = PositionEmbedding.Resample(positions, geometry.GridHeight, geometry.GridWidth, geometry.PrefixTokens);
+                    tensors[PositionEmbeddingKey] = PositionEmbedding.Resample(positions, geometry.GridHeight, geometry.GridWidth, slots);
                     resampledFrom = grid;
                 }
             }
@@ -266,7 +268,7 @@ public static class CheckpointExtensions
     /// <summary>Whether a [1, T, D] position embedding is timm's <c>no_embed_class</c> form for this model (see <see cref="CheckpointLoadOptions.PositionEmbeddingHasPrefixTokens"/>).</summary>
     private static bool LacksPrefixRows(Tensor source, Tensor target, VitGeometry geometry, CheckpointLoadOptions options)
     {
-        long prefix = geometry.PrefixTokens;
+        long prefix = geometry.PositionEmbeddingTokens - geometry.NumPatches; // 0 where the model's embedding has no prefix slots either
         if (prefix == 0 || options.PositionEmbeddingHasPrefixTokens == true) return false;
         if (source.dim() != 3 || source.shape[0] != 1 || source.shape[2] != target.shape[2]) return false;
         long tokens = source.shape[1];

@@ -15,16 +15,17 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     /// <param name="embedDim">Token width D.</param>
     /// <param name="patchHeight">Patch height ph (the convolution's kernel and stride).</param>
     /// <param name="patchWidth">Patch width pw (the convolution's kernel and stride).</param>
-    public PatchEmbed(long channels, long embedDim, long patchHeight, long patchWidth) : base(nameof(PatchEmbed))
+    /// <param name="bias">Whether the projection has a bias (<c>patch_embed.proj.bias</c>; CLIP's towers have none).</param>
+    public PatchEmbed(long channels, long embedDim, long patchHeight, long patchWidth, bool bias = true) : base(nameof(PatchEmbed))
     {
-        proj = nn.Conv2d(channels, embedDim, (patchHeight, patchWidth), stride: (patchHeight, patchWidth));
+        proj = nn.Conv2d(channels, embedDim, (patchHeight, patchWidth), stride: (patchHeight, patchWidth), bias: bias);
         RegisterComponents();
     }
 
     /// <summary>The projection convolution (weight [Embed, C, ph, pw]).</summary>
     public Conv2d Projection => proj;
 
-    /// <summary>[B, C, H, W] -> [B, (H/ph)*(W/pw), Embed].</summary>
+    /// <summary>[B, C, H, W] -> [B, (H/ph)*(W/pw), Embed], patches in row-major order of the grid.</summary>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace ShapedVit.Layers;
 
 /// <summary>
-/// timm's ViT initialisation: truncated normal (std 0.02, cut at +-2 std) for Linear weights and for the class, register and
-/// position tokens, zeros for biases, ones and zeros for LayerNorm, PyTorch's default for the patch convolution.
+/// timm's ViT initialisation: truncated normal (std 0.02, cut at +-2 std) for Linear weights and for the class, distillation,
+/// register and position tokens (an attention pool's latent query: std dim^-0.5), zeros for biases, ones and zeros for LayerNorm, PyTorch's default for the patch convolution.
 /// </summary>
 /// <remarks>Infrastructure for generated code, hidden from IntelliSense: generated constructors call it; user code is not meant to.</remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
@@ -48,8 +48,10 @@ public static class VitInitializer
         foreach (var (name, parameter) in model.named_parameters())
         {
             string leaf = name[(name.LastIndexOf('.') + 1)..];
-            if (leaf is "cls_token" or "reg_token" or "pos_embed")
+            if (leaf is "cls_token" or "dist_token" or "reg_token" or "pos_embed")
                 TruncatedNormal(parameter, Std, generator);
+            else if (leaf is "latent")
+                TruncatedNormal(parameter, 1.0 / Math.Sqrt(parameter.shape[^1]), generator); // timm's AttentionPoolLatent: std latent_dim^-0.5
         }
     }
 

@@ -16,11 +16,17 @@ public interface IVisionTransformer
 
     /// <summary>
     /// [B, C, H, W] images -> [B, SequenceLength, Embed]: the features, as timm's <c>forward_features</c> returns them
-    /// (every token after the final norm; with mean pooling, after the last block). Pooling them is <see cref="ForwardHead"/>'s.
+    /// (every token after the final norm; with the norm after pooling, after the last block). Pooling them is
+    /// <see cref="ForwardHead"/>'s. A model of dynamic image size (<see cref="VitSpec.DynamicImageSize"/>) takes any H and W
+    /// made of whole patches and returns the prefix tokens and that input's (H/ph)(W/pw) patch tokens.
     /// </summary>
     Tensor ForwardFeatures(Tensor images);
 
-    /// <summary>[B, SequenceLength, Embed] tokens -> [B, NumClasses] logits (or the pooled vector [B, Embed] when <paramref name="preLogits"/>).</summary>
+    /// <summary>
+    /// [B, SequenceLength, Embed] tokens -> [B, NumClasses] logits (or the pooled vector [B, Embed] when <paramref name="preLogits"/>),
+    /// as timm's <c>forward_head</c>: the class token, the mean of the patch tokens (every prefix token left out) or the
+    /// attention pool, the norm after pooling where declared, then the head; a distilled model averages its two heads.
+    /// </summary>
     Tensor ForwardHead(Tensor tokens, bool preLogits = false);
 
     /// <summary>Logits, features, every block's hidden state and, when asked, every block's attention probabilities.</summary>

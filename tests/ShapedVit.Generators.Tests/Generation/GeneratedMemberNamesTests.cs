@@ -8,7 +8,8 @@ namespace ShapedVit.Tests.Generation;
 /// <summary>
 /// <see cref="Emitter.GeneratedMemberNames"/> is what SVIT0019 checks user members against; it must list exactly the
 /// members the emitter writes, over every option that adds a member (patch dropout, register tokens, mean pooling,
-/// pre-logits, a head) and the surface of a declaration with errors.
+/// pre-logits, a head, the distillation token and its head, the pre-norm, attention pooling) and the surface of a
+/// declaration with errors.
 /// </summary>
 public class GeneratedMemberNamesTests
 {
@@ -20,6 +21,8 @@ public class GeneratedMemberNamesTests
         "[VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]",             // the class count at run time
         "[VisionTransformer(NumClasses = 10), Image(32), Patch(8), Embed(64), Depth(2), Heads(4), Attention(SeparateProjections = true, Rotary = true)]", // rope
         "[VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(6), Embed(64), Depth(2), Heads(4)]",             // ... with errors
+        "[VisionTransformer(NumClasses = 10, DistillationToken = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4), Norm(PreNorm = true)]",
+        "[VisionTransformer(NumClasses = 10, ClassToken = false, Pooling = Pooling.AttentionPool), Image(32, DynamicSize = true), Patch(8), Embed(64), Depth(2), Heads(4)]",
     };
 
     private static HashSet<string> WrittenMembers()

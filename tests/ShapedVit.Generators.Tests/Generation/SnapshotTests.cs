@@ -36,6 +36,14 @@ public class SnapshotTests
         ["SiglipMapVit"] = "[VisionTransformer(NumClasses = 0, ClassToken = false, Pooling = Pooling.AttentionPool), Image(32, DynamicSize = true), Patch(8), Embed(64), Depth(2), Heads(4), Mlp(256, Activation = MlpActivation.GeluTanh)]",
         ["Dinov2RegVit"] = "[VisionTransformer(NumClasses = 0, LayerScaleInit = 1e-5, RegisterTokens = 4), Image(28, DynamicSize = true), Patch(7), Embed(64), Depth(2), Heads(4), PositionEmbedding(IncludePrefixTokens = false)]",
         ["Eva02Vit"] = "[VisionTransformer(NumClasses = 10, Pooling = Pooling.Mean), Image(28, DynamicSize = true), Patch(7), Embed(64), Depth(2), Heads(4), Mlp(170, Activation = MlpActivation.Silu, Gate = MlpGate.Split, InnerNorm = true), Attention(SeparateProjections = true, Rotary = true, RotaryReferenceGrid = 2)]",
+        // The families' options outside the blocks that the cases above leave out: RMSNorm pre-norm and final norm on the
+        // tokens with mean pooling, no patch bias; no position embedding.
+        ["RegisterMeanVit"] = """
+            [VisionTransformer(NumClasses = 10, RegisterTokens = 2, Pooling = Pooling.Mean)]
+            [Image(28, DynamicSize = true), Patch(7, Bias = false), Embed(64), Depth(2), Heads(4)]
+            [PositionEmbedding(IncludePrefixTokens = false), Norm(NormKind.RmsNorm, PreNorm = true, FinalNorm = FinalNorm.BeforePooling)]
+            """,
+        ["NoPositionVit"] = "[VisionTransformer(NumClasses = 10), Image(32), Patch(8), Embed(64), Depth(2), Heads(4), PositionEmbedding(PositionEmbeddingKind.None)]",
     };
 
     public static TheoryData<string> Names => new(Declarations.Keys);

@@ -13,7 +13,7 @@ namespace Models
     using Tensor = global::TorchSharp.torch.Tensor;
 
     /// <summary>
-    /// The Vision Transformer declared on <c>ClipVit</c>: 32 px, 3 channel(s), patch 8, 64 wide, 2 blocks, 4 heads, headless.
+    /// The Vision Transformer declared on <c>ClipVit</c>: 32 px, 3 channel(s), patch 8, 64 wide, 2 blocks, 4 heads, headless; blocks with QuickGELU MLP.
     /// </summary>
     /// <remarks>
     /// Shapes proven at compile time, per image (the batch dimension is left out):
@@ -100,6 +100,7 @@ namespace Models
         private readonly Parameter cls_token;                                   // [1,1,64]
         private readonly Parameter pos_embed;                                   // [1,17,64]
         private readonly Dropout pos_drop;
+        private readonly LayerNorm norm_pre;                                    // before the blocks
         private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,17,64]
         private readonly LayerNorm norm;
         private static VitGeometry? geometry;
@@ -107,15 +108,17 @@ namespace Models
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
         public ClipVit(long? seed = null) : base(nameof(ClipVit))
         {
-            patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
+            patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth, bias: false);
             cls_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
             pos_embed = torch.nn.Parameter(torch.zeros(1, SequenceLength, EmbedDim));
             pos_drop = torch.nn.Dropout(0.0);
+            norm_pre = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
             var encoderBlocks = new EncoderBlock[Depth];
             for (int i = 0; i < Depth; i++)
             {
                 encoderBlocks[i] = new EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: true, layerScaleInit: 0.0,
-                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps);
+                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps,
+                    mlpActivation: MlpActivation.QuickGelu);
             }
             blocks = torch.nn.ModuleList(encoderBlocks);
             norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
@@ -171,16 +174,17 @@ namespace Models
             }
             var features = norm.call(x);                                        // [B,17,64]
             Tensor? logits = null;
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, GridHeight, GridWidth);
         }
 
-        /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
+        /// <summary>Patch embedding, prefix tokens and position embedding, then the pre-norm; runs inside the caller's dispose scope.</summary>
         private Tensor EmbedTokens(Tensor images)
         {
             var patches = patch_embed.call(images);                             // [B,16,64]
             long batch = patches.shape[0];
             var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,17,64]
-            return pos_drop.call(tokens.add(pos_embed, Scalars.One));           // [B,17,64]
+            var embedded = pos_drop.call(tokens.add(pos_embed, Scalars.One));   // [B,17,64]
+            return norm_pre.call(embedded);                                     // [B,17,64], timm's norm_pre
         }
 
         private void CheckImages(Tensor images) =>
@@ -195,6 +199,9 @@ namespace Models
             Pooling = Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
             LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
+            PatchBias = false,
+            PreNorm = true,
+            MlpActivation = MlpActivation.QuickGelu,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>

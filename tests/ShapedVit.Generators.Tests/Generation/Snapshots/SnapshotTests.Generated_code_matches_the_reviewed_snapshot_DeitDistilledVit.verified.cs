@@ -54,7 +54,7 @@ namespace Models
         /// <summary>Patch tokens per image.</summary>
         public const int NumPatches = 16;
 
-        /// <summary>Tokens before the patches: the class token and any register tokens.</summary>
+        /// <summary>Tokens before the patches: the class token, the distillation token and any register tokens.</summary>
         public const int PrefixTokens = 2;
 
         /// <summary>Register tokens.</summary>
@@ -99,12 +99,14 @@ namespace Models
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
         private readonly PatchEmbed patch_embed;                                // [B,3,32,32] -> [B,16,64]
         private readonly Parameter cls_token;                                   // [1,1,64]
+        private readonly Parameter dist_token;                                  // [1,1,64], DeiT's distillation token
         private readonly Parameter pos_embed;                                   // [1,18,64]
         private readonly Dropout pos_drop;
         private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,18,64]
         private readonly LayerNorm norm;
         private readonly Dropout head_drop;
         private readonly Linear head;                                           // [B,64] -> [B,10]
+        private readonly Linear head_dist;                                      // [B,64] -> [B,10], reads the distillation token
         private static VitGeometry? geometry;
 
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
@@ -112,6 +114,7 @@ namespace Models
         {
             patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
             cls_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
+            dist_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
             pos_embed = torch.nn.Parameter(torch.zeros(1, SequenceLength, EmbedDim));
             pos_drop = torch.nn.Dropout(0.0);
             var encoderBlocks = new EncoderBlock[Depth];
@@ -124,6 +127,7 @@ namespace Models
             norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
             head_drop = torch.nn.Dropout(0.0);
             head = torch.nn.Linear(EmbedDim, NumClasses);
+            head_dist = torch.nn.Linear(EmbedDim, NumClasses);
             RegisterComponents();
             VitInitializer.Apply(this, seed);
         }
@@ -150,9 +154,10 @@ namespace Models
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();
-            var pooled = tokens.select(1, 0);                                   // [B,64]: the class token
-            if (preLogits) return pooled.MoveToOuterDisposeScope();
-            return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,10]
+            var classToken = tokens.select(1, 0);                               // [B,64]
+            var distillationToken = tokens.select(1, 1);                        // [B,64]
+            if (preLogits) return classToken.add(distillationToken, Scalars.One).div_(2).MoveToOuterDisposeScope(); // [B,64]: the two tokens' mean
+            return head.call(classToken).add(head_dist.call(distillationToken), Scalars.One).div_(2).MoveToOuterDisposeScope(); // [B,10]: the two heads' mean
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
@@ -176,7 +181,7 @@ namespace Models
             }
             var features = norm.call(x);                                        // [B,18,64]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, GridHeight, GridWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
@@ -184,7 +189,7 @@ namespace Models
         {
             var patches = patch_embed.call(images);                             // [B,16,64]
             long batch = patches.shape[0];
-            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,18,64]
+            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), dist_token.expand(batch, -1, -1), patches }, 1); // [B,18,64]
             return pos_drop.call(tokens.add(pos_embed, Scalars.One));           // [B,18,64]
         }
 
@@ -200,6 +205,7 @@ namespace Models
             Pooling = Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
             LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
+            DistillationToken = true,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>

@@ -29,10 +29,10 @@ namespace Models
     [GeneratedCode("ShapedVit.Generators", "{version}")]
     partial class Dinov2RegVit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<Dinov2RegVit>
     {
-        /// <summary>Input height in pixels.</summary>
+        /// <summary>Declared input height in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchHeight is accepted).</summary>
         public const int ImageHeight = 28;
 
-        /// <summary>Input width in pixels.</summary>
+        /// <summary>Declared input width in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchWidth is accepted).</summary>
         public const int ImageWidth = 28;
 
         /// <summary>Input channels.</summary>
@@ -44,13 +44,13 @@ namespace Models
         /// <summary>Patch width in pixels.</summary>
         public const int PatchWidth = 7;
 
-        /// <summary>Patches along the height.</summary>
+        /// <summary>Patches along the height at the declared image size.</summary>
         public const int GridHeight = 4;
 
-        /// <summary>Patches along the width.</summary>
+        /// <summary>Patches along the width at the declared image size.</summary>
         public const int GridWidth = 4;
 
-        /// <summary>Patch tokens per image.</summary>
+        /// <summary>Patch tokens per image at the declared image size.</summary>
         public const int NumPatches = 16;
 
         /// <summary>Tokens before the patches: the class token and any register tokens.</summary>
@@ -59,7 +59,7 @@ namespace Models
         /// <summary>Register tokens.</summary>
         public const int RegisterTokens = 4;
 
-        /// <summary>Tokens the encoder sees per image.</summary>
+        /// <summary>Tokens the encoder sees per image at the declared image size.</summary>
         public const int SequenceLength = 21;
 
         /// <summary>Token width.</summary>
@@ -96,12 +96,12 @@ namespace Models
         public const string ShapeTrace = "[H,W,3] -> [(H/7)(W/7),64] -> [(H/7)(W/7)+5,64] -> 2 x block [(H/7)(W/7)+5,64] -> [64]";
 
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
-        private readonly PatchEmbed patch_embed;                                // [B,3,28,28] -> [B,16,64]
+        private readonly PatchEmbed patch_embed;                                // [B,3,H,W] -> [B,(H/7)(W/7),64]
         private readonly Parameter cls_token;                                   // [1,1,64]
         private readonly Parameter reg_token;                                   // [1,4,64]
-        private readonly Parameter pos_embed;                                   // [1,21,64]
+        private readonly Parameter pos_embed;                                   // [1,16,64], the patches only, resampled to the input's grid
         private readonly Dropout pos_drop;
-        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,21,64]
+        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,5+(H/7)(W/7),64]
         private readonly LayerNorm norm;
         private static VitGeometry? geometry;
 
@@ -111,7 +111,7 @@ namespace Models
             patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
             cls_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
             reg_token = torch.nn.Parameter(torch.zeros(1, RegisterTokens, EmbedDim));
-            pos_embed = torch.nn.Parameter(torch.zeros(1, SequenceLength, EmbedDim));
+            pos_embed = torch.nn.Parameter(torch.zeros(1, NumPatches, EmbedDim));
             pos_drop = torch.nn.Dropout(0.0);
             var encoderBlocks = new EncoderBlock[Depth];
             for (int i = 0; i < Depth; i++)
@@ -125,25 +125,25 @@ namespace Models
             VitInitializer.Apply(this, seed);
         }
 
-        /// <summary>Images [B,3,28,28] -> the pooled vector [B,64].</summary>
+        /// <summary>Images [B,3,H,W] -> the pooled vector [B,64].</summary>
         public override Tensor forward(Tensor images)
         {
             using var scope = torch.NewDisposeScope();
-            var tokens = ForwardFeatures(images);                               // [B,21,64]
+            var tokens = ForwardFeatures(images);                               // [B,5+(H/7)(W/7),64]
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,64]
         }
 
-        /// <summary>Images [B,3,28,28] -> the features, as timm's forward_features: all tokens after the final norm [B,21,64].</summary>
+        /// <summary>Images [B,3,H,W] -> the features, as timm's forward_features: all tokens after the final norm [B,5+(H/7)(W/7),64].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
-            CheckImages(images);                                                // [B,3,28,28]
+            CheckImages(images);                                                // [B,3,H,W]
             using var scope = torch.NewDisposeScope();
-            var x = EmbedTokens(images);                                        // [B,21,64]
-            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,21,64]
-            return norm.call(x).MoveToOuterDisposeScope();                      // [B,21,64]
+            var x = EmbedTokens(images);                                        // [B,5+(H/7)(W/7),64]
+            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,5+(H/7)(W/7),64]
+            return norm.call(x).MoveToOuterDisposeScope();                      // [B,5+(H/7)(W/7),64]
         }
 
-        /// <summary>Tokens [B,21,64] -> the pooled vector [B,64]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
+        /// <summary>Tokens [B,5+(H/7)(W/7),64] -> the pooled vector [B,64]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();
@@ -159,34 +159,36 @@ namespace Models
             using var scope = torch.NewDisposeScope();
             var hiddenStates = new List<Tensor>(Depth);
             var attentions = new List<Tensor>(attention ? Depth : 0);
-            var x = EmbedTokens(images);                                        // [B,21,64]
+            var x = EmbedTokens(images);                                        // [B,5+(H/7)(W/7),64]
             foreach (var block in blocks)
             {
                 if (attention)
                 {
-                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,21,21] weights
+                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,5+(H/7)(W/7),5+(H/7)(W/7)] weights
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
                 else x = block.call(x);
-                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,21,64]
+                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,5+(H/7)(W/7),64]
             }
-            var features = norm.call(x);                                        // [B,21,64]
+            var features = norm.call(x);                                        // [B,5+(H/7)(W/7),64]
             Tensor? logits = null;
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
         private Tensor EmbedTokens(Tensor images)
         {
-            var patches = patch_embed.call(images);                             // [B,16,64]
+            var patches = patch_embed.call(images);                             // [B,(H/7)(W/7),64]
+            var positions = DynamicPositionEmbedding.Resample(pos_embed, GridHeight, GridWidth, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, 0); // [1,(H/7)(W/7),64]
+            patches = patches.add(positions, Scalars.One);                      // [B,(H/7)(W/7),64]
             long batch = patches.shape[0];
-            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), reg_token.expand(batch, -1, -1), patches }, 1); // [B,21,64]
-            return pos_drop.call(tokens.add(pos_embed, Scalars.One));           // [B,21,64]
+            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), reg_token.expand(batch, -1, -1), patches }, 1); // [B,5+(H/7)(W/7),64]
+            return pos_drop.call(tokens);                                       // [B,5+(H/7)(W/7),64]
         }
 
         private void CheckImages(Tensor images) =>
-            InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
+            InputChecks.RequireImagesOfPatchMultiples(images, Channels, PatchHeight, PatchWidth, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(Dinov2RegVit));
 
         /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
@@ -197,6 +199,8 @@ namespace Models
             Pooling = Pooling.ClassToken, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
             LayerScaleInit = 1E-05, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
+            DynamicImageSize = true,
+            PositionEmbeddingIncludesPrefix = false,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>

@@ -13,7 +13,7 @@ namespace Models
     using Tensor = global::TorchSharp.torch.Tensor;
 
     /// <summary>
-    /// The Vision Transformer declared on <c>Eva02Vit</c>: 28 px, 3 channel(s), patch 7, 64 wide, 2 blocks, 4 heads, 10 classes.
+    /// The Vision Transformer declared on <c>Eva02Vit</c>: 28 px, 3 channel(s), patch 7, 64 wide, 2 blocks, 4 heads, 10 classes; blocks with separate q/k/v projections, rotary position embedding (reference grid 2), SiLU-gated MLP (fc1_g, fc1_x), MLP inner norm.
     /// </summary>
     /// <remarks>
     /// Shapes proven at compile time, per image (the batch dimension is left out):
@@ -30,10 +30,10 @@ namespace Models
     [GeneratedCode("ShapedVit.Generators", "{version}")]
     partial class Eva02Vit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<Eva02Vit>
     {
-        /// <summary>Input height in pixels.</summary>
+        /// <summary>Declared input height in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchHeight is accepted).</summary>
         public const int ImageHeight = 28;
 
-        /// <summary>Input width in pixels.</summary>
+        /// <summary>Declared input width in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchWidth is accepted).</summary>
         public const int ImageWidth = 28;
 
         /// <summary>Input channels.</summary>
@@ -45,13 +45,13 @@ namespace Models
         /// <summary>Patch width in pixels.</summary>
         public const int PatchWidth = 7;
 
-        /// <summary>Patches along the height.</summary>
+        /// <summary>Patches along the height at the declared image size.</summary>
         public const int GridHeight = 4;
 
-        /// <summary>Patches along the width.</summary>
+        /// <summary>Patches along the width at the declared image size.</summary>
         public const int GridWidth = 4;
 
-        /// <summary>Patch tokens per image.</summary>
+        /// <summary>Patch tokens per image at the declared image size.</summary>
         public const int NumPatches = 16;
 
         /// <summary>Tokens before the patches: the class token and any register tokens.</summary>
@@ -60,7 +60,7 @@ namespace Models
         /// <summary>Register tokens.</summary>
         public const int RegisterTokens = 0;
 
-        /// <summary>Tokens the encoder sees per image.</summary>
+        /// <summary>Tokens the encoder sees per image at the declared image size.</summary>
         public const int SequenceLength = 17;
 
         /// <summary>Token width.</summary>
@@ -97,12 +97,13 @@ namespace Models
         public const string ShapeTrace = "[H,W,3] -> [(H/7)(W/7),64] -> [(H/7)(W/7)+1,64] -> 2 x block [(H/7)(W/7)+1,64] -> [64] -> [10]";
 
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
-        private readonly PatchEmbed patch_embed;                                // [B,3,28,28] -> [B,16,64]
+        private readonly PatchEmbed patch_embed;                                // [B,3,H,W] -> [B,(H/7)(W/7),64]
         private readonly Parameter cls_token;                                   // [1,1,64]
-        private readonly Parameter pos_embed;                                   // [1,17,64]
+        private readonly Parameter pos_embed;                                   // [1,17,64], resampled to the input's grid
         private readonly Dropout pos_drop;
-        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,17,64]
-        private readonly LayerNorm fc_norm;                                     // after mean pooling
+        private readonly RotaryEmbedding rope;                                  // no state: sin/cos of each forward's patch grid, read by every block's attention
+        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,1+(H/7)(W/7),64]
+        private readonly LayerNorm fc_norm;                                     // after pooling
         private readonly Dropout head_drop;
         private readonly Linear head;                                           // [B,64] -> [B,10]
         private static VitGeometry? geometry;
@@ -114,11 +115,13 @@ namespace Models
             cls_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
             pos_embed = torch.nn.Parameter(torch.zeros(1, SequenceLength, EmbedDim));
             pos_drop = torch.nn.Dropout(0.0);
+            rope = new RotaryEmbedding(HeadDim, referenceGrid: 2);
             var encoderBlocks = new EncoderBlock[Depth];
             for (int i = 0; i < Depth; i++)
             {
                 encoderBlocks[i] = new EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: true, layerScaleInit: 0.0,
-                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps);
+                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps,
+                    separateQkv: true, rope: rope, prefixTokens: PrefixTokens, mlpActivation: MlpActivation.Silu, mlpGate: MlpGate.Split, mlpInnerNorm: true);
             }
             blocks = torch.nn.ModuleList(encoderBlocks);
             fc_norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
@@ -128,29 +131,31 @@ namespace Models
             VitInitializer.Apply(this, seed);
         }
 
-        /// <summary>Images [B,3,28,28] -> logits [B,10].</summary>
+        /// <summary>Images [B,3,H,W] -> logits [B,10].</summary>
         public override Tensor forward(Tensor images)
         {
             using var scope = torch.NewDisposeScope();
-            var tokens = ForwardFeatures(images);                               // [B,17,64]
+            var tokens = ForwardFeatures(images);                               // [B,1+(H/7)(W/7),64]
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,10]
         }
 
-        /// <summary>Images [B,3,28,28] -> the features, as timm's forward_features: all tokens after the last block [B,17,64].</summary>
+        /// <summary>Images [B,3,H,W] -> the features, as timm's forward_features: all tokens after the last block [B,1+(H/7)(W/7),64].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
-            CheckImages(images);                                                // [B,3,28,28]
+            CheckImages(images);                                                // [B,3,H,W]
             using var scope = torch.NewDisposeScope();
-            var x = EmbedTokens(images);                                        // [B,17,64]
-            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,17,64]
-            return x.MoveToOuterDisposeScope();                                 // [B,17,64], normalised after pooling
+            var x = EmbedTokens(images);                                        // [B,1+(H/7)(W/7),64]
+            using var rotary = rope.Use(images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, images.device); // the patch grid of these images
+            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,1+(H/7)(W/7),64]
+            return x.MoveToOuterDisposeScope();                                 // [B,1+(H/7)(W/7),64], normalised after pooling
         }
 
-        /// <summary>Tokens [B,17,64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
+        /// <summary>Tokens [B,1+(H/7)(W/7),64] -> logits [B,10]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();
-            var pooled = fc_norm.call(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 })); // [B,64]: mean of 16 patch tokens
+            var pooled = tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 }); // [B,64]: mean of (H/7)(W/7) patch tokens
+            pooled = fc_norm.call(pooled);                                      // [B,64]
             if (preLogits) return pooled.MoveToOuterDisposeScope();
             return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,10]
         }
@@ -162,34 +167,36 @@ namespace Models
             using var scope = torch.NewDisposeScope();
             var hiddenStates = new List<Tensor>(Depth);
             var attentions = new List<Tensor>(attention ? Depth : 0);
-            var x = EmbedTokens(images);                                        // [B,17,64]
+            var x = EmbedTokens(images);                                        // [B,1+(H/7)(W/7),64]
+            using var rotary = rope.Use(images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, images.device); // the patch grid of these images
             foreach (var block in blocks)
             {
                 if (attention)
                 {
-                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,17,17] weights
+                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,1+(H/7)(W/7),1+(H/7)(W/7)] weights
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
                 else x = block.call(x);
-                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,17,64]
+                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,1+(H/7)(W/7),64]
             }
-            var features = x.alias();                                           // [B,17,64]
+            var features = x.alias();                                           // [B,1+(H/7)(W/7),64]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
         private Tensor EmbedTokens(Tensor images)
         {
-            var patches = patch_embed.call(images);                             // [B,16,64]
+            var patches = patch_embed.call(images);                             // [B,(H/7)(W/7),64]
+            var positions = DynamicPositionEmbedding.Resample(pos_embed, GridHeight, GridWidth, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, PrefixTokens); // [1,1+(H/7)(W/7),64]
             long batch = patches.shape[0];
-            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,17,64]
-            return pos_drop.call(tokens.add(pos_embed, Scalars.One));           // [B,17,64]
+            var tokens = torch.cat(new[] { cls_token.expand(batch, -1, -1), patches }, 1); // [B,1+(H/7)(W/7),64]
+            return pos_drop.call(tokens.add(positions, Scalars.One));           // [B,1+(H/7)(W/7),64]
         }
 
         private void CheckImages(Tensor images) =>
-            InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
+            InputChecks.RequireImagesOfPatchMultiples(images, Channels, PatchHeight, PatchWidth, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(Eva02Vit));
 
         /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
@@ -200,6 +207,13 @@ namespace Models
             Pooling = Pooling.Mean, ClassToken = true, RegisterTokens = RegisterTokens, QkvBias = true,
             LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
+            DynamicImageSize = true,
+            SeparateQkv = true,
+            Rotary = true,
+            RotaryReferenceGrid = 2,
+            MlpActivation = MlpActivation.Silu,
+            MlpGate = MlpGate.Split,
+            MlpInnerNorm = true,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>

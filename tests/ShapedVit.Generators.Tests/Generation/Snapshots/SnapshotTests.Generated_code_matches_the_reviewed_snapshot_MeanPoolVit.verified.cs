@@ -101,7 +101,7 @@ namespace Models
         private readonly Parameter pos_embed;                                   // [1,64,96]
         private readonly Dropout pos_drop;
         private readonly ModuleList<EncoderBlock> blocks;                       // 3 x [B,64,96]
-        private readonly LayerNorm fc_norm;                                     // after mean pooling
+        private readonly LayerNorm fc_norm;                                     // after pooling
         private readonly Dropout head_drop;
         private readonly Linear head;                                           // [B,96] -> [B,10]
         private static VitGeometry? geometry;
@@ -148,7 +148,8 @@ namespace Models
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();
-            var pooled = fc_norm.call(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 })); // [B,96]: mean of 64 patch tokens
+            var pooled = tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 }); // [B,96]: mean of 64 patch tokens
+            pooled = fc_norm.call(pooled);                                      // [B,96]
             if (preLogits) return pooled.MoveToOuterDisposeScope();
             return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,10]
         }
@@ -174,7 +175,7 @@ namespace Models
             }
             var features = x.alias();                                           // [B,64,96]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, GridHeight, GridWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>

@@ -184,7 +184,7 @@ namespace Models
             }
             var features = norm.call(x);                                        // [B,51,64]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,10]
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, GridHeight, GridWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding, then patch dropout in training; runs inside the caller's dispose scope.</summary>

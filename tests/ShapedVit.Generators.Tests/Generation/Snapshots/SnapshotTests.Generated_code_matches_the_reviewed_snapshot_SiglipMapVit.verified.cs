@@ -13,7 +13,7 @@ namespace Models
     using Tensor = global::TorchSharp.torch.Tensor;
 
     /// <summary>
-    /// The Vision Transformer declared on <c>SiglipMapVit</c>: 32 px, 3 channel(s), patch 8, 64 wide, 2 blocks, 4 heads, headless.
+    /// The Vision Transformer declared on <c>SiglipMapVit</c>: 32 px, 3 channel(s), patch 8, 64 wide, 2 blocks, 4 heads, headless; blocks with tanh-GELU MLP.
     /// </summary>
     /// <remarks>
     /// Shapes proven at compile time, per image (the batch dimension is left out):
@@ -29,10 +29,10 @@ namespace Models
     [GeneratedCode("ShapedVit.Generators", "{version}")]
     partial class SiglipMapVit : torch.nn.Module<Tensor, Tensor>, IVisionTransformer<SiglipMapVit>
     {
-        /// <summary>Input height in pixels.</summary>
+        /// <summary>Declared input height in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchHeight is accepted).</summary>
         public const int ImageHeight = 32;
 
-        /// <summary>Input width in pixels.</summary>
+        /// <summary>Declared input width in pixels, the size the position embedding is stored for (DynamicSize: any multiple of PatchWidth is accepted).</summary>
         public const int ImageWidth = 32;
 
         /// <summary>Input channels.</summary>
@@ -44,13 +44,13 @@ namespace Models
         /// <summary>Patch width in pixels.</summary>
         public const int PatchWidth = 8;
 
-        /// <summary>Patches along the height.</summary>
+        /// <summary>Patches along the height at the declared image size.</summary>
         public const int GridHeight = 4;
 
-        /// <summary>Patches along the width.</summary>
+        /// <summary>Patches along the width at the declared image size.</summary>
         public const int GridWidth = 4;
 
-        /// <summary>Patch tokens per image.</summary>
+        /// <summary>Patch tokens per image at the declared image size.</summary>
         public const int NumPatches = 16;
 
         /// <summary>Tokens before the patches: the class token and any register tokens.</summary>
@@ -59,7 +59,7 @@ namespace Models
         /// <summary>Register tokens.</summary>
         public const int RegisterTokens = 0;
 
-        /// <summary>Tokens the encoder sees per image.</summary>
+        /// <summary>Tokens the encoder sees per image at the declared image size.</summary>
         public const int SequenceLength = 16;
 
         /// <summary>Token width.</summary>
@@ -96,11 +96,12 @@ namespace Models
         public const string ShapeTrace = "[H,W,3] -> [(H/8)(W/8),64] -> [(H/8)(W/8),64] -> 2 x block [(H/8)(W/8),64] -> [64]";
 
         // Submodules and parameters. Field names are the state_dict keys, in timm's layout, so timm checkpoints map 1:1.
-        private readonly PatchEmbed patch_embed;                                // [B,3,32,32] -> [B,16,64]
-        private readonly Parameter pos_embed;                                   // [1,16,64]
+        private readonly PatchEmbed patch_embed;                                // [B,3,H,W] -> [B,(H/8)(W/8),64]
+        private readonly Parameter pos_embed;                                   // [1,16,64], resampled to the input's grid
         private readonly Dropout pos_drop;
-        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,16,64]
-        private readonly LayerNorm fc_norm;                                     // after mean pooling
+        private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,(H/8)(W/8),64]
+        private readonly LayerNorm norm;
+        private readonly AttentionPoolLatent attn_pool;                         // [B,(H/8)(W/8),64] -> [B,64]
         private static VitGeometry? geometry;
 
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
@@ -113,37 +114,39 @@ namespace Models
             for (int i = 0; i < Depth; i++)
             {
                 encoderBlocks[i] = new EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: true, layerScaleInit: 0.0,
-                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps);
+                    dropout: 0.0, attentionDropout: 0.0, dropPath: 0.0, layerNormEps: LayerNormEps,
+                    mlpActivation: MlpActivation.GeluTanh);
             }
             blocks = torch.nn.ModuleList(encoderBlocks);
-            fc_norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
+            norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
+            attn_pool = new AttentionPoolLatent(EmbedDim, Heads, torch.nn.LayerNorm(EmbedDim, LayerNormEps), new Mlp(EmbedDim, MlpDim, activation: MlpActivation.GeluTanh));
             RegisterComponents();
             VitInitializer.Apply(this, seed);
         }
 
-        /// <summary>Images [B,3,32,32] -> the pooled vector [B,64].</summary>
+        /// <summary>Images [B,3,H,W] -> the pooled vector [B,64].</summary>
         public override Tensor forward(Tensor images)
         {
             using var scope = torch.NewDisposeScope();
-            var tokens = ForwardFeatures(images);                               // [B,16,64]
+            var tokens = ForwardFeatures(images);                               // [B,(H/8)(W/8),64]
             return ForwardHead(tokens).MoveToOuterDisposeScope();               // [B,64]
         }
 
-        /// <summary>Images [B,3,32,32] -> the features, as timm's forward_features: all tokens after the last block [B,16,64].</summary>
+        /// <summary>Images [B,3,H,W] -> the features, as timm's forward_features: all tokens after the final norm [B,(H/8)(W/8),64].</summary>
         public Tensor ForwardFeatures(Tensor images)
         {
-            CheckImages(images);                                                // [B,3,32,32]
+            CheckImages(images);                                                // [B,3,H,W]
             using var scope = torch.NewDisposeScope();
-            var x = EmbedTokens(images);                                        // [B,16,64]
-            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,16,64]
-            return x.MoveToOuterDisposeScope();                                 // [B,16,64], normalised after pooling
+            var x = EmbedTokens(images);                                        // [B,(H/8)(W/8),64]
+            foreach (var block in blocks) x = block.call(x);                    // 2 x [B,(H/8)(W/8),64]
+            return norm.call(x).MoveToOuterDisposeScope();                      // [B,(H/8)(W/8),64]
         }
 
-        /// <summary>Tokens [B,16,64] -> the pooled vector [B,64]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
+        /// <summary>Tokens [B,(H/8)(W/8),64] -> the pooled vector [B,64]; with <paramref name="preLogits"/>, the pooled vector [B,64].</summary>
         public Tensor ForwardHead(Tensor tokens, bool preLogits = false)
         {
             using var scope = torch.NewDisposeScope();
-            var pooled = fc_norm.call(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens).mean(new long[] { 1 })); // [B,64]: mean of 16 patch tokens
+            var pooled = attn_pool.call(tokens.narrow(1, PrefixTokens, tokens.shape[1] - PrefixTokens)); // [B,64]: the latent query's attention over (H/8)(W/8) patch tokens
             if (preLogits) return pooled.MoveToOuterDisposeScope();
             return pooled.MoveToOuterDisposeScope();                            // [B,64]: headless
         }
@@ -155,33 +158,37 @@ namespace Models
             using var scope = torch.NewDisposeScope();
             var hiddenStates = new List<Tensor>(Depth);
             var attentions = new List<Tensor>(attention ? Depth : 0);
-            var x = EmbedTokens(images);                                        // [B,16,64]
+            var x = EmbedTokens(images);                                        // [B,(H/8)(W/8),64]
             foreach (var block in blocks)
             {
                 if (attention)
                 {
-                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,16,16] weights
+                    var (output, weights) = block.ForwardWithAttention(x);      // [B,4,(H/8)(W/8),(H/8)(W/8)] weights
                     x = output;
                     attentions.Add(weights.MoveToOuterDisposeScope());
                 }
                 else x = block.call(x);
-                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,16,64]
+                hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,(H/8)(W/8),64]
             }
-            var features = x.alias();                                           // [B,16,64]
+            var features = norm.call(x);                                        // [B,(H/8)(W/8),64]
             Tensor? logits = null;
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            Tensor? poolAttention = null;
+            if (attention) poolAttention = attn_pool.ForwardWithAttention(features.narrow(1, PrefixTokens, features.shape[1] - PrefixTokens)).Weights.MoveToOuterDisposeScope(); // [B,4,(H/8)(W/8)]
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth)
+                { PoolAttention = poolAttention };
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
         private Tensor EmbedTokens(Tensor images)
         {
-            var patches = patch_embed.call(images);                             // [B,16,64]
-            var tokens = patches;                                               // [B,16,64]: no prefix tokens
-            return pos_drop.call(tokens.add(pos_embed, Scalars.One));           // [B,16,64]
+            var patches = patch_embed.call(images);                             // [B,(H/8)(W/8),64]
+            var positions = DynamicPositionEmbedding.Resample(pos_embed, GridHeight, GridWidth, images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, PrefixTokens); // [1,(H/8)(W/8),64]
+            var tokens = patches;                                               // [B,(H/8)(W/8),64]: no prefix tokens
+            return pos_drop.call(tokens.add(positions, Scalars.One));           // [B,(H/8)(W/8),64]
         }
 
         private void CheckImages(Tensor images) =>
-            InputChecks.RequireImages(images, Channels, ImageHeight, ImageWidth,
+            InputChecks.RequireImagesOfPatchMultiples(images, Channels, PatchHeight, PatchWidth, ImageHeight, ImageWidth,
                 patch_embed.Projection.weight!.dtype, patch_embed.Projection.weight.device, nameof(SiglipMapVit));
 
         /// <summary>The declaration, presets applied: a compile-time fact, read without building a model.</summary>
@@ -192,6 +199,8 @@ namespace Models
             Pooling = Pooling.AttentionPool, ClassToken = false, RegisterTokens = RegisterTokens, QkvBias = true,
             LayerScaleInit = 0.0, RepresentationSize = RepresentationSize, Dropout = 0.0, AttentionDropout = 0.0,
             DropPath = 0.0, PatchDropout = 0.0, LayerNormEps = LayerNormEps,
+            DynamicImageSize = true,
+            MlpActivation = MlpActivation.GeluTanh,
         };
 
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>

@@ -176,7 +176,7 @@ namespace Models
             }
             var features = norm.call(x);                                        // [B,197,768]
             var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,1000]
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, GridHeight, GridWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
