@@ -222,7 +222,13 @@ namespace ShapedVit.Generators
             if (m.Pooling == Pooling.ClassToken) w.Line("private readonly global::TorchSharp.Modules.LayerNorm norm;");
             else w.Line("private readonly global::TorchSharp.Modules.LayerNorm fc_norm;", "after mean pooling");
             if (m.RepresentationSize > 0) w.Line($"private readonly {Layers}.PreLogits pre_logits;", $"[B,{m.EmbedDim}] -> [B,{m.RepresentationSize}]");
-            if (HasHead(m))
+            if (m.SymbolicNumClasses)
+            {
+                // numClasses 0 builds it headless, as timm's num_classes=0 (its head an Identity): no head modules then.
+                w.Line("private readonly global::TorchSharp.Modules.Dropout? head_drop;");
+                w.Line("private readonly global::TorchSharp.Modules.Linear? head;", $"[B,{g.HeadInputDim}] -> [B,{Classes(m)}]; null when N = 0");
+            }
+            else if (HasHead(m))
             {
                 w.Line("private readonly global::TorchSharp.Modules.Dropout head_drop;");
                 w.Line("private readonly global::TorchSharp.Modules.Linear head;", $"[B,{g.HeadInputDim}] -> [B,{Classes(m)}]");
@@ -236,9 +242,9 @@ namespace ShapedVit.Generators
             w.Line("/// <summary>Creates the model with timm's initialisation; the same <paramref name=\"seed\"/> gives the same weights.</summary>");
             if (m.SymbolicNumClasses)
             {
-                w.Line("/// <param name=\"numClasses\">Classes of the head (positive): a run-time fact, every other shape is proven.</param>");
+                w.Line("/// <param name=\"numClasses\">Classes of the head, a run-time fact (every other shape is proven); 0 builds it headless, as timm's <c>num_classes=0</c>.</param>");
                 w.Open($"public {name}(int numClasses, long? seed = null) : base(nameof({name}))");
-                w.Line("if (numClasses <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(numClasses), numClasses, \"A head needs at least one class.\");");
+                w.Line("if (numClasses < 0) throw new global::System.ArgumentOutOfRangeException(nameof(numClasses), numClasses, \"The class count must be positive, or 0 for a headless model.\");");
                 w.Line("NumClasses = numClasses;");
             }
             else w.Open($"public {name}(long? seed = null) : base(nameof({name}))");
@@ -266,8 +272,10 @@ namespace ShapedVit.Generators
             if (m.RepresentationSize > 0) w.Line($"pre_logits = new {Layers}.PreLogits(EmbedDim, RepresentationSize);");
             if (HasHead(m))
             {
+                if (m.SymbolicNumClasses) w.Open("if (NumClasses > 0)");
                 w.Line($"head_drop = {Torch}.nn.Dropout({Double(m.Dropout)});");
                 w.Line($"head = {Torch}.nn.Linear({(m.RepresentationSize > 0 ? "RepresentationSize" : "EmbedDim")}, NumClasses);");
+                if (m.SymbolicNumClasses) w.Close();
             }
             w.Line("RegisterComponents();");
             w.Line($"{Layers}.VitInitializer.Apply(this, seed);");
@@ -320,7 +328,12 @@ namespace ShapedVit.Generators
                 w.Line("var representation = pre_logits.call(pooled);", Shape("B", m.RepresentationSize));
                 current = "representation";
             }
-            if (HasHead(m))
+            if (m.SymbolicNumClasses)
+            {
+                w.Line($"if (head is null) return {current}.MoveToOuterDisposeScope();", Shape("B", g.HeadInputDim) + ": headless (numClasses 0)");
+                w.Line($"return head.call(head_drop!.call({current})).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
+            }
+            else if (HasHead(m))
                 w.Line($"return head.call(head_drop.call({current})).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else
                 w.Line($"return {current}.MoveToOuterDisposeScope();", Shape("B", g.HeadInputDim) + ": headless");
@@ -349,7 +362,8 @@ namespace ShapedVit.Generators
             w.Close();
             if (m.Pooling == Pooling.ClassToken) w.Line("var features = norm.call(x);", tokens);
             else w.Line("var features = x.alias();", tokens);
-            if (HasHead(m)) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
+            if (m.SymbolicNumClasses) w.Line($"{Tensor}? logits = head is null ? null : ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)) + "; null when headless");
+            else if (HasHead(m)) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else w.Line($"{Tensor}? logits = null;");
             w.Line($"return new global::ShapedVit.VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);");
             w.Close();
