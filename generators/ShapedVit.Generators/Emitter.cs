@@ -243,6 +243,7 @@ namespace ShapedVit.Generators
             if (m.SymbolicNumClasses)
             {
                 w.Line("/// <param name=\"numClasses\">Classes of the head, a run-time fact (every other shape is proven); 0 builds it headless, as timm's <c>num_classes=0</c>.</param>");
+                w.Line("/// <param name=\"seed\">The seed of the initialisation; null draws from torch's global generator.</param>");
                 w.Open($"public {name}(int numClasses, long? seed = null) : base(nameof({name}))");
                 w.Line("if (numClasses < 0) throw new global::System.ArgumentOutOfRangeException(nameof(numClasses), numClasses, \"The class count must be positive, or 0 for a headless model.\");");
                 w.Line("NumClasses = numClasses;");

@@ -115,6 +115,7 @@ namespace Models
 
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
         /// <param name="numClasses">Classes of the head, a run-time fact (every other shape is proven); 0 builds it headless, as timm's <c>num_classes=0</c>.</param>
+        /// <param name="seed">The seed of the initialisation; null draws from torch's global generator.</param>
         public FolderVit(int numClasses, long? seed = null) : base(nameof(FolderVit))
         {
             if (numClasses < 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "The class count must be positive, or 0 for a headless model.");
