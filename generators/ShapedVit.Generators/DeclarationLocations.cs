@@ -47,7 +47,7 @@ namespace ShapedVit.Generators
         public void AddMember(Location location) => members.Add(location);
         public void AddContainingType(INamedTypeSymbol outer) => containingTypes.Add(outer);
 
-        /// <summary>Whether the declaration writes this size attribute (else the size comes from a preset or a default).</summary>
+        /// <summary>Whether the declaration writes this size or option attribute (else the size comes from a preset or a default).</summary>
         public bool Declares(string metadataName) => sizes.ContainsKey(metadataName);
 
         /// <summary>The [Patch] application written with one argument (a square patch), if any.</summary>
@@ -73,6 +73,21 @@ namespace ShapedVit.Generators
                          : sizes.TryGetValue(AttributeNames.Embed, out var embed) ? PositionalLocation(embed, 0)
                          : PresetLocation();
                 case Subject.MlpDim: return SizeLocation(AttributeNames.Mlp, 0);
+                case Subject.DynamicImageSize: return OptionLocation(AttributeNames.Image, nameof(ImageAttribute.DynamicSize));
+                case Subject.PatchBias: return OptionLocation(AttributeNames.Patch, nameof(PatchAttribute.Bias));
+                case Subject.PositionEmbedding: return OptionLocation(AttributeNames.PositionEmbedding, null);
+                case Subject.PositionEmbeddingIncludesPrefix: return OptionLocation(AttributeNames.PositionEmbedding, nameof(PositionEmbeddingAttribute.IncludePrefixTokens));
+                case Subject.Norm: return OptionLocation(AttributeNames.Norm, null);
+                case Subject.PreNorm: return OptionLocation(AttributeNames.Norm, nameof(NormAttribute.PreNorm));
+                case Subject.FinalNorm: return OptionLocation(AttributeNames.Norm, nameof(NormAttribute.FinalNorm));
+                case Subject.QkNorm: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.QkNorm));
+                case Subject.SeparateQkv: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.SeparateProjections));
+                case Subject.AttentionInnerNorm: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.InnerNorm));
+                case Subject.Rotary: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.Rotary));
+                case Subject.RotaryReferenceGrid: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.RotaryReferenceGrid));
+                case Subject.MlpActivation: return OptionLocation(AttributeNames.Mlp, nameof(MlpAttribute.Activation));
+                case Subject.MlpGate: return OptionLocation(AttributeNames.Mlp, nameof(MlpAttribute.Gate));
+                case Subject.MlpInnerNorm: return OptionLocation(AttributeNames.Mlp, nameof(MlpAttribute.InnerNorm));
                 case Subject.VisionTransformer: return VisionTransformer is null ? ClassLocation() : AttributeLocation(VisionTransformer);
                 case Subject.Attribute: return index < attributes.Count ? AttributeLocation(attributes[index]) : ClassLocation();
                 case Subject.ExpectationStage: return index < expectations.Count ? PositionalLocation(expectations[index], 0) : ClassLocation();
@@ -138,6 +153,18 @@ namespace ShapedVit.Generators
 
         private Location PresetLocation() =>
             VisionTransformer is null ? ClassLocation() : NamedArgumentLocation(VisionTransformer, nameof(VisionTransformerAttribute.Preset));
+
+        /// <summary>
+        /// An option of an attribute other than [VisionTransformer]: its named argument (<paramref name="named"/>) or, for null,
+        /// the attribute's first positional argument; the whole attribute where that argument is not written (the default
+        /// applies), and the class where the attribute is not applied.
+        /// </summary>
+        private Location OptionLocation(string attributeName, string? named)
+        {
+            if (!sizes.TryGetValue(attributeName, out var attribute)) return ClassLocation();
+            if (named is not null) return NamedArgumentLocation(attribute, named);
+            return attribute.ConstructorArguments.Length > 0 ? PositionalLocation(attribute, 0) : AttributeLocation(attribute);
+        }
 
         private Location SizeLocation(string attributeName, int index)
         {

@@ -14,10 +14,19 @@ namespace ShapedVit.Generators
         public const string Depth = Namespace + "." + nameof(DepthAttribute);
         public const string Heads = Namespace + "." + nameof(HeadsAttribute);
         public const string Mlp = Namespace + "." + nameof(MlpAttribute);
+        public const string PositionEmbedding = Namespace + "." + nameof(PositionEmbeddingAttribute);
+        public const string Norm = Namespace + "." + nameof(NormAttribute);
+        public const string Attention = Namespace + "." + nameof(AttentionAttribute);
         public const string ExpectShape = Namespace + "." + nameof(ExpectShapeAttribute);
 
         /// <summary>The attributes that each give one size of the network, in the order their absence is reported.</summary>
         public static readonly string[] Sizes = { Image, Patch, Embed, Depth, Heads, Mlp };
+
+        /// <summary>
+        /// The attributes that state options of one concern, each applied at most once and none required; their constructors
+        /// may take no argument (<c>[Norm(PreNorm = true)]</c>, <c>[Attention(QkNorm = true)]</c>).
+        /// </summary>
+        public static readonly string[] Options = { PositionEmbedding, Norm, Attention };
 
         /// <summary>"Patch" for "ShapedVit.PatchAttribute": the name as written in source.</summary>
         public static string ShortName(string metadataName)

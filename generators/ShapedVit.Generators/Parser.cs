@@ -27,6 +27,12 @@ namespace ShapedVit.Generators
     {
         /// <summary>The defaults, read from the linked attribute declaration rather than restated.</summary>
         private static readonly VisionTransformerAttribute Defaults = new VisionTransformerAttribute();
+        private static readonly ImageAttribute ImageDefaults = new ImageAttribute(1);
+        private static readonly PatchAttribute PatchDefaults = new PatchAttribute(1);
+        private static readonly MlpAttribute MlpDefaults = new MlpAttribute(0);
+        private static readonly PositionEmbeddingAttribute PositionEmbeddingDefaults = new PositionEmbeddingAttribute();
+        private static readonly NormAttribute NormDefaults = new NormAttribute();
+        private static readonly AttentionAttribute AttentionDefaults = new AttentionAttribute();
 
         /// <summary>The declaration, or null for a type with no name (C# reports CS1001; nothing can be generated for it).</summary>
         public static ParsedDeclaration? Parse(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
@@ -264,7 +270,8 @@ namespace ShapedVit.Generators
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     string? name = OurAttributeName(attribute.AttributeClass);
-                    bool ours = name == AttributeNames.VisionTransformer || name == AttributeNames.ExpectShape || Array.IndexOf(AttributeNames.Sizes, name) >= 0;
+                    bool ours = name == AttributeNames.VisionTransformer || name == AttributeNames.ExpectShape
+                                || Array.IndexOf(AttributeNames.Sizes, name) >= 0 || Array.IndexOf(AttributeNames.Options, name) >= 0;
                     if (!ours) continue;
                     if (!IsReadable(attribute))
                     {
@@ -310,8 +317,10 @@ namespace ShapedVit.Generators
             {
                 if (attribute.AttributeConstructor is null) return false;
                 // Every size attribute and [ExpectShape] take at least one positional argument; a look-alike attribute
-                // declared by user code without one is not ours to read.
-                if (OurAttributeName(attribute.AttributeClass) != AttributeNames.VisionTransformer && attribute.ConstructorArguments.Length == 0) return false;
+                // declared by user code without one is not ours to read. [VisionTransformer] and the option attributes
+                // ([PositionEmbedding], [Norm], [Attention]) may be written without any.
+                string? name = OurAttributeName(attribute.AttributeClass);
+                if (name != AttributeNames.VisionTransformer && Array.IndexOf(AttributeNames.Options, name) < 0 && attribute.ConstructorArguments.Length == 0) return false;
                 foreach (var argument in attribute.ConstructorArguments)
                     if (argument.Kind == TypedConstantKind.Error || (argument.Kind != TypedConstantKind.Array && argument.Value is null)) return false;
                 foreach (var argument in attribute.NamedArguments)
@@ -334,7 +343,7 @@ namespace ShapedVit.Generators
                 double layerNormEps = Named(v, nameof(VisionTransformerAttribute.LayerNormEps), Defaults.LayerNormEps);
 
                 CheckEnum(Subject.Preset, (int)preset, 0, 5, "one of VitPreset.None, Tiny, Small, Base, Large, Huge");
-                CheckEnum(Subject.Pooling, (int)pooling, 0, 1, "Pooling.ClassToken or Pooling.Mean");
+                CheckEnum(Subject.Pooling, (int)pooling, 0, 2, "Pooling.ClassToken, Pooling.Mean or Pooling.AttentionPool");
                 CheckRate(Subject.Dropout, dropout);
                 CheckRate(Subject.AttentionDropout, attentionDropout);
                 CheckRate(Subject.DropPath, dropPath);
@@ -344,13 +353,57 @@ namespace ShapedVit.Generators
                 if (!(layerScaleInit >= 0) || double.IsInfinity(layerScaleInit))
                     Add(DiagnosticDescriptors.InvalidOption, Subject.LayerScaleInit, 0, nameof(VisionTransformerAttribute.LayerScaleInit), "zero (off) or positive and finite", Format(layerScaleInit));
 
-                int imageHeight = 0, imageWidth = 0, channels = ImageAttribute.DefaultChannels, patchHeight = 0, patchWidth = 0;
+                int imageHeight = 0, imageWidth = 0, channels = ImageDefaults.Channels, patchHeight = 0, patchWidth = 0;
+                bool dynamicSize = ImageDefaults.DynamicSize, patchBias = PatchDefaults.Bias;
                 if (sizes.TryGetValue(AttributeNames.Image, out var image))
                 {
                     ReadPair(image, out imageHeight, out imageWidth);
-                    channels = Named(image, nameof(ImageAttribute.Channels), ImageAttribute.DefaultChannels);
+                    channels = Named(image, nameof(ImageAttribute.Channels), ImageDefaults.Channels);
+                    dynamicSize = Named(image, nameof(ImageAttribute.DynamicSize), ImageDefaults.DynamicSize);
                 }
-                if (sizes.TryGetValue(AttributeNames.Patch, out var patch)) ReadPair(patch, out patchHeight, out patchWidth);
+                if (sizes.TryGetValue(AttributeNames.Patch, out var patch))
+                {
+                    ReadPair(patch, out patchHeight, out patchWidth);
+                    patchBias = Named(patch, nameof(PatchAttribute.Bias), PatchDefaults.Bias);
+                }
+
+                var activation = MlpDefaults.Activation;
+                var gate = MlpDefaults.Gate;
+                bool mlpInnerNorm = MlpDefaults.InnerNorm;
+                if (sizes.TryGetValue(AttributeNames.Mlp, out var mlpAttribute))
+                {
+                    activation = (MlpActivation)Named(mlpAttribute, nameof(MlpAttribute.Activation), (int)MlpDefaults.Activation);
+                    gate = (MlpGate)Named(mlpAttribute, nameof(MlpAttribute.Gate), (int)MlpDefaults.Gate);
+                    mlpInnerNorm = Named(mlpAttribute, nameof(MlpAttribute.InnerNorm), MlpDefaults.InnerNorm);
+                    CheckEnum(Subject.MlpActivation, (int)activation, 0, 3, "one of MlpActivation.Gelu, GeluTanh, QuickGelu, Silu", nameof(MlpAttribute.Activation));
+                    CheckEnum(Subject.MlpGate, (int)gate, 0, 2, "one of MlpGate.None, Packed, Split", nameof(MlpAttribute.Gate));
+                }
+
+                var positionEmbedding = PositionEmbeddingDefaults.PositionEmbedding;
+                bool includesPrefix = PositionEmbeddingDefaults.IncludePrefixTokens;
+                if (sizes.TryGetValue(AttributeNames.PositionEmbedding, out var position))
+                {
+                    if (position.ConstructorArguments.Length > 0) positionEmbedding = (PositionEmbeddingKind)Int(position.ConstructorArguments[0]);
+                    includesPrefix = Named(position, nameof(PositionEmbeddingAttribute.IncludePrefixTokens), PositionEmbeddingDefaults.IncludePrefixTokens);
+                    CheckEnum(Subject.PositionEmbedding, (int)positionEmbedding, 0, 1, "PositionEmbeddingKind.Learned or PositionEmbeddingKind.None", "PositionEmbedding");
+                }
+
+                var normKind = NormDefaults.Norm;
+                bool preNorm = NormDefaults.PreNorm;
+                var finalNorm = NormDefaults.FinalNorm;
+                if (sizes.TryGetValue(AttributeNames.Norm, out var norm))
+                {
+                    if (norm.ConstructorArguments.Length > 0) normKind = (NormKind)Int(norm.ConstructorArguments[0]);
+                    preNorm = Named(norm, nameof(NormAttribute.PreNorm), NormDefaults.PreNorm);
+                    finalNorm = (FinalNorm)Named(norm, nameof(NormAttribute.FinalNorm), (int)NormDefaults.FinalNorm);
+                    CheckEnum(Subject.Norm, (int)normKind, 0, 1, "NormKind.LayerNorm or NormKind.RmsNorm", "Norm");
+                    CheckEnum(Subject.FinalNorm, (int)finalNorm, 0, 3, "one of FinalNorm.Auto, BeforePooling, AfterPooling, None", nameof(NormAttribute.FinalNorm));
+                }
+
+                var attention = sizes.TryGetValue(AttributeNames.Attention, out var declaredAttention) ? declaredAttention : null;
+                bool AttentionOption(string option, bool fallback) => attention is null ? fallback : Named(attention, option, fallback);
+                int rotaryReferenceGrid = attention is null ? AttentionDefaults.RotaryReferenceGrid
+                                        : Named(attention, nameof(AttentionAttribute.RotaryReferenceGrid), AttentionDefaults.RotaryReferenceGrid);
                 int embed = Single(AttributeNames.Embed), depth = Single(AttributeNames.Depth), heads = Single(AttributeNames.Heads), mlp = Single(AttributeNames.Mlp);
 
                 // A preset fills only what no attribute states, so an explicit, invalid [Embed(0)] is reported, not replaced.
@@ -390,6 +443,22 @@ namespace ShapedVit.Generators
                     RepresentationSize = Named(v, nameof(VisionTransformerAttribute.RepresentationSize), Defaults.RepresentationSize),
                     Dropout = dropout, AttentionDropout = attentionDropout, DropPath = dropPath, PatchDropout = patchDropout,
                     LayerNormEps = layerNormEps,
+                    DistillationToken = Named(v, nameof(VisionTransformerAttribute.DistillationToken), Defaults.DistillationToken),
+                    DynamicImageSize = dynamicSize,
+                    PatchBias = patchBias,
+                    PositionEmbedding = positionEmbedding,
+                    PositionEmbeddingIncludesPrefix = includesPrefix,
+                    Norm = normKind,
+                    PreNorm = preNorm,
+                    FinalNorm = finalNorm,
+                    QkNorm = AttentionOption(nameof(AttentionAttribute.QkNorm), AttentionDefaults.QkNorm),
+                    SeparateQkv = AttentionOption(nameof(AttentionAttribute.SeparateProjections), AttentionDefaults.SeparateProjections),
+                    AttentionInnerNorm = AttentionOption(nameof(AttentionAttribute.InnerNorm), AttentionDefaults.InnerNorm),
+                    Rotary = AttentionOption(nameof(AttentionAttribute.Rotary), AttentionDefaults.Rotary),
+                    RotaryReferenceGrid = rotaryReferenceGrid,
+                    MlpActivation = activation,
+                    MlpGate = gate,
+                    MlpInnerNorm = mlpInnerNorm,
                 };
             }
 
@@ -447,10 +516,11 @@ namespace ShapedVit.Generators
                 return fallback;
             }
 
-            private void CheckEnum(Subject option, int value, int min, int max, string allowed)
+            /// <param name="name">How the message names the option, where its argument's name is not the subject's.</param>
+            private void CheckEnum(Subject option, int value, int min, int max, string allowed, string? name = null)
             {
                 if (value < min || value > max)
-                    Add(DiagnosticDescriptors.InvalidOption, option, 0, option.ToString(), allowed, value.ToString(CultureInfo.InvariantCulture));
+                    Add(DiagnosticDescriptors.InvalidOption, option, 0, name ?? option.ToString(), allowed, value.ToString(CultureInfo.InvariantCulture));
             }
 
             private void CheckRate(Subject option, double value)
@@ -462,7 +532,16 @@ namespace ShapedVit.Generators
             private void Add(DiagnosticDescriptor descriptor, Subject subject, int index, params string[] arguments) =>
                 problems.Add(new DeclarationProblem(descriptor.Id, subject, index, arguments.ToEquatableArray()));
 
-            private static string DescribeArguments(AttributeData attribute) =>
+            private static string DescribeArguments(AttributeData attribute)
+            {
+                // The option attributes are told apart by their named arguments, which the constructor's leave out.
+                if (Array.IndexOf(AttributeNames.Options, OurAttributeName(attribute.AttributeClass)) >= 0)
+                    return attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax { ArgumentList: { } list }
+                        ? "(" + string.Join(", ", list.Arguments.Select(a => a.ToString())) + ")" : "()";
+                return ConstructorArguments(attribute);
+            }
+
+            private static string ConstructorArguments(AttributeData attribute) =>
                 string.Join(", ", attribute.ConstructorArguments.Select(a => a.Kind == TypedConstantKind.Array ? "[...]" : Convert.ToString(a.Value, CultureInfo.InvariantCulture)))
                 is var text && text.Length > 0 ? "(" + text + ")" : "()";
 

@@ -10,7 +10,11 @@ namespace ShapedVit.Generators
         Class,
         ImageHeight, ImageWidth, Channels, PatchHeight, PatchWidth, EmbedDim, Depth, Heads, MlpDim, NumClasses,
         RegisterTokens, RepresentationSize, ClassToken, Pooling,
-        Preset, QkvBias, LayerScaleInit, Dropout, AttentionDropout, DropPath, PatchDropout, LayerNormEps,
+        Preset, QkvBias, LayerScaleInit, Dropout, AttentionDropout, DropPath, PatchDropout, LayerNormEps, DistillationToken,
+        // The options of the other attributes, named as their VitSpec properties; each is reported on its argument
+        // ([Image] DynamicSize, [Patch] Bias, [PositionEmbedding], [Norm], [Attention], [Mlp]).
+        DynamicImageSize, PatchBias, PositionEmbedding, PositionEmbeddingIncludesPrefix, Norm, PreNorm, FinalNorm,
+        QkNorm, SeparateQkv, AttentionInnerNorm, Rotary, RotaryReferenceGrid, MlpActivation, MlpGate, MlpInnerNorm,
         /// <summary>The whole [VisionTransformer] application.</summary>
         VisionTransformer,
         /// <summary>One attribute application (by index).</summary>

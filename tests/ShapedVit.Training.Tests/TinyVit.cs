@@ -24,3 +24,13 @@ public partial class DepthThreeTinyVit { }
 [VisionTransformer(NumClasses = 10, RegisterTokens = 2)]
 [Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(3), Heads(2), Mlp(32)]
 public partial class DepthThreeRegistersTinyVit { }
+
+/// <summary>The depth-3 TinyVit as timm's GAP models with registers: no class token, two registers, mean pooling (fc_norm, no final norm).</summary>
+[VisionTransformer(NumClasses = 10, ClassToken = false, RegisterTokens = 2, Pooling = Pooling.Mean)]
+[Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(3), Heads(2), Mlp(32)]
+public partial class DepthThreeGapRegistersTinyVit { }
+
+/// <summary>The depth-3 TinyVit as DeiT's distilled ViT: a distillation token after the class token and a second head, head_dist.</summary>
+[VisionTransformer(NumClasses = 10, DistillationToken = true)]
+[Image(8, 8, Channels = 1), Patch(4), Embed(16), Depth(3), Heads(2), Mlp(32)]
+public partial class DepthThreeDistilledTinyVit { }

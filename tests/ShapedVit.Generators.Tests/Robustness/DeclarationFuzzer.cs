@@ -188,7 +188,7 @@ public static class DeclarationFuzzer
         var named = new List<string>();
         if (d.Preset is { } preset) named.Add("Preset = " + Enum("VitPreset", new[] { "None", "Tiny", "Small", "Base", "Large", "Huge" }, preset));
         if (d.NumClasses is { } classes) named.Add("NumClasses = " + Int(classes));
-        if (d.Pooling is { } pooling) named.Add("Pooling = " + Enum("Pooling", new[] { "ClassToken", "Mean" }, pooling));
+        if (d.Pooling is { } pooling) named.Add("Pooling = " + Enum("Pooling", new[] { "ClassToken", "Mean", "AttentionPool" }, pooling));
         if (d.ClassToken is { } classToken) named.Add("ClassToken = " + (classToken ? "true" : "false"));
         if (d.RegisterTokens is { } registers) named.Add("RegisterTokens = " + Int(registers));
         if (d.QkvBias is { } qkvBias) named.Add("QkvBias = " + (qkvBias ? "true" : "false"));

@@ -60,7 +60,7 @@ public static class DeclarationOracle
         if (preset != 0 && !hasPreset) errors.Add("SVIT0016");
 
         int pooling = d.Pooling ?? 0;
-        if (pooling != 0 && pooling != 1) errors.Add("SVIT0016");
+        if (pooling < 0 || pooling > 2) errors.Add("SVIT0016"); // ClassToken, Mean, AttentionPool
         foreach (double rate in new[] { d.Dropout, d.AttentionDropout, d.DropPath, d.PatchDropout }.Select(r => r ?? 0))
             if (double.IsNaN(rate) || rate < 0 || rate >= 1) errors.Add("SVIT0016");
         double eps = d.LayerNormEps ?? 1e-6;

@@ -10,6 +10,13 @@ The models are depth-3 ViTs as small as the tests' TinyVit (8x8 grey images, pat
   vit_depth3            class token, no registers
   vit_depth3_registers  class token and 2 register tokens
   deit_distilled_depth3 DeiT's distilled ViT (class and distillation tokens, head and head_dist)
+and the same size in the other families, for the parameters they add (each name's layer is what matters):
+  vit_depth3_gap_registers   no class token, 2 registers, mean pooling (fc_norm after pooling, no final norm)
+  vit_depth3_clip            CLIP: norm_pre (timm's '^norm' matcher puts it with the final norm), no patch bias
+  vit_depth3_siglip_map      SigLIP: no class token, attention-pool head (attn_pool.*, its latent is 3-D)
+  vit_depth3_dinov2_reg      DINOv2 with registers: layer scale (ls1.gamma, ls2.gamma), pos embed without prefix
+  eva02_depth3               timm's Eva as EVA-02: q/k/v projections, SwiGLU fc1_g/fc1_x, mlp.norm, RoPE (no
+                             parameters), mean pooling with fc_norm
 
 timm is imported from a checkout of its source, never copied into this repository:
   fetch github:huggingface/pytorch-image-models, then
@@ -27,6 +34,9 @@ sys.path.insert(0, TIMM_SOURCE)
 import torch  # noqa: E402
 import timm  # noqa: E402
 from timm.models.deit import VisionTransformerDistilled  # noqa: E402
+from timm.models.eva import Eva  # noqa: E402
+from timm.layers import LayerNorm  # noqa: E402
+from functools import partial  # noqa: E402
 from timm.models.vision_transformer import VisionTransformer  # noqa: E402
 from timm.optim import param_groups_layer_decay  # noqa: E402
 
@@ -56,6 +66,13 @@ def main():
         "vit_depth3": VisionTransformer(**SHAPES),
         "vit_depth3_registers": VisionTransformer(**SHAPES, reg_tokens=2),
         "deit_distilled_depth3": VisionTransformerDistilled(**SHAPES),
+        "vit_depth3_gap_registers": VisionTransformer(**SHAPES, class_token=False, reg_tokens=2, global_pool="avg"),
+        "vit_depth3_clip": VisionTransformer(**SHAPES, pre_norm=True, norm_layer=partial(LayerNorm, eps=1e-5)),
+        "vit_depth3_siglip_map": VisionTransformer(**SHAPES, class_token=False, global_pool="map",
+                                                   act_layer="gelu_tanh"),
+        "vit_depth3_dinov2_reg": VisionTransformer(**SHAPES, init_values=1e-5, reg_tokens=4, no_embed_class=True),
+        "eva02_depth3": Eva(**SHAPES, qkv_fused=False, swiglu_mlp=True, scale_mlp=True, use_rot_pos_emb=True,
+                            ref_feat_shape=(2, 2)),
     }
     reference = {
         "timm_version": timm.__version__,
