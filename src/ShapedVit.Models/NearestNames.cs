@@ -1,16 +1,23 @@
 namespace ShapedVit.Models;
 
-/// <summary>The known names nearest a mistyped one: fewest edits (Levenshtein, case-insensitive), then the longest shared prefix.</summary>
+/// <summary>
+/// The known names nearest a mistyped one, case-insensitive: most shared words first (timm's names are words joined by
+/// '_' and '.', so "dinov2_vits14" finds the DINOv2 names), then fewest edits (Levenshtein), then the longest shared prefix.
+/// </summary>
 internal static class NearestNames
 {
     public static IReadOnlyList<string> Of(string name, IEnumerable<string> known, int count = 3)
     {
         string lower = name.ToLowerInvariant();
+        var words = Words(lower);
         return known
-            .Select(k => (Name: k, Distance: Distance(lower, k.ToLowerInvariant()), Prefix: SharedPrefix(lower, k.ToLowerInvariant())))
-            .OrderBy(c => c.Distance).ThenByDescending(c => c.Prefix).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Select(k => (Name: k, Shared: Words(k.ToLowerInvariant()).Count(words.Contains), Distance: Distance(lower, k.ToLowerInvariant()),
+                          Prefix: SharedPrefix(lower, k.ToLowerInvariant())))
+            .OrderByDescending(c => c.Shared).ThenBy(c => c.Distance).ThenByDescending(c => c.Prefix).ThenBy(c => c.Name, StringComparer.Ordinal)
             .Take(count).Select(c => c.Name).ToArray();
     }
+
+    private static HashSet<string> Words(string name) => new(name.Split('_', '.'), StringComparer.Ordinal);
 
     internal static int Distance(string a, string b)
     {

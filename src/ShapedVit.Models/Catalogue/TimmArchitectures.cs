@@ -190,12 +190,10 @@ internal static class TimmArchitectures
             new("vit_base_patch16_clip_quickgelu_224.openai", "timm/vit_base_patch16_clip_224.openai", 512, [3, 224, 224], [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711], 0.9, "center", "bicubic", "apache-2.0"),
         ]),
         TimmArchitecture.Of<VitBasePatch16Gap224>("vit_base_patch16_gap_224", "vit-gap", "VisionTransformer", "untrained",
-        [
-        ],
+        [],
         untrained: new("vit_base_patch16_gap_224.untrained", null, 1000, [3, 224, 224], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], 0.9, "center", "bicubic", "apache-2.0")),
         TimmArchitecture.Of<VitBasePatch16Reg4Gap256>("vit_base_patch16_reg4_gap_256", "vit-gap", "VisionTransformer", "untrained",
-        [
-        ],
+        [],
         untrained: new("vit_base_patch16_reg4_gap_256.untrained", null, 1000, [3, 256, 256], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], 0.9, "center", "bicubic", "apache-2.0")),
         TimmArchitecture.Of<VitBasePatch16Siglip224>("vit_base_patch16_siglip_224", "siglip", "VisionTransformer", "v2_webli",
         [
@@ -300,8 +298,7 @@ internal static class TimmArchitectures
             new("vit_base_patch8_224.dino", "timm/vit_base_patch8_224.dino", 0, [3, 224, 224], [0.485, 0.456, 0.406], [0.229, 0.224, 0.225], 0.9, "center", "bicubic", "apache-2.0"),
         ]),
         TimmArchitecture.Of<VitLargePatch14_224>("vit_large_patch14_224", "vit", "VisionTransformer", "untrained",
-        [
-        ],
+        [],
         untrained: new("vit_large_patch14_224.untrained", null, 1000, [3, 224, 224], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], 0.9, "center", "bicubic", "apache-2.0")),
         TimmArchitecture.Of<VitLargePatch14Clip224>("vit_large_patch14_clip_224", "clip", "VisionTransformer", "laion2b_ft_in12k_in1k",
         [

@@ -1,0 +1,26 @@
+namespace ShapedVit.Models.Tests;
+
+/// <summary>
+/// The generated models against timm: each declaration's static Spec is the translation of timm's arguments (the generator
+/// read every option), and its exact parameter count, from the proven geometry alone (no model is built), is timm's with
+/// the default tag's head and headless.
+/// </summary>
+public class GeneratedModelTests
+{
+    [Theory, MemberData(nameof(TimmFacts.Names), MemberType = typeof(TimmFacts))]
+    public void The_generated_spec_is_the_translation_of_timms_arguments(string name)
+    {
+        var expected = TimmTranslator.Translate(TimmTranslator.Load().Entries.Single(e => e.Name == name)).Spec;
+        Assert.Equal(expected, Timm.Architecture(name).Spec);
+    }
+
+    [Theory, MemberData(nameof(TimmFacts.Names), MemberType = typeof(TimmFacts))]
+    public void The_parameter_count_is_timms_with_its_head_and_headless(string name)
+    {
+        var facts = TimmFacts.Of(name);
+        var architecture = Timm.Architecture(name);
+        Assert.Equal((int)facts["num_classes"]!, architecture.DefaultConfig.NumClasses);
+        Assert.Equal((long)facts["parameter_count"]!, architecture.Geometry().ParameterCount);
+        Assert.Equal((long)facts["parameter_count_num_classes_0"]!, architecture.Geometry(0).ParameterCount);
+    }
+}
