@@ -430,7 +430,8 @@ namespace ShapedVit.Generators
             w.Line();
             if (m.SymbolicNumClasses)
             {
-                w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec with { NumClasses = NumClasses };");
+                // A headless instance (numClasses 0) has no symbolic count left: its spec reads as a declared headless model's.
+                w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec with { NumClasses = NumClasses, RuntimeNumClasses = NumClasses > 0 };");
                 w.Line();
                 w.Line("global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry =>");
                 w.Line("    instanceGeometry ??= global::ShapedVit.VitGeometry.Create(((global::ShapedVit.IVisionTransformer)this).Spec);");

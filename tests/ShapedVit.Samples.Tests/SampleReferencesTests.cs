@@ -13,7 +13,7 @@ public class SampleReferencesTests
     public static TheoryData<string, string, string[], string[]> Samples => new()
     {
         { "Classify", "classify", ["ShapedVit", "ShapedVit.Vision", "ShapedVit.Onnx", "ShapedVit.Samples.Shared"], TrainingOnly },
-        { "Variants", "variants", ["ShapedVit", "ShapedVit.Samples.Shared"], [.. TrainingOnly, "ShapedVit.Vision", "ShapedVit.Onnx"] },
+        { "Variants", "variants", ["ShapedVit", "ShapedVit.Models", "ShapedVit.Samples.Shared"], [.. TrainingOnly, "ShapedVit.Vision", "ShapedVit.Onnx", "ShapedVit.Hub"] },
         { "FineTune", "finetune", ["ShapedVit.Training", "ShapedVit.Samples.Shared.Training", "Spectre.Console", "ScottPlot"], [] },
         { "FashionMnist", "fashion-mnist", ["ShapedVit.Training", "ShapedVit.Samples.Shared.Training", "Spectre.Console", "ScottPlot"], [] },
     };

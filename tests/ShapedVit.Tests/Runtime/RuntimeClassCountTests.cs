@@ -61,6 +61,11 @@ public class RuntimeClassCountTests
         Assert.True(output.allclose(pooled, 0, 0));
         using var intermediates = model.ForwardWithIntermediates(images);
         Assert.Null(intermediates.Logits);
+        IVisionTransformer vit = model;
+        Assert.Equal(0, vit.Spec.NumClasses);
+        Assert.False(vit.Spec.SymbolicNumClasses);   // the instance's trace ends at the pooled vector, not at [N]
+        Assert.Equal("[32,32,3] -> [16,64] -> [17,64] -> 2 x block [17,64] -> [64]", vit.Geometry.Trace);
+        Assert.Equal(actual, vit.Geometry.ParameterCount);
         // The same backbone keys and shapes as a model with a head.
         using var headed = new FolderVit(numClasses: 3, seed: 0);
         var backbone = model.state_dict();

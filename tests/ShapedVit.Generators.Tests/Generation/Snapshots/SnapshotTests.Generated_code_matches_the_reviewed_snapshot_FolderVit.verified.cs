@@ -220,7 +220,7 @@ namespace Models
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
         public static VitGeometry Geometry => geometry ??= VitGeometry.Create(Spec);
 
-        VitSpec IVisionTransformer.Spec => Spec with { NumClasses = NumClasses };
+        VitSpec IVisionTransformer.Spec => Spec with { NumClasses = NumClasses, RuntimeNumClasses = NumClasses > 0 };
 
         VitGeometry IVisionTransformer.Geometry =>
             instanceGeometry ??= VitGeometry.Create(((IVisionTransformer)this).Spec);
