@@ -82,6 +82,7 @@ namespace ShapedVit.Generators
                 case Subject.FinalNorm: return OptionLocation(AttributeNames.Norm, nameof(NormAttribute.FinalNorm));
                 case Subject.QkNorm: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.QkNorm));
                 case Subject.SeparateQkv: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.SeparateProjections));
+                case Subject.SeparateQvBias: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.SeparateQvBias));
                 case Subject.AttentionInnerNorm: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.InnerNorm));
                 case Subject.Rotary: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.Rotary));
                 case Subject.RotaryReferenceGrid: return OptionLocation(AttributeNames.Attention, nameof(AttentionAttribute.RotaryReferenceGrid));

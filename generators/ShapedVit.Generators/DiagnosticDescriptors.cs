@@ -118,12 +118,38 @@ namespace ShapedVit.Generators
             "'{0}' has a primary constructor, but ShapedVit generates the constructor (long? seed) that builds the module: remove the parameter list and keep what it initialises in fields",
             DiagnosticSeverity.Error, "Every other constructor of a class with a primary constructor must call it, which the generated constructor cannot do.");
 
+        public static readonly DiagnosticDescriptor DistillationTokenWithoutClassToken = Create(
+            "SVIT0022", "Distillation token needs a class token",
+            "DistillationToken = true adds DeiT's distillation token after the class token, but ClassToken = false: {0}",
+            DiagnosticSeverity.Error, "DeiT's distillation token follows the class token, and the two heads read the two tokens (timm's VisionTransformerDistilled).");
+
+        public static readonly DiagnosticDescriptor DistillationTokenWithoutClassTokenPooling = Create(
+            "SVIT0023", "Distillation token needs class-token pooling",
+            "DistillationToken = true averages the heads of the class and distillation tokens, but Pooling is {0}: remove DistillationToken or use Pooling.ClassToken",
+            DiagnosticSeverity.Error, "timm's VisionTransformerDistilled asserts global_pool='token': its heads read the class token and the distillation token.");
+
+        public static readonly DiagnosticDescriptor PackedGateOddWidth = Create(
+            "SVIT0024", "Packed SwiGLU needs an even hidden width",
+            "MlpGate.Packed chunks the MLP hidden dimension {0} into two halves, but it is odd: use {1}",
+            DiagnosticSeverity.Error, "A packed gated MLP (timm's SwiGLUPacked/GluMlp) holds the gate and the value halves in one fc1 and splits its output in two.");
+
+        public static readonly DiagnosticDescriptor RotaryHeadDimNotDivisibleBy4 = Create(
+            "SVIT0025", "Rotary embedding needs a head dimension divisible by 4",
+            "Rotary = true splits each head into 4 bands (sin and cos of height and width), but head dimension {0} ({1} / {2} heads) is not divisible by 4: {3}",
+            DiagnosticSeverity.Error, "EVA-02's rotary embedding (timm's RotaryEmbeddingCat) builds head_dim / 4 frequency bands per image axis.");
+
+        public static readonly DiagnosticDescriptor OptionWithoutEffect = Create(
+            "SVIT0026", "Option has no effect",
+            "{0} has no effect {1}: {2}",
+            DiagnosticSeverity.Error, "Every option a declaration states must change the model; one the rest of the declaration leaves without effect is a mistake.");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             ImageNotDivisibleByPatch, EmbedNotDivisibleByHeads, NonPositiveSize, NotPartial, ContainingTypeNotPartial, GenericClass,
             StaticClass, MissingAttribute, DuplicateAttribute, ClassTokenPoolingWithoutClassToken, ExpectedShapeMismatch,
             HeadDimNotMultipleOf8, ProvenTrace, UnsupportedType, TooLarge, InvalidOption, UnreadableAttribute, UnknownStage,
-            GeneratedMemberConflict, UserBaseClass, PrimaryConstructor,
+            GeneratedMemberConflict, UserBaseClass, PrimaryConstructor, DistillationTokenWithoutClassToken,
+            DistillationTokenWithoutClassTokenPooling, PackedGateOddWidth, RotaryHeadDimNotDivisibleBy4, OptionWithoutEffect,
         };
 
         public static DiagnosticDescriptor ById(string id)

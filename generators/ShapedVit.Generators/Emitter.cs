@@ -28,7 +28,7 @@ namespace ShapedVit.Generators
             "PrefixTokens", "RegisterTokens", "SequenceLength", "EmbedDim", "Depth", "Heads", "HeadDim", "MlpDim",
             "RepresentationSize", "NumClasses", "LayerNormEps", "ParameterCount", "Macs", "ShapeTrace", "TrainingPatchTokens",
             "patch_embed", "cls_token", "reg_token", "pos_embed", "pos_drop", "patch_drop", "blocks", "norm", "fc_norm", "pre_logits",
-            "head_drop", "head", "geometry",
+            "head_drop", "head", "geometry", "rope",
             "forward", "ForwardFeatures", "ForwardHead", "ForwardWithIntermediates", "EmbedTokens", "CheckImages", "Spec", "Geometry",
             "DeclarationErrors", "ParameterCountFor", "MacsFor", "instanceGeometry",
         };
@@ -66,6 +66,7 @@ namespace ShapedVit.Generators
             "Tensor", "torch",
             "Parameter", "Dropout", "LayerNorm", "Linear", "ModuleList",
             "PatchEmbed", "PatchDropout", "EncoderBlock", "PreLogits", "VitInitializer", "InputChecks", "Scalars",
+            "RotaryEmbedding", "NormKind", "MlpActivation", "MlpGate",
             "IVisionTransformer", "VitSpec", "VitGeometry", "VitIntermediates", "Pooling",
             "GeneratedCode", "GeneratedCodeAttribute", "List",
             "ArgumentException", "ArgumentNullException", "ArgumentOutOfRangeException", "InvalidOperationException", "IDisposable",
@@ -146,7 +147,7 @@ namespace ShapedVit.Generators
             string image = m.ImageHeight == m.ImageWidth ? $"{m.ImageHeight}" : $"{m.ImageHeight}x{m.ImageWidth}";
             string patch = m.PatchHeight == m.PatchWidth ? $"{m.PatchHeight}" : $"{m.PatchHeight}x{m.PatchWidth}";
             string head = m.SymbolicNumClasses ? "N classes (the constructor's numClasses)" : m.NumClasses > 0 ? $"{m.NumClasses} classes" : "headless";
-            return $"{image} px, {m.Channels} channel(s), patch {patch}, {m.EmbedDim} wide, {m.Depth} blocks, {m.Heads} heads, {head}";
+            return $"{image} px, {m.Channels} channel(s), patch {patch}, {m.EmbedDim} wide, {m.Depth} blocks, {m.Heads} heads, {head}{DescribeBlocks(m)}";
         }
 
         private static void WriteConstants(IndentedWriter w, VitSpec m, VitGeometry g)
@@ -218,6 +219,7 @@ namespace ShapedVit.Generators
             w.Line("private readonly global::TorchSharp.Modules.Dropout pos_drop;");
             if (m.PatchDropout > 0)
                 w.Line($"private readonly {Layers}.PatchDropout patch_drop;", $"training: [B,{g.SequenceLength},{m.EmbedDim}] -> {TrainingTokens(m, g)}");
+            if (m.Rotary) w.Line($"private readonly {Layers}.RotaryEmbedding rope;", "no state: sin/cos of each forward's patch grid, read by every block's attention");
             w.Line($"private readonly global::TorchSharp.Modules.ModuleList<{Layers}.EncoderBlock> blocks;", $"{m.Depth} x [B,{g.SequenceLength},{m.EmbedDim}]");
             if (m.Pooling == Pooling.ClassToken) w.Line("private readonly global::TorchSharp.Modules.LayerNorm norm;");
             else w.Line("private readonly global::TorchSharp.Modules.LayerNorm fc_norm;", "after mean pooling");
@@ -255,6 +257,8 @@ namespace ShapedVit.Generators
             w.Line($"pos_embed = {Torch}.nn.Parameter({Torch}.zeros(1, SequenceLength, EmbedDim));");
             w.Line($"pos_drop = {Torch}.nn.Dropout({Double(m.Dropout)});");
             if (m.PatchDropout > 0) w.Line($"patch_drop = new {Layers}.PatchDropout({Double(m.PatchDropout)}, PrefixTokens);");
+            if (m.Rotary)
+                w.Line($"rope = new {Layers}.RotaryEmbedding(HeadDim{(m.RotaryReferenceGrid > 0 ? ", referenceGrid: " + Int(m.RotaryReferenceGrid) : "")});");
             w.Line($"var encoderBlocks = new {Layers}.EncoderBlock[Depth];");
             w.Open("for (int i = 0; i < Depth; i++)");
             if (m.DropPath > 0)
@@ -264,7 +268,9 @@ namespace ShapedVit.Generators
             }
             string dropPath = m.DropPath > 0 ? "dropPath" : "0.0";
             w.Line($"encoderBlocks[i] = new {Layers}.EncoderBlock(EmbedDim, Heads, MlpDim, qkvBias: {Bool(m.QkvBias)}, layerScaleInit: {Double(m.LayerScaleInit)},");
-            w.Line($"    dropout: {Double(m.Dropout)}, attentionDropout: {Double(m.AttentionDropout)}, dropPath: {dropPath}, layerNormEps: LayerNormEps);");
+            var options = BlockOptions(m);
+            w.Line($"    dropout: {Double(m.Dropout)}, attentionDropout: {Double(m.AttentionDropout)}, dropPath: {dropPath}, layerNormEps: LayerNormEps{(options.Count > 0 ? "," : ");")}");
+            if (options.Count > 0) w.Line($"    {string.Join(", ", options)});");
             w.Close();
             w.Line($"blocks = {Torch}.nn.ModuleList(encoderBlocks);");
             w.Line(m.Pooling == Pooling.ClassToken
@@ -282,6 +288,52 @@ namespace ShapedVit.Generators
             w.Line($"{Layers}.VitInitializer.Apply(this, seed);");
             w.Close();
             w.Line();
+        }
+
+        /// <summary>The EncoderBlock arguments beyond the paper's block, only those the declaration changes from their defaults.</summary>
+        private static List<string> BlockOptions(VitSpec m)
+        {
+            var options = new List<string>();
+            if (m.Norm != NormKind.LayerNorm) options.Add($"norm: global::ShapedVit.NormKind.{m.Norm}");
+            if (m.QkNorm) options.Add("qkNorm: true");
+            if (m.SeparateQkv) options.Add("separateQkv: true");
+            if (m.SeparateQvBias) options.Add("separateQvBias: true");
+            if (m.AttentionInnerNorm) options.Add("attentionInnerNorm: true");
+            if (m.Rotary) options.Add("rope: rope, prefixTokens: PrefixTokens");
+            if (m.MlpActivation != MlpActivation.Gelu) options.Add($"mlpActivation: global::ShapedVit.MlpActivation.{m.MlpActivation}");
+            if (m.MlpGate != MlpGate.None) options.Add($"mlpGate: global::ShapedVit.MlpGate.{m.MlpGate}");
+            if (m.MlpInnerNorm) options.Add("mlpInnerNorm: true");
+            return options;
+        }
+
+        /// <summary>The block options in words, for the class documentation ("" for the paper's block).</summary>
+        private static string DescribeBlocks(VitSpec m)
+        {
+            var parts = new List<string>();
+            if (m.Norm == NormKind.RmsNorm) parts.Add("RMSNorm");
+            if (m.QkNorm) parts.Add("qk-norm");
+            if (m.SeparateQkv) parts.Add("separate q/k/v projections");
+            if (m.SeparateQvBias) parts.Add("q_bias/v_bias");
+            if (m.AttentionInnerNorm) parts.Add("attention inner norm");
+            if (m.Rotary) parts.Add(m.RotaryReferenceGrid > 0 ? $"rotary position embedding (reference grid {m.RotaryReferenceGrid})" : "rotary position embedding");
+            string activation = m.MlpActivation switch
+            {
+                MlpActivation.GeluTanh => "tanh-GELU", MlpActivation.QuickGelu => "QuickGELU", MlpActivation.Silu => "SiLU", _ => "GELU",
+            };
+            if (m.MlpGate != MlpGate.None) parts.Add($"{activation}-gated MLP ({(m.MlpGate == MlpGate.Packed ? "packed fc1" : "fc1_g, fc1_x")})");
+            else if (m.MlpActivation != MlpActivation.Gelu) parts.Add($"{activation} MLP");
+            if (m.MlpInnerNorm) parts.Add("MLP inner norm");
+            return parts.Count == 0 ? "" : "; blocks with " + string.Join(", ", parts);
+        }
+
+        /// <summary>
+        /// With a rotary embedding, its sin/cos for the images' patch grid, current for the blocks' attention until the method
+        /// returns (the blocks stay Module&lt;Tensor, Tensor&gt;, so their hooks fire as without it).
+        /// </summary>
+        private static void WriteRotaryScope(IndentedWriter w, VitSpec m)
+        {
+            if (!m.Rotary) return;
+            w.Line("using var rotary = rope.Use(images.shape[2] / PatchHeight, images.shape[3] / PatchWidth, images.device);", "the patch grid of these images");
         }
 
         private static void WriteForward(IndentedWriter w, VitSpec m, VitGeometry g)
@@ -304,6 +356,7 @@ namespace ShapedVit.Generators
             w.Line("CheckImages(images);", Shape("B", m.Channels, m.ImageHeight, m.ImageWidth));
             w.Line($"using var scope = {Torch}.NewDisposeScope();");
             w.Line("var x = EmbedTokens(images);", tokens);
+            WriteRotaryScope(w, m);
             w.Line("foreach (var block in blocks) x = block.call(x);", $"{m.Depth} x {tokens}");
             if (m.Pooling == Pooling.ClassToken) w.Line("return norm.call(x).MoveToOuterDisposeScope();", tokens);
             else w.Line("return x.MoveToOuterDisposeScope();", tokens + ", normalised after pooling");
@@ -352,6 +405,7 @@ namespace ShapedVit.Generators
             w.Line($"var hiddenStates = new global::System.Collections.Generic.List<{Tensor}>(Depth);");
             w.Line($"var attentions = new global::System.Collections.Generic.List<{Tensor}>(attention ? Depth : 0);");
             w.Line("var x = EmbedTokens(images);", tokens);
+            WriteRotaryScope(w, m);
             w.Open("foreach (var block in blocks)");
             w.Open("if (attention)");
             w.Line("var (output, weights) = block.ForwardWithAttention(x);", Shape("B", m.Heads, g.SequenceLength, g.SequenceLength) + " weights");

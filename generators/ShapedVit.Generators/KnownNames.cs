@@ -45,5 +45,12 @@ namespace ShapedVit.Generators
         public const string HeadCandidates = nameof(HeadCandidates);
         /// <summary>SVIT0011: the proven shape, "d0,d1,...".</summary>
         public const string ProvenShape = nameof(ProvenShape);
+        /// <summary>
+        /// SVIT0022, SVIT0023, SVIT0026: the named argument to remove from the attribute the diagnostic is reported in
+        /// ("ClassToken", "DistillationToken", "IncludePrefixTokens"...), chosen so that the declaration is then valid.
+        /// </summary>
+        public const string RemoveArgument = nameof(RemoveArgument);
+        /// <summary>SVIT0024: the [Mlp] hidden widths to offer, best first: "96,94".</summary>
+        public const string MlpCandidates = nameof(MlpCandidates);
     }
 }

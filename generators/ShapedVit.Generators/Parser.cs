@@ -453,6 +453,7 @@ namespace ShapedVit.Generators
                     FinalNorm = finalNorm,
                     QkNorm = AttentionOption(nameof(AttentionAttribute.QkNorm), AttentionDefaults.QkNorm),
                     SeparateQkv = AttentionOption(nameof(AttentionAttribute.SeparateProjections), AttentionDefaults.SeparateProjections),
+                    SeparateQvBias = AttentionOption(nameof(AttentionAttribute.SeparateQvBias), AttentionDefaults.SeparateQvBias),
                     AttentionInnerNorm = AttentionOption(nameof(AttentionAttribute.InnerNorm), AttentionDefaults.InnerNorm),
                     Rotary = AttentionOption(nameof(AttentionAttribute.Rotary), AttentionDefaults.Rotary),
                     RotaryReferenceGrid = rotaryReferenceGrid,

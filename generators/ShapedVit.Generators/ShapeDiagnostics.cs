@@ -103,6 +103,57 @@ namespace ShapedVit.Generators
                 }
                 case ShapeProblemKind.ClassTokenPoolingWithoutClassToken:
                     return new Finding(DiagnosticDescriptors.ClassTokenPoolingWithoutClassToken, Subject.ClassToken, 0, Array.Empty<object>());
+                case ShapeProblemKind.DistillationTokenWithoutClassToken:
+                {
+                    // With class-token pooling, keeping the class token fixes both; otherwise dropping the distillation token does.
+                    bool keepClassToken = spec.Pooling == Pooling.ClassToken;
+                    var properties = withFixes ? ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.RemoveArgument,
+                        keepClassToken ? nameof(VisionTransformerAttribute.ClassToken) : nameof(VisionTransformerAttribute.DistillationToken)) : null;
+                    return new Finding(DiagnosticDescriptors.DistillationTokenWithoutClassToken, Subject.DistillationToken, 0, new object[]
+                        { keepClassToken ? "keep the class token (remove ClassToken = false) or remove DistillationToken" : "remove DistillationToken or keep the class token" }, properties);
+                }
+                case ShapeProblemKind.DistillationTokenWithoutClassTokenPooling:
+                {
+                    var properties = withFixes ? ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.RemoveArgument, nameof(VisionTransformerAttribute.DistillationToken)) : null;
+                    return new Finding(DiagnosticDescriptors.DistillationTokenWithoutClassTokenPooling, Subject.DistillationToken, 0,
+                        new object[] { VitGeometry.PoolingName(problem.Value) }, properties);
+                }
+                case ShapeProblemKind.PackedGateOddWidth:
+                {
+                    long width = problem.Value;
+                    // Up first: a packed MLP is usually declared at the width of the fc1 that holds both halves.
+                    var candidates = width > 1 ? new[] { width + 1, width - 1 } : new[] { width + 1 };
+                    var properties = withFixes ? ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.MlpCandidates, string.Join(",", candidates.Select(Num))) : null;
+                    return new Finding(DiagnosticDescriptors.PackedGateOddWidth, Subject.MlpGate, 0,
+                        new object[] { Num(width), string.Join(" or ", candidates.Select(Num)) }, properties);
+                }
+                case ShapeProblemKind.RotaryHeadDimNotDivisibleBy4:
+                    return new Finding(DiagnosticDescriptors.RotaryHeadDimNotDivisibleBy4, Subject.Rotary, 0, new object[]
+                        { Num(problem.Value), Num(spec.EmbedDim), Num(problem.Other), SuggestHeads(spec.EmbedDim, spec.Heads, 4) });
+                case ShapeProblemKind.OptionWithoutEffect:
+                {
+                    string option;
+                    object[] arguments;
+                    switch (problem.Subject)
+                    {
+                        case ShapeSubject.RotaryReferenceGrid:
+                            option = nameof(AttentionAttribute.RotaryReferenceGrid);
+                            arguments = new object[] { option + " = " + Num(problem.Value), "without Rotary = true", "remove it or set Rotary = true" };
+                            break;
+                        case ShapeSubject.SeparateQvBias:
+                            option = nameof(AttentionAttribute.SeparateQvBias);
+                            arguments = problem.Value == 1
+                                ? new object[] { option + " = true", "with SeparateProjections = true (q_proj and v_proj have their own biases)", "remove it" }
+                                : new object[] { option + " = true", "with QkvBias = false (there is no bias to store as q_bias and v_bias)", "remove it or set QkvBias = true" };
+                            break;
+                        default:
+                            option = nameof(PositionEmbeddingAttribute.IncludePrefixTokens);
+                            arguments = new object[] { option + " = false", "without a position embedding (PositionEmbeddingKind.None)", "remove it" };
+                            break;
+                    }
+                    var properties = withFixes ? ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.RemoveArgument, option) : null;
+                    return new Finding(DiagnosticDescriptors.OptionWithoutEffect, problem.Subject.ToSubject(), 0, arguments, properties);
+                }
                 default: // HeadDimNotMultipleOf8
                     return new Finding(DiagnosticDescriptors.HeadDimNotMultipleOf8, Subject.Heads, 0, new object[]
                         { Num(problem.Value), Num(spec.EmbedDim), Num(problem.Other), SuggestHeads(spec.EmbedDim, spec.Heads) });
@@ -181,10 +232,11 @@ namespace ShapedVit.Generators
             }
         }
 
-        private static string SuggestHeads(long embed, long heads)
+        /// <summary>Head counts whose head width is a multiple of <paramref name="multiple"/>, or an embed width that allows the given count.</summary>
+        private static string SuggestHeads(long embed, long heads, long multiple = 8)
         {
-            var good = VitGeometry.Divisors(embed).Where(h => (embed / h) % 8 == 0).ToList();
-            if (good.Count == 0) return "use an embed dimension that is a multiple of 8 x heads (" + Num(8 * heads) + ", " + Num(16 * heads) + ")";
+            var good = VitGeometry.Divisors(embed).Where(h => (embed / h) % multiple == 0).ToList();
+            if (good.Count == 0) return "use an embed dimension that is a multiple of " + Num(multiple) + " x heads (" + Num(multiple * heads) + ", " + Num(2 * multiple * heads) + ")";
             var nearest = good.OrderBy(h => Math.Abs(h - heads)).ThenBy(h => h).Take(2).OrderBy(h => h);
             return "consider " + string.Join(" or ", nearest.Select(Num)) + " heads";
         }

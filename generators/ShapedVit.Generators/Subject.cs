@@ -14,7 +14,7 @@ namespace ShapedVit.Generators
         // The options of the other attributes, named as their VitSpec properties; each is reported on its argument
         // ([Image] DynamicSize, [Patch] Bias, [PositionEmbedding], [Norm], [Attention], [Mlp]).
         DynamicImageSize, PatchBias, PositionEmbedding, PositionEmbeddingIncludesPrefix, Norm, PreNorm, FinalNorm,
-        QkNorm, SeparateQkv, AttentionInnerNorm, Rotary, RotaryReferenceGrid, MlpActivation, MlpGate, MlpInnerNorm,
+        QkNorm, SeparateQkv, SeparateQvBias, AttentionInnerNorm, Rotary, RotaryReferenceGrid, MlpActivation, MlpGate, MlpInnerNorm,
         /// <summary>The whole [VisionTransformer] application.</summary>
         VisionTransformer,
         /// <summary>One attribute application (by index).</summary>
@@ -53,6 +53,12 @@ namespace ShapedVit.Generators
                 case ShapeSubject.RepresentationSize: return Subject.RepresentationSize;
                 case ShapeSubject.ClassToken: return Subject.ClassToken;
                 case ShapeSubject.Pooling: return Subject.Pooling;
+                case ShapeSubject.DistillationToken: return Subject.DistillationToken;
+                case ShapeSubject.MlpGate: return Subject.MlpGate;
+                case ShapeSubject.Rotary: return Subject.Rotary;
+                case ShapeSubject.RotaryReferenceGrid: return Subject.RotaryReferenceGrid;
+                case ShapeSubject.PositionEmbeddingIncludesPrefix: return Subject.PositionEmbeddingIncludesPrefix;
+                case ShapeSubject.SeparateQvBias: return Subject.SeparateQvBias;
                 default: return Subject.Class;
             }
         }

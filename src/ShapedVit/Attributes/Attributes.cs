@@ -267,6 +267,10 @@ namespace ShapedVit
         /// <summary>Separate <c>q_proj</c>, <c>k_proj</c>, <c>v_proj</c> (EVA-02, timm's <c>qkv_fused=False</c>; the key projection
         /// has no bias) instead of one fused <c>qkv</c>. Default false.</summary>
         public bool SeparateProjections { get; set; }
+        /// <summary>The fused <c>qkv</c> projection has no bias of its own; learned <c>q_bias</c> and <c>v_bias</c> are added
+        /// and the keys get none (EVA-02 Tiny and Small: timm's <c>Eva</c> with its default <c>qkv_fused=True</c>). Needs
+        /// <c>QkvBias</c> and a fused projection. Default false.</summary>
+        public bool SeparateQvBias { get; set; }
         /// <summary>A norm on the attention output before <c>proj</c> (timm's <c>scale_attn_inner</c>, EVA-02 CLIP). Default false.</summary>
         public bool InnerNorm { get; set; }
         /// <summary>EVA-02's rotary position embedding on the patch tokens' queries and keys (timm's <c>use_rot_pos_emb</c>,

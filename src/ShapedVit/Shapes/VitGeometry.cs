@@ -72,6 +72,8 @@ namespace ShapedVit
         public bool QkNorm { get; init; }
         /// <summary>Whether q, k and v have separate projections (EVA-02).</summary>
         public bool SeparateQkv { get; init; }
+        /// <summary>Whether the fused qkv projection's bias is stored as <c>q_bias</c> and <c>v_bias</c>, keys unbiased (EVA-02 Tiny/Small).</summary>
+        public bool SeparateQvBias { get; init; }
         /// <summary>Whether the attention output is normed before its projection (timm's <c>scale_attn_inner</c>).</summary>
         public bool AttentionInnerNorm { get; init; }
         /// <summary>Whether EVA-02's rotary position embedding is applied to the patch tokens' queries and keys.</summary>
@@ -112,6 +114,13 @@ namespace ShapedVit
 
         /// <summary>The MLP width with the default applied.</summary>
         public long EffectiveMlpDim => MlpDim == 0 ? 4L * EmbedDim : MlpDim;
+
+        /// <summary>
+        /// Where the final norm sits, <see cref="FinalNorm.Auto"/> resolved as timm resolves it: after pooling
+        /// (<c>fc_norm</c>) for <see cref="Pooling.Mean"/>, on the tokens (<c>norm</c>) otherwise.
+        /// </summary>
+        public FinalNorm EffectiveFinalNorm =>
+            FinalNorm != FinalNorm.Auto ? FinalNorm : Pooling == Pooling.Mean ? FinalNorm.AfterPooling : FinalNorm.BeforePooling;
 
         /// <summary>The sizes of one of the paper's presets (image 224, patch 16), or null for <see cref="VitPreset.None"/> and unknown values.</summary>
         public static VitSpec? ForPreset(VitPreset preset)
@@ -154,6 +163,16 @@ namespace ShapedVit
         HeadDimNotMultipleOf8,
         /// <summary>A size (or the whole model's counts) exceeds <see cref="VitGeometry.MaxDimension"/>; Value is the size, Other the limit.</summary>
         TooLarge,
+        /// <summary>DeiT's distillation token is asked for but the model has no class token (timm's <c>VisionTransformerDistilled</c> has both).</summary>
+        DistillationTokenWithoutClassToken,
+        /// <summary>DeiT's distillation token is asked for with a pooling other than the class token's (timm asserts <c>global_pool='token'</c>); Value is the <see cref="Pooling"/>.</summary>
+        DistillationTokenWithoutClassTokenPooling,
+        /// <summary><see cref="MlpGate.Packed"/> chunks the hidden width in two halves, but it (Value) is odd.</summary>
+        PackedGateOddWidth,
+        /// <summary>The rotary embedding splits each head (Value wide) into four bands of equal width, but the head width is not a multiple of 4; Other is the head count.</summary>
+        RotaryHeadDimNotDivisibleBy4,
+        /// <summary>An option is set that the rest of the declaration leaves without effect (IncludePrefixTokens = false without a position embedding, a rotary reference grid without rotary embedding); Value is the option's value.</summary>
+        OptionWithoutEffect,
     }
 
     /// <summary>The part of a declaration a problem is about; the names are the <see cref="VitSpec"/> property names.</summary>
@@ -194,6 +213,18 @@ namespace ShapedVit
         Pooling,
         /// <summary>The network as a whole (its counts overflow).</summary>
         Model,
+        /// <summary><see cref="VitSpec.DistillationToken"/>.</summary>
+        DistillationToken,
+        /// <summary><see cref="VitSpec.MlpGate"/>.</summary>
+        MlpGate,
+        /// <summary><see cref="VitSpec.Rotary"/>.</summary>
+        Rotary,
+        /// <summary><see cref="VitSpec.RotaryReferenceGrid"/>.</summary>
+        RotaryReferenceGrid,
+        /// <summary><see cref="VitSpec.PositionEmbeddingIncludesPrefix"/>.</summary>
+        PositionEmbeddingIncludesPrefix,
+        /// <summary><see cref="VitSpec.SeparateQvBias"/>.</summary>
+        SeparateQvBias,
     }
 
     /// <summary>One problem found by <see cref="VitGeometry.Check"/>.</summary>
@@ -230,7 +261,8 @@ namespace ShapedVit
 
         /// <summary>Whether 0 is a valid value of the subject (an MLP width, a class count, a token count or a width that turns a layer off).</summary>
         public static bool ZeroAllowed(ShapeSubject subject) =>
-            subject == ShapeSubject.MlpDim || subject == ShapeSubject.NumClasses || subject == ShapeSubject.RegisterTokens || subject == ShapeSubject.RepresentationSize;
+            subject == ShapeSubject.MlpDim || subject == ShapeSubject.NumClasses || subject == ShapeSubject.RegisterTokens || subject == ShapeSubject.RepresentationSize
+            || subject == ShapeSubject.RotaryReferenceGrid;
 
         /// <summary>How messages name a subject: "Image height", "Embed dimension", "Head count"...</summary>
         public static string DisplayName(ShapeSubject subject)
@@ -245,6 +277,7 @@ namespace ShapedVit
                 case ShapeSubject.EmbedDim: return "Embed dimension";
                 case ShapeSubject.Heads: return "Head count";
                 case ShapeSubject.MlpDim: return "MLP hidden dimension";
+                case ShapeSubject.RotaryReferenceGrid: return "RotaryReferenceGrid";
                 default: return subject.ToString();
             }
         }
@@ -318,6 +351,8 @@ namespace ShapedVit
             FeatureDim = spec.EmbedDim;
             HeadInputDim = spec.RepresentationSize > 0 ? spec.RepresentationSize : spec.EmbedDim;
             TrainingPatchTokens = PatchTokensKept(NumPatches, spec.PatchDropout);
+            PositionEmbeddingTokens = spec.PositionEmbedding == PositionEmbeddingKind.None ? 0
+                                    : spec.PositionEmbeddingIncludesPrefix ? SequenceLength : NumPatches;
             ParameterCount = checked(CountParameters());
             Macs = checked(CountMacs());
         }
@@ -330,8 +365,13 @@ namespace ShapedVit
         public long GridWidth { get; }
         /// <summary>Patch tokens per image: GridHeight x GridWidth (196 for 224/16).</summary>
         public long NumPatches { get; }
-        /// <summary>Class token (if any) plus register tokens.</summary>
+        /// <summary>Class token (if any), distillation token (if any) plus register tokens: timm's <c>num_prefix_tokens</c>.</summary>
         public long PrefixTokens { get; }
+        /// <summary>
+        /// Tokens the learned position embedding holds (its <c>pos_embed</c> is [1, this, EmbedDim]): every token, the patches
+        /// only (timm's <c>no_embed_class</c>), or 0 without one. With a dynamic image size, those of the declared size.
+        /// </summary>
+        public long PositionEmbeddingTokens { get; }
         /// <summary>Tokens in the encoder sequence N: patches plus prefix tokens (197 for ViT-B/16).</summary>
         public long SequenceLength { get; }
         /// <summary>Width of one attention head: EmbedDim / Heads.</summary>
@@ -342,10 +382,14 @@ namespace ShapedVit
         public long FeatureDim { get; }
         /// <summary>Width the classifier head reads: RepresentationSize if there is a pre-logits layer, else the embed width.</summary>
         public long HeadInputDim { get; }
-        /// <summary>Parameters the head adds per class (weights and bias): with a run-time class count N the model has ParameterCount + N x this.</summary>
-        public long HeadParametersPerClass => HeadInputDim + 1;
-        /// <summary>Multiply-accumulates the head adds per class and image.</summary>
-        public long HeadMacsPerClass => HeadInputDim;
+        /// <summary>Classifier heads: 2 with DeiT's distillation token (<c>head</c> and <c>head_dist</c>, averaged), else 1.</summary>
+        public int ClassifierHeads => Spec.DistillationToken ? 2 : 1;
+        /// <summary>Parameters the heads add per class (weights and bias): with a run-time class count N the model has ParameterCount + N x this.</summary>
+        public long HeadParametersPerClass => ClassifierHeads * (HeadInputDim + 1);
+        /// <summary>Multiply-accumulates the heads add per class and image.</summary>
+        public long HeadMacsPerClass => ClassifierHeads * HeadInputDim;
+        /// <summary>Parameters of one norm of <paramref name="width"/>: weight and bias for LayerNorm, weight only for RMSNorm.</summary>
+        public long NormParameters(long width) => Spec.Norm == NormKind.RmsNorm ? width : 2 * width;
         /// <summary>Patch tokens each image keeps in a training forward (all of them without patch dropout).</summary>
         public long TrainingPatchTokens { get; }
         /// <summary>Exact number of trainable scalars, timm's layout.</summary>
@@ -375,6 +419,7 @@ namespace ShapedVit
             Size(ShapeSubject.NumClasses, spec.NumClasses);
             Size(ShapeSubject.RegisterTokens, spec.RegisterTokens);
             Size(ShapeSubject.RepresentationSize, spec.RepresentationSize);
+            Size(ShapeSubject.RotaryReferenceGrid, spec.RotaryReferenceGrid);
             if (problems.Count > 0) return problems;
 
             if (spec.ImageHeight % spec.PatchHeight != 0)
@@ -383,8 +428,27 @@ namespace ShapedVit
                 problems.Add(new ShapeProblem(ShapeProblemKind.ImageNotDivisibleByPatch, ShapeSubject.PatchWidth, spec.ImageWidth, spec.PatchWidth, "width"));
             if (spec.EmbedDim % spec.Heads != 0)
                 problems.Add(new ShapeProblem(ShapeProblemKind.EmbedNotDivisibleByHeads, ShapeSubject.Heads, spec.EmbedDim, spec.Heads));
-            if (spec.Pooling == Pooling.ClassToken && !spec.ClassToken)
+            // One problem per mistake: a distillation token without a class token is that, not also class-token pooling without one.
+            if (spec.DistillationToken && !spec.ClassToken)
+                problems.Add(new ShapeProblem(ShapeProblemKind.DistillationTokenWithoutClassToken, ShapeSubject.DistillationToken, 1));
+            else if (spec.DistillationToken && spec.Pooling != Pooling.ClassToken)
+                problems.Add(new ShapeProblem(ShapeProblemKind.DistillationTokenWithoutClassTokenPooling, ShapeSubject.DistillationToken, (long)spec.Pooling));
+            else if (spec.Pooling == Pooling.ClassToken && !spec.ClassToken)
                 problems.Add(new ShapeProblem(ShapeProblemKind.ClassTokenPoolingWithoutClassToken, ShapeSubject.ClassToken, 0));
+            if (spec.MlpGate == MlpGate.Packed && spec.EffectiveMlpDim % 2 != 0)
+                problems.Add(new ShapeProblem(ShapeProblemKind.PackedGateOddWidth, ShapeSubject.MlpGate, spec.EffectiveMlpDim));
+            // timm's RotaryEmbeddingCat builds head_dim // 4 frequency bands per axis, sin and cos each repeated twice: 4 x bands
+            // must be the head width, or the embedding does not broadcast against the queries.
+            if (spec.Rotary && spec.EmbedDim % spec.Heads == 0 && (spec.EmbedDim / spec.Heads) % 4 != 0)
+                problems.Add(new ShapeProblem(ShapeProblemKind.RotaryHeadDimNotDivisibleBy4, ShapeSubject.Rotary, spec.EmbedDim / spec.Heads, spec.Heads));
+            if (spec.PositionEmbedding == PositionEmbeddingKind.None && !spec.PositionEmbeddingIncludesPrefix)
+                problems.Add(new ShapeProblem(ShapeProblemKind.OptionWithoutEffect, ShapeSubject.PositionEmbeddingIncludesPrefix, 0));
+            // q_bias and v_bias are the fused projection's bias, stored apart: without a bias, or beside separate projections
+            // (which have their own), there is nothing to store.
+            if (spec.SeparateQvBias && (!spec.QkvBias || spec.SeparateQkv))
+                problems.Add(new ShapeProblem(ShapeProblemKind.OptionWithoutEffect, ShapeSubject.SeparateQvBias, spec.SeparateQkv ? 1 : 0));
+            if (!spec.Rotary && spec.RotaryReferenceGrid != 0)
+                problems.Add(new ShapeProblem(ShapeProblemKind.OptionWithoutEffect, ShapeSubject.RotaryReferenceGrid, spec.RotaryReferenceGrid));
             if (problems.Count > 0) return problems;
 
             // Counting parameters and MACs in checked arithmetic proves every size of the network fits a long.
@@ -444,10 +508,30 @@ namespace ShapedVit
                     return "Pooling.ClassToken needs a class token, but ClassToken = false";
                 case ShapeProblemKind.HeadDimNotMultipleOf8:
                     return "head dimension " + Num(problem.Value) + " is not a multiple of 8";
+                case ShapeProblemKind.DistillationTokenWithoutClassToken:
+                    return "DistillationToken needs a class token, but ClassToken = false";
+                case ShapeProblemKind.DistillationTokenWithoutClassTokenPooling:
+                    return "DistillationToken needs Pooling.ClassToken, but Pooling is " + PoolingName(problem.Value);
+                case ShapeProblemKind.PackedGateOddWidth:
+                    return "MlpGate.Packed halves the MLP hidden dimension, but it is odd (" + Num(problem.Value) + ")";
+                case ShapeProblemKind.RotaryHeadDimNotDivisibleBy4:
+                    return "the rotary embedding needs a head dimension divisible by 4, but it is " + Num(problem.Value);
+                case ShapeProblemKind.OptionWithoutEffect:
+                    switch (problem.Subject)
+                    {
+                        case ShapeSubject.RotaryReferenceGrid: return "RotaryReferenceGrid has no effect without Rotary = true";
+                        case ShapeSubject.SeparateQvBias:
+                            return problem.Value == 1 ? "SeparateQvBias has no effect with SeparateProjections = true" : "SeparateQvBias has no effect with QkvBias = false";
+                        default: return "IncludePrefixTokens = false has no effect without a position embedding (PositionEmbeddingKind.None)";
+                    }
                 default:
                     return problem.Kind.ToString();
             }
         }
+
+        /// <summary>"Pooling.Mean" for a <see cref="Pooling"/> value.</summary>
+        internal static string PoolingName(long pooling) =>
+            pooling >= 0 && pooling <= 2 ? "Pooling." + ((Pooling)pooling).ToString() : "(Pooling)" + Num(pooling);
 
         /// <summary>The divisors of <paramref name="n"/> closest to <paramref name="target"/>, nearest first (ties: smaller first).</summary>
         public static List<long> NearestDivisors(long n, long target, int count)
@@ -509,37 +593,80 @@ namespace ShapedVit
             {
                 var spec = Spec;
                 long d = spec.EmbedDim;
+                bool dynamic = spec.DynamicImageSize;
                 var steps = new List<TraceStep>();
-                steps.Add(new TraceStep(Stage.Image, "image", ShapeAt(Stage.Image)!, "height, width, channels", "height, width, channels"));
+                // A dynamic image size is symbolic, as a run-time class count is: the rows show H and W, their numbers (what
+                // [ExpectShape] is compared with) are those of the declared size the position embedding is stored for.
+                string declared = Num(spec.ImageHeight) + " x " + Num(spec.ImageWidth);
+                string patchCount = "(H/" + Num(spec.PatchHeight) + ")(W/" + Num(spec.PatchWidth) + ")";
+                string? Symbolic(string tokens) => dynamic ? "[" + tokens + "," + Num(d) + "]" : null;
+                string sequence = PrefixTokens > 0 ? patchCount + "+" + Num(PrefixTokens) : patchCount;
+
+                steps.Add(new TraceStep(Stage.Image, "image", ShapeAt(Stage.Image)!,
+                                        dynamic ? "height, width, channels; any size the patch divides (declared " + declared + ")" : "height, width, channels",
+                                        dynamic ? "height, width, channels at the declared " + declared : "height, width, channels",
+                                        shapeText: dynamic ? "[H,W," + Num(spec.Channels) + "]" : null));
                 string grid = Num(GridHeight) + " x " + Num(GridWidth) + " patches of " + Num(spec.PatchHeight) + "x" + Num(spec.PatchWidth);
-                steps.Add(new TraceStep(Stage.PatchTokens, "patch tokens", ShapeAt(Stage.PatchTokens)!, grid, grid + ", " + Num(d) + " wide"));
+                if (dynamic) grid = "(H/" + Num(spec.PatchHeight) + ") x (W/" + Num(spec.PatchWidth) + ") patches of " + Num(spec.PatchHeight) + "x" + Num(spec.PatchWidth) + ", " + grid.Substring(0, grid.IndexOf(" patches", StringComparison.Ordinal)) + " at " + declared;
+                steps.Add(new TraceStep(Stage.PatchTokens, "patch tokens", ShapeAt(Stage.PatchTokens)!, grid, grid + ", " + Num(d) + " wide",
+                                        shapeText: Symbolic(patchCount)));
 
                 string prefix = "";
                 if (spec.ClassToken) prefix += "class token ";
+                if (spec.DistillationToken) prefix += (prefix.Length > 0 ? "+ " : "") + "distillation token ";
                 if (spec.RegisterTokens > 0) prefix += (prefix.Length > 0 ? "+ " : "") + Num(spec.RegisterTokens) + " register token" + (spec.RegisterTokens == 1 ? "" : "s") + " ";
                 prefix = prefix.Length > 0 ? prefix + "+ patches " : "patches ";
-                var parts = new List<string> { Num(NumPatches) + " patches" };
+                string position = spec.PositionEmbedding == PositionEmbeddingKind.None ? "(no position embedding)"
+                                : spec.PositionEmbeddingIncludesPrefix || PrefixTokens == 0 ? "+ position embedding"
+                                : "+ position embedding on the patches";
+                if (dynamic && spec.PositionEmbedding != PositionEmbeddingKind.None) position += " resampled to the grid";
+                if (spec.PreNorm) position += ", norm";
+                var parts = new List<string> { (dynamic ? patchCount : Num(NumPatches)) + " patches" };
                 if (spec.ClassToken) parts.Add("1 class token");
+                if (spec.DistillationToken) parts.Add("1 distillation token");
                 if (spec.RegisterTokens > 0) parts.Add(Num(spec.RegisterTokens) + " register tokens");
-                steps.Add(new TraceStep(Stage.Tokens, "tokens", ShapeAt(Stage.Tokens)!, prefix + "+ position embedding", string.Join(" + ", parts)));
+                string tokensExplained = string.Join(" + ", parts) + (dynamic ? " (" + Num(SequenceLength) + " at the declared " + declared + ")" : "");
+                steps.Add(new TraceStep(Stage.Tokens, "tokens", ShapeAt(Stage.Tokens)!, prefix + position, tokensExplained, shapeText: Symbolic(sequence)));
 
                 if (spec.PatchDropout > 0)
                 {
-                    string kept = "training only: " + Num(TrainingPatchTokens) + " of " + Num(NumPatches) + " patch tokens kept";
+                    string kept = "training only: " + Num(TrainingPatchTokens) + " of " + Num(NumPatches) + " patch tokens kept" + (dynamic ? " at the declared size" : "");
                     steps.Add(new TraceStep(null, "patch dropout", new[] { PrefixTokens + TrainingPatchTokens, d }, kept, kept, trainingOnly: true));
                 }
-                steps.Add(new TraceStep(null, Num(spec.Depth) + " x block", ShapeAt(Stage.Tokens)!,
-                                        Num(spec.Heads) + " heads of " + Num(HeadDim) + ", MLP " + Num(MlpDim), Num(spec.Depth) + " encoder blocks"));
-                steps.Add(new TraceStep(Stage.Pooled, "pooled", ShapeAt(Stage.Pooled)!,
-                                        spec.Pooling == Pooling.ClassToken ? "class token after LayerNorm" : "mean of patch tokens, LayerNorm",
-                                        "the pooled " + Num(d) + "-wide vector"));
+                string block = Num(spec.Heads) + " heads of " + Num(HeadDim) + ", MLP " + Num(MlpDim);
+                if (spec.MlpGate == MlpGate.Packed) block += " (packed SwiGLU)";
+                else if (spec.MlpGate == MlpGate.Split) block += " (SwiGLU)";
+                if (spec.Rotary) block += ", rotary";
+                steps.Add(new TraceStep(null, Num(spec.Depth) + " x block", ShapeAt(Stage.Tokens)!, block, Num(spec.Depth) + " encoder blocks", shapeText: Symbolic(sequence)));
+                steps.Add(new TraceStep(Stage.Pooled, "pooled", ShapeAt(Stage.Pooled)!, PooledNote(), "the pooled " + Num(d) + "-wide vector"));
                 if (spec.RepresentationSize > 0)
                     steps.Add(new TraceStep(null, "pre-logits", new long[] { spec.RepresentationSize }, "Linear + Tanh", "pre-logits Linear + Tanh"));
+                string headNote = spec.DistillationToken ? "mean of head (class token) and head_dist (distillation token)" : "";
                 if (spec.NumClasses > 0)
-                    steps.Add(new TraceStep(Stage.Logits, "logits", ShapeAt(Stage.Logits)!, "", Num(spec.NumClasses) + " classes"));
+                    steps.Add(new TraceStep(Stage.Logits, "logits", ShapeAt(Stage.Logits)!, headNote, Num(spec.NumClasses) + " classes"));
                 else if (spec.SymbolicNumClasses)
-                    steps.Add(new TraceStep(null, "logits", new long[] { -1 }, "N = numClasses, a constructor argument", "N classes, given at run time", shapeText: "[N]"));
+                    steps.Add(new TraceStep(null, "logits", new long[] { -1 }, "N = numClasses, a constructor argument" + (headNote.Length > 0 ? "; " + headNote : ""), "N classes, given at run time", shapeText: "[N]"));
                 return steps;
+            }
+        }
+
+        /// <summary>How the pooled row comes about: "class token after LayerNorm", "mean of patch tokens, LayerNorm", "attention pool (MAP) after LayerNorm"...</summary>
+        private string PooledNote()
+        {
+            var spec = Spec;
+            string norm = spec.Norm == NormKind.RmsNorm ? "RMSNorm" : "LayerNorm";
+            string pooled;
+            switch (spec.Pooling)
+            {
+                case Pooling.Mean: pooled = "mean of patch tokens"; break;
+                case Pooling.AttentionPool: pooled = "attention pool (MAP)"; break;
+                default: pooled = spec.DistillationToken ? "mean of class and distillation tokens" : "class token"; break;
+            }
+            switch (spec.EffectiveFinalNorm)
+            {
+                case FinalNorm.BeforePooling: return pooled + " after " + norm;
+                case FinalNorm.AfterPooling: return pooled + ", " + norm;
+                default: return pooled + ", no final norm";
             }
         }
 
@@ -583,21 +710,45 @@ namespace ShapedVit
         private long CountParameters()
         {
             checked {
-            long d = Spec.EmbedDim, m = MlpDim;
-            long total = (long)Spec.Channels * Spec.PatchHeight * Spec.PatchWidth * d + d; // patch_embed.proj
-            if (Spec.ClassToken) total += d;                                              // cls_token
-            total += Spec.RegisterTokens * d;                                             // reg_token
-            total += SequenceLength * d;                                                  // pos_embed
-            long block = 2 * d                                                            // norm1
-                       + d * 3 * d + (Spec.QkvBias ? 3 * d : 0)                           // attn.qkv
+            var spec = Spec;
+            long d = spec.EmbedDim, m = MlpDim, hd = HeadDim;
+            long total = (long)spec.Channels * spec.PatchHeight * spec.PatchWidth * d + (spec.PatchBias ? d : 0); // patch_embed.proj
+            if (spec.ClassToken) total += d;                                              // cls_token
+            if (spec.DistillationToken) total += d;                                       // dist_token
+            total += spec.RegisterTokens * d;                                             // reg_token
+            total += PositionEmbeddingTokens * d;                                         // pos_embed
+            if (spec.PreNorm) total += NormParameters(d);                                 // norm_pre
+            // q, k, v: one fused qkv, or EVA-02's q_proj, k_proj (no bias) and v_proj.
+            // EVA-02's q_bias and v_bias beside a fused qkv are the same two biases.
+            long qkv = d * 3 * d + (spec.QkvBias ? (spec.SeparateQkv || spec.SeparateQvBias ? 2 * d : 3 * d) : 0);
+            long mlp;
+            switch (spec.MlpGate)
+            {
+                case MlpGate.Packed: // fc1 holds both halves; fc2 and the inner norm read one half
+                    mlp = d * m + m + (spec.MlpInnerNorm ? NormParameters(m / 2) : 0) + m / 2 * d + d;
+                    break;
+                case MlpGate.Split:  // fc1_g, fc1_x, norm, fc2
+                    mlp = 2 * (d * m + m) + (spec.MlpInnerNorm ? NormParameters(m) : 0) + m * d + d;
+                    break;
+                default:             // fc1, norm, fc2
+                    mlp = d * m + m + (spec.MlpInnerNorm ? NormParameters(m) : 0) + m * d + d;
+                    break;
+            }
+            long block = NormParameters(d)                                                // norm1
+                       + qkv                                                              // attn.qkv or attn.q_proj/k_proj/v_proj
+                       + (spec.QkNorm ? 2 * NormParameters(hd) : 0)                       // attn.q_norm, attn.k_norm
+                       + (spec.AttentionInnerNorm ? NormParameters(d) : 0)                // attn.norm
                        + d * d + d                                                        // attn.proj
-                       + 2 * d                                                            // norm2
-                       + d * m + m + m * d + d                                            // mlp.fc1, mlp.fc2
-                       + (Spec.LayerScale ? 2 * d : 0);                                   // ls1, ls2
-            total += Spec.Depth * block;
-            total += 2 * d;                                                               // norm or fc_norm
-            if (Spec.RepresentationSize > 0) total += d * Spec.RepresentationSize + Spec.RepresentationSize; // pre_logits.fc
-            if (Spec.NumClasses > 0) total += HeadInputDim * Spec.NumClasses + Spec.NumClasses;             // head
+                       + NormParameters(d)                                                // norm2
+                       + mlp                                                              // mlp
+                       + (spec.LayerScale ? 2 * d : 0);                                   // ls1, ls2 (EVA's gamma_1, gamma_2)
+            total += spec.Depth * block;
+            if (spec.EffectiveFinalNorm != FinalNorm.None) total += NormParameters(d);    // norm or fc_norm
+            if (spec.Pooling == Pooling.AttentionPool)
+                // timm's AttentionPoolLatent: latent, q, kv (biased whatever QkvBias), proj, norm, and a plain MLP as wide as the blocks'.
+                total += d + (d * d + d) + (d * 2 * d + 2 * d) + (d * d + d) + NormParameters(d) + (d * m + m + m * d + d);
+            if (spec.RepresentationSize > 0) total += d * spec.RepresentationSize + spec.RepresentationSize; // pre_logits.fc
+            if (spec.NumClasses > 0) total += ClassifierHeads * (HeadInputDim * spec.NumClasses + spec.NumClasses); // head, head_dist
             return total;
             }
         }
@@ -605,16 +756,27 @@ namespace ShapedVit
         private long CountMacs()
         {
             checked {
-            long d = Spec.EmbedDim, n = SequenceLength;
-            long total = NumPatches * Spec.Channels * Spec.PatchHeight * Spec.PatchWidth * d; // patch embedding
-            long block = n * d * 3 * d      // qkv
+            var spec = Spec;
+            long d = spec.EmbedDim, n = SequenceLength, m = MlpDim;
+            long total = NumPatches * spec.Channels * spec.PatchHeight * spec.PatchWidth * d; // patch embedding
+            long mlp;
+            switch (spec.MlpGate)
+            {
+                case MlpGate.Packed: mlp = n * d * m + n * (m / 2) * d; break;   // fc1 (both halves), fc2 (one half)
+                case MlpGate.Split: mlp = 2 * n * d * m + n * m * d; break;      // fc1_g, fc1_x, fc2
+                default: mlp = 2 * n * d * m; break;                             // fc1, fc2
+            }
+            long block = n * d * 3 * d      // qkv (fused or separate)
                        + n * n * d          // q @ k^T over all heads
                        + n * n * d          // attention @ v
                        + n * d * d          // proj
-                       + 2 * n * d * MlpDim; // fc1, fc2
-            total += Spec.Depth * block;
-            if (Spec.RepresentationSize > 0) total += d * Spec.RepresentationSize;
-            if (Spec.NumClasses > 0) total += HeadInputDim * Spec.NumClasses;
+                       + mlp;
+            total += spec.Depth * block;
+            if (spec.Pooling == Pooling.AttentionPool)
+                // One latent query: q, kv over every token, its attention over them, proj, MLP.
+                total += d * d + n * d * 2 * d + 2 * n * d + d * d + 2 * d * m;
+            if (spec.RepresentationSize > 0) total += d * spec.RepresentationSize;
+            if (spec.NumClasses > 0) total += ClassifierHeads * HeadInputDim * spec.NumClasses;
             return total;
             }
         }
@@ -637,7 +799,7 @@ namespace ShapedVit
         public long? GridWidth { get; private set; }
         /// <summary>Patch tokens per image.</summary>
         public long? NumPatches { get; private set; }
-        /// <summary>Class token (if any) plus register tokens.</summary>
+        /// <summary>Class token (if any), distillation token (if any) plus register tokens.</summary>
         public long? PrefixTokens { get; private set; }
         /// <summary>Patches plus prefix tokens.</summary>
         public long? SequenceLength { get; private set; }
@@ -657,7 +819,8 @@ namespace ShapedVit
             {
                 GridHeight = Quotient(ShapeSubject.ImageHeight, spec.ImageHeight, ShapeSubject.PatchHeight, spec.PatchHeight),
                 GridWidth = Quotient(ShapeSubject.ImageWidth, spec.ImageWidth, ShapeSubject.PatchWidth, spec.PatchWidth),
-                PrefixTokens = Valid(ShapeSubject.RegisterTokens, spec.RegisterTokens) ? (spec.ClassToken ? 1 : 0) + (long)spec.RegisterTokens : (long?)null,
+                PrefixTokens = Valid(ShapeSubject.RegisterTokens, spec.RegisterTokens)
+                    ? (spec.ClassToken ? 1 : 0) + (spec.DistillationToken ? 1 : 0) + (long)spec.RegisterTokens : (long?)null,
                 HeadDim = Quotient(ShapeSubject.EmbedDim, spec.EmbedDim, ShapeSubject.Heads, spec.Heads),
                 MlpDim = Valid(ShapeSubject.EmbedDim, spec.EmbedDim) && Valid(ShapeSubject.MlpDim, spec.MlpDim) ? spec.EffectiveMlpDim : (long?)null,
             };

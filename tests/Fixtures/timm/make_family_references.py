@@ -87,6 +87,9 @@ CASES = {
     "eva02": (eva.Eva, dict(EVA02), (35, 21)),
     # timm's eva02_*_clip_* archs: global_pool='token' (final norm, no fc_norm) and scale_attn_inner.
     "eva02_clip": (eva.Eva, dict(EVA02, scale_attn_inner=True, global_pool="token"), (35, 21)),
+    # timm's eva02_tiny/small archs: Eva's default fused qkv (no bias in the Linear; q_bias and v_bias parameters, k
+    # none) and, without scale_mlp, the packed GLU MLP (GluMlp, SiLU, fc1 2 x int(dim * 8/3) wide).
+    "eva02_fused": (eva.Eva, {k: v for k, v in EVA02.items() if k not in ("qkv_fused", "scale_mlp")}, (35, 21)),
 }
 
 NORMS = (nn.LayerNorm, RmsNorm, layers.RmsNorm2d, nn.GroupNorm) if hasattr(layers, "RmsNorm2d") else (

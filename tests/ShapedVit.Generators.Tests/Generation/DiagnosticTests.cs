@@ -283,6 +283,83 @@ public class DiagnosticTests
         """, "SVIT0013", "'Vit': [32,32,3] -> [16,64] -> [17,64] -> 2 x block [17,64] -> [64] -> [N]; 113,600 + 65 x N parameters, 0.002 GMACs per image", DiagnosticSeverity.Info);
 
     [Fact]
+    public void SVIT0022_distillation_token_without_class_token() => AssertDiagnostic("""
+        [VisionTransformer(DistillationToken = [|true|], ClassToken = false), Image(224), Patch(16), Embed(192), Depth(12), Heads(3)]
+        public partial class Vit { }
+        """, "SVIT0022", "DistillationToken = true adds DeiT's distillation token after the class token, but ClassToken = false: keep the class token (remove ClassToken = false) or remove DistillationToken");
+
+    [Fact]
+    public void SVIT0022_with_mean_pooling_suggests_removing_the_distillation_token_first() => AssertDiagnostic("""
+        [VisionTransformer(ClassToken = false, Pooling = Pooling.Mean, DistillationToken = [|true|]), Image(224), Patch(16), Embed(192), Depth(12), Heads(3)]
+        public partial class Vit { }
+        """, "SVIT0022", "DistillationToken = true adds DeiT's distillation token after the class token, but ClassToken = false: remove DistillationToken or keep the class token");
+
+    [Fact]
+    public void SVIT0023_distillation_token_with_attention_pooling() => AssertDiagnostic("""
+        [VisionTransformer(DistillationToken = [|true|], Pooling = Pooling.AttentionPool), Image(224), Patch(16), Embed(192), Depth(12), Heads(3)]
+        public partial class Vit { }
+        """, "SVIT0023", "DistillationToken = true averages the heads of the class and distillation tokens, but Pooling is Pooling.AttentionPool: remove DistillationToken or use Pooling.ClassToken");
+
+    [Fact]
+    public void SVIT0024_packed_swiglu_with_an_odd_width() => AssertDiagnostic("""
+        [VisionTransformer, Image(224), Patch(16), Embed(192), Depth(12), Heads(3), Mlp(1023, Gate = [|MlpGate.Packed|])]
+        public partial class Vit { }
+        """, "SVIT0024", "MlpGate.Packed chunks the MLP hidden dimension 1023 into two halves, but it is odd: use 1024 or 1022");
+
+    [Fact]
+    public void SVIT0025_rotary_embedding_with_a_head_width_not_divisible_by_4() => AssertDiagnostic("""
+        [VisionTransformer, Image(224), Patch(16), Embed(192), Depth(12), Heads(32), Attention(Rotary = [|true|])]
+        public partial class Vit { }
+        """, "SVIT0025", "Rotary = true splits each head into 4 bands (sin and cos of height and width), but head dimension 6 (192 / 32 heads) is not divisible by 4: consider 16 or 24 heads");
+
+    [Fact]
+    public void SVIT0026_no_prefix_slots_without_a_position_embedding() => AssertDiagnostic("""
+        [VisionTransformer, Image(224), Patch(16), Embed(192), Depth(12), Heads(3)]
+        [PositionEmbedding(PositionEmbeddingKind.None, IncludePrefixTokens = [|false|])]
+        public partial class Vit { }
+        """, "SVIT0026", "IncludePrefixTokens = false has no effect without a position embedding (PositionEmbeddingKind.None): remove it");
+
+    [Fact]
+    public void SVIT0026_a_rotary_reference_grid_without_rotary_embedding() => AssertDiagnostic("""
+        [VisionTransformer, Image(224), Patch(16), Embed(192), Depth(12), Heads(3), Attention(RotaryReferenceGrid = [|16|])]
+        public partial class Vit { }
+        """, "SVIT0026", "RotaryReferenceGrid = 16 has no effect without Rotary = true: remove it or set Rotary = true");
+
+    [Fact]
+    public void SVIT0026_q_and_v_biases_beside_separate_projections() => AssertDiagnostic("""
+        [VisionTransformer, Image(224), Patch(16), Embed(192), Depth(12), Heads(3), Attention(SeparateProjections = true, SeparateQvBias = [|true|])]
+        public partial class Vit { }
+        """, "SVIT0026", "SeparateQvBias = true has no effect with SeparateProjections = true (q_proj and v_proj have their own biases): remove it");
+
+    [Fact]
+    public void SVIT0026_q_and_v_biases_without_a_bias() => AssertDiagnostic("""
+        [VisionTransformer(QkvBias = false), Image(224), Patch(16), Embed(192), Depth(12), Heads(3), Attention(SeparateQvBias = [|true|])]
+        public partial class Vit { }
+        """, "SVIT0026", "SeparateQvBias = true has no effect with QkvBias = false (there is no bias to store as q_bias and v_bias): remove it or set QkvBias = true");
+
+    [Fact]
+    public void SVIT0003_a_negative_rotary_reference_grid() => AssertDiagnostic("""
+        [VisionTransformer, Image(224), Patch(16), Embed(192), Depth(12), Heads(3), Attention(Rotary = true, RotaryReferenceGrid = [|-2|])]
+        public partial class Vit { }
+        """, "SVIT0003", "RotaryReferenceGrid must be zero or positive, but is -2");
+
+    [Fact]
+    public void SVIT0011_a_dynamic_size_is_compared_at_the_declared_size() => AssertDiagnostic("""
+        [VisionTransformer(NumClasses = 0, RegisterTokens = 4, LayerScaleInit = 1e-5)]
+        [Image(518, DynamicSize = true), Patch(14), Embed(384), Depth(12), Heads(6), PositionEmbedding(IncludePrefixTokens = false)]
+        [ExpectShape(Stage.Tokens, [|1369, 384|])]
+        public partial class Vit { }
+        """, "SVIT0011", "Expected Tokens shape [1369,384], but the proven shape is [1374,384] ((H/14)(W/14) patches + 1 class token + 4 register tokens (1374 at the declared 518 x 518)): change the expectation to [1374,384]");
+
+    [Fact]
+    public void SVIT0013_the_trace_of_a_dynamic_size_is_symbolic() => AssertDiagnostic("""
+        [VisionTransformer(NumClasses = 0, RegisterTokens = 4, LayerScaleInit = 1e-5)]
+        [Image(518, DynamicSize = true), Patch(14), Embed(384), Depth(12), Heads(6), PositionEmbedding(IncludePrefixTokens = false)]
+        [ExpectShape(Stage.Tokens, 1374, 384)]
+        public partial class [|Vit|] { }
+        """, "SVIT0013", "'Vit': [H,W,3] -> [(H/14)(W/14),384] -> [(H/14)(W/14)+5,384] -> 12 x block [(H/14)(W/14)+5,384] -> [384]; 22,057,344 parameters, 46.883 GMACs per image", DiagnosticSeverity.Info);
+
+    [Fact]
     public void Every_descriptor_has_a_test_here()
     {
         var tested = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("SVIT", StringComparison.Ordinal)).Select(n => n[..8]).ToHashSet();

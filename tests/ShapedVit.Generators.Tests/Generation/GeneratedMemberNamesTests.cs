@@ -18,6 +18,7 @@ public class GeneratedMemberNamesTests
         "[VisionTransformer(NumClasses = 0, ClassToken = false, Pooling = Pooling.Mean), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]",
         "[VisionTransformer(NumClasses = 10, PatchDropout = 0.5), Image(32), Patch(6), Embed(64), Depth(2), Heads(4)]", // errors: the surface
         "[VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]",             // the class count at run time
+        "[VisionTransformer(NumClasses = 10), Image(32), Patch(8), Embed(64), Depth(2), Heads(4), Attention(SeparateProjections = true, Rotary = true)]", // rope
         "[VisionTransformer(RuntimeNumClasses = true), Image(32), Patch(6), Embed(64), Depth(2), Heads(4)]",             // ... with errors
     };
 

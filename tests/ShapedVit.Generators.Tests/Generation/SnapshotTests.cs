@@ -29,6 +29,13 @@ public class SnapshotTests
         ["PatchDropVit"] = "[VisionTransformer(NumClasses = 10, RegisterTokens = 1, PatchDropout = 0.5), Image(28, 28, Channels = 1), Patch(4), Embed(64), Depth(2), Heads(2), Mlp(128)]",
         ["FolderVit"] = "[VisionTransformer(RuntimeNumClasses = true), Image(64), Patch(16), Embed(96), Depth(2), Heads(3)]",
         ["HeadlessVit"] = "[VisionTransformer(NumClasses = 0, RepresentationSize = 256), Image(224), Patch(16), Embed(384), Depth(2), Heads(6)]",
+        // One declaration per family of timm's (#24); re-accepted as the emitter learns each option.
+        ["GapRegVit"] = "[VisionTransformer(NumClasses = 10, ClassToken = false, RegisterTokens = 2, Pooling = Pooling.Mean), Image(32, DynamicSize = true), Patch(8), Embed(64), Depth(2), Heads(4), PositionEmbedding(IncludePrefixTokens = false)]",
+        ["DeitDistilledVit"] = "[VisionTransformer(NumClasses = 10, DistillationToken = true), Image(32), Patch(8), Embed(64), Depth(2), Heads(4)]",
+        ["ClipVit"] = "[VisionTransformer(NumClasses = 0, LayerNormEps = 1e-5), Image(32), Patch(8, Bias = false), Embed(64), Depth(2), Heads(4), Mlp(256, Activation = MlpActivation.QuickGelu), Norm(PreNorm = true)]",
+        ["SiglipMapVit"] = "[VisionTransformer(NumClasses = 0, ClassToken = false, Pooling = Pooling.AttentionPool), Image(32, DynamicSize = true), Patch(8), Embed(64), Depth(2), Heads(4), Mlp(256, Activation = MlpActivation.GeluTanh)]",
+        ["Dinov2RegVit"] = "[VisionTransformer(NumClasses = 0, LayerScaleInit = 1e-5, RegisterTokens = 4), Image(28, DynamicSize = true), Patch(7), Embed(64), Depth(2), Heads(4), PositionEmbedding(IncludePrefixTokens = false)]",
+        ["Eva02Vit"] = "[VisionTransformer(NumClasses = 10, Pooling = Pooling.Mean), Image(28, DynamicSize = true), Patch(7), Embed(64), Depth(2), Heads(4), Mlp(170, Activation = MlpActivation.Silu, Gate = MlpGate.Split, InnerNorm = true), Attention(SeparateProjections = true, Rotary = true, RotaryReferenceGrid = 2)]",
     };
 
     public static TheoryData<string> Names => new(Declarations.Keys);

@@ -17,7 +17,7 @@ public static class CodeFixApplier
 {
     public static readonly ImmutableArray<CodeFixProvider> Providers = ImmutableArray.Create<CodeFixProvider>(
         new ShapedVit.CodeFixes.PatchSizeCodeFix(), new ShapedVit.CodeFixes.HeadsCodeFix(),
-        new ShapedVit.CodeFixes.ExpectShapeCodeFix(), new ShapedVit.CodeFixes.AddPartialCodeFix());
+        new ShapedVit.CodeFixes.ExpectShapeCodeFix(), new ShapedVit.CodeFixes.AddPartialCodeFix(), new ShapedVit.CodeFixes.OptionArgumentCodeFix());
 
     public sealed record Offer(CodeFixProvider Provider, TextSpan Span, ImmutableArray<Diagnostic> Diagnostics, ImmutableArray<CodeAction> Actions);
 

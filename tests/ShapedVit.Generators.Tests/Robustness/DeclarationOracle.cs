@@ -113,6 +113,13 @@ public static class DeclarationOracle
         BigInteger macs = patches * channels * patchH * patchW * D
                           + depth * (sequence * 3 * D * D + 2 * sequence * sequence * D + sequence * D * D + 2 * sequence * D * M)
                           + (representation > 0 ? D * representation : 0) + (numClasses > 0 ? headInput * numClasses : 0);
+        if (pooling == 2)
+        {
+            // SigLIP's MAP head (timm's AttentionPoolLatent): latent, q, kv, proj, norm and an MLP as wide as the blocks'.
+            parameters += D + (D * D + D) + (2 * D * D + 2 * D) + (D * D + D) + 2 * D + (D * M + M + M * D + D);
+            BigInteger tokens = sequence;
+            macs += D * D + tokens * 2 * D * D + 2 * tokens * D + D * D + 2 * D * M;
+        }
         if (parameters > long.MaxValue || macs > long.MaxValue) { errors.Add("SVIT0015"); return new Verdict(errors, false, 0, 0, NoShapes); }
 
         var shapes = new Dictionary<int, long[]>
