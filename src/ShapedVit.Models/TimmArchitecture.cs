@@ -10,22 +10,25 @@ namespace ShapedVit.Models;
 public sealed class TimmArchitecture
 {
     private readonly Func<int, long?, nn.Module<Tensor, Tensor>> create;
+    private readonly Func<int, long> parameterCount;
 
     private TimmArchitecture(string name, string family, string timmClass, string defaultTag, Type modelType, VitSpec spec,
-                             Func<int, long?, nn.Module<Tensor, Tensor>> create, TimmPretrainedConfig[] pretrained, TimmPretrainedConfig? untrained)
+                             Func<int, long?, nn.Module<Tensor, Tensor>> create, Func<int, long> parameterCount, TimmPretrainedConfig[] pretrained,
+                             TimmPretrainedConfig? untrained)
     {
         Name = name; Family = family; TimmClass = timmClass; DefaultTag = defaultTag; ModelType = modelType; Spec = spec;
         this.create = create;
+        this.parameterCount = parameterCount;
         Pretrained = pretrained;
         DefaultConfig = untrained ?? pretrained.FirstOrDefault(p => p.Tag == defaultTag)
             ?? throw new ArgumentException($"{name}: the default tag '{defaultTag}' has no pretrained_cfg.", nameof(defaultTag));
     }
 
-    /// <summary>The catalogue's entry for the generated type <typeparamref name="TModel"/>.</summary>
-    internal static TimmArchitecture Of<TModel>(string name, string family, string timmClass, string defaultTag,
+    /// <summary>The catalogue's entry for the generated type <typeparamref name="TModel"/> (<paramref name="parameterCount"/>: its generated <c>ParameterCountFor</c>).</summary>
+    internal static TimmArchitecture Of<TModel>(string name, string family, string timmClass, string defaultTag, Func<int, long> parameterCount,
                                                 TimmPretrainedConfig[] pretrained, TimmPretrainedConfig? untrained = null)
         where TModel : nn.Module<Tensor, Tensor>, IVisionTransformer<TModel> =>
-        new(name, family, timmClass, defaultTag, typeof(TModel), TModel.Spec, (classes, seed) => TModel.Create(classes, seed), pretrained, untrained);
+        new(name, family, timmClass, defaultTag, typeof(TModel), TModel.Spec, (classes, seed) => TModel.Create(classes, seed), parameterCount, pretrained, untrained);
 
     /// <summary>timm's architecture name (<c>vit_small_patch14_dinov2</c>).</summary>
     public string Name { get; }
@@ -46,6 +49,10 @@ public sealed class TimmArchitecture
 
     /// <summary>The proven shapes and sizes with <paramref name="numClasses"/> classes (null: the default tag's), without building a model.</summary>
     public VitGeometry Geometry(int? numClasses = null) => VitGeometry.Create(Spec with { NumClasses = numClasses ?? DefaultConfig.NumClasses });
+
+    /// <summary>Trainable parameters with <paramref name="numClasses"/> classes (null: the default tag's; 0: headless), exactly, as the
+    /// generator proved them (the generated type's <c>ParameterCountFor</c>): no model is built.</summary>
+    public long ParameterCount(int? numClasses = null) => parameterCount(numClasses ?? DefaultConfig.NumClasses);
 
     /// <summary>Builds the model with <paramref name="numClasses"/> classes (0: headless) and timm's initialisation.</summary>
     internal nn.Module<Tensor, Tensor> Create(int numClasses, long? seed) => create(numClasses, seed);

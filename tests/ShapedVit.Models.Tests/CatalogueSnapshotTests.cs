@@ -113,7 +113,7 @@ public class CatalogueSnapshotTests
     [InlineData("eva02_large_patch14_clip_224",
         "[VisionTransformer(RuntimeNumClasses = true)]\n[Image(224), Patch(14), Embed(1024), Depth(24), Heads(16), Mlp(2730, Activation = MlpActivation.Silu, Gate = MlpGate.Split, InnerNorm = true)]\n[Attention(SeparateProjections = true, InnerNorm = true, Rotary = true, RotaryReferenceGrid = 16)]\n")]
     [InlineData("eva02_tiny_patch14_224",
-        "[VisionTransformer(RuntimeNumClasses = true, Pooling = Pooling.Mean)]\n[Image(224), Patch(14), Embed(192), Depth(12), Heads(3), Mlp(1024, Activation = MlpActivation.Silu, Gate = MlpGate.Packed)]\n[Attention(Rotary = true, RotaryReferenceGrid = 16)]\n")]
+        "[VisionTransformer(RuntimeNumClasses = true, Pooling = Pooling.Mean)]\n[Image(224), Patch(14), Embed(192), Depth(12), Heads(3), Mlp(1024, Activation = MlpActivation.Silu, Gate = MlpGate.Packed)]\n[Attention(SeparateQvBias = true, Rotary = true, RotaryReferenceGrid = 16)]\n")]
     public void Each_familys_options_translate_as_timm_builds_them(string name, string attributes)
     {
         var declaration = TimmTranslator.Translate(Entry(name));

@@ -2,7 +2,7 @@ namespace ShapedVit.Models.Tests;
 
 /// <summary>
 /// The generated models against timm: each declaration's static Spec is the translation of timm's arguments (the generator
-/// read every option), and its exact parameter count, from the proven geometry alone (no model is built), is timm's with
+/// read every option), and its exact parameter count, the generated ParameterCountFor (no model is built), is timm's with
 /// the default tag's head and headless.
 /// </summary>
 public class GeneratedModelTests
@@ -11,7 +11,10 @@ public class GeneratedModelTests
     public void The_generated_spec_is_the_translation_of_timms_arguments(string name)
     {
         var expected = TimmTranslator.Translate(TimmTranslator.Load().Entries.Single(e => e.Name == name)).Spec;
-        Assert.Equal(expected, Timm.Architecture(name).Spec);
+        var architecture = Timm.Architecture(name);
+        Assert.Equal(expected, architecture.Spec);
+        // Then the static Spec's geometry counts what the generator counted.
+        Assert.Equal(architecture.ParameterCount(), architecture.Geometry().ParameterCount);
     }
 
     [Theory, MemberData(nameof(TimmFacts.Names), MemberType = typeof(TimmFacts))]
@@ -20,7 +23,7 @@ public class GeneratedModelTests
         var facts = TimmFacts.Of(name);
         var architecture = Timm.Architecture(name);
         Assert.Equal((int)facts["num_classes"]!, architecture.DefaultConfig.NumClasses);
-        Assert.Equal((long)facts["parameter_count"]!, architecture.Geometry().ParameterCount);
-        Assert.Equal((long)facts["parameter_count_num_classes_0"]!, architecture.Geometry(0).ParameterCount);
+        Assert.Equal((long)facts["parameter_count"]!, architecture.ParameterCount());
+        Assert.Equal((long)facts["parameter_count_num_classes_0"]!, architecture.ParameterCount(0));
     }
 }

@@ -160,11 +160,8 @@ public static class TimmTranslator
             if (reference.Height != reference.Width) throw kwargs.Unsupported("ref_feat_shape");
             referenceGrid = reference.Height;
         }
-        // Eva's fused qkv has no bias of its own: q_bias and v_bias parameters, and a zero k bias. The DSL has no such option;
-        // the declaration gets the ViT's fused qkv with bias, the closest, and says so.
-        string? gap = eva && !separate && qkvBias
-            ? "timm's Eva with qkv_fused=True keeps attn.q_bias and attn.v_bias beside a bias-free attn.qkv (k has no bias); the DSL has no option for that layout yet, so this declaration has the ViT's fused qkv with bias (one embed-wide k bias per block more than timm)."
-            : null;
+        // Eva's fused qkv (its default) has no bias of its own: q_bias and v_bias parameters, and none for the keys.
+        bool separateQvBias = eva && !separate && qkvBias;
 
         // MLP.
         var activation = kwargs.Activation();
@@ -194,14 +191,14 @@ public static class TimmTranslator
             Pooling = pooling, ClassToken = classToken, RegisterTokens = registers, DistillationToken = distillation,
             DynamicImageSize = dynamic, PatchBias = patchBias, PositionEmbedding = positionKind, PositionEmbeddingIncludesPrefix = includePrefix,
             Norm = normKind, PreNorm = preNorm, FinalNorm = finalNormPlace, QkvBias = qkvBias, QkNorm = qkNorm, SeparateQkv = separate,
-            AttentionInnerNorm = attentionInnerNorm, Rotary = rotary, RotaryReferenceGrid = referenceGrid,
+            SeparateQvBias = separateQvBias, AttentionInnerNorm = attentionInnerNorm, Rotary = rotary, RotaryReferenceGrid = referenceGrid,
             MlpActivation = activation, MlpGate = gate, MlpInnerNorm = mlpInnerNorm, LayerScaleInit = layerScale, LayerNormEps = eps,
         };
         string className = ClassName(entry.Name);
-        return new TimmDeclaration(entry, className, Render(entry, className, spec, gap), spec);
+        return new TimmDeclaration(entry, className, Render(entry, className, spec), spec);
     }
 
-    private static string Render(TimmEntry entry, string className, VitSpec s, string? gap)
+    private static string Render(TimmEntry entry, string className, VitSpec s)
     {
         var cfg = entry.DefaultConfig;
         var vit = new List<string> { "RuntimeNumClasses = true" };
@@ -236,11 +233,12 @@ public static class TimmTranslator
             if (s.FinalNorm != FinalNorm.Auto) args.Add($"FinalNorm = FinalNorm.{s.FinalNorm}");
             concerns.Add($"Norm({string.Join(", ", args)})");
         }
-        if (s.QkNorm || s.SeparateQkv || s.AttentionInnerNorm || s.Rotary || s.RotaryReferenceGrid != 0)
+        if (s.QkNorm || s.SeparateQkv || s.SeparateQvBias || s.AttentionInnerNorm || s.Rotary || s.RotaryReferenceGrid != 0)
         {
             var args = new List<string>();
             if (s.QkNorm) args.Add("QkNorm = true");
             if (s.SeparateQkv) args.Add("SeparateProjections = true");
+            if (s.SeparateQvBias) args.Add("SeparateQvBias = true");
             if (s.AttentionInnerNorm) args.Add("InnerNorm = true");
             if (s.Rotary) args.Add("Rotary = true");
             if (s.RotaryReferenceGrid != 0) args.Add($"RotaryReferenceGrid = {s.RotaryReferenceGrid}");
@@ -252,7 +250,6 @@ public static class TimmTranslator
         w.Append("/// <summary>timm's <c>").Append(entry.Name).Append("</c>: <c>").Append(Xml(Call(entry))).Append("</c> at ")
          .Append(s.ImageHeight == s.ImageWidth ? $"{s.ImageHeight}" : $"{s.ImageHeight}x{s.ImageWidth}").Append(" px; default tag <c>")
          .Append(entry.DefaultTag).Append("</c>, ").Append(classes == 0 ? "headless" : $"{classes} classes").Append(".</summary>\n");
-        if (gap is not null) w.Append("/// <remarks>Not yet timm's: ").Append(Xml(gap)).Append("</remarks>\n");
         w.Append("[VisionTransformer(").Append(string.Join(", ", vit)).Append(")]\n");
         w.Append('[').Append(image).Append(", ").Append(patch).Append($", Embed({s.EmbedDim}), Depth({s.Depth}), Heads({s.Heads}), Mlp(")
          .Append(string.Join(", ", mlp)).Append(")]\n");
@@ -299,7 +296,7 @@ public static class TimmTranslator
         foreach (var d in declarations)
         {
             var e = d.Entry;
-            w.Append($"        TimmArchitecture.Of<{d.ClassName}>({Str(e.Name)}, {Str(e.Family)}, {Str(e.TimmClass)}, {Str(e.DefaultTag)},\n");
+            w.Append($"        TimmArchitecture.Of<{d.ClassName}>({Str(e.Name)}, {Str(e.Family)}, {Str(e.TimmClass)}, {Str(e.DefaultTag)}, {d.ClassName}.ParameterCountFor,\n");
             if (e.Pretrained.Count == 0) w.Append("        []");
             else
             {

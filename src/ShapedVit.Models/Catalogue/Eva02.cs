@@ -47,29 +47,25 @@ public partial class Eva02LargePatch14Clip224 { }
 public partial class Eva02LargePatch14Clip336 { }
 
 /// <summary>timm's <c>eva02_small_patch14_224</c>: <c>Eva(depth=12, embed_dim=384, img_size=224, mlp_ratio=2.6666666666666665, num_heads=6, patch_size=14, ref_feat_shape=(16, 16), swiglu_mlp=True, use_rot_pos_emb=True)</c> at 224 px; default tag <c>mim_in22k</c>, headless.</summary>
-/// <remarks>Not yet timm's: timm's Eva with qkv_fused=True keeps attn.q_bias and attn.v_bias beside a bias-free attn.qkv (k has no bias); the DSL has no option for that layout yet, so this declaration has the ViT's fused qkv with bias (one embed-wide k bias per block more than timm).</remarks>
 [VisionTransformer(RuntimeNumClasses = true, Pooling = Pooling.Mean)]
 [Image(224), Patch(14), Embed(384), Depth(12), Heads(6), Mlp(2048, Activation = MlpActivation.Silu, Gate = MlpGate.Packed)]
-[Attention(Rotary = true, RotaryReferenceGrid = 16)]
+[Attention(SeparateQvBias = true, Rotary = true, RotaryReferenceGrid = 16)]
 public partial class Eva02SmallPatch14_224 { }
 
 /// <summary>timm's <c>eva02_small_patch14_336</c>: <c>Eva(depth=12, embed_dim=384, img_size=336, mlp_ratio=2.6666666666666665, num_heads=6, patch_size=14, ref_feat_shape=(16, 16), swiglu_mlp=True, use_rot_pos_emb=True)</c> at 336 px; default tag <c>mim_in22k_ft_in1k</c>, 1000 classes.</summary>
-/// <remarks>Not yet timm's: timm's Eva with qkv_fused=True keeps attn.q_bias and attn.v_bias beside a bias-free attn.qkv (k has no bias); the DSL has no option for that layout yet, so this declaration has the ViT's fused qkv with bias (one embed-wide k bias per block more than timm).</remarks>
 [VisionTransformer(RuntimeNumClasses = true, Pooling = Pooling.Mean)]
 [Image(336), Patch(14), Embed(384), Depth(12), Heads(6), Mlp(2048, Activation = MlpActivation.Silu, Gate = MlpGate.Packed)]
-[Attention(Rotary = true, RotaryReferenceGrid = 16)]
+[Attention(SeparateQvBias = true, Rotary = true, RotaryReferenceGrid = 16)]
 public partial class Eva02SmallPatch14_336 { }
 
 /// <summary>timm's <c>eva02_tiny_patch14_224</c>: <c>Eva(depth=12, embed_dim=192, img_size=224, mlp_ratio=2.6666666666666665, num_heads=3, patch_size=14, ref_feat_shape=(16, 16), swiglu_mlp=True, use_rot_pos_emb=True)</c> at 224 px; default tag <c>mim_in22k</c>, headless.</summary>
-/// <remarks>Not yet timm's: timm's Eva with qkv_fused=True keeps attn.q_bias and attn.v_bias beside a bias-free attn.qkv (k has no bias); the DSL has no option for that layout yet, so this declaration has the ViT's fused qkv with bias (one embed-wide k bias per block more than timm).</remarks>
 [VisionTransformer(RuntimeNumClasses = true, Pooling = Pooling.Mean)]
 [Image(224), Patch(14), Embed(192), Depth(12), Heads(3), Mlp(1024, Activation = MlpActivation.Silu, Gate = MlpGate.Packed)]
-[Attention(Rotary = true, RotaryReferenceGrid = 16)]
+[Attention(SeparateQvBias = true, Rotary = true, RotaryReferenceGrid = 16)]
 public partial class Eva02TinyPatch14_224 { }
 
 /// <summary>timm's <c>eva02_tiny_patch14_336</c>: <c>Eva(depth=12, embed_dim=192, img_size=336, mlp_ratio=2.6666666666666665, num_heads=3, patch_size=14, ref_feat_shape=(16, 16), swiglu_mlp=True, use_rot_pos_emb=True)</c> at 336 px; default tag <c>mim_in22k_ft_in1k</c>, 1000 classes.</summary>
-/// <remarks>Not yet timm's: timm's Eva with qkv_fused=True keeps attn.q_bias and attn.v_bias beside a bias-free attn.qkv (k has no bias); the DSL has no option for that layout yet, so this declaration has the ViT's fused qkv with bias (one embed-wide k bias per block more than timm).</remarks>
 [VisionTransformer(RuntimeNumClasses = true, Pooling = Pooling.Mean)]
 [Image(336), Patch(14), Embed(192), Depth(12), Heads(3), Mlp(1024, Activation = MlpActivation.Silu, Gate = MlpGate.Packed)]
-[Attention(Rotary = true, RotaryReferenceGrid = 16)]
+[Attention(SeparateQvBias = true, Rotary = true, RotaryReferenceGrid = 16)]
 public partial class Eva02TinyPatch14_336 { }
