@@ -272,7 +272,15 @@ namespace ShapedVit.Generators
                 w.Line($"private readonly {Layers}.AttentionPoolLatent attn_pool;", $"{Shape("B", PatchCount(m, g), m.EmbedDim)} -> {Shape("B", m.EmbedDim)}");
             if (finalNorm == FinalNorm.AfterPooling) w.Line($"private readonly {NormType(m)} fc_norm;", "after pooling");
             if (m.RepresentationSize > 0) w.Line($"private readonly {Layers}.PreLogits pre_logits;", $"[B,{m.EmbedDim}] -> [B,{m.RepresentationSize}]");
-            if (HasHead(m))
+            if (m.SymbolicNumClasses)
+            {
+                // numClasses 0 builds it headless, as timm's num_classes=0 (its head an Identity): no head modules then.
+                w.Line("private readonly global::TorchSharp.Modules.Dropout? head_drop;");
+                w.Line("private readonly global::TorchSharp.Modules.Linear? head;", $"[B,{g.HeadInputDim}] -> [B,{Classes(m)}]; null when N = 0");
+                if (m.DistillationToken)
+                    w.Line("private readonly global::TorchSharp.Modules.Linear? head_dist;", $"[B,{g.HeadInputDim}] -> [B,{Classes(m)}], reads the distillation token; null when N = 0");
+            }
+            else if (HasHead(m))
             {
                 w.Line("private readonly global::TorchSharp.Modules.Dropout head_drop;");
                 w.Line("private readonly global::TorchSharp.Modules.Linear head;", $"[B,{g.HeadInputDim}] -> [B,{Classes(m)}]");
@@ -289,9 +297,10 @@ namespace ShapedVit.Generators
             w.Line("/// <summary>Creates the model with timm's initialisation; the same <paramref name=\"seed\"/> gives the same weights.</summary>");
             if (m.SymbolicNumClasses)
             {
-                w.Line("/// <param name=\"numClasses\">Classes of the head (positive): a run-time fact, every other shape is proven.</param>");
+                w.Line("/// <param name=\"numClasses\">Classes of the head, a run-time fact (every other shape is proven); 0 builds it headless, as timm's <c>num_classes=0</c>.</param>");
+                w.Line("/// <param name=\"seed\">The seed of the initialisation; null draws from torch's global generator.</param>");
                 w.Open($"public {name}(int numClasses, long? seed = null) : base(nameof({name}))");
-                w.Line("if (numClasses <= 0) throw new global::System.ArgumentOutOfRangeException(nameof(numClasses), numClasses, \"A head needs at least one class.\");");
+                w.Line("if (numClasses < 0) throw new global::System.ArgumentOutOfRangeException(nameof(numClasses), numClasses, \"The class count must be positive, or 0 for a headless model.\");");
                 w.Line("NumClasses = numClasses;");
             }
             else w.Open($"public {name}(long? seed = null) : base(nameof({name}))");
@@ -331,10 +340,12 @@ namespace ShapedVit.Generators
             if (m.RepresentationSize > 0) w.Line($"pre_logits = new {Layers}.PreLogits(EmbedDim, RepresentationSize);");
             if (HasHead(m))
             {
+                if (m.SymbolicNumClasses) w.Open("if (NumClasses > 0)");
                 w.Line($"head_drop = {Torch}.nn.Dropout({Double(m.Dropout)});");
                 w.Line($"head = {Torch}.nn.Linear({(m.RepresentationSize > 0 ? "RepresentationSize" : "EmbedDim")}, NumClasses);");
                 if (m.DistillationToken)
                     w.Line($"head_dist = {Torch}.nn.Linear({(m.RepresentationSize > 0 ? "RepresentationSize" : "EmbedDim")}, NumClasses);");
+                if (m.SymbolicNumClasses) w.Close();
             }
             w.Line("RegisterComponents();");
             w.Line($"{Layers}.VitInitializer.Apply(this, seed);");
@@ -457,7 +468,12 @@ namespace ShapedVit.Generators
                 w.Line($"var representation = pre_logits.call({pooled});", Shape("B", m.RepresentationSize));
                 current = "representation";
             }
-            if (HasHead(m))
+            if (m.SymbolicNumClasses)
+            {
+                w.Line($"if (head is null) return {current}.MoveToOuterDisposeScope();", Shape("B", g.HeadInputDim) + ": headless (numClasses 0)");
+                w.Line($"return head.call(head_drop!.call({current})).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
+            }
+            else if (HasHead(m))
                 w.Line($"return head.call(head_drop.call({current})).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else
                 w.Line($"return {current}.MoveToOuterDisposeScope();", Shape("B", g.HeadInputDim) + ": headless");
@@ -483,7 +499,12 @@ namespace ShapedVit.Generators
                 w.Line("var distillationRepresentation = pre_logits.call(distillationToken);", Shape("B", m.RepresentationSize));
                 cls = "classRepresentation"; dist = "distillationRepresentation";
             }
-            if (HasHead(m))
+            if (m.SymbolicNumClasses)
+            {
+                w.Line($"if (head is null || head_dist is null) return {cls}.add({dist}, {Layers}.Scalars.One).div_(2).MoveToOuterDisposeScope();", Shape("B", g.HeadInputDim) + ": headless (numClasses 0), the two tokens' mean");
+                w.Line($"return head.call({cls}).add(head_dist.call({dist}), {Layers}.Scalars.One).div_(2).MoveToOuterDisposeScope();", Shape("B", Classes(m)) + ": the two heads' mean");
+            }
+            else if (HasHead(m))
                 w.Line($"return head.call({cls}).add(head_dist.call({dist}), {Layers}.Scalars.One).div_(2).MoveToOuterDisposeScope();", Shape("B", Classes(m)) + ": the two heads' mean");
             else
                 w.Line($"return {cls}.add({dist}, {Layers}.Scalars.One).div_(2).MoveToOuterDisposeScope();", Shape("B", g.HeadInputDim) + ": headless, the two tokens' mean");
@@ -514,7 +535,8 @@ namespace ShapedVit.Generators
             w.Close();
             if (ResolvedFinalNorm(m) == FinalNorm.BeforePooling) w.Line("var features = norm.call(x);", tokens);
             else w.Line("var features = x.alias();", tokens);
-            if (HasHead(m)) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
+            if (m.SymbolicNumClasses) w.Line($"{Tensor}? logits = head is null ? null : ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)) + "; null when headless");
+            else if (HasHead(m)) w.Line("var logits = ForwardHead(features).MoveToOuterDisposeScope();", Shape("B", Classes(m)));
             else w.Line($"{Tensor}? logits = null;");
             string grid = m.DynamicImageSize ? "images.shape[2] / PatchHeight, images.shape[3] / PatchWidth" : "GridHeight, GridWidth";
             if (m.Pooling == Pooling.AttentionPool && !m.DistillationToken)
@@ -654,7 +676,8 @@ namespace ShapedVit.Generators
             w.Line();
             if (m.SymbolicNumClasses)
             {
-                w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec with { NumClasses = NumClasses };");
+                // A headless instance (numClasses 0) has no symbolic count left: its spec reads as a declared headless model's.
+                w.Line("global::ShapedVit.VitSpec global::ShapedVit.IVisionTransformer.Spec => Spec with { NumClasses = NumClasses, RuntimeNumClasses = NumClasses > 0 };");
                 w.Line();
                 w.Line("global::ShapedVit.VitGeometry global::ShapedVit.IVisionTransformer.Geometry =>");
                 w.Line("    instanceGeometry ??= global::ShapedVit.VitGeometry.Create(((global::ShapedVit.IVisionTransformer)this).Spec);");

@@ -18,6 +18,12 @@ public static class VariantsApp
             return 0;
         }
 
+        if (options.Timm)
+        {
+            TimmCatalogue.Write(output);
+            return 0;
+        }
+
         output.WriteLine("Vision Transformers declared with ShapedVit (numbers from generated constants)");
         string[] header = ["Model", "Input", "Patch grid", "Tokens", "Embed/Depth/Heads", "Parameters", "GMACs"];
         var rows = VariantCatalog.All.Select(v => new[]
@@ -29,6 +35,7 @@ public static class VariantsApp
         WriteTable(output, header, [false, false, false, true, false, true, true], rows);
         output.WriteLine();
         foreach (var v in VariantCatalog.All) output.WriteLine($"{v.Name,-10} {v.Trace}");
+        output.WriteLine($"\ntimm's names: {ShapedVit.Models.Timm.Names.Count} architectures, {ShapedVit.Models.Timm.PretrainedNames.Count} pretrained tags (variants --timm lists them)");
 
         if (!options.Forward) return 0;
         var device = SampleCommandLine.ResolveDevice(options.Device, error, out var reason);

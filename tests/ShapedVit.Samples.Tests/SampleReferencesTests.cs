@@ -13,7 +13,7 @@ public class SampleReferencesTests
     public static TheoryData<string, string, string[], string[]> Samples => new()
     {
         { "Classify", "classify", ["ShapedVit", "ShapedVit.Vision", "ShapedVit.Onnx", "ShapedVit.Samples.Shared", "ShapedVit.Hub", "ShapedVit.Samples.Shared.Hub"], TrainingOnly },
-        { "Variants", "variants", ["ShapedVit", "ShapedVit.Samples.Shared"], [.. TrainingOnly, "ShapedVit.Vision", "ShapedVit.Onnx", "ShapedVit.Hub"] },
+        { "Variants", "variants", ["ShapedVit", "ShapedVit.Models", "ShapedVit.Samples.Shared"], [.. TrainingOnly, "ShapedVit.Vision", "ShapedVit.Onnx", "ShapedVit.Hub"] },
         { "FineTune", "finetune", ["ShapedVit.Training", "ShapedVit.Samples.Shared.Training", "Spectre.Console", "ScottPlot", "ShapedVit.Hub"], [] },
         { "FashionMnist", "fashion-mnist", ["ShapedVit.Training", "ShapedVit.Samples.Shared.Training", "Spectre.Console", "ScottPlot"], ["ShapedVit.Hub"] },
     };

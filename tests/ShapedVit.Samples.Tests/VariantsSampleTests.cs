@@ -44,9 +44,24 @@ public class VariantsSampleTests
         foreach (string line in new[]
         {
             "--json", "Print the catalogue as JSON", "--no-forward", "time no forward pass", "--max-params", "ViT-H/14 is left out",
-            "--device", "The device of the timed forward passes: cpu, cuda, cuda:N or auto.",
+            "--device", "The device of the timed forward passes: cpu, cuda, cuda:N or auto.", "--timm", "List timm's catalogue by family",
         })
             Assert.Contains(line, output.ToString());
+    }
+
+    [Fact]
+    public void Timm_lists_the_catalogue_by_family_and_builds_a_few_models_by_name()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, VariantsApp.Run(["--timm"], output, TextWriter.Null));
+        string text = output.ToString();
+        Assert.Contains("timm's Vision Transformers by name (ShapedVit.Models): 87 architectures, 192 pretrained tags", text);
+        foreach (var family in new[] { "vit", "vit-gap", "deit", "deit3", "clip", "clip-quickgelu", "siglip", "dinov2", "eva02" })
+            Assert.Contains($"\n  {family.PadRight(15)} ", text.Replace("\r\n", "\n"));
+        Assert.Contains("vit_small_patch14_reg4_dinov2", text);
+        Assert.Contains("  vit_tiny_patch16_224.augreg_in21k_ft_in1k (VitTinyPatch16_224, 5,717,416 parameters, 1000 classes)", text);
+        Assert.Contains("    [224,224,3] -> [196,192] -> [197,192] -> 12 x block [197,192] -> [192] -> [1000]", text);
+        Assert.Contains("  vit_small_patch14_reg4_dinov2.lvd142m (VitSmallPatch14Reg4Dinov2, ", text);
     }
 
     [Fact]

@@ -69,7 +69,8 @@ namespace ShapedVit
         /// <summary>
         /// The class count is a run-time fact (a folder of images, a user's label set): the head's width becomes the
         /// constructor argument <c>numClasses</c> (<c>new MyVit(numClasses: 7, seed: 0)</c>). Every other shape is still
-        /// proven at compile time; the trace shows the logits as <c>[N]</c>. Leave <see cref="NumClasses"/> out.
+        /// proven at compile time; the trace shows the logits as <c>[N]</c>. <c>numClasses: 0</c> builds it headless (timm's
+        /// <c>num_classes=0</c>: the pooled vector comes out). Leave <see cref="NumClasses"/> out.
         /// </summary>
         public bool RuntimeNumClasses { get; set; }
     }

@@ -51,8 +51,10 @@ public sealed record CheckpointMetadata
                 ["input_size"] = new JsonArray(p.Channels, p.Size, p.Size),
                 ["crop_pct"] = p.CropPct,
                 ["interpolation"] = p.Interpolation.ToString().ToLowerInvariant(),
-                ["mean"] = new JsonArray(p.Mean.Select(v => (JsonNode)(double)(decimal)v).ToArray()),
-                ["std"] = new JsonArray(p.Std.Select(v => (JsonNode)(double)(decimal)v).ToArray()),
+                // The float's shortest round-trip text as a double: 0.485 stays 0.485, and CLIP's 0.48145466 keeps its 8th digit
+                // (a decimal conversion rounds a float to 7 digits, so the value read back was another float).
+                ["mean"] = new JsonArray(p.Mean.Select(v => (JsonNode)double.Parse(v.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)).ToArray()),
+                ["std"] = new JsonArray(p.Std.Select(v => (JsonNode)double.Parse(v.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)).ToArray()),
             };
             result[CheckpointMetadataKeys.Preprocessing] = json.ToJsonString();
         }

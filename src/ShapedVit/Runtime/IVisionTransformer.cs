@@ -56,11 +56,11 @@ public interface IVisionTransformer<TSelf> : IVisionTransformer where TSelf : IV
 
     /// <summary>
     /// Builds the model with timm's initialisation, as its constructor does. <paramref name="numClasses"/> is the head's
-    /// width where the declaration makes it a run-time argument (<c>RuntimeNumClasses = true</c>, then required);
-    /// a declared class count needs no argument, and a different one is refused.
+    /// width where the declaration makes it a run-time argument (<c>RuntimeNumClasses = true</c>, then required; 0 builds
+    /// the model headless, as timm's <c>num_classes=0</c>); a declared class count needs no argument, and a different one is refused.
     /// </summary>
     /// <param name="numClasses">Classes of the head: required with <c>RuntimeNumClasses = true</c>, else null or the declared count.</param>
     /// <param name="seed">The seed of the initialisation; the same seed gives the same weights. Null draws from torch's global generator.</param>
-    /// <exception cref="System.ArgumentException">The class count is missing, not positive, or differs from the declared one.</exception>
+    /// <exception cref="System.ArgumentException">The class count is missing, negative, or differs from the declared one.</exception>
     static abstract TSelf Create(int? numClasses = null, long? seed = null);
 }

@@ -63,6 +63,23 @@ def describe(value):
     return value
 
 
+def describe_cfg(full, cfg):
+    """The pretrained_cfg fields a catalogue and a Hub client read."""
+    d = cfg.to_dict()
+    return {
+        "name": full,
+        "hf_hub_id": d.get("hf_hub_id"),
+        "num_classes": d.get("num_classes"),
+        "input_size": list(d.get("input_size") or []),
+        "mean": list(d.get("mean") or []),
+        "std": list(d.get("std") or []),
+        "crop_pct": d.get("crop_pct"),
+        "crop_mode": d.get("crop_mode"),
+        "interpolation": d.get("interpolation"),
+        "license": d.get("license"),
+    }
+
+
 class Recorded(Exception):
     def __init__(self, record):
         super().__init__("recorded")
@@ -99,23 +116,15 @@ def main():
             cfg = timm.models.get_pretrained_cfg(full)
             if cfg is None:
                 continue
-            d = cfg.to_dict()
-            tags.append({
-                "name": full,
-                "hf_hub_id": d.get("hf_hub_id"),
-                "num_classes": d.get("num_classes"),
-                "input_size": list(d.get("input_size") or []),
-                "mean": list(d.get("mean") or []),
-                "std": list(d.get("std") or []),
-                "crop_pct": d.get("crop_pct"),
-                "crop_mode": d.get("crop_mode"),
-                "interpolation": d.get("interpolation"),
-                "license": d.get("license"),
-            })
+            tags.append(describe_cfg(full, cfg))
         default = timm.models.get_pretrained_cfg(name)
         entry["family"] = family
         entry["default_tag"] = default.tag if default is not None else None
         entry["pretrained"] = tags
+        # A default tag without weights ('untrained') is not listed above, yet timm builds the bare name with its
+        # pretrained_cfg (input size, class count): keep it apart so nobody mistakes it for weights.
+        if default is not None and not any(t["name"] == f"{name}.{default.tag}" for t in tags):
+            entry["default_cfg"] = describe_cfg(f"{name}.{default.tag}", default)
         architectures[name] = entry
     commit = subprocess.run(["git", "-C", os.environ.get("TIMM_SRC", "/tmp/timm-src"), "rev-parse", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or os.environ.get("TIMM_COMMIT", "unknown")

@@ -35,10 +35,43 @@ public class RuntimeClassCountTests
     }
 
     [Fact]
-    public void A_class_count_below_one_is_refused_with_its_value()
+    public void A_negative_class_count_is_refused_with_its_value()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FolderVit(numClasses: 0, seed: 0));
+        // 0 was refused too until the timm catalogue needed timm's num_classes=0 (headless) for a run-time class count.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new FolderVit(numClasses: -1, seed: 0));
         Assert.Equal("numClasses", error.ParamName);
+        Assert.Equal(-1, error.ActualValue);
+    }
+
+    [Fact]
+    public void Zero_classes_build_it_headless_as_timm_num_classes_0()
+    {
+        using var model = new FolderVit(numClasses: 0, seed: 0);
+        model.eval();
+        Assert.DoesNotContain(model.named_parameters(), p => p.name.StartsWith("head", StringComparison.Ordinal));
+        long actual = model.parameters().Sum(p => p.numel());
+        Assert.Equal(FolderVit.ParameterCountFor(0), actual);
+        Assert.Equal(actual, model.ParameterCount);
+        using var noGrad = torch.no_grad();
+        using var images = torch.randn(2, 3, 32, 32);
+        using var output = model.forward(images);
+        Assert.Equal(new long[] { 2, 64 }, output.shape);   // the pooled vector, as timm's head = Identity gives it
+        using var features = model.ForwardFeatures(images);
+        using var pooled = model.ForwardHead(features, preLogits: true);
+        Assert.True(output.allclose(pooled, 0, 0));
+        using var intermediates = model.ForwardWithIntermediates(images);
+        Assert.Null(intermediates.Logits);
+        IVisionTransformer vit = model;
+        Assert.Equal(0, vit.Spec.NumClasses);
+        Assert.False(vit.Spec.SymbolicNumClasses);   // the instance's trace ends at the pooled vector, not at [N]
+        Assert.Equal("[32,32,3] -> [16,64] -> [17,64] -> 2 x block [17,64] -> [64]", vit.Geometry.Trace);
+        Assert.Equal(actual, vit.Geometry.ParameterCount);
+        // The same backbone keys and shapes as a model with a head.
+        using var headed = new FolderVit(numClasses: 3, seed: 0);
+        var backbone = model.state_dict();
+        var headedBackbone = headed.state_dict().Where(p => !p.Key.StartsWith("head", StringComparison.Ordinal)).ToList();
+        Assert.Equal(headedBackbone.Count, backbone.Count);
+        foreach (var (key, value) in headedBackbone) Assert.Equal(value.shape, backbone[key].shape);
     }
 }
 

@@ -109,15 +109,16 @@ namespace Models
         private readonly Dropout pos_drop;
         private readonly ModuleList<EncoderBlock> blocks;                       // 2 x [B,17,96]
         private readonly LayerNorm norm;
-        private readonly Dropout head_drop;
-        private readonly Linear head;                                           // [B,96] -> [B,N]
+        private readonly Dropout? head_drop;
+        private readonly Linear? head;                                          // [B,96] -> [B,N]; null when N = 0
         private static VitGeometry? geometry;
 
         /// <summary>Creates the model with timm's initialisation; the same <paramref name="seed"/> gives the same weights.</summary>
-        /// <param name="numClasses">Classes of the head (positive): a run-time fact, every other shape is proven.</param>
+        /// <param name="numClasses">Classes of the head, a run-time fact (every other shape is proven); 0 builds it headless, as timm's <c>num_classes=0</c>.</param>
+        /// <param name="seed">The seed of the initialisation; null draws from torch's global generator.</param>
         public FolderVit(int numClasses, long? seed = null) : base(nameof(FolderVit))
         {
-            if (numClasses <= 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "A head needs at least one class.");
+            if (numClasses < 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "The class count must be positive, or 0 for a headless model.");
             NumClasses = numClasses;
             patch_embed = new PatchEmbed(Channels, EmbedDim, PatchHeight, PatchWidth);
             cls_token = torch.nn.Parameter(torch.zeros(1, 1, EmbedDim));
@@ -131,8 +132,11 @@ namespace Models
             }
             blocks = torch.nn.ModuleList(encoderBlocks);
             norm = torch.nn.LayerNorm(EmbedDim, LayerNormEps);
-            head_drop = torch.nn.Dropout(0.0);
-            head = torch.nn.Linear(EmbedDim, NumClasses);
+            if (NumClasses > 0)
+            {
+                head_drop = torch.nn.Dropout(0.0);
+                head = torch.nn.Linear(EmbedDim, NumClasses);
+            }
             RegisterComponents();
             VitInitializer.Apply(this, seed);
         }
@@ -161,7 +165,8 @@ namespace Models
             using var scope = torch.NewDisposeScope();
             var pooled = tokens.select(1, 0);                                   // [B,96]: the class token
             if (preLogits) return pooled.MoveToOuterDisposeScope();
-            return head.call(head_drop.call(pooled)).MoveToOuterDisposeScope(); // [B,N]
+            if (head is null) return pooled.MoveToOuterDisposeScope();          // [B,96]: headless (numClasses 0)
+            return head.call(head_drop!.call(pooled)).MoveToOuterDisposeScope(); // [B,N]
         }
 
         /// <summary>Logits, the final tokens, every block's output and, when <paramref name="attention"/> is set, every block's attention probabilities.</summary>
@@ -184,8 +189,8 @@ namespace Models
                 hiddenStates.Add(x.MoveToOuterDisposeScope());                  // [B,17,96]
             }
             var features = norm.call(x);                                        // [B,17,96]
-            var logits = ForwardHead(features).MoveToOuterDisposeScope();       // [B,N]
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, GridHeight, GridWidth);
+            Tensor? logits = head is null ? null : ForwardHead(features).MoveToOuterDisposeScope(); // [B,N]; null when headless
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
@@ -215,7 +220,7 @@ namespace Models
         /// <summary>The proven shapes and sizes: a compile-time fact, read without building a model.</summary>
         public static VitGeometry Geometry => geometry ??= VitGeometry.Create(Spec);
 
-        VitSpec IVisionTransformer.Spec => Spec with { NumClasses = NumClasses };
+        VitSpec IVisionTransformer.Spec => Spec with { NumClasses = NumClasses, RuntimeNumClasses = NumClasses > 0 };
 
         VitGeometry IVisionTransformer.Geometry =>
             instanceGeometry ??= VitGeometry.Create(((IVisionTransformer)this).Spec);
