@@ -17,10 +17,14 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
     public const string ModelFile = "model.safetensors";
     public const string StateFile = "trainer-state.safetensors";
     public const string PlotFile = "training.png";
+    public const string ConfusionCsvFile = "confusion.csv";
+    public const string ConfusionPlotFile = "confusion.png";
 
     public string ModelPath => Path.Combine(options.OutputDirectory, ModelFile);
     public string StatePath => Path.Combine(options.OutputDirectory, StateFile);
     public string PlotPath => Path.Combine(options.OutputDirectory, PlotFile);
+    public string ConfusionCsvPath => Path.Combine(options.OutputDirectory, ConfusionCsvFile);
+    public string ConfusionPlotPath => Path.Combine(options.OutputDirectory, ConfusionPlotFile);
 
     /// <summary>The folder of the slice copied next to the sample's binaries.</summary>
     public static string ShippedSlice => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-slice");
@@ -107,9 +111,11 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         TrainingConsole.Train(trainer, AfterEpoch, output, options.Plain, "test");
 
         var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
-        ConfusionReport.Print(evaluation, "test", output, options.Plain);
+        ConfusionReport.WriteCsv(evaluation, ConfusionCsvPath);
+        AtomicFile.Write(ConfusionPlotPath, s => s.Write(ConfusionReport.RenderPng(evaluation, "Fashion-MNIST, ViT from scratch: test confusion")));
+        ConfusionReport.Print(evaluation, "test", output, options.Plain, $"{ConfusionCsvPath} (every count), {ConfusionPlotPath}");
         output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); {TrainingConsole.Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
-        output.WriteLine($"saved {ModelPath}, {StatePath} and {PlotPath}");
+        output.WriteLine($"saved {ModelPath}, {StatePath}, {PlotPath}, {ConfusionCsvPath} and {ConfusionPlotPath}");
         return 0;
     }
 

@@ -121,6 +121,12 @@ public class FashionMnistCommandTests
         Assert.True(File.Exists(Path.Combine(dir.Path, FashionMnistApp.StateFile)));
         byte[] plot = File.ReadAllBytes(Path.Combine(dir.Path, FashionMnistApp.PlotFile));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, plot[..4]);
+        // #28: the confusion matrix is also a CSV (every count: 10 rows of 10 classes and a header) and a picture.
+        var csv = File.ReadAllLines(Path.Combine(dir.Path, FashionMnistApp.ConfusionCsvFile));
+        Assert.Equal(11, csv.Length);
+        Assert.Contains("Ankle boot", csv[0]);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(dir.Path, FashionMnistApp.ConfusionPlotFile))[..4]);
+        Assert.Contains($"{FashionMnistApp.ConfusionCsvFile} (every count)", train.Output);
 
         var classify = Run("--out", dir.Path, "--classify", "3");
         Assert.True(classify.Code == 0, classify.Error);
