@@ -87,9 +87,13 @@ public static class CheckpointKeys
     public static CheckpointNaming Detect(IEnumerable<string> keys, string? path = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        // The first key seen of each naming, for the message.
+        // The ordinally first key of each naming, for a message that does not depend on the file's order.
         var found = new SortedDictionary<CheckpointNaming, string>();
-        void Found(CheckpointNaming naming, string key) => found.TryAdd(naming, key);
+        void Found(CheckpointNaming naming, string key)
+        {
+            if (!found.TryGetValue(naming, out var seen) || string.CompareOrdinal(key, seen) < 0) found[naming] = key;
+        }
+        static string First(string? seen, string key) => seen is null || string.CompareOrdinal(key, seen) < 0 ? key : seen;
         string? vitFamily = null, clipFamily = null;
         foreach (var key in keys)
         {
@@ -97,12 +101,12 @@ public static class CheckpointKeys
             if (TimmSignature.IsMatch(key)) Found(CheckpointNaming.Timm, key);
             if (HuggingFaceNamings.VitFamilySignature.IsMatch(key) || HuggingFaceNamings.VitFamilyMember(key) is not null)
             {
-                vitFamily ??= key;
+                vitFamily = First(vitFamily, key);
                 if (HuggingFaceNamings.VitFamilyMember(key) is { } member) Found(member, key);
             }
             if (HuggingFaceNamings.ClipFamilySignature.IsMatch(key))
             {
-                clipFamily ??= key;
+                clipFamily = First(clipFamily, key);
                 if (HuggingFaceNamings.ClipFamilyMember(key) is { } member) Found(member, key);
             }
         }
