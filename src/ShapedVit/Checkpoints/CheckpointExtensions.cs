@@ -56,10 +56,11 @@ public sealed class CheckpointLoadResult
 {
     internal CheckpointLoadResult(CheckpointNaming naming, IReadOnlyDictionary<string, string> rawMetadata, CheckpointMetadata metadata,
                                   (long Height, long Width)? resampledFrom, bool prefixRowsAdded,
-                                  IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped)
+                                  IReadOnlyList<string> reinitialized, IReadOnlyList<string> dropped, IReadOnlyList<string> ignored)
     {
         Naming = naming; RawMetadata = rawMetadata; Metadata = metadata; PositionEmbeddingResampledFrom = resampledFrom;
         PositionEmbeddingPrefixRowsAdded = prefixRowsAdded; ReinitializedTensors = reinitialized; DroppedTensors = dropped;
+        IgnoredTensors = ignored;
     }
 
     /// <summary>The naming the keys were read in.</summary>
@@ -76,6 +77,11 @@ public sealed class CheckpointLoadResult
     public IReadOnlyList<string> ReinitializedTensors { get; }
     /// <summary>The checkpoint's classifier keys (timm naming) that were not loaded (see <see cref="CheckpointLoadOptions.Classifier"/>), with their shapes.</summary>
     public IReadOnlyList<string> DroppedTensors { get; }
+    /// <summary>
+    /// Checkpoint tensors of a Hugging Face naming that the image model provably never reads and that were not loaded (a CLIP
+    /// or SigLIP text tower, DINOv2's pre-training mask token...), each as "key [shape]: why" (see <see cref="TimmKeyedTensors.IgnoredTensors"/>).
+    /// </summary>
+    public IReadOnlyList<string> IgnoredTensors { get; }
 }
 
 /// <summary>Loading and saving a module's weights as safetensors.</summary>
@@ -84,7 +90,8 @@ public static class CheckpointExtensions
     private const string PositionEmbeddingKey = "pos_embed";
 
     /// <summary>
-    /// Loads a safetensors checkpoint in timm, torchvision or Hugging Face naming into <paramref name="model"/> strictly, all
+    /// Loads a safetensors checkpoint in timm, torchvision or Hugging Face naming (ViT, DeiT, DINOv2, CLIP and SigLIP vision
+    /// towers: see <see cref="CheckpointNaming"/>) into <paramref name="model"/> strictly, all
     /// or nothing: the header, the metadata (<see cref="CheckpointMetadata.Parse"/>, then the labels against the file's
     /// classifier and the preprocessing's input size and channels against the model), the keys, the shapes and the dtypes are
     /// all validated before the first parameter is written, so a failed load leaves the model bit for bit as it was. Every
@@ -229,7 +236,7 @@ public static class CheckpointExtensions
                 }
             }
         }
-        return new CheckpointLoadResult(renamed.Naming, metadata, typedMetadata, resampledFrom, prefixRowsAdded, reinitialized, dropped);
+        return new CheckpointLoadResult(renamed.Naming, metadata, typedMetadata, resampledFrom, prefixRowsAdded, reinitialized, dropped, renamed.IgnoredTensors);
     }
 
     private const string ClassifierWeightKey = "head.weight";
@@ -252,10 +259,12 @@ public static class CheckpointExtensions
     }
 
     private const string HeadPrefix = "head.";
+    private const string DistillationHeadPrefix = "head_dist.";
     private const string PreLogitsPrefix = "pre_logits.";
 
-    /// <summary>The classifier's keys in timm's layout: the head and the pre-logits (representation) layer.</summary>
-    private static bool IsClassifierKey(string key) => key.StartsWith(HeadPrefix, StringComparison.Ordinal) || key.StartsWith(PreLogitsPrefix, StringComparison.Ordinal);
+    /// <summary>The classifier's keys in timm's layout: the head, DeiT's distillation head and the pre-logits (representation) layer.</summary>
+    private static bool IsClassifierKey(string key) => key.StartsWith(HeadPrefix, StringComparison.Ordinal) ||
+        key.StartsWith(DistillationHeadPrefix, StringComparison.Ordinal) || key.StartsWith(PreLogitsPrefix, StringComparison.Ordinal);
 
     /// <summary>Whether the checkpoint's classifier tensors are exactly the model's (same keys, same shapes).</summary>
     private static bool ClassifierFits(IReadOnlyDictionary<string, Tensor> model, IReadOnlyDictionary<string, Tensor> checkpoint)

@@ -13,14 +13,34 @@ public enum CheckpointNaming
     Torchvision,
     /// <summary>Hugging Face transformers' <c>ViTModel</c> / <c>ViTForImageClassification</c> (<c>vit.embeddings</c>...).</summary>
     HuggingFace,
+    /// <summary>
+    /// Hugging Face transformers' <c>DeiTModel</c>, <c>DeiTForImageClassification</c> and <c>DeiTForImageClassificationWithTeacher</c>
+    /// (<c>deit.embeddings.distillation_token</c>, <c>cls_classifier</c>, <c>distillation_classifier</c>: facebook/deit-*-distilled-*).
+    /// </summary>
+    HuggingFaceDeit,
+    /// <summary>
+    /// Hugging Face transformers' <c>Dinov2Model</c> and <c>Dinov2WithRegistersModel</c> (<c>embeddings.mask_token</c>,
+    /// <c>encoder.layer.{i}.layer_scale1.lambda1</c>...: facebook/dinov2-*); <c>dinov2.</c> inside <c>Dinov2ForImageClassification</c>.
+    /// </summary>
+    HuggingFaceDinov2,
+    /// <summary>
+    /// The vision tower of Hugging Face transformers' <c>CLIPModel</c>, <c>CLIPVisionModel</c> and <c>CLIPVisionModelWithProjection</c>
+    /// (<c>vision_model.embeddings.class_embedding</c>, <c>pre_layrnorm</c>, <c>visual_projection</c>: openai/clip-vit-*).
+    /// </summary>
+    HuggingFaceClip,
+    /// <summary>
+    /// The vision tower of Hugging Face transformers' <c>SiglipModel</c>, <c>SiglipVisionModel</c> and <c>SiglipForImageClassification</c>
+    /// (<c>vision_model.head.probe</c>, the attention-pooling head: google/siglip-*).
+    /// </summary>
+    HuggingFaceSiglip,
 }
 
 /// <summary>A checkpoint's tensors renamed to timm's keys, with the key each came from.</summary>
 public sealed class TimmKeyedTensors
 {
-    internal TimmKeyedTensors(CheckpointNaming naming, Dictionary<string, Tensor> tensors, Dictionary<string, string> sources)
+    internal TimmKeyedTensors(CheckpointNaming naming, Dictionary<string, Tensor> tensors, Dictionary<string, string> sources, IReadOnlyList<string> ignored)
     {
-        Naming = naming; Tensors = tensors; SourceKeys = sources;
+        Naming = naming; Tensors = tensors; SourceKeys = sources; IgnoredTensors = ignored;
     }
 
     /// <summary>The naming the keys were converted from.</summary>
@@ -29,6 +49,11 @@ public sealed class TimmKeyedTensors
     public Dictionary<string, Tensor> Tensors { get; }
     /// <summary>For each timm key, the checkpoint key(s) it was made from (for error messages).</summary>
     public Dictionary<string, string> SourceKeys { get; }
+    /// <summary>
+    /// Checkpoint tensors left out because the image model provably never reads them (a CLIP or SigLIP text tower, DINOv2's
+    /// pre-training mask token...), each as "key [shape]: why".
+    /// </summary>
+    public IReadOnlyList<string> IgnoredTensors { get; }
 }
 
 /// <summary>Recognises a checkpoint's key naming and converts it to timm's.</summary>
@@ -38,8 +63,7 @@ public static class CheckpointKeys
     private static readonly string[] WrapperPrefixes = ["module.", "model."];
 
     private static readonly Regex TorchvisionSignature = new(@"^(conv_proj\.|class_token$|encoder\.pos_embedding$|encoder\.layers\.encoder_layer_\d+\.)", RegexOptions.CultureInvariant);
-    private static readonly Regex HuggingFaceSignature = new(@"^(vit\.)?(embeddings\.(cls_token|position_embeddings|patch_embeddings\.)|encoder\.layer\.\d+\.)", RegexOptions.CultureInvariant);
-    private static readonly Regex TimmSignature = new(@"^(patch_embed\.|cls_token$|reg_token$|pos_embed$|blocks\.\d+\.)", RegexOptions.CultureInvariant);
+    private static readonly Regex TimmSignature = new(@"^(patch_embed\.|cls_token$|reg_token$|dist_token$|pos_embed$|blocks\.\d+\.)", RegexOptions.CultureInvariant);
 
     private static readonly (Regex Pattern, string Replacement)[] TorchvisionRules = Rules(
         (@"^conv_proj\.(weight|bias)$", "patch_embed.proj.$1"),
@@ -56,46 +80,61 @@ public static class CheckpointKeys
         (@"^heads\.pre_logits\.(weight|bias)$", "pre_logits.fc.$1"),
         (@"^heads\.head\.(weight|bias)$", "head.$1"));
 
-    private static readonly (Regex Pattern, string Replacement)[] HuggingFaceRules = Rules(
-        (@"^(?:vit\.)?embeddings\.cls_token$", "cls_token"),
-        (@"^(?:vit\.)?embeddings\.position_embeddings$", "pos_embed"),
-        (@"^(?:vit\.)?embeddings\.patch_embeddings\.projection\.(weight|bias)$", "patch_embed.proj.$1"),
-        (@"^(?:vit\.)?encoder\.layer\.(\d+)\.layernorm_before\.(weight|bias)$", "blocks.$1.norm1.$2"),
-        (@"^(?:vit\.)?encoder\.layer\.(\d+)\.attention\.output\.dense\.(weight|bias)$", "blocks.$1.attn.proj.$2"),
-        (@"^(?:vit\.)?encoder\.layer\.(\d+)\.layernorm_after\.(weight|bias)$", "blocks.$1.norm2.$2"),
-        (@"^(?:vit\.)?encoder\.layer\.(\d+)\.intermediate\.dense\.(weight|bias)$", "blocks.$1.mlp.fc1.$2"),
-        (@"^(?:vit\.)?encoder\.layer\.(\d+)\.output\.dense\.(weight|bias)$", "blocks.$1.mlp.fc2.$2"),
-        (@"^(?:vit\.)?layernorm\.(weight|bias)$", "norm.$1"),
-        // ViTModel's pooler is Linear + Tanh on the class token after the final norm: the paper's pre-logits.
-        (@"^(?:vit\.)?pooler\.dense\.(weight|bias)$", "pre_logits.fc.$1"),
-        (@"^classifier\.(weight|bias)$", "head.$1"));
-
-    private static readonly Regex HuggingFaceQkv = new(@"^(?:vit\.)?encoder\.layer\.(\d+)\.attention\.attention\.(query|key|value)\.(weight|bias)$", RegexOptions.CultureInvariant);
-
     /// <summary>
     /// The naming of a set of keys (wrapper prefixes already removed). Keys of no known naming count as timm's, so
-    /// strict loading can list them as unexpected; keys of two namings at once are an error.
+    /// strict loading can list them as unexpected; keys of two namings at once are an error that names a key of each.
     /// </summary>
     public static CheckpointNaming Detect(IEnumerable<string> keys, string? path = null)
     {
-        bool torchvision = false, huggingFace = false, timm = false;
+        ArgumentNullException.ThrowIfNull(keys);
+        // The ordinally first key of each naming, for a message that does not depend on the file's order.
+        var found = new SortedDictionary<CheckpointNaming, string>();
+        void Found(CheckpointNaming naming, string key)
+        {
+            if (!found.TryGetValue(naming, out var seen) || string.CompareOrdinal(key, seen) < 0) found[naming] = key;
+        }
+        static string First(string? seen, string key) => seen is null || string.CompareOrdinal(key, seen) < 0 ? key : seen;
+        string? vitFamily = null, clipFamily = null;
         foreach (var key in keys)
         {
-            torchvision |= TorchvisionSignature.IsMatch(key);
-            huggingFace |= HuggingFaceSignature.IsMatch(key);
-            timm |= TimmSignature.IsMatch(key);
+            if (TorchvisionSignature.IsMatch(key)) Found(CheckpointNaming.Torchvision, key);
+            if (TimmSignature.IsMatch(key)) Found(CheckpointNaming.Timm, key);
+            if (HuggingFaceNamings.VitFamilySignature.IsMatch(key) || HuggingFaceNamings.VitFamilyMember(key) is not null)
+            {
+                vitFamily = First(vitFamily, key);
+                if (HuggingFaceNamings.VitFamilyMember(key) is { } member) Found(member, key);
+            }
+            if (HuggingFaceNamings.ClipFamilySignature.IsMatch(key))
+            {
+                clipFamily = First(clipFamily, key);
+                if (HuggingFaceNamings.ClipFamilyMember(key) is { } member) Found(member, key);
+            }
         }
-        int found = (torchvision ? 1 : 0) + (huggingFace ? 1 : 0) + (timm ? 1 : 0);
-        if (found > 1)
+        // ViTModel's keys are shared by DeiT's and DINOv2's; CLIP's and SigLIP's encoders share theirs. The family's
+        // shared keys alone are ViT's, or SigLIP's (CLIP's tower always has its class embedding and pre-norm).
+        if (vitFamily is not null && !found.ContainsKey(CheckpointNaming.HuggingFaceDeit) && !found.ContainsKey(CheckpointNaming.HuggingFaceDinov2))
+            Found(CheckpointNaming.HuggingFace, vitFamily);
+        if (clipFamily is not null && !found.ContainsKey(CheckpointNaming.HuggingFaceClip) && !found.ContainsKey(CheckpointNaming.HuggingFaceSiglip))
+            Found(CheckpointNaming.HuggingFaceSiglip, clipFamily);
+        if (found.Count > 1)
             throw new CheckpointException(CheckpointRule.UnknownNaming, null,
-                $"the keys mix namings ({string.Join(", ", new[] { timm ? "timm" : null, torchvision ? "torchvision" : null, huggingFace ? "Hugging Face" : null }.Where(n => n is not null))}).", path);
-        return torchvision ? CheckpointNaming.Torchvision : huggingFace ? CheckpointNaming.HuggingFace : CheckpointNaming.Timm;
+                $"the keys mix namings ({string.Join(", ", found.Keys.Select(HuggingFaceNamings.Describe))}): " +
+                string.Join(", ", found.Select(f => $"'{UntrustedText.Display(f.Value, 80)}' is {HuggingFaceNamings.Describe(f.Key)}'s")) + ".", path);
+        return found.Count == 1 ? found.Keys.First() : CheckpointNaming.Timm;
     }
 
     /// <summary>
+    /// The naming that transformers' <c>config.json</c> <c>model_type</c> stands for (<c>vit</c>, <c>deit</c>, <c>dinov2</c>,
+    /// <c>dinov2_with_registers</c>, <c>clip</c>, <c>clip_vision_model</c>, <c>siglip</c>, <c>siglip_vision_model</c>), or null
+    /// for any other: pass it as <see cref="CheckpointLoadOptions.Naming"/> to load by the config instead of detecting from the keys.
+    /// </summary>
+    public static CheckpointNaming? FromModelType(string? modelType) => HuggingFaceNamings.FromModelType(modelType);
+
+    /// <summary>
     /// Removes <c>module.</c> / <c>model.</c> wrappers shared by every key, detects the naming (unless given) and renames to timm's
-    /// keys; Hugging Face's separate query, key and value become one concatenated qkv. Keys that no rule covers keep their
-    /// names (strict loading then reports them).
+    /// keys: Hugging Face's separate query, key and value become one concatenated qkv, shapes become timm's (see
+    /// <see cref="CheckpointNaming"/>), and tensors the image model never reads are set aside in
+    /// <see cref="TimmKeyedTensors.IgnoredTensors"/>. Keys that no rule covers keep their names (strict loading then reports them).
     /// </summary>
     public static TimmKeyedTensors ToTimm(IReadOnlyDictionary<string, Tensor> tensors, CheckpointNaming? naming = null, string? path = null)
     {
@@ -104,6 +143,7 @@ public static class CheckpointKeys
         var detected = naming ?? Detect(stripped.Keys, path);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ignored = new List<string>();
 
         void Add(string key, Tensor tensor, string source)
         {
@@ -115,28 +155,47 @@ public static class CheckpointKeys
         var rules = detected switch
         {
             CheckpointNaming.Torchvision => TorchvisionRules,
-            CheckpointNaming.HuggingFace => HuggingFaceRules,
+            CheckpointNaming.HuggingFace => HuggingFaceNamings.VitRules,
+            CheckpointNaming.HuggingFaceDeit => HuggingFaceNamings.DeitRules,
+            CheckpointNaming.HuggingFaceDinov2 => HuggingFaceNamings.Dinov2Rules,
+            CheckpointNaming.HuggingFaceClip => HuggingFaceNamings.ClipRules,
+            CheckpointNaming.HuggingFaceSiglip => HuggingFaceNamings.SiglipRules,
             _ => [],
         };
+        var qkvPattern = HuggingFaceNamings.QkvParts(detected);
         var qkvParts = new SortedDictionary<(int Layer, string Kind), Dictionary<string, (string Key, Tensor Tensor)>>();
-        foreach (var (key, (original, tensor)) in stripped)
+        var inProjections = new SortedDictionary<string, (string Key, Tensor Tensor)>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(stripped.Keys, StringComparer.Ordinal);
+        foreach (var (key, (original, tensor)) in stripped.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (detected == CheckpointNaming.HuggingFace && HuggingFaceQkv.Match(key) is { Success: true } qkv &&
-                int.TryParse(qkv.Groups[1].Value, out int layer))
+            if (HuggingFaceNamings.Refused(detected, key) is { } refusal)
+                throw new CheckpointException(CheckpointRule.KeyMismatch, original, refusal + "; nothing was loaded.", path);
+            if (HuggingFaceNamings.Ignored(detected, key, tensor, keys) is { } why)
+            {
+                ignored.Add($"{original} {TensorShapes.Format(tensor.shape)}: {why}");
+                continue;
+            }
+            if (qkvPattern is { } q && q.Pattern.Match(key) is { Success: true } qkv && int.TryParse(qkv.Groups[1].Value, out int layer))
             {
                 var slot = (layer, qkv.Groups[3].Value);
                 if (!qkvParts.TryGetValue(slot, out var parts)) qkvParts[slot] = parts = new Dictionary<string, (string, Tensor)>();
                 parts[qkv.Groups[2].Value] = (original, tensor);
                 continue;
             }
+            if (detected == CheckpointNaming.HuggingFaceSiglip && HuggingFaceNamings.SiglipInProj.Match(key) is { Success: true } inProj)
+            {
+                inProjections[inProj.Groups[1].Value] = (original, tensor);
+                continue;
+            }
             Add(Rename(key, rules), tensor, original);
         }
+        var partNames = qkvPattern?.Parts ?? [];
         foreach (var ((layer, kind), parts) in qkvParts)
         {
-            bool complete = parts.ContainsKey("query") && parts.ContainsKey("key") && parts.ContainsKey("value");
+            bool complete = partNames.All(parts.ContainsKey);
             var shapes = parts.Values.Select(p => p.Tensor.shape).ToList();
             bool concatenable = complete && shapes[0].Length >= 1 && shapes.All(s => s.SequenceEqual(shapes[0]))
-                                && parts.Values.All(p => p.Tensor.dtype == parts["query"].Tensor.dtype);
+                                && parts.Values.All(p => p.Tensor.dtype == parts[partNames[0]].Tensor.dtype);
             if (!concatenable)
             {
                 // Left under their own names, they are reported as unexpected (and qkv as missing) by strict loading.
@@ -144,10 +203,11 @@ public static class CheckpointKeys
                 continue;
             }
             // timm's fused qkv Linear computes [q; k; v] stacked along the output dimension.
-            var fused = torch.cat(new[] { parts["query"].Tensor, parts["key"].Tensor, parts["value"].Tensor }, 0);
-            Add($"blocks.{layer}.attn.qkv.{kind}", fused, $"{parts["query"].Key} + key + value");
+            var fused = torch.cat(partNames.Select(p => parts[p].Tensor).ToArray(), 0);
+            Add($"blocks.{layer}.attn.qkv.{kind}", fused, $"{parts[partNames[0]].Key} + {partNames[1]} + {partNames[2]}");
         }
-        return new TimmKeyedTensors(detected, result, sources);
+        HuggingFaceNamings.Reshape(detected, result, sources, inProjections, Add);
+        return new TimmKeyedTensors(detected, result, sources, ignored);
     }
 
     private static Dictionary<string, (string Original, Tensor Tensor)> StripWrappers(IReadOnlyDictionary<string, Tensor> tensors)
