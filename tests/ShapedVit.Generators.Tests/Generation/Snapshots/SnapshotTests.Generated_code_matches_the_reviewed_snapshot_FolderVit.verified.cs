@@ -190,7 +190,7 @@ namespace Models
             }
             var features = norm.call(x);                                        // [B,17,96]
             Tensor? logits = head is null ? null : ForwardHead(features).MoveToOuterDisposeScope(); // [B,N]; null when headless
-            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions);
+            return new VitIntermediates(logits, features.MoveToOuterDisposeScope(), hiddenStates, attentions, PrefixTokens, GridHeight, GridWidth);
         }
 
         /// <summary>Patch embedding, prefix tokens and position embedding; runs inside the caller's dispose scope.</summary>
