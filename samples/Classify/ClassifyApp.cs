@@ -15,13 +15,13 @@ namespace ShapedVit.Samples.Classify;
 /// <param name="output">The classes, one block per image.</param>
 /// <param name="error">Errors, notes and the download progress.</param>
 /// <param name="catalogue">The models a checkpoint can be loaded into (default: <see cref="ModelCatalog.BuiltIn"/>).</param>
-/// <param name="pretrained">The models pretrained weights can be loaded into (default: <see cref="SampleCatalogue"/>).</param>
+/// <param name="pretrained">The models pretrained weights can be loaded into (default: <see cref="PretrainedCatalogues.Default"/>: the samples' models, then timm's catalogue).</param>
 /// <param name="environment">The environment huggingface_hub's variables are read from (default: the process's).</param>
 public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, TextWriter error, ModelCatalog? catalogue = null,
                                 IPretrainedCatalogue? pretrained = null, Func<string, string?>? environment = null)
 {
     private readonly ModelCatalog catalogue = catalogue ?? ModelCatalog.BuiltIn;
-    private readonly IPretrainedCatalogue pretrainedCatalogue = pretrained ?? SampleCatalogue.Instance;
+    private readonly IPretrainedCatalogue pretrainedCatalogue = pretrained ?? PretrainedCatalogues.Default;
     private readonly Func<string, string?> environment = environment ?? Environment.GetEnvironmentVariable;
 
     public int Run()

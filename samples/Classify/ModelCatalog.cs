@@ -83,16 +83,28 @@ public sealed class ModelCatalog(IReadOnlyList<KnownModel> models)
 
     /// <summary>
     /// The model for a checkpoint: <paramref name="requested"/> (<c>--model</c>) when given, else the one the metadata
-    /// names, else the first whose architecture matches the metadata's; null when none fits.
+    /// names, else a fine-tuned backbone or timm architecture of that name (ShapedVit.Models' catalogue), else the first
+    /// whose architecture matches the metadata's; null when none fits.
     /// </summary>
     public KnownModel? Find(string? requested, CheckpointMetadata metadata)
     {
         if (requested is not null) return Named(requested);
-        if (metadata.ModelName is { } name && Named(name) is { } byName) return byName;
+        var byName = metadata.ModelName is { } name ? Named(name) : null;
+        // A name this tool knows, unless the checkpoint records another architecture under it (FineTune's new head on
+        // vit_base_patch32_224: the timm catalogue's model with the checkpoint's class count, below).
+        if (byName is not null && (metadata.Architecture is null || byName.ArchitectureShape is null || byName.ArchitectureShape == ShapePart(metadata.Architecture)))
+            return byName;
         // A fine-tuned backbone (samples/FineTune): its head has as many classes as the checkpoint has labels.
         if (Backbone.Find(metadata.ModelName) is { } backbone && metadata.Labels is { Count: > 0 } labels)
             return new KnownModel(backbone.Name, $"{backbone.Name} fine-tuned on {labels.Count} classes", metadata.Preprocessing ?? backbone.Preprocessing, labels,
                                   spec: null, () => backbone.Create(labels.Count, 0));
+        // A timm architecture FineTune started from pretrained weights (finetune DATA_DIR --model vit_small_patch14_dinov2):
+        // ShapedVit.Models builds it with the checkpoint's class count.
+        if (metadata.ModelName is { } timmName && TimmCatalogue.Instance.ModelName(timmName) is not null && metadata.Labels is { Count: > 0 } timmLabels)
+            return new KnownModel(timmName, $"{timmName} fine-tuned on {timmLabels.Count} classes",
+                                  metadata.Preprocessing ?? TimmCatalogue.Instance.Preprocessing(timmName, null)!, timmLabels,
+                                  spec: null, () => TimmCatalogue.Instance.Create(timmName, timmLabels.Count, 0));
+        if (byName is not null) return byName;
         if (metadata.Architecture is not { } architecture) return null;
         string shape = ShapePart(architecture);
         return Models.FirstOrDefault(m => m.ArchitectureShape == shape);

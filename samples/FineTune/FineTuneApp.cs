@@ -18,12 +18,12 @@ namespace ShapedVit.Samples.FineTune;
 /// <param name="options">What to fine-tune on, from what, and how.</param>
 /// <param name="output">Progress and the report.</param>
 /// <param name="error">Errors, notes and the download progress.</param>
-/// <param name="pretrained">The models pretrained weights can be loaded into (default: <see cref="SampleCatalogue"/>).</param>
+/// <param name="pretrained">The models pretrained weights can be loaded into (default: <see cref="PretrainedCatalogues.Default"/>: the samples' models, then timm's catalogue).</param>
 /// <param name="environment">The environment huggingface_hub's variables are read from (default: the process's).</param>
 public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, TextWriter error,
                                 IPretrainedCatalogue? pretrained = null, Func<string, string?>? environment = null)
 {
-    private readonly IPretrainedCatalogue pretrainedCatalogue = pretrained ?? SampleCatalogue.Instance;
+    private readonly IPretrainedCatalogue pretrainedCatalogue = pretrained ?? PretrainedCatalogues.Default;
     private readonly Func<string, string?> environment = environment ?? Environment.GetEnvironmentVariable;
 
     public const string ModelFile = "model.safetensors";

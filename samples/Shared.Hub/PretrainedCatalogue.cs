@@ -1,5 +1,6 @@
 using ShapedVit.Checkpoints;
 using ShapedVit.Hub;
+using ShapedVit.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,8 +9,9 @@ namespace ShapedVit.Samples.Shared;
 /// <summary>
 /// What the CLIs need of a model catalogue to start from pretrained weights: timm's default tags and repos (for
 /// <see cref="HubModelName.Parse(string, IPretrainedRegistry?)"/>), a model of a timm architecture with a head of any size,
-/// and the publisher's preprocessing. ShapedVit.Models' <c>Timm</c> catalogue is meant to stand here; until then
-/// <see cref="SampleCatalogue"/> answers from the models the samples declare.
+/// and the publisher's preprocessing. <see cref="TimmCatalogue"/> answers from ShapedVit.Models' <c>Timm</c>,
+/// <see cref="SampleCatalogue"/> from the models the samples declare, and <see cref="PretrainedCatalogues.Default"/> (the
+/// CLIs' default) from both.
 /// </summary>
 public interface IPretrainedCatalogue : IPretrainedRegistry
 {
@@ -70,4 +72,77 @@ public sealed class SampleCatalogue : IPretrainedCatalogue
 
     /// <inheritdoc/>
     public string? HubId(string architecture, string tag) => null;
+}
+
+/// <summary>ShapedVit.Models' timm catalogue: timm's 87 architectures, their default tags, Hub repos and pretrained_cfg.</summary>
+public sealed class TimmCatalogue : IPretrainedCatalogue
+{
+    private static readonly HashSet<string> Names = new(Timm.Names, StringComparer.Ordinal);
+    private static readonly HashSet<string> PretrainedNames = new(Timm.PretrainedNames, StringComparer.Ordinal);
+
+    /// <summary>The one instance.</summary>
+    public static TimmCatalogue Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Architectures => Timm.Names;
+
+    /// <inheritdoc/>
+    public string? ModelName(string architecture) => Names.Contains(architecture) ? architecture : null;
+
+    /// <inheritdoc/>
+    public nn.Module<Tensor, Tensor> Create(string architecture, int numClasses, long seed) =>
+        Names.Contains(architecture) ? Timm.Create(architecture, numClasses, seed)
+            : throw new ArgumentException($"{architecture} is not a timm architecture of the catalogue (Timm.Names).");
+
+    /// <inheritdoc/>
+    public PreprocessConfig? Preprocessing(string architecture, string? tag) =>
+        tag is not null && PretrainedNames.Contains(architecture + "." + tag) ? Timm.PretrainedConfig(architecture + "." + tag).Preprocessing
+        : Names.Contains(architecture) ? Timm.Architecture(architecture).DefaultConfig.Preprocessing
+        : null;
+
+    /// <inheritdoc/>
+    public string? DefaultTag(string architecture) => Timm.HubRegistry.DefaultTag(architecture);
+
+    /// <inheritdoc/>
+    public string? HubId(string architecture, string tag) => Timm.HubRegistry.HubId(architecture, tag);
+}
+
+/// <summary>Catalogues asked in order: each question goes to the first that answers it.</summary>
+/// <param name="catalogues">The catalogues, the one that wins a shared architecture first.</param>
+public sealed class PretrainedCatalogues(params IPretrainedCatalogue[] catalogues) : IPretrainedCatalogue
+{
+    private readonly IPretrainedCatalogue[] catalogues = [.. catalogues];
+
+    /// <summary>
+    /// The CLIs' catalogue: the samples' models first, so that the paper's family (vit_tiny/small/base_patch16_224) keeps
+    /// its fine-tuning backbones, whose names a fine-tuned checkpoint records and Classify finds again; then every timm
+    /// architecture of ShapedVit.Models (DINOv2, CLIP, SigLIP, EVA-02, DeiT, ...). Default tags, Hub repos and preprocessing
+    /// are timm's where timm knows the architecture.
+    /// </summary>
+    public static PretrainedCatalogues Default { get; } = new(SampleCatalogue.Instance, TimmCatalogue.Instance);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Architectures => [.. catalogues.SelectMany(c => c.Architectures).Distinct(StringComparer.Ordinal)];
+
+    /// <inheritdoc/>
+    public string? ModelName(string architecture) => catalogues.Select(c => c.ModelName(architecture)).FirstOrDefault(n => n is not null);
+
+    /// <inheritdoc/>
+    public nn.Module<Tensor, Tensor> Create(string architecture, int numClasses, long seed)
+    {
+        foreach (var catalogue in catalogues)
+            if (catalogue.ModelName(architecture) is not null) return catalogue.Create(architecture, numClasses, seed);
+        throw new ArgumentException($"{architecture} is not a model this tool builds (known: {string.Join(", ", Architectures)}).");
+    }
+
+    /// <inheritdoc/>
+    public PreprocessConfig? Preprocessing(string architecture, string? tag) =>
+        // timm's pretrained_cfg of the tag is the most precise answer, so the catalogue that knows tags is asked first.
+        catalogues.OrderBy(c => c is TimmCatalogue ? 0 : 1).Select(c => c.Preprocessing(architecture, tag)).FirstOrDefault(p => p is not null);
+
+    /// <inheritdoc/>
+    public string? DefaultTag(string architecture) => catalogues.Select(c => c.DefaultTag(architecture)).FirstOrDefault(t => t is not null);
+
+    /// <inheritdoc/>
+    public string? HubId(string architecture, string tag) => catalogues.Select(c => c.HubId(architecture, tag)).FirstOrDefault(t => t is not null);
 }

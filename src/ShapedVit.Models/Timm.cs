@@ -11,9 +11,10 @@ namespace ShapedVit.Models;
 /// declaration (<c>ShapedVit.Models.Catalogue</c>) translated from timm's own constructor arguments, every shape proven
 /// at compile time. A bare name means timm's default tag; the class count is that tag's (0, headless, where timm's is 0)
 /// unless given, and the tag's <c>pretrained_cfg</c> becomes the model's checkpoint metadata (<see cref="MetadataOf"/>).
-/// Weights are initialised as timm initialises them; ShapedVit.Hub downloads pretrained ones.
+/// Weights are initialised as timm initialises them; <c>Create(name, pretrained: true)</c> downloads the published ones
+/// from the Hugging Face Hub (ShapedVit.Hub) into Python's cache and loads them.
 /// </summary>
-public static class Timm
+public static partial class Timm
 {
     private static readonly Lazy<Registry> registry = new(() => new Registry(TimmArchitectures.All()));
     private static readonly ConditionalWeakTable<nn.Module, CheckpointMetadata> metadataOfModels = new();
@@ -64,7 +65,7 @@ public static class Timm
     }
 
     /// <summary>
-    /// The checkpoint metadata of the model <see cref="Create"/> builds for these arguments: the name (<c>arch.tag</c>), the
+    /// The checkpoint metadata of the model <see cref="Create(string, int?, long?)"/> builds for these arguments: the name (<c>arch.tag</c>), the
     /// architecture key, the tag's preprocessing, and the whole <c>pretrained_cfg</c> as JSON under
     /// <see cref="TimmPretrainedConfig.MetadataKey"/> (Hub repo, class count, crop mode, licence). timm's configurations of
     /// these tags name no labels, so <see cref="CheckpointMetadata.Labels"/> is null.
@@ -76,7 +77,7 @@ public static class Timm
         return MetadataFor(architecture, config, CheckClasses(numClasses) ?? config.NumClasses);
     }
 
-    /// <summary>The checkpoint metadata of a model <see cref="Create"/> built; null for any other model.</summary>
+    /// <summary>The checkpoint metadata of a model <see cref="Create(string, int?, long?)"/> built; null for any other model.</summary>
     public static CheckpointMetadata? MetadataOf(nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -101,7 +102,7 @@ public static class Timm
         string shown = Shorten(name);
         if (name.StartsWith("hf-hub:", StringComparison.Ordinal) || name.StartsWith("hf_hub:", StringComparison.Ordinal))
             throw new UnknownModelException(name, [],
-                $"'{shown}' names a Hugging Face Hub repo: its architecture is in the repo's config.json, which ShapedVit.Hub reads; Timm.Create takes timm's names (Timm.Names).");
+                $"'{shown}' names a Hugging Face Hub repo: its architecture is in the repo's config.json, which Timm.Create(name, pretrained: true) reads; Timm.Create(name) takes timm's names (Timm.Names).");
         int dot = name.IndexOf('.', StringComparison.Ordinal);
         string arch = dot < 0 ? name : name[..dot];
         if (!known.ByName.TryGetValue(arch, out var architecture))

@@ -15,11 +15,18 @@ public sealed class TimmPretrainedConfig
 
     internal TimmPretrainedConfig(string name, string? hfHubId, int numClasses, int[] inputSize, double[] mean, double[] std,
                                   double cropPct, string cropMode, string interpolation, string? license)
+        : this(name, name[..name.IndexOf('.', StringComparison.Ordinal)], name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..],
+               hfHubId, numClasses, inputSize, mean, std, cropPct, cropMode, interpolation, license)
     {
-        int dot = name.IndexOf('.', StringComparison.Ordinal);
+    }
+
+    /// <summary>A configuration that is no tag of timm's registry: an <c>hf-hub:</c> repo's own (its name, no tag).</summary>
+    internal TimmPretrainedConfig(string name, string architecture, string tag, string? hfHubId, int numClasses, int[] inputSize,
+                                  double[] mean, double[] std, double cropPct, string cropMode, string interpolation, string? license)
+    {
         Name = name;
-        Architecture = name[..dot];
-        Tag = name[(dot + 1)..];
+        Architecture = architecture;
+        Tag = tag;
         HfHubId = hfHubId;
         NumClasses = numClasses;
         InputSize = inputSize;
@@ -40,11 +47,13 @@ public sealed class TimmPretrainedConfig
         };
     }
 
-    /// <summary>timm's full name, <c>arch.tag</c> (<c>vit_small_patch14_dinov2.lvd142m</c>).</summary>
+    /// <summary>timm's full name, <c>arch.tag</c> (<c>vit_small_patch14_dinov2.lvd142m</c>); for the configuration of an
+    /// <c>hf-hub:</c> repo (<c>Timm.Create(name, pretrained: true)</c>), that name (<c>hf-hub:facebook/dinov2-small</c>).</summary>
     public string Name { get; }
-    /// <summary>The architecture, the part before the first dot.</summary>
+    /// <summary>The architecture: the part before the first dot, or the one an <c>hf-hub:</c> repo's config.json names.</summary>
     public string Architecture { get; }
-    /// <summary>The pretrained tag, the part after the first dot (<c>lvd142m</c>; <c>untrained</c> for an architecture without weights).</summary>
+    /// <summary>The pretrained tag, the part after the first dot (<c>lvd142m</c>; <c>untrained</c> for an architecture without
+    /// weights; empty for an <c>hf-hub:</c> repo, which has none).</summary>
     public string Tag { get; }
     /// <summary>The Hugging Face Hub repo of the weights (<c>timm/vit_small_patch14_dinov2.lvd142m</c>); null where timm has none.</summary>
     public string? HfHubId { get; }
@@ -76,7 +85,7 @@ public sealed class TimmPretrainedConfig
         var json = new JsonObject
         {
             ["architecture"] = Architecture,
-            ["tag"] = Tag,
+            ["tag"] = Tag.Length == 0 ? null : Tag,
             ["hf_hub_id"] = HfHubId,
             ["num_classes"] = NumClasses,
             ["input_size"] = new JsonArray(InputSize.Select(v => (JsonNode)v).ToArray()),

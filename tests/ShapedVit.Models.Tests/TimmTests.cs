@@ -203,7 +203,7 @@ public class TimmTests
     [InlineData("vit_large_patch14_224.openai",
         "Unknown timm model 'vit_large_patch14_224.openai': vit_large_patch14_224 has no pretrained weights, only its default tag vit_large_patch14_224.untrained.")]
     [InlineData("hf-hub:timm/vit_small_patch14_dinov2.lvd142m",
-        "'hf-hub:timm/vit_small_patch14_dinov2.lvd142m' names a Hugging Face Hub repo: its architecture is in the repo's config.json, which ShapedVit.Hub reads; Timm.Create takes timm's names (Timm.Names).")]
+        "'hf-hub:timm/vit_small_patch14_dinov2.lvd142m' names a Hugging Face Hub repo: its architecture is in the repo's config.json, which Timm.Create(name, pretrained: true) reads; Timm.Create(name) takes timm's names (Timm.Names).")]
     public void An_unknown_name_is_one_line_with_the_nearest_names(string name, string message)
     {
         var error = Assert.Throws<UnknownModelException>(() => Timm.Create(name));
