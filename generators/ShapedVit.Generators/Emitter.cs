@@ -662,6 +662,7 @@ namespace ShapedVit.Generators
             if (m.FinalNorm != defaults.FinalNorm) w.Line($"FinalNorm = global::ShapedVit.FinalNorm.{m.FinalNorm},");
             if (m.QkNorm) w.Line("QkNorm = true,");
             if (m.SeparateQkv) w.Line("SeparateQkv = true,");
+            if (m.SeparateQvBias) w.Line("SeparateQvBias = true,");
             if (m.AttentionInnerNorm) w.Line("AttentionInnerNorm = true,");
             if (m.Rotary) w.Line("Rotary = true,");
             if (m.RotaryReferenceGrid != 0) w.Line($"RotaryReferenceGrid = {Int(m.RotaryReferenceGrid)},");
