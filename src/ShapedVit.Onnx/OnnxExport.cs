@@ -41,8 +41,8 @@ public static class OnnxExport
     private const int ExternalDataAlignment = 4096;
 
     /// <summary>
-    /// Writes the model's evaluation-mode computation to an ONNX file: input <c>images</c> [batch, C, H, W] float32 (only
-    /// the batch is dynamic), output <c>logits</c> [batch, NumClasses] (headless models: <c>features</c>, what their
+    /// Writes the model's evaluation-mode computation to an ONNX file: input <c>images</c> [batch, C, H, W] float32 (the
+    /// batch dynamic, and H and W too for a model declared with a dynamic image size, which needs opset 18 or later), output <c>logits</c> [batch, NumClasses] (headless models: <c>features</c>, what their
     /// forward returns), optionally <c>pooled</c> [batch, Embed]; standard operators of the chosen opset, weights as
     /// float32 initializers named by their timm keys, the architecture and <see cref="OnnxExportOptions.Metadata"/> in
     /// <c>metadata_props</c>. The file is written atomically (temporary file, flushed, renamed); any failure throws one
@@ -75,7 +75,9 @@ public static class OnnxExport
             Graph = graph.Graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
-        string input = $"{VitOnnxGraph.InputName} [batch,{model.Spec.Channels},{model.Spec.ImageHeight},{model.Spec.ImageWidth}]";
+        string input = model.Spec.DynamicImageSize
+            ? $"{VitOnnxGraph.InputName} [batch,{model.Spec.Channels},height,width]"
+            : $"{VitOnnxGraph.InputName} [batch,{model.Spec.Channels},{model.Spec.ImageHeight},{model.Spec.ImageWidth}]";
         foreach (var (key, value) in Metadata(model, graph, input, options))
             proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
 
@@ -164,7 +166,8 @@ public static class OnnxExport
             ["image_height"] = spec.ImageHeight, ["image_width"] = spec.ImageWidth, ["channels"] = spec.Channels,
             ["patch_height"] = spec.PatchHeight, ["patch_width"] = spec.PatchWidth, ["embed_dim"] = spec.EmbedDim,
             ["depth"] = spec.Depth, ["heads"] = spec.Heads, ["mlp_dim"] = geometry.MlpDim, ["num_classes"] = spec.NumClasses,
-            ["pooling"] = spec.Pooling == Pooling.Mean ? "mean" : "class_token", ["class_token"] = spec.ClassToken,
+            ["pooling"] = spec.Pooling switch { Pooling.Mean => "mean", Pooling.AttentionPool => "attention_pool", _ => "class_token" },
+            ["class_token"] = spec.ClassToken, ["distillation_token"] = spec.DistillationToken, ["dynamic_image_size"] = spec.DynamicImageSize,
             ["register_tokens"] = spec.RegisterTokens, ["qkv_bias"] = spec.QkvBias, ["layer_scale"] = spec.LayerScale,
             ["representation_size"] = spec.RepresentationSize, ["layer_norm_eps"] = graph.LayerNormEps,
         }));
