@@ -59,9 +59,13 @@ public static class PackedGemm
             if (!enabled) return startReason ?? $"switched off by {nameof(PackedGemm)}.{nameof(Enabled)}";
             if (CpuInference.Native is null) return $"unavailable: {NativeGemm.FailureReason}";
             var selection = CpuInference.Selection;
-            return (CpuInference.ForcedPath ?? selection.Path) == GemmPath.OneMklPacked
-                ? "oneMKL packed GEMM (libtorch_cpu) for float32 CPU inference"
-                : $"libtorch's linear for float32 CPU inference: {selection.Reason}";
+            return CpuInference.ActivePath switch
+            {
+                GemmPath.OneMklPacked => "oneMKL packed GEMM (libtorch_cpu) for float32 CPU inference",
+                GemmPath.OneDnnPacked => $"oneDNN inner product with blocked weights (libtorch_cpu) for float32 CPU inference: {selection.Reason}",
+                _ when (CpuInference.ForcedPath ?? selection.Path) == GemmPath.OneDnnPacked => $"libtorch's linear for float32 CPU inference: oneDNN unavailable: {NativeOneDnn.FailureReason}",
+                _ => $"libtorch's linear for float32 CPU inference: {selection.Reason}",
+            };
         }
     }
 
