@@ -93,6 +93,19 @@ public static class Int8Inference
         return model.forward(input).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// <paramref name="weight"/> [out, in] quantized as the int8 path quantizes it on CPUs with VNNI or AMX and as the
+    /// ONNX export writes it: symmetric int8 per output channel in -127..127, <c>scale[n] = max |W[n, :]| / 127</c> (1
+    /// for an all-zero row), rounding half to even. Returns the int8 weight [out, in] and the float32 scales [out].
+    /// </summary>
+    public static (Tensor Weight, Tensor Scales) QuantizeWeight(Tensor weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        if (weight.dim() != 2) throw new ArgumentException($"A Linear weight is [out, in]; this one is {weight.dim()}-dimensional.", nameof(weight));
+        using var noGrad = torch.no_grad();
+        return Int8PackedWeight.QuantizeWeight(weight.to(ScalarType.Float32), 127);
+    }
+
     internal static bool IsMarked(Parameter weight) => marked.TryGetValue(weight, out _);
 
     private static IEnumerable<PackableLinear> Layers(nn.Module model) =>
