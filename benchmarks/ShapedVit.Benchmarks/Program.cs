@@ -6,7 +6,7 @@ using TorchSharp;
 
 // Usage: dotnet run -c Release --project benchmarks/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--only "ENGINE;ENGINE"] [--path PATH,PATH] [--out FILE]
 // Sections: ort inference native roofline bf16 profile training training-bf16 memory generator paths retained (default: all).
-// --path: the float32 CPU GEMM paths the `paths` section measures side by side (libtorch, onemkl-packed; default: both).
+// --path: the float32 CPU GEMM paths the `paths` section measures side by side (libtorch, onemkl-packed, onednn; default: all), beside int8.
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
 if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
 var options = Options.Parse(args);
