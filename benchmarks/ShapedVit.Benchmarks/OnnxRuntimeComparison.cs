@@ -194,6 +194,46 @@ public static class OnnxRuntimeComparison
         }
     }
 
+    /// <summary>
+    /// `int8-accuracy`: int8 against float32 on the reference images, no timing (so valid on a loaded machine): ShapedVit
+    /// int8 and ORT int8 (the same model's DynamicQuantizeMatMul export) against ShapedVit float32 and torchvision's
+    /// float32 logits: max logit difference and top-1 agreement.
+    /// </summary>
+    public static void RunInt8Accuracy(Report report, Options options)
+    {
+        string directory = options.ReferenceDirectory ?? Path.Combine(ShapedVit.Testing.RepositoryRoot.Path, "artifacts", "vit-b16-torchvision");
+        string weights = Path.Combine(directory, "weights.safetensors");
+        if (!File.Exists(weights)) throw new FileNotFoundException($"No reference ViT-B/16 in {directory}: run make_vit_b16_reference.py first.", weights);
+        using var reference = Safetensors.ReadAll(Path.Combine(directory, "reference.safetensors"));
+        var images = reference.Tensors["images"];
+        var torchvision = reference.Tensors["logits"].data<float>().ToArray();
+        int count = (int)images.shape[0];
+        using var fp32 = LoadedCopy(weights);
+        fp32.eval();
+        using var int8 = Int8Inference.Quantize(LoadedCopy(weights));
+        int8.eval();
+        string onnxInt8Path = Path.Combine(directory, "vit_b16.int8.onnx");
+        int8.ExportOnnx(onnxInt8Path);
+        using var fp32Engine = TorchEngine("ShapedVit float32", fp32, images, ScalarType.Float32);
+        using var int8Engine = TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32);
+        using var ortEngine = OrtEngine("ORT int8 ORT_ENABLE_ALL", onnxInt8Path, GraphOptimizationLevel.ORT_ENABLE_ALL, images, options.Threads);
+        var float32 = fp32Engine.Logits(count);
+        var rows = new List<string[]>();
+        foreach (var engine in new[] { fp32Engine, int8Engine, ortEngine })
+        {
+            var got = engine.Logits(count);
+            var (toFloat32, agreeFloat32) = Compare(got, float32, count);
+            var (toTorchvision, agreeTorchvision) = Compare(got, torchvision, count);
+            rows.Add(new[] { engine.Name, toFloat32.ToString("0.00e+0", CultureInfo.InvariantCulture), $"{agreeFloat32}/{count}",
+                             toTorchvision.ToString("0.00e+0", CultureInfo.InvariantCulture), $"{agreeTorchvision}/{count}" });
+        }
+        report.Heading("int8 accuracy on the reference images (torchvision ViT-B/16 weights)");
+        report.Line($"CPU: {Harness.CpuModel()}; {count} real images from `make_vit_b16_reference.py` ({reference.Metadata.GetValueOrDefault("made_by", "?")}); " +
+                    $"logits up to {Harness.Format(float32.Max(Math.Abs))} in magnitude; int8: {Int8Inference.Status}; ORT {OrtVersion()}.");
+        report.Line("");
+        report.Table(new[] { "engine", "max abs logit difference from ShapedVit float32", "top-1 = float32", "max abs logit difference from torchvision", "top-1 = torchvision" }, rows);
+    }
+
     private static VitB16 LoadedCopy(string weights)
     {
         var model = new VitB16(seed: 1);
