@@ -402,4 +402,18 @@ public class OneDnnGemmTests : CopiedWeightPathTests
             Assert.InRange(MaxDifference(got, expected), 0, 1e-4f * Math.Max(1f, expected.abs().max().item<float>()));
         }
     }
+
+    [Fact]
+    public void The_fused_bias_and_GELU_epilogue_gives_libtorch_s_linear_then_GELU()
+    {
+        if (CpuInference.OneDnn is not { } onednn) return;
+        using var scope = NewDisposeScope();
+        var input = torch.randn(2, 17, 64, generator: new Generator(30));
+        var weight = torch.randn(192, 64, generator: new Generator(31)) * 0.1;
+        var bias = torch.randn(192, generator: new Generator(32));
+        using var inference = torch.inference_mode();
+        var expected = nn.functional.gelu(nn.functional.linear(input, weight, bias));
+        Assert.InRange(MaxDifference(onednn.Linear(input, weight, bias, gelu: true), expected), 0, Tolerance);
+        Assert.InRange(MaxDifference(onednn.Linear(input, weight, bias), nn.functional.linear(input, weight, bias)), 0, Tolerance);
+    }
 }
