@@ -38,40 +38,44 @@ internal static class CpuPaths
             {
                 using var scope = NewDisposeScope();
                 torch.manual_seed(1);
-                using var layer = new PackableLinear(inFeatures, outFeatures);
+                // One layer per path (the same weights), so that each keeps its own copy between rounds: the paths share
+                // a layer's one copy slot, and one layer would be copied again at every switch of path.
+                var layers = paths.Select(_ => { torch.manual_seed(1); return new PackableLinear(inFeatures, outFeatures); }).ToList();
                 torch.manual_seed(1);
                 using var quantized = Int8Inference.Quantize(new PackableLinear(inFeatures, outFeatures));
                 var input = torch.randn(batch, 197, inFeatures);
-                var actions = paths.Select(p => (p.Name, (Action)(() => WithPath(p.Path, () =>
+                var actions = paths.Select((p, index) => (p.Name, (Action)(() => WithPath(p.Path, () =>
                 {
                     using var inference = torch.inference_mode();
-                    for (int i = 0; i < 5; i++) layer.call(input).Dispose();
+                    for (int i = 0; i < 5; i++) layers[index].call(input).Dispose();
                 })))).Append(("int8 (Int8Inference)", () =>
                 {
                     using var inference = torch.inference_mode();
                     for (int i = 0; i < 5; i++) quantized.call(input).Dispose();
                 })).ToArray();
                 var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions, actions);
+                foreach (var each in layers) each.Dispose();
                 double flops = 5 * 2.0 * batch * 197 * inFeatures * outFeatures;
                 rows.AddRange(Rows($"{name} [{batch}x197, {inFeatures}] x [{inFeatures}, {outFeatures}], 5 calls", batch, timings, flops));
             }
             {
                 using var scope = NewDisposeScope();
-                using var model = new VitB16(seed: 0);
-                model.eval();
+                var models = paths.Select(_ => new VitB16(seed: 0)).ToList(); // one model per path, as above
+                foreach (var each in models) each.eval();
                 using var quantizedModel = Int8Inference.Quantize(new VitB16(seed: 0));
                 quantizedModel.eval();
                 var images = torch.randn(batch, 3, 224, 224);
-                var actions = paths.Select(p => (p.Name, (Action)(() => WithPath(p.Path, () =>
+                var actions = paths.Select((p, index) => (p.Name, (Action)(() => WithPath(p.Path, () =>
                 {
                     using var inference = torch.inference_mode();
-                    model.forward(images).Dispose();
+                    models[index].forward(images).Dispose();
                 })))).Append(("int8 (Int8Inference)", () =>
                 {
                     using var inference = torch.inference_mode();
                     quantizedModel.forward(images).Dispose();
                 })).ToArray();
                 var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions, actions);
+                foreach (var each in models) each.Dispose();
                 rows.AddRange(Rows("ViT-B/16 forward", batch, timings, double.NaN));
             }
         }
