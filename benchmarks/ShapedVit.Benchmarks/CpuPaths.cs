@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ShapedVit.Inference;
 using ShapedVit.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,8 +7,8 @@ using static TorchSharp.torch;
 namespace ShapedVit.Benchmarks;
 
 /// <summary>
-/// `paths`: each float32 CPU GEMM path the seam can take (`--path`), alternating in one process, on ViT-B/16's four block
-/// GEMMs at batch 1 and 8 and on the whole model; the cost of the packed path's per-forward weight checksum. `retained`:
+/// `paths`: each float32 CPU GEMM path the seam can take (`--path`) and the int8 path, alternating in one process, on
+/// ViT-B/16's four block GEMMs at batch 1 and 8 and on the whole model; the cost of the packed path's per-forward weight checksum. `retained`:
 /// resident memory after unrelated code mallocs and frees 768 MiB, before and after <see cref="CpuAllocator.Trim"/>
 /// (run it once as is and once with SHAPEDVIT_KEEP_ALLOCATOR_DEFAULTS=1).
 /// </summary>
@@ -17,6 +18,7 @@ internal static class CpuPaths
     {
         ["libtorch"] = GemmPath.LibTorchLinear,
         ["onemkl-packed"] = GemmPath.OneMklPacked,
+        ["onednn"] = GemmPath.OneDnnPacked,
     };
 
     public static void Run(Report report, Options options)
@@ -24,7 +26,7 @@ internal static class CpuPaths
         var paths = (options.Paths is { Count: > 0 } chosen ? chosen : Names.Keys.ToList()).Select(p => (Name: p, Path: Names[p])).ToList();
         var selection = CpuInference.Selection;
         report.Heading("CPU GEMM paths, alternating in one process (ViT-B/16 shapes, float32, inference mode)");
-        report.Line($"CPU: {Harness.CpuModel()}; capabilities: {CpuCapabilities.Detect(PackedGemm.IsAvailable)}; chosen path: {selection.Path} ({selection.Reason}); " +
+        report.Line($"CPU: {Harness.CpuModel()}; capabilities: {CpuInference.Capabilities}; chosen path: {selection.Path} ({selection.Reason}); " +
                     $"torch threads {torch.get_num_threads()}; paths measured: {string.Join(", ", paths.Select(p => p.Name))}.");
         report.Line("");
 
@@ -36,28 +38,44 @@ internal static class CpuPaths
             {
                 using var scope = NewDisposeScope();
                 torch.manual_seed(1);
-                using var layer = new PackableLinear(inFeatures, outFeatures);
+                // One layer per path (the same weights), so that each keeps its own copy between rounds: the paths share
+                // a layer's one copy slot, and one layer would be copied again at every switch of path.
+                var layers = paths.Select(_ => { torch.manual_seed(1); return new PackableLinear(inFeatures, outFeatures); }).ToList();
+                torch.manual_seed(1);
+                using var quantized = Int8Inference.Quantize(new PackableLinear(inFeatures, outFeatures));
                 var input = torch.randn(batch, 197, inFeatures);
-                var actions = paths.Select(p => (p.Name, (Action)(() => WithPath(p.Path, () =>
+                var actions = paths.Select((p, index) => (p.Name, (Action)(() => WithPath(p.Path, () =>
                 {
                     using var inference = torch.inference_mode();
-                    for (int i = 0; i < 5; i++) layer.call(input).Dispose();
-                })))).ToArray();
+                    for (int i = 0; i < 5; i++) layers[index].call(input).Dispose();
+                })))).Append(("int8 (Int8Inference)", () =>
+                {
+                    using var inference = torch.inference_mode();
+                    for (int i = 0; i < 5; i++) quantized.call(input).Dispose();
+                })).ToArray();
                 var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions, actions);
+                foreach (var each in layers) each.Dispose();
                 double flops = 5 * 2.0 * batch * 197 * inFeatures * outFeatures;
                 rows.AddRange(Rows($"{name} [{batch}x197, {inFeatures}] x [{inFeatures}, {outFeatures}], 5 calls", batch, timings, flops));
             }
             {
                 using var scope = NewDisposeScope();
-                using var model = new VitB16(seed: 0);
-                model.eval();
+                var models = paths.Select(_ => new VitB16(seed: 0)).ToList(); // one model per path, as above
+                foreach (var each in models) each.eval();
+                using var quantizedModel = Int8Inference.Quantize(new VitB16(seed: 0));
+                quantizedModel.eval();
                 var images = torch.randn(batch, 3, 224, 224);
-                var actions = paths.Select(p => (p.Name, (Action)(() => WithPath(p.Path, () =>
+                var actions = paths.Select((p, index) => (p.Name, (Action)(() => WithPath(p.Path, () =>
                 {
                     using var inference = torch.inference_mode();
-                    model.forward(images).Dispose();
-                })))).ToArray();
+                    models[index].forward(images).Dispose();
+                })))).Append(("int8 (Int8Inference)", () =>
+                {
+                    using var inference = torch.inference_mode();
+                    quantizedModel.forward(images).Dispose();
+                })).ToArray();
                 var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions, actions);
+                foreach (var each in models) each.Dispose();
                 rows.AddRange(Rows("ViT-B/16 forward", batch, timings, double.NaN));
             }
         }

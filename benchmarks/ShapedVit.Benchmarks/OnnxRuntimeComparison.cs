@@ -53,17 +53,26 @@ public static class OnnxRuntimeComparison
         fp32Unpacked.eval();
         using var bf16 = BFloat16Inference.ToBFloat16(LoadedCopy(weights));
         bf16.eval();
+        // int8: the blocks' Linears quantized (Int8Inference), and the same model exported with ONNX Runtime's
+        // DynamicQuantizeMatMul, which is what ORT's quantize_dynamic (a Python tool) makes of a MatMul.
+        using var int8 = Int8Inference.Quantize(LoadedCopy(weights));
+        int8.eval();
         string onnxPath = Path.Combine(directory, "vit_b16.onnx");
         var export = fp32.ExportOnnx(onnxPath);
         Console.Error.WriteLine($"exported {export.Path} ({new FileInfo(export.Path).Length:N0} bytes, opset {export.Opset})");
+        string onnxInt8Path = Path.Combine(directory, "vit_b16.int8.onnx");
+        var exportInt8 = int8.ExportOnnx(onnxInt8Path);
+        Console.Error.WriteLine($"exported {exportInt8.Path} ({new FileInfo(exportInt8.Path).Length:N0} bytes, DynamicQuantizeMatMul)");
 
         var engines = new List<Engine>
         {
             TorchEngine("ShapedVit float32", fp32, images, ScalarType.Float32),
             TorchEngine("ShapedVit float32, packed GEMM off", fp32Unpacked, images, ScalarType.Float32, packedGemm: false),
             TorchEngine("ShapedVit bfloat16", bf16, images, ScalarType.BFloat16),
+            TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32),
             OrtEngine("ORT float32 ORT_ENABLE_ALL", onnxPath, GraphOptimizationLevel.ORT_ENABLE_ALL, images, options.Threads),
             OrtEngine("ORT float32 ORT_ENABLE_EXTENDED", onnxPath, GraphOptimizationLevel.ORT_ENABLE_EXTENDED, images, options.Threads),
+            OrtEngine("ORT int8 ORT_ENABLE_ALL", onnxInt8Path, GraphOptimizationLevel.ORT_ENABLE_ALL, images, options.Threads),
         };
         if (options.EngineFilter is { Count: > 0 } only)
         {
@@ -138,25 +147,34 @@ public static class OnnxRuntimeComparison
                 double Median(string name) => engines.FindIndex(e => e.Name == name) is int i and >= 0 ? timings[i].Median : double.NaN;
                 // Paired within rounds: each round's faster ORT engine over the engine's time in the same round (seconds
                 // apart, so the machine's minute-to-minute drift cancels), the median over rounds.
-                var ortIndices = engines.Select((e, i) => (e, i)).Where(x => x.e.Name.StartsWith("ORT", StringComparison.Ordinal)).Select(x => x.i).ToList();
+                var ortIndices = engines.Select((e, i) => (e, i)).Where(x => x.e.Name.StartsWith("ORT float32", StringComparison.Ordinal)).Select(x => x.i).ToList();
                 string Paired(string name)
                 {
                     int i = engines.FindIndex(e => e.Name == name);
                     if (i < 0 || ortIndices.Count == 0) return "n/a";
                     return Harness.Format(Harness.Median(Enumerable.Range(0, repetitions).Select(r => ortIndices.Min(o => timings[o].Seconds[r]) / timings[i].Seconds[r]).ToList()));
                 }
-                double bestOrt = engines.Select((e, i) => (e, i)).Where(x => x.e.Name.StartsWith("ORT", StringComparison.Ordinal)).Select(x => timings[x.i].Median).DefaultIfEmpty(double.NaN).Min();
+                double bestOrt = engines.Select((e, i) => (e, i)).Where(x => x.e.Name.StartsWith("ORT float32", StringComparison.Ordinal)).Select(x => timings[x.i].Median).DefaultIfEmpty(double.NaN).Min();
+                // int8 against ORT's int8, paired per round as above.
+                string PairedWith(string name, string other)
+                {
+                    int i = engines.FindIndex(e => e.Name == name), o = engines.FindIndex(e => e.Name == other);
+                    if (i < 0 || o < 0) return "n/a";
+                    return Harness.Format(Harness.Median(Enumerable.Range(0, repetitions).Select(r => timings[o].Seconds[r] / timings[i].Seconds[r]).ToList()));
+                }
                 ratios.Add($"batch {count}: float32 ShapedVit / best ORT images/s **{Harness.Format(bestOrt / Median("ShapedVit float32"))}** (target >= 1.0); " +
                            $"bfloat16 ShapedVit / best ORT float32 **{Harness.Format(bestOrt / Median("ShapedVit bfloat16"))}**" + (batch == 8 ? " (target >= 2.5)" : "") +
                            $"; float32 packed GEMM on / off {Harness.Format(Median("ShapedVit float32, packed GEMM off") / Median("ShapedVit float32"))}; " +
                            $"weights packed so far {ShapedVit.PackedWeight.PacksMade}; " +
-                           $"paired per round (median of each round's best ORT / engine): float32 {Paired("ShapedVit float32")}, bfloat16 {Paired("ShapedVit bfloat16")}.");
+                           $"paired per round (median of each round's best ORT / engine): float32 {Paired("ShapedVit float32")}, bfloat16 {Paired("ShapedVit bfloat16")}; " +
+                           $"int8 ShapedVit / ORT int8 images/s **{Harness.Format(Median("ORT int8 ORT_ENABLE_ALL") / Median("ShapedVit int8"))}** (target >= 1.0; paired {PairedWith("ShapedVit int8", "ORT int8 ORT_ENABLE_ALL")}), " +
+                           $"ORT int8 / best ORT float32 {Harness.Format(bestOrt / Median("ORT int8 ORT_ENABLE_ALL"))}, ShapedVit int8 / ShapedVit float32 {Harness.Format(Median("ShapedVit float32") / Median("ShapedVit int8"))}.");
             }
 
             report.Heading("ShapedVit against ONNX Runtime: torchvision ViT-B/16 weights, alternating in one process");
             report.Line($"Weights and {available} real images with torchvision's logits from `make_vit_b16_reference.py` ({reference.Metadata.GetValueOrDefault("made_by", "?")}); " +
                         $"ONNX file: this project's export (opset {export.Opset}); ORT {OrtVersion()}, {options.Threads} intra-op threads, sequential; torch threads {torch.get_num_threads()}; " +
-                        $"packed GEMM: {PackedGemm.Status}; allocator: {CpuAllocator.Status}.");
+                        $"packed GEMM: {PackedGemm.Status}; int8: {Int8Inference.Status}; ORT int8 file: this project's export of the Int8Inference model (DynamicQuantizeMatMul, as ORT's quantize_dynamic writes); allocator: {CpuAllocator.Status}.");
             report.Line("");
             report.Table(new[] { "engine", "batch", "median ms / batch", "images/s", "min-max ms", "page faults / forward", "CPU share", "load 1-min" }, rows);
             report.Line("");
@@ -174,6 +192,46 @@ public static class OnnxRuntimeComparison
         {
             foreach (var engine in engines) engine.Dispose();
         }
+    }
+
+    /// <summary>
+    /// `int8-accuracy`: int8 against float32 on the reference images, no timing (so valid on a loaded machine): ShapedVit
+    /// int8 and ORT int8 (the same model's DynamicQuantizeMatMul export) against ShapedVit float32 and torchvision's
+    /// float32 logits: max logit difference and top-1 agreement.
+    /// </summary>
+    public static void RunInt8Accuracy(Report report, Options options)
+    {
+        string directory = options.ReferenceDirectory ?? Path.Combine(ShapedVit.Testing.RepositoryRoot.Path, "artifacts", "vit-b16-torchvision");
+        string weights = Path.Combine(directory, "weights.safetensors");
+        if (!File.Exists(weights)) throw new FileNotFoundException($"No reference ViT-B/16 in {directory}: run make_vit_b16_reference.py first.", weights);
+        using var reference = Safetensors.ReadAll(Path.Combine(directory, "reference.safetensors"));
+        var images = reference.Tensors["images"];
+        var torchvision = reference.Tensors["logits"].data<float>().ToArray();
+        int count = (int)images.shape[0];
+        using var fp32 = LoadedCopy(weights);
+        fp32.eval();
+        using var int8 = Int8Inference.Quantize(LoadedCopy(weights));
+        int8.eval();
+        string onnxInt8Path = Path.Combine(directory, "vit_b16.int8.onnx");
+        int8.ExportOnnx(onnxInt8Path);
+        using var fp32Engine = TorchEngine("ShapedVit float32", fp32, images, ScalarType.Float32);
+        using var int8Engine = TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32);
+        using var ortEngine = OrtEngine("ORT int8 ORT_ENABLE_ALL", onnxInt8Path, GraphOptimizationLevel.ORT_ENABLE_ALL, images, options.Threads);
+        var float32 = fp32Engine.Logits(count);
+        var rows = new List<string[]>();
+        foreach (var engine in new[] { fp32Engine, int8Engine, ortEngine })
+        {
+            var got = engine.Logits(count);
+            var (toFloat32, agreeFloat32) = Compare(got, float32, count);
+            var (toTorchvision, agreeTorchvision) = Compare(got, torchvision, count);
+            rows.Add(new[] { engine.Name, toFloat32.ToString("0.00e+0", CultureInfo.InvariantCulture), $"{agreeFloat32}/{count}",
+                             toTorchvision.ToString("0.00e+0", CultureInfo.InvariantCulture), $"{agreeTorchvision}/{count}" });
+        }
+        report.Heading("int8 accuracy on the reference images (torchvision ViT-B/16 weights)");
+        report.Line($"CPU: {Harness.CpuModel()}; {count} real images from `make_vit_b16_reference.py` ({reference.Metadata.GetValueOrDefault("made_by", "?")}); " +
+                    $"logits up to {Harness.Format(float32.Max(Math.Abs))} in magnitude; int8: {Int8Inference.Status}; ORT {OrtVersion()}.");
+        report.Line("");
+        report.Table(new[] { "engine", "max abs logit difference from ShapedVit float32", "top-1 = float32", "max abs logit difference from torchvision", "top-1 = torchvision" }, rows);
     }
 
     private static VitB16 LoadedCopy(string weights)

@@ -5,8 +5,8 @@ using ShapedVit.Benchmarks;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project benchmarks/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--only "ENGINE;ENGINE"] [--path PATH,PATH] [--out FILE]
-// Sections: ort inference native roofline bf16 profile training training-bf16 memory generator paths retained (default: all).
-// --path: the float32 CPU GEMM paths the `paths` section measures side by side (libtorch, onemkl-packed; default: both).
+// Sections: ort int8-accuracy inference native roofline bf16 profile training training-bf16 memory generator paths retained (default: all).
+// --path: the float32 CPU GEMM paths the `paths` section measures side by side (libtorch, onemkl-packed, onednn; default: all), beside int8.
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
 if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
 var options = Options.Parse(args);
@@ -20,6 +20,7 @@ Console.Error.WriteLine(report.ToString().Trim());
 
 var sections = options.Sections;
 if (sections.Contains("ort")) OnnxRuntimeComparison.Run(report, options);
+if (sections.Contains("int8-accuracy")) OnnxRuntimeComparison.RunInt8Accuracy(report, options);
 if (sections.Overlaps(new[] { "inference", "native", "roofline", "bf16" })) InferenceBenchmarks.Run(report, options, sections);
 if (sections.Contains("profile")) BlockProfile.Run(report, options);
 if (sections.Contains("training")) TrainingBenchmarks.Run(report, options);
@@ -40,7 +41,7 @@ namespace ShapedVit.Benchmarks
 {
     public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 0, IReadOnlyList<string>? EngineFilter = null, IReadOnlyList<string>? Paths = null)
     {
-        private static readonly string[] AllSections = { "ort", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile", "paths", "retained" };
+        private static readonly string[] AllSections = { "ort", "int8-accuracy", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile", "paths", "retained" };
 
         public static Options Parse(string[] args)
         {

@@ -45,7 +45,11 @@ public static class OnnxExport
     /// batch dynamic, and H and W too for a model declared with a dynamic image size, which needs opset 18 or later), output <c>logits</c> [batch, NumClasses] (headless models: <c>features</c>, what their
     /// forward returns), optionally <c>pooled</c> [batch, Embed]; standard operators of the chosen opset, weights as
     /// float32 initializers named by their timm keys, the architecture and <see cref="OnnxExportOptions.Metadata"/> in
-    /// <c>metadata_props</c>. The file is written atomically (temporary file, flushed, renamed); any failure throws one
+    /// <c>metadata_props</c>. A model marked by <see cref="Inference.Int8Inference.Quantize"/> is written as it runs: its
+    /// marked Linear layers as ONNX Runtime's <c>com.microsoft.DynamicQuantizeMatMul</c> (what ONNX Runtime's
+    /// <c>quantize_dynamic</c> makes of a MatMul: inputs quantized to uint8 per call, weights int8 per output column,
+    /// initializers <c>KEY.int8</c>, <c>KEY.scale</c> and <c>KEY.zero_point</c>), which ONNX Runtime runs and other
+    /// runtimes may not; everything else stays standard float32. The file is written atomically (temporary file, flushed, renamed); any failure throws one
     /// <see cref="OnnxExportException"/> with a one-line message and leaves no file behind. With external data the pair is
     /// atomic too: the data file is named after its content (<c>PATH.HASH.data</c>) and written first, the model file's
     /// rename is the one commit point, and data files of earlier exports of <paramref name="path"/> are removed after it,
@@ -75,6 +79,7 @@ public static class OnnxExport
             Graph = graph.Graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
+        if (graph.QuantizedLinears > 0) proto.OpsetImport.Add(new OperatorSetIdProto { Domain = VitOnnxGraph.MicrosoftDomain, Version = 1 });
         string input = model.Spec.DynamicImageSize
             ? $"{VitOnnxGraph.InputName} [batch,{model.Spec.Channels},height,width]"
             : $"{VitOnnxGraph.InputName} [batch,{model.Spec.Channels},{model.Spec.ImageHeight},{model.Spec.ImageWidth}]";

@@ -55,6 +55,16 @@ internal sealed class OnnxGraphWriter
         return name;
     }
 
+    /// <summary>A weight of another element type (int8 for quantized layers) from its raw little-endian bytes.</summary>
+    public string Weight(string name, long[] dims, TensorProto.Types.DataType type, byte[] bytes)
+    {
+        var proto = new TensorProto { Name = name, DataType = (int)type };
+        proto.Dims.AddRange(dims);
+        Weights.Add(new WeightInitializer(proto, bytes));
+        Graph.Initializer.Add(proto);
+        return name;
+    }
+
     /// <summary>An int64 constant initializer (shapes, axes, indices); equal constants are stored once. Empty dims: a scalar.</summary>
     public string Int64(string name, long[] dims, params long[] values)
     {

@@ -1,4 +1,5 @@
 using Onnx;
+using ShapedVit.Inference;
 using ShapedVit.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -68,7 +69,13 @@ internal sealed class VitOnnxGraph
                 throw new OnnxExportException($"{modelName} cannot be exported to ONNX: '{name}' is {tensor.dtype}, and the exporter writes float32 models; convert it first with model.to(ScalarType.Float32).");
     }
 
+    /// <summary>The domain of ONNX Runtime's contributed operators (DynamicQuantizeMatMul).</summary>
+    public const string MicrosoftDomain = "com.microsoft";
+
     public GraphProto Graph => graph.Graph;
+
+    /// <summary>How many Linear layers were written as int8 DynamicQuantizeMatMul (those <see cref="Int8Inference"/> marked).</summary>
+    public int QuantizedLinears { get; private set; }
     public List<WeightInitializer> Weights => graph.Weights;
     public List<(string Name, string Shape)> Outputs { get; } = new();
     /// <summary>The epsilon of the first norm (the generator gives all of them the declared one).</summary>
@@ -545,11 +552,47 @@ internal sealed class VitOnnxGraph
 
     private string Linear(string name, string input, long inFeatures, long outFeatures, bool bias, string? nodeName = null)
     {
+        if (!bias && state.ContainsKey($"{name}.bias"))
+            throw new OnnxExportException($"{modelName} cannot be exported to ONNX: '{name}.bias' exists but the spec says the layer has no bias.");
+        if (modules.TryGetValue(name, out var module) && module is PackableLinear layer && Int8Inference.IsQuantized(layer))
+            return QuantizedLinear(name, input, inFeatures, outFeatures, bias);
         var inputs = new List<string> { input, Param($"{name}.weight", outFeatures, inFeatures) };
         if (bias) inputs.Add(Param($"{name}.bias", outFeatures));
-        else if (state.ContainsKey($"{name}.bias"))
-            throw new OnnxExportException($"{modelName} cannot be exported to ONNX: '{name}.bias' exists but the spec says the layer has no bias.");
         return graph.Node("Gemm", nodeName ?? name, inputs, Int("transB", 1));
+    }
+
+    /// <summary>
+    /// A Linear that <see cref="Int8Inference"/> marked, as ONNX Runtime's <c>com.microsoft.DynamicQuantizeMatMul</c>
+    /// (what its <c>quantize_dynamic</c> makes of a MatMul): the input quantized to uint8 per call as
+    /// DynamicQuantizeLinear defines it, B the weight transposed [in, out] in int8 with one scale per output column
+    /// (<see cref="Int8Inference.QuantizeWeight"/>), zero points 0, the float32 bias added.
+    /// </summary>
+    private string QuantizedLinear(string name, string input, long inFeatures, long outFeatures, bool bias)
+    {
+        string key = $"{name}.weight";
+        if (!state.TryGetValue(key, out var weight) || !weight.shape.SequenceEqual([outFeatures, inFeatures]))
+            throw new OnnxExportException($"{modelName} cannot be exported to ONNX: '{key}' is missing or not [{outFeatures}, {inFeatures}].");
+        used.Add(key);
+        byte[] quantized;
+        float[] scales;
+        using (NewDisposeScope())
+        {
+            var (q, s) = Int8Inference.QuantizeWeight(weight.detach().cpu());
+            quantized = q.t().contiguous().to(ScalarType.Int8).bytes.ToArray(); // [in, out], row-major
+            scales = s.contiguous().data<float>().ToArray();
+        }
+        var inputs = new List<string>
+        {
+            input,
+            graph.Weight($"{key}.int8", [inFeatures, outFeatures], TensorProto.Types.DataType.Int8, quantized),
+            graph.Weight($"{key}.scale", [outFeatures], scales),
+            graph.Weight($"{key}.zero_point", [outFeatures], TensorProto.Types.DataType.Int8, new byte[outFeatures]),
+        };
+        if (bias) inputs.Add(Param($"{name}.bias", outFeatures));
+        QuantizedLinears++;
+        var result = graph.Node("DynamicQuantizeMatMul", name, inputs);
+        graph.Graph.Node[^1].Domain = MicrosoftDomain;
+        return result;
     }
 
     /// <summary>The module's norm over the last axis: LayerNormalization, or RMSNorm as x * (1 / sqrt(mean(x^2) + eps)) * weight.</summary>

@@ -6,17 +6,23 @@ namespace ShapedVit.Tests.Performance;
 /// </summary>
 public class GemmPathSelectionTests
 {
-    private static CpuCapabilities Cpu(bool x64 = true, bool avx2 = true, bool avx512 = false, bool bf16 = false, bool amx = false, bool packedExported = true) =>
-        new(x64, avx2, avx512, bf16, amx, packedExported);
+    private static CpuCapabilities Cpu(bool x64 = true, bool avx2 = true, bool avx512 = false, bool bf16 = false, bool amx = false, bool packedExported = true,
+                                       bool oneDnnExported = true, bool vnni = false) =>
+        new(x64, avx2, avx512, bf16, amx, packedExported, oneDnnExported, vnni);
 
     private static readonly Dictionary<string, (CpuCapabilities Cpu, GemmPath Path, string Reason)> Kinds = new()
     {
         ["Xeon with AMX (Sapphire Rapids)"] = (Cpu(avx512: true, bf16: true, amx: true), GemmPath.OneMklPacked, "x86-64 with AVX-512, AVX512-BF16, AMX"),
-        ["EPYC Zen 5 (AVX-512, AVX512-BF16, no AMX)"] = (Cpu(avx512: true, bf16: true), GemmPath.LibTorchLinear, "x86-64 with AVX-512, AVX512-BF16, no AMX: oneMKL's packed SGEMM measured slower than libtorch's linear without AMX"),
-        ["AVX2 only (Zen 2, Haswell)"] = (Cpu(), GemmPath.LibTorchLinear, "x86-64 with AVX2+FMA, no AMX: oneMKL's packed SGEMM measured slower than libtorch's linear without AMX"),
+        ["Xeon with AMX, VNNI"] = (Cpu(avx512: true, bf16: true, amx: true, vnni: true), GemmPath.OneMklPacked, "x86-64 with AVX-512, AVX512-BF16, VNNI, AMX"),
+        ["Xeon with AMX, libtorch without oneMKL"] = (Cpu(avx512: true, amx: true, packedExported: false), GemmPath.OneDnnPacked, "x86-64 with AVX-512, AMX: libtorch's CPU library does not export oneMKL's packed SGEMM"),
+        ["Xeon with AMX, libtorch with neither"] = (Cpu(avx512: true, amx: true, packedExported: false, oneDnnExported: false), GemmPath.LibTorchLinear, "libtorch's CPU library exports neither oneMKL's packed SGEMM nor oneDNN's inner product"),
+        ["EPYC Zen 5 (AVX-512, AVX512-BF16, VNNI, no AMX)"] = (Cpu(avx512: true, bf16: true, vnni: true), GemmPath.OneDnnPacked, "x86-64 with AVX-512, AVX512-BF16, VNNI, no AMX: oneDNN's AVX-512 inner product measured faster than libtorch's linear without AMX"),
+        ["EPYC Zen 4 (AVX-512, no AMX)"] = (Cpu(avx512: true), GemmPath.OneDnnPacked, "x86-64 with AVX-512, no AMX: oneDNN's AVX-512 inner product measured faster than libtorch's linear without AMX"),
+        ["AVX-512 without AMX, libtorch without oneDNN"] = (Cpu(avx512: true, oneDnnExported: false), GemmPath.LibTorchLinear, "libtorch's CPU library does not export oneDNN's inner product and the tensor queries its cache needs"),
+        ["AVX2 only (Zen 2, Haswell)"] = (Cpu(), GemmPath.LibTorchLinear, "x86-64 with AVX2+FMA, no AMX: neither copied-weight path was measured faster than libtorch's linear without AVX-512"),
         ["x86-64 without AVX2"] = (Cpu(avx2: false), GemmPath.LibTorchLinear, "the CPU has no AVX2 and FMA"),
-        ["Arm64"] = (Cpu(x64: false, avx2: false), GemmPath.LibTorchLinear, "oneMKL's packed SGEMM is used on x86-64 only"),
-        ["libtorch without oneMKL"] = (Cpu(avx512: true, packedExported: false), GemmPath.LibTorchLinear, "libtorch's CPU library does not export oneMKL's packed SGEMM"),
+        ["Arm64"] = (Cpu(x64: false, avx2: false), GemmPath.LibTorchLinear, "oneMKL's packed SGEMM and oneDNN's inner product are used on x86-64 only"),
+        ["libtorch without oneMKL"] = (Cpu(avx512: true, packedExported: false), GemmPath.LibTorchLinear, "libtorch's CPU library does not export oneDNN's inner product and the tensor queries its cache needs"),
     };
 
     public static TheoryData<string> KindNames => new(Kinds.Keys);
@@ -44,6 +50,17 @@ public class GemmPathSelectionTests
             var flags = File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith("flags", StringComparison.Ordinal)).Split(' ');
             Assert.Equal(flags.Contains("avx512_bf16"), cpu.Avx512Bf16);
             Assert.Equal(flags.Contains("amx_tile"), cpu.AmxTile);
+            Assert.Equal(flags.Contains("avx512_vnni") || flags.Contains("avx_vnni") || flags.Contains("amx_tile"), cpu.Vnni);
         }
+    }
+
+    [Theory]
+    [InlineData(true, false, 127)]
+    [InlineData(false, true, 127)]
+    [InlineData(false, false, 63)]
+    public void Int8_weights_use_7_bits_where_8_bit_products_could_saturate(bool vnni, bool amx, int levels)
+    {
+        // AVX2 and AVX-512 without VNNI add u8 x s8 pairs in 16 bits: 255 * 127 * 2 overflows, 255 * 63 * 2 does not.
+        Assert.Equal(levels, Int8PackedWeight.LevelsFor(Cpu(avx512: true, amx: amx, vnni: vnni || amx)));
     }
 }

@@ -8,18 +8,28 @@ namespace ShapedVit;
 /// <summary>
 /// The one seam between the layers and the CPU machinery: <see cref="PackableLinear"/> hands every forward to
 /// <see cref="Linear"/>, which applies the allocator tuning at the first inference forward (<see cref="CpuAllocator"/>),
-/// runs the GEMM path chosen for this CPU (<see cref="GemmPathSelection"/>) with its packed weights
-/// (<see cref="PackedWeight"/>, through <see cref="NativeGemm"/>), and falls back to libtorch's <c>linear</c> for
-/// everything it does not take (training, other dtypes and devices, packing switched off).
+/// runs the GEMM path chosen for this CPU (<see cref="GemmPathSelection"/>) with its copied weights
+/// (<see cref="PackedWeight"/>, through <see cref="NativeGemm"/> and <see cref="NativeOneDnn"/>), or the int8 path for
+/// the weights <see cref="Inference.Int8Inference"/> marked, and falls back to libtorch's <c>linear</c> for everything
+/// it does not take (training, other dtypes and devices, packing switched off).
 /// </summary>
 internal static class CpuInference
 {
     private static readonly Lazy<NativeGemm?> native = new(NativeGemm.TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<NativeOneDnn?> oneDnn = new(NativeOneDnn.TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<CpuCapabilities> capabilities =
+        new(() => CpuCapabilities.Detect(native.Value is not null, oneDnn.Value is not null), LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<GemmPathSelection> selection =
-        new(() => GemmPathSelection.Select(CpuCapabilities.Detect(native.Value is not null)), LazyThreadSafetyMode.ExecutionAndPublication);
+        new(() => GemmPathSelection.Select(capabilities.Value), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The native entry points, or null where any is missing.</summary>
     internal static NativeGemm? Native => native.Value;
+
+    /// <summary>oneDNN's entry points, or null where any is missing.</summary>
+    internal static NativeOneDnn? OneDnn => oneDnn.Value;
+
+    /// <summary>This process's CPU and libtorch library.</summary>
+    internal static CpuCapabilities Capabilities => capabilities.Value;
 
     /// <summary>The path chosen for this process's CPU.</summary>
     internal static GemmPathSelection Selection => selection.Value;
@@ -28,8 +38,15 @@ internal static class CpuInference
     internal static GemmPath? ForcedPath { get; set; }
 
     /// <summary>The path this process takes now for an eligible float32 CPU inference GEMM.</summary>
-    internal static GemmPath ActivePath =>
-        !PackedGemm.Enabled || native.Value is null ? GemmPath.LibTorchLinear : ForcedPath ?? selection.Value.Path;
+    internal static GemmPath ActivePath
+    {
+        get
+        {
+            if (!PackedGemm.Enabled || native.Value is null) return GemmPath.LibTorchLinear;
+            var path = ForcedPath ?? selection.Value.Path;
+            return path == GemmPath.OneDnnPacked && oneDnn.Value is null ? GemmPath.LibTorchLinear : path;
+        }
+    }
 
     /// <summary><c>input W^T + b</c>, through the CPU path where it applies; <paramref name="cache"/> is the layer's packed copy.</summary>
     internal static Tensor Linear(Tensor input, Parameter weight, Parameter? bias, ref PackedWeight? cache)
@@ -40,11 +57,17 @@ internal static class CpuInference
             return nn.functional.linear(input, weight, bias);
         }
         if (input.device_type == DeviceType.CPU) CpuAllocator.EnsureTuned();
-        if (ActivePath != GemmPath.OneMklPacked)
+        if (Inference.Int8Inference.IsMarked(weight) && native.Value is { } gemm8 && oneDnn.Value is { } dnn8 &&
+            Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value) is { } quantized)
+            return quantized;
+        var result = ActivePath switch
         {
-            PackedWeight.Release(ref cache);
-            return nn.functional.linear(input, weight, bias);
-        }
-        return PackedWeight.Forward(native.Value!, weight, bias, ref cache, input) ?? nn.functional.linear(input, weight, bias);
+            GemmPath.OneMklPacked => OneMklPackedWeight.Forward(native.Value!, weight, bias, ref cache, input),
+            GemmPath.OneDnnPacked => OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input),
+            _ => null,
+        };
+        if (result is not null) return result;
+        if (ActivePath == GemmPath.LibTorchLinear) PackedWeight.Release(ref cache);
+        return nn.functional.linear(input, weight, bias);
     }
 }

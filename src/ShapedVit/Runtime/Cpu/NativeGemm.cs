@@ -69,7 +69,7 @@ internal sealed unsafe class NativeGemm
         }
     }
 
-    private static bool TryLoadAny(out IntPtr handle, params string[] names)
+    internal static bool TryLoadAny(out IntPtr handle, params string[] names)
     {
         foreach (var name in names)
             if (NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out handle)) return true;
@@ -94,4 +94,7 @@ internal sealed unsafe class NativeGemm
 
     /// <summary>The address of a float32 tensor's first element.</summary>
     internal IntPtr Data(torch.Tensor tensor) => storageData(tensor.Handle) + checked((nint)(tensor.storage_offset() * sizeof(float)));
+
+    /// <summary>The address of a one-byte-element tensor's first element.</summary>
+    internal IntPtr DataOfBytes(torch.Tensor tensor) => storageData(tensor.Handle) + checked((nint)tensor.storage_offset());
 }

@@ -6,7 +6,10 @@ namespace ShapedVit;
 /// layout on every call; the packed path keeps each weight in oneMKL's packed layout (<c>cblas_sgemm_pack</c>, exported
 /// by libtorch's own CPU library) and multiplies with <c>cblas_sgemm_compute</c> when autograd is off
 /// (<c>torch.no_grad</c> or <c>torch.inference_mode</c>) and the input is a float32 CPU tensor; everything else takes
-/// libtorch's path unchanged. Results equal libtorch's to float32 rounding (the same oneMKL kernels).
+/// libtorch's path unchanged. Results equal libtorch's to float32 rounding (the same oneMKL kernels). The oneDNN path
+/// instead keeps each weight in oneDNN's blocked layout and multiplies with oneDNN's inner product (exported by the
+/// same library through its stable C shim), which picks its kernels by instruction set alone (AVX-512 where the CPU has
+/// it, where oneMKL runs AVX2 kernels on CPUs of other vendors); results equal libtorch's to float32 rounding.
 /// </summary>
 /// <remarks>
 /// <para>Which path runs is chosen once per process from what the CPU can do (its instruction sets, read with cpuid)
@@ -59,9 +62,13 @@ public static class PackedGemm
             if (!enabled) return startReason ?? $"switched off by {nameof(PackedGemm)}.{nameof(Enabled)}";
             if (CpuInference.Native is null) return $"unavailable: {NativeGemm.FailureReason}";
             var selection = CpuInference.Selection;
-            return (CpuInference.ForcedPath ?? selection.Path) == GemmPath.OneMklPacked
-                ? "oneMKL packed GEMM (libtorch_cpu) for float32 CPU inference"
-                : $"libtorch's linear for float32 CPU inference: {selection.Reason}";
+            return CpuInference.ActivePath switch
+            {
+                GemmPath.OneMklPacked => "oneMKL packed GEMM (libtorch_cpu) for float32 CPU inference",
+                GemmPath.OneDnnPacked => $"oneDNN inner product with blocked weights (libtorch_cpu) for float32 CPU inference: {selection.Reason}",
+                _ when (CpuInference.ForcedPath ?? selection.Path) == GemmPath.OneDnnPacked => $"libtorch's linear for float32 CPU inference: oneDNN unavailable: {NativeOneDnn.FailureReason}",
+                _ => $"libtorch's linear for float32 CPU inference: {selection.Reason}",
+            };
         }
     }
 

@@ -6,77 +6,70 @@ using static TorchSharp.torch;
 namespace ShapedVit;
 
 /// <summary>
-/// One Linear's weight in oneMKL's packed layout, with what it was packed from (see <see cref="PackedGemm"/>). A
-/// <see cref="Layers.PackableLinear"/> keeps one in a field; <see cref="CpuInference"/> fills, checks and uses it.
+/// A copy of one Linear's weight in a GEMM library's own layout, with what it was made from (see <see cref="PackedGemm"/>):
+/// the base of oneMKL's packed copy (<see cref="OneMklPackedWeight"/>), oneDNN's blocked copy
+/// (<see cref="OneDnnPackedWeight"/>) and the int8 copy (<see cref="Int8PackedWeight"/>). A
+/// <see cref="Layers.PackableLinear"/> keeps one in a field; <see cref="CpuInference"/> fills, checks and uses it. Every
+/// kind is checked before each use the same way: the same parameter, storage address, version counter and checksum.
 /// </summary>
-internal sealed class PackedWeight : IDisposable
+internal abstract class PackedWeight : IDisposable
 {
-    // Only the weight is copied into the packed layout; the bias is read from the layer at every call.
+    // Only the weight is copied; the bias is read from the layer at every call.
     private readonly Parameter weight;
     private readonly long weightVersion;
     private readonly IntPtr weightData;
     private readonly ulong weightChecksum;
-    private readonly int outFeatures, inFeatures, rows;
-    private readonly PackedBuffer buffer;
     private static long packsMade;
 
-    private PackedWeight(NativeGemm gemm, Parameter weight, int rows)
+    /// <summary>The weight's shape [out, in] when the copy was made.</summary>
+    protected readonly int outFeatures, inFeatures;
+
+    /// <summary>Records what <paramref name="weight"/> is now; the subclass copies it afterwards, in its constructor.</summary>
+    protected PackedWeight(NativeGemm gemm, Parameter weight)
     {
         this.weight = weight;
-        this.rows = rows;
         outFeatures = checked((int)weight.shape[0]);
         inFeatures = checked((int)weight.shape[1]);
         weightVersion = gemm.Version(weight);
         weightData = gemm.Data(weight);
-        buffer = PackedBuffer.Allocate(gemm.PackedSize(rows, outFeatures, inFeatures));
-        bool added = false;
-        try
-        {
-            buffer.DangerousAddRef(ref added);
-            weightChecksum = WeightChecksum.Compute(weightData, ByteCount);
-            gemm.Pack(rows, outFeatures, inFeatures, weightData, buffer.DangerousGetHandle());
-        }
-        finally
-        {
-            if (added) buffer.DangerousRelease();
-            GC.KeepAlive(weight);
-        }
+        weightChecksum = WeightChecksum.Compute(weightData, ByteCount);
+        GC.KeepAlive(weight);
         Interlocked.Increment(ref packsMade);
     }
 
-    private long ByteCount => (long)outFeatures * inFeatures * sizeof(float);
+    /// <summary>The address of the weight's first element when the copy was made.</summary>
+    protected IntPtr WeightData => weightData;
 
-    /// <summary>How many weights were packed in this process (tests read it to see the cache work).</summary>
+    /// <summary>The weight's size in bytes.</summary>
+    protected long ByteCount => (long)outFeatures * inFeatures * sizeof(float);
+
+    /// <summary>How many weights were copied into any layout in this process (tests read it to see the cache work).</summary>
     internal static long PacksMade => Interlocked.Read(ref packsMade);
 
-    /// <summary>
-    /// <c>linear(input)</c> through the packed weight in <paramref name="slot"/> (packed or packed again first when missing
-    /// or stale), or null where the call is not eligible (the caller then runs libtorch's linear).
-    /// </summary>
-    internal static Tensor? Forward(NativeGemm gemm, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input)
-    {
-        if (!Eligible(gemm, weight, bias, input, out int rows)) return null;
-
-        // oneMKL lays the packed weight out for the row count it is given: used for fewer rows than that it can run on
-        // one thread, used for more it runs as fast as its own packing. So the copy is made for the fewest rows seen,
-        // and made again when fewer come.
-        var packed = Volatile.Read(ref slot);
-        if (packed is null || rows < packed.rows || !packed.IsCurrent(gemm, weight))
-        {
-            var fresh = new PackedWeight(gemm, weight, rows);
-            Interlocked.Exchange(ref slot, fresh)?.Dispose(); // a forward on another thread still using it holds a reference
-            packed = fresh;
-        }
-        return packed.Multiply(gemm, input, rows, bias);
-    }
-
-    /// <summary>Frees the packed copy in <paramref name="slot"/>, if any.</summary>
+    /// <summary>Frees the copy in <paramref name="slot"/>, if any.</summary>
     internal static void Release(ref PackedWeight? slot)
     {
         if (Volatile.Read(ref slot) is not null) Interlocked.Exchange(ref slot, null)?.Dispose();
     }
 
-    private static bool Eligible(NativeGemm gemm, Parameter weight, Parameter? bias, Tensor input, out int rows)
+    /// <summary>
+    /// The copy of kind <typeparamref name="T"/> in <paramref name="slot"/> if it is current (and <paramref name="fits"/>
+    /// it), else a fresh one from <paramref name="make"/>, swapped in (the one it replaces is freed once no forward on
+    /// another thread uses it).
+    /// </summary>
+    internal static T Current<T>(NativeGemm gemm, Parameter weight, ref PackedWeight? slot, Func<T, bool> fits, Func<T> make) where T : PackedWeight
+    {
+        if (Volatile.Read(ref slot) is T packed && fits(packed) && packed.IsCurrent(gemm, weight)) return packed;
+        var fresh = make();
+        Interlocked.Exchange(ref slot, fresh)?.Dispose();
+        return fresh;
+    }
+
+    /// <summary>
+    /// Whether a float32 CPU inference call can take a copied weight, and its row count (the product of the input's
+    /// leading dimensions).
+    /// </summary>
+    internal static bool Eligible(NativeGemm gemm, Parameter weight, Parameter? bias, Tensor input, out int rows)
     {
         rows = 0;
         if (weight.dim() != 2) return false;
@@ -96,7 +89,7 @@ internal sealed class PackedWeight : IDisposable
     private static bool IsDenseCpuFloat32(Tensor tensor) =>
         tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && !tensor.is_sparse;
 
-    /// <summary>Whether the packed copy still holds <paramref name="current"/>'s values (see <see cref="PackedGemm"/>'s remarks).</summary>
+    /// <summary>Whether the copy still holds <paramref name="current"/>'s values (see <see cref="PackedGemm"/>'s remarks).</summary>
     private bool IsCurrent(NativeGemm gemm, Parameter current)
     {
         if (!ReferenceEquals(weight, current) || gemm.Version(current) != weightVersion || gemm.Data(current) != weightData) return false;
@@ -104,6 +97,48 @@ internal sealed class PackedWeight : IDisposable
         bool same = WeightChecksum.Compute(weightData, ByteCount) == weightChecksum;
         GC.KeepAlive(current);
         return same;
+    }
+
+    /// <summary>Frees the copy (once no forward on another thread uses it).</summary>
+    public abstract void Dispose();
+}
+
+/// <summary>One Linear's weight in oneMKL's packed layout (<see cref="GemmPath.OneMklPacked"/>).</summary>
+internal sealed class OneMklPackedWeight : PackedWeight
+{
+    private readonly int rows;
+    private readonly PackedBuffer buffer;
+
+    private OneMklPackedWeight(NativeGemm gemm, Parameter weight, int rows) : base(gemm, weight)
+    {
+        this.rows = rows;
+        buffer = PackedBuffer.Allocate(gemm.PackedSize(rows, outFeatures, inFeatures));
+        bool added = false;
+        try
+        {
+            buffer.DangerousAddRef(ref added);
+            gemm.Pack(rows, outFeatures, inFeatures, WeightData, buffer.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added) buffer.DangerousRelease();
+            GC.KeepAlive(weight);
+        }
+    }
+
+    /// <summary>
+    /// <c>linear(input)</c> through the packed weight in <paramref name="slot"/> (packed or packed again first when missing
+    /// or stale), or null where the call is not eligible (the caller then runs libtorch's linear).
+    /// </summary>
+    internal static Tensor? Forward(NativeGemm gemm, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input)
+    {
+        if (!Eligible(gemm, weight, bias, input, out int rows)) return null;
+
+        // oneMKL lays the packed weight out for the row count it is given: used for fewer rows than that it can run on
+        // one thread, used for more it runs as fast as its own packing. So the copy is made for the fewest rows seen,
+        // and made again when fewer come.
+        var packed = Current(gemm, weight, ref slot, p => rows >= p.rows, () => new OneMklPackedWeight(gemm, weight, rows));
+        return packed.Multiply(gemm, input, rows, bias);
     }
 
     /// <summary>The product, or null where this copy was freed meanwhile by another thread (the caller then runs libtorch's linear).</summary>
@@ -137,7 +172,7 @@ internal sealed class PackedWeight : IDisposable
         }
     }
 
-    public void Dispose() => buffer.Dispose();
+    public override void Dispose() => buffer.Dispose();
 
     /// <summary>64-byte aligned native memory for a packed weight, freed when the last user releases it.</summary>
     private sealed class PackedBuffer : SafeHandle
@@ -163,5 +198,77 @@ internal sealed class PackedWeight : IDisposable
             GC.RemoveMemoryPressure(size);
             return true;
         }
+    }
+}
+
+/// <summary>
+/// One Linear's float32 weight in oneDNN's blocked layout (<see cref="GemmPath.OneDnnPacked"/>). libtorch's oneDNN
+/// linear uses a blocked weight as it is given, without checking it against the layout that oneDNN's kernel for the
+/// call's row count (and thread count) expects, and a mismatch gives wrong numbers. So the blocked copy is used for a
+/// row and thread count only after a product with it equalled oneDNN's product with the plain weight (which oneDNN
+/// always reads as given) on a fixed pseudo-random input of that shape; where it did not, that shape multiplies with
+/// the plain weight, still through oneDNN's kernels.
+/// </summary>
+internal sealed class OneDnnPackedWeight : PackedWeight
+{
+    private readonly NativeOneDnn.OwnedTensor packed;
+    private readonly long bytes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Rows, int Threads), bool> blockedMatches = new();
+    private int disposed;
+    private static long blockedMismatches;
+
+    private OneDnnPackedWeight(NativeGemm gemm, NativeOneDnn onednn, Parameter weight) : base(gemm, weight)
+    {
+        packed = onednn.ReorderLinearWeight(weight);
+        bytes = ByteCount;
+        GC.AddMemoryPressure(bytes);
+    }
+
+    /// <summary>How many (weight, row count, thread count) checks found the blocked layout unusable (tests and the benchmark read it).</summary>
+    internal static long BlockedMismatches => Interlocked.Read(ref blockedMismatches);
+
+    /// <summary>
+    /// <c>linear(input)</c> through the blocked weight in <paramref name="slot"/> (made again first when missing or
+    /// stale), or null where the call is not eligible or the copy was freed meanwhile by another thread.
+    /// </summary>
+    internal static Tensor? Forward(NativeGemm gemm, NativeOneDnn onednn, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input)
+    {
+        if (!Eligible(gemm, weight, bias, input, out int rows)) return null;
+        var copy = Current(gemm, weight, ref slot, _ => true, () => new OneDnnPackedWeight(gemm, onednn, weight));
+        if (copy.packed.IsClosed) return null;
+        try
+        {
+            var key = (rows, torch.get_num_threads());
+            if (!copy.blockedMatches.TryGetValue(key, out bool matches))
+            {
+                matches = copy.BlockedMatchesPlain(onednn, weight, rows);
+                copy.blockedMatches[key] = matches;
+                if (!matches) Interlocked.Increment(ref blockedMismatches);
+            }
+            return matches ? onednn.Linear(input, copy.packed, bias) : onednn.Linear(input, (Tensor)weight, bias);
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether the blocked copy gives the plain weight's product for <paramref name="rows"/> rows (see the type's summary).</summary>
+    private bool BlockedMatchesPlain(NativeOneDnn onednn, Parameter weight, int rows)
+    {
+        using var scope = NewDisposeScope();
+        var probe = torch.rand(new long[] { rows, inFeatures }, generator: new Generator(20260101)) - 0.5;
+        var blocked = onednn.Linear(probe, packed, null);
+        var plain = onednn.Linear(probe, (Tensor)weight, null);
+        double scale = plain.abs().max().item<float>();
+        double difference = (blocked - plain).abs().max().item<float>();
+        return difference <= 1e-4 * scale + 1e-30;
+    }
+
+    public override void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        packed.Dispose();
+        GC.RemoveMemoryPressure(bytes);
     }
 }
