@@ -59,7 +59,8 @@ public static class OnnxExport
     public static OnnxExportResult ExportOnnx(this IVisionTransformer model, string path, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        options ??= new OnnxExportOptions();
+        // Without options the defaults fit the model: a dynamic image size needs Resize's antialiasing, so opset 18.
+        options ??= model.Spec.DynamicImageSize ? new OnnxExportOptions { Opset = VitOnnxGraph.DynamicSizeOpset } : new OnnxExportOptions();
         string name = model.GetType().Name;
         if (string.IsNullOrWhiteSpace(path)) throw new OnnxExportException($"Cannot export {name} to ONNX: the path is empty.");
         if (options.Opset is < OnnxExportOptions.MinimumOpset or > OnnxExportOptions.MaximumOpset)

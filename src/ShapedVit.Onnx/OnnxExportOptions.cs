@@ -14,7 +14,8 @@ public sealed class OnnxExportOptions
     /// <summary>Weight bytes above which the weights go to an external-data file beside the model (protobuf's 2 GB limit).</summary>
     public const long DefaultExternalDataThreshold = 2_000_000_000;
 
-    /// <summary>The ONNX operator set, <see cref="MinimumOpset"/> to <see cref="MaximumOpset"/> (default 17).</summary>
+    /// <summary>The ONNX operator set, <see cref="MinimumOpset"/> to <see cref="MaximumOpset"/> (default 17; an export given
+    /// no options at all writes 18 for a model of dynamic image size, whose resampling needs Resize's antialiasing).</summary>
     public int Opset { get; init; } = MinimumOpset;
 
     /// <summary>Adds the output <c>pooled</c> [batch, Embed]: the pooled features before pre-logits and head.</summary>

@@ -16,7 +16,7 @@ public class FamilyOptionTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         using var model = new OnnxDistilledDynamicVit(seed: 0);
         using var folder = new TempFolder();
-        var error = Assert.Throws<OnnxExportException>(() => model.ExportOnnx(folder.File("model.onnx")));
+        var error = Assert.Throws<OnnxExportException>(() => model.ExportOnnx(folder.File("model.onnx"), new OnnxExportOptions { Opset = 17 }));
         Assert.Equal("OnnxDistilledDynamicVit cannot be exported to ONNX: its dynamic image size resamples the position embedding with Resize's " +
                      "antialiasing, which ONNX has from opset 18: export it with Opset = 18 or later.", error.Message);
         Assert.Empty(folder.Files());
@@ -32,6 +32,18 @@ public class FamilyOptionTests(ITestOutputHelper output)
         Assert.Equal("OnnxSquareCountDynamicVit cannot be exported to ONNX: its declared 2x8 patch grid is not square but has a square's count, " +
                      "and timm keeps the position embedding unresampled at a 4x4 grid, which the graph does not reproduce.", error.Message);
         Assert.Empty(folder.Files());
+    }
+
+    [Fact]
+    public void Without_options_a_dynamic_size_is_exported_at_opset_18()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new OnnxDistilledDynamicVit(seed: 0);
+        model.eval();
+        using var folder = new TempFolder();
+        var result = model.ExportOnnx(folder.File("model.onnx"));
+        Assert.Equal(18, result.Opset);
+        Assert.Equal("images [batch,3,height,width]", result.Input);
     }
 
     /// <summary>A distilled model of dynamic size (random weights, perturbed) at opset 18, at its size and at two others, batch 1 and 3.</summary>
