@@ -227,7 +227,9 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         }
         try
         {
-            var result = vit.ExportOnnx(options.ExportOnnxPath!, new OnnxExportOptions { CheckpointMetadata = metadata });
+            // A dynamic image size (DINOv2, SigLIP, EVA-02 by their timm names) resamples in the graph: opset 18.
+            var exportOptions = new OnnxExportOptions { CheckpointMetadata = metadata, Opset = vit.Spec.DynamicImageSize ? 18 : OnnxExportOptions.MinimumOpset };
+            var result = vit.ExportOnnx(options.ExportOnnxPath!, exportOptions);
             output.WriteLine($"wrote {result.Path}: {result.Input} -> {string.Join(", ", result.Outputs.Select(o => $"{o.Name} {o.Shape}"))}");
             return 0;
         }
