@@ -131,7 +131,10 @@ public sealed partial class Trainer
                 optimizer.ZeroGrad();
                 return (double.NaN, 0, $"the loss ({value.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
             }
-            var weighted = count == total ? loss : loss * ((double)count / total);
+            // The share is a Scalar held until backward is done: an implicit temporary could be finalised by the GC while
+            // the native multiply still reads it (AdamWGarbageCollectionTests caught it, rarely).
+            using var share = count == total ? null : ((double)count / total).ToScalar();
+            var weighted = share is null ? loss : loss.mul(share);
             weighted.backward();
             compute?.PushGradients(); // float32 sums across micro-batches, not bfloat16 ones
             lossSum += value * count;
