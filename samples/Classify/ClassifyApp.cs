@@ -86,7 +86,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
         var model = pretrainedCatalogue.Create(files.Architecture, classes, 0);
         try
         {
-            PretrainedWeights.Load(model, files.Files);
+            ShapedVit.Models.Timm.LoadWeights(model, files.Files);
             var preprocessing = ResolvePreprocessing(files.Preprocessing
                 ?? throw new ArgumentException($"{repo}: neither its config.json nor the catalogue states the preprocessing of {files.Architecture}: give --norm imagenet or inception."));
             // The repo's label_names; a 1000-class head without them is ImageNet-1k's, in the shipped list.

@@ -109,7 +109,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         {
             // timm's reset_classifier: the pre-trained head is never kept, also when the class counts happen to match.
             var reset = new CheckpointLoadOptions { Classifier = ClassifierLoading.Reset };
-            var loaded = hub is not null ? PretrainedWeights.Load(model, hub.Files, reset) : model.LoadSafetensors(options.Checkpoint!, reset);
+            var loaded = hub is not null ? ShapedVit.Models.Timm.LoadWeights(model, hub.Files, reset) : model.LoadSafetensors(options.Checkpoint!, reset);
             string source = hub is not null ? hub.Files.Weights.RepoId : options.Checkpoint!;
             output.WriteLine($"model: {backbone.Name} with {classes} classes from {source} ({pretrainedName}, {loaded.Naming} naming)");
             string leftOut = loaded.DroppedTensors.Count > 0 ? string.Join(", ", loaded.DroppedTensors) : "none (the checkpoint has no head)";

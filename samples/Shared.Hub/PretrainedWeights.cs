@@ -70,29 +70,4 @@ public static class PretrainedWeights
             Interpolation = interpolation,
         };
     }
-
-    /// <summary>Loads the weights (every shard of a sharded repo, as one checkpoint) into <paramref name="model"/> with the
-    /// rules of <see cref="CheckpointExtensions.LoadSafetensors"/>: all or nothing, strict but for <paramref name="options"/>.</summary>
-    public static CheckpointLoadResult Load(nn.Module model, HubModelFiles files, CheckpointLoadOptions? options = null)
-    {
-        if (!files.IsSharded) return model.LoadSafetensors(files.Weights.Path, options);
-        var shards = new List<SafetensorsFile>();
-        try
-        {
-            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            foreach (var file in files.WeightFiles)
-            {
-                var shard = Safetensors.ReadAll(file.Path);
-                shards.Add(shard);
-                foreach (var (key, tensor) in shard.Tensors)
-                    if (!tensors.TryAdd(key, tensor))
-                        throw new InvalidDataException($"{file.Path}: tensor '{UntrustedText.Display(key)}' is also in an earlier shard of {files.Weights.RepoId}.");
-            }
-            return model.LoadTensors(tensors, files.WeightsIndex!.Path, shards[0].Metadata, options);
-        }
-        finally
-        {
-            foreach (var shard in shards) shard.Dispose();
-        }
-    }
 }

@@ -192,15 +192,17 @@ public static partial class Timm
         return (architecture, repoConfig, classes);
     }
 
-    /// <summary>The safetensors weights, every shard of a sharded repo as one checkpoint, with the core's rules: all or
-    /// nothing, strict but for <paramref name="options"/>, the naming (timm's, transformers') detected from the keys.</summary>
-    private static void LoadWeights(nn.Module model, HubModelFiles files, CheckpointLoadOptions options)
+    /// <summary>
+    /// Loads a Hub model's safetensors weights (<see cref="HubClient.DownloadModelAsync"/>'s files; every shard of a sharded
+    /// repo as one checkpoint) into <paramref name="model"/> with the core's rules: all or nothing, strict but for
+    /// <paramref name="options"/>, the naming (timm's, transformers') detected from the keys. What
+    /// <c>Create(name, pretrained: true)</c> loads with; also for a model built another way from the same files.
+    /// </summary>
+    public static CheckpointLoadResult LoadWeights(nn.Module model, HubModelFiles files, CheckpointLoadOptions? options = null)
     {
-        if (!files.IsSharded)
-        {
-            model.LoadSafetensors(files.Weights.Path, options);
-            return;
-        }
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(files);
+        if (!files.IsSharded) return model.LoadSafetensors(files.Weights.Path, options);
         var shards = new List<SafetensorsFile>();
         try
         {
@@ -213,7 +215,7 @@ public static partial class Timm
                     if (!tensors.TryAdd(key, tensor))
                         throw new InvalidDataException($"{file.Path}: tensor '{UntrustedText.Display(key)}' is also in an earlier shard of {files.Weights.RepoId}.");
             }
-            model.LoadTensors(tensors, files.WeightsIndex!.Path, shards[0].Metadata, options);
+            return model.LoadTensors(tensors, files.WeightsIndex!.Path, shards[0].Metadata, options);
         }
         finally
         {
