@@ -47,12 +47,6 @@ public class BlockFamilyParityTests(ITestOutputHelper output)
         model.load_state_dict(new Dictionary<string, Tensor>(weights.Tensors), strict: true);
     }
 
-    internal static double MaxDiff(Tensor a, Tensor b)
-    {
-        Assert.Equal(b.shape, a.shape);
-        return a.to(float64).sub(b.to(float64)).abs().max().item<double>();
-    }
-
     [Theory, MemberData(nameof(Ready))]
     public void Logits_pre_logits_and_every_token_match_timm(string name, string size) => Check(name, size);
 
@@ -64,16 +58,16 @@ public class BlockFamilyParityTests(ITestOutputHelper output)
         using var _ = model;
         LoadStrictly(model, name);
         model.eval();
-        using var reference = Safetensors.ReadAll(Fixture(name + ".reference.safetensors"));
+        using var reference = EmbedParityTests.Reference(name);
         {
             var input = reference.Tensors["ref.input" + suffix];
             using var noGrad = torch.no_grad();
             var features = vit.ForwardFeatures(input);
             var preLogits = vit.ForwardHead(features, preLogits: true);
             var logits = model.call(input);
-            double f = MaxDiff(features, reference.Tensors["ref.features" + suffix]);
-            double p = MaxDiff(preLogits, reference.Tensors["ref.pre_logits" + suffix]);
-            double l = MaxDiff(logits, reference.Tensors["ref.logits" + suffix]);
+            double f = EmbedParityTests.MaxAbsDiff(reference.Tensors["ref.features" + suffix], features);
+            double p = EmbedParityTests.MaxAbsDiff(reference.Tensors["ref.pre_logits" + suffix], preLogits);
+            double l = EmbedParityTests.MaxAbsDiff(reference.Tensors["ref.logits" + suffix], logits);
             output.WriteLine($"{name}{suffix}: features {f:E2}, pre-logits {p:E2}, logits {l:E2}");
             Assert.True(f <= Tolerance && p <= Tolerance && l <= Tolerance, $"{name}{suffix}: features {f:E2}, pre-logits {p:E2}, logits {l:E2}");
         }
