@@ -5,7 +5,7 @@ using ShapedVit.Benchmarks;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project benchmarks/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--only "ENGINE;ENGINE"] [--path PATH,PATH] [--out FILE]
-// Sections: ort int8-accuracy inference native roofline bf16 profile training training-bf16 memory generator paths retained (default: all).
+// Sections: ort int8-accuracy inference native roofline bf16 profile training training-bf16 memory generator paths retained epilogues (default: all).
 // --path: the float32 CPU GEMM paths the `paths` section measures side by side (libtorch, onemkl-packed, onednn; default: all), beside int8.
 if (args.Length > 0 && args[0] == "soak") return Soak.Run(args[1..]);
 if (args.Length > 0 && args[0] == "checkpoint-memory") return CheckpointMemory.Run(args[1..]);
@@ -29,6 +29,7 @@ if (sections.Contains("memory")) MemoryBenchmarks.Run(report, options);
 if (sections.Contains("generator")) GeneratorBenchmarks.Run(report, options);
 if (sections.Contains("paths")) CpuPaths.Run(report, options);
 if (sections.Contains("retained")) CpuPaths.RunRetained(report, options);
+if (sections.Contains("epilogues")) Epilogues.Run(report, options);
 report.Line("");
 report.Line($"Finished at 1-minute load average {Harness.Format(Harness.LoadAverage())}.");
 
@@ -41,7 +42,7 @@ namespace ShapedVit.Benchmarks
 {
     public sealed record Options(HashSet<string> Sections, int Warmups, int Repetitions, int Threads, long MatmulSize, string? OutputPath, string? ReferenceDirectory = null, int PauseMilliseconds = 0, IReadOnlyList<string>? EngineFilter = null, IReadOnlyList<string>? Paths = null)
     {
-        private static readonly string[] AllSections = { "ort", "int8-accuracy", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile", "paths", "retained" };
+        private static readonly string[] AllSections = { "ort", "int8-accuracy", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile", "paths", "retained", "epilogues" };
 
         public static Options Parse(string[] args)
         {

@@ -20,4 +20,7 @@ public sealed class Gelu : nn.Module<Tensor, Tensor>
     /// </summary>
     public override Tensor forward(Tensor input) =>
         torch.is_grad_enabled() || input.requires_grad ? nn.functional.gelu(input) : input.gelu_();
+
+    /// <summary>The number of forward hooks registered on this module (an MLP fuses its GELU into fc1 only when there are none).</summary>
+    internal int ForwardHookCount => pre_hooks.Count + post_hooks.Count + module_pre_hooks.Count + module_post_hooks.Count;
 }

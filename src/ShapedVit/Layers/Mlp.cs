@@ -10,8 +10,9 @@ namespace ShapedVit.Layers;
 /// <c>SwiGLUPacked</c>: <c>fc1</c> chunked in two, the activation of the first half times the second, <c>fc2</c> half as
 /// wide); or gated with two projections (<see cref="MlpGate.Split"/>, timm's <c>SwiGLU</c>: <c>act(fc1_g(x)) * fc1_x(x)</c>).
 /// An optional norm on the hidden activation before <c>fc2</c> (<c>mlp.norm</c>, timm's <c>scale_mlp</c>). In inference the
-/// activation works in place on the hidden activation (<see cref="Gelu"/>). Every Linear is a <see cref="PackableLinear"/>,
-/// called with <c>call</c>.
+/// activation works in place on the hidden activation (<see cref="Gelu"/>), and where fc1 runs on oneDNN's CPU path (float32
+/// or int8) the exact GELU is fused into fc1's call, unless a forward hook is registered on fc1 or the GELU. Every Linear is
+/// a <see cref="PackableLinear"/>, called with <c>call</c>.
 /// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
@@ -82,7 +83,12 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
                 break;
             }
             default:
-                hidden = act.call(fc1!.call(tokens));
+                // In inference on oneDNN's path, fc1's bias and the exact GELU run as one call (a post-op of the product):
+                // the same numbers, one pass over the hidden activation fewer. Only where no hook on fc1 or the GELU
+                // would be skipped by it.
+                hidden = act is Gelu && PackableLinear.HookCount(act) == 0 && !fc1!.HasForwardHooks && fc1.ForwardWithGelu(tokens) is { } fused
+                    ? fused
+                    : act.call(fc1!.call(tokens));
                 break;
         }
         hidden = drop1.call(hidden);

@@ -61,6 +61,24 @@ public sealed class PackableLinear : nn.Module<Tensor, Tensor>
     /// <summary>[..., in] -> [..., out].</summary>
     public override Tensor forward(Tensor input) => CpuInference.Linear(input, weight, bias, ref packed);
 
+    /// <summary>Whether a forward hook (pre or post, of any kind) is registered on this layer.</summary>
+    internal bool HasForwardHooks => HookCount(this) > 0;
+
+    /// <summary>
+    /// <c>GELU(forward(input))</c> as one call where the CPU path fuses the GELU into the product (see
+    /// <see cref="CpuInference.LinearGelu"/>), or null where it does not. It bypasses <c>call</c>, so the caller takes it only
+    /// when neither this layer nor its GELU has a hook registered.
+    /// </summary>
+    internal Tensor? ForwardWithGelu(Tensor input) => CpuInference.LinearGelu(input, weight, bias, ref packed);
+
+    /// <summary>The number of forward hooks registered on <paramref name="module"/>, one of this assembly's modules.</summary>
+    internal static int HookCount(nn.Module<Tensor, Tensor> module) => module switch
+    {
+        PackableLinear linear => linear.pre_hooks.Count + linear.post_hooks.Count + linear.module_pre_hooks.Count + linear.module_post_hooks.Count,
+        Gelu gelu => gelu.ForwardHookCount,
+        _ => int.MaxValue,
+    };
+
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {

@@ -52,9 +52,11 @@ internal sealed class Int8PackedWeight : PackedWeight
 
     /// <summary>
     /// <c>linear(input)</c> in int8 through the copy in <paramref name="slot"/> (made again first when missing or stale),
-    /// or null where the call is not eligible or the copy was freed meanwhile by another thread.
+    /// then GELU where <paramref name="gelu"/>, or null where the call is not eligible or the copy was freed meanwhile by
+    /// another thread.
     /// </summary>
-    internal static unsafe Tensor? Forward(NativeGemm gemm, NativeOneDnn onednn, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input, CpuCapabilities cpu)
+    internal static unsafe Tensor? Forward(NativeGemm gemm, NativeOneDnn onednn, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input, CpuCapabilities cpu,
+                                           bool gelu = false)
     {
         if (!Eligible(gemm, weight, bias, input, out _)) return null;
         int levels = LevelsFor(cpu);
@@ -70,7 +72,7 @@ internal sealed class Int8PackedWeight : PackedWeight
         var zeroPointTensor = torch.tensor((int)zeroPoint);
         try
         {
-            return onednn.QLinear(quantizedInput, scaleTensor, zeroPointTensor, copy.packed, copy.scales, copy.zeroPoints, bias).MoveToOuterDisposeScope();
+            return onednn.QLinear(quantizedInput, scaleTensor, zeroPointTensor, copy.packed, copy.scales, copy.zeroPoints, bias, gelu).MoveToOuterDisposeScope();
         }
         catch (ObjectDisposedException)
         {

@@ -416,4 +416,80 @@ public class OneDnnGemmTests : CopiedWeightPathTests
         Assert.InRange(MaxDifference(onednn.Linear(input, weight, bias, gelu: true), expected), 0, Tolerance);
         Assert.InRange(MaxDifference(onednn.Linear(input, weight, bias), nn.functional.linear(input, weight, bias)), 0, Tolerance);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_MLP_fuses_GELU_into_fc1_with_the_numbers_of_the_unfused_path(bool int8)
+    {
+        if (CpuInference.OneDnn is null) return;
+        using var scope = NewDisposeScope();
+        torch.manual_seed(41);
+        using var mlp = new Mlp(64, 192);
+        if (int8) Int8Inference.Quantize(mlp); // marks the Linears in place
+        mlp.eval();
+        var tokens = MakeTokens(42);
+        long before = CpuInference.FusedGeluCalls;
+        var fused = RunInference(mlp, tokens, packed: true);
+        Assert.Equal(before + 1, CpuInference.FusedGeluCalls);
+        // A hook on the GELU makes the MLP call fc1 and the GELU apart, on the same path, so this is the unfused result.
+        var act = (nn.Module<Tensor, Tensor>)mlp.named_modules().Single(m => m.name == "act").module;
+        int calls = 0;
+        var handle = act.register_forward_hook((_, _, output) => { calls++; return output; });
+        try
+        {
+            var apart = RunInference(mlp, tokens, packed: true);
+            Assert.Equal(1, calls);
+            Assert.Equal(before + 1, CpuInference.FusedGeluCalls);
+            Assert.InRange(MaxDifference(fused, apart), 0, Tolerance);
+        }
+        finally
+        {
+            handle.remove();
+        }
+    }
+
+    [Fact]
+    public void A_hook_on_fc1_stops_the_fusion_and_sees_fc1_s_output_before_the_GELU()
+    {
+        if (CpuInference.OneDnn is null) return;
+        using var scope = NewDisposeScope();
+        torch.manual_seed(43);
+        using var mlp = new Mlp(64, 192);
+        mlp.eval();
+        var tokens = MakeTokens(44);
+        var expected = RunInference(mlp, tokens, packed: false);
+        var fc1 = (PackableLinear)mlp.named_modules().Single(m => m.name == "fc1").module;
+        float? seenMinimum = null; // read inside the hook: the output belongs to the MLP's dispose scope
+        var handle = fc1.register_forward_hook((_, _, output) => { seenMinimum = output.min().item<float>(); return output; });
+        long before = CpuInference.FusedGeluCalls;
+        try
+        {
+            var got = RunInference(mlp, tokens, packed: true);
+            Assert.Equal(before, CpuInference.FusedGeluCalls);
+            Assert.NotNull(seenMinimum);
+            Assert.True(seenMinimum < -0.5f, $"fc1's hook sees the product before the GELU (GELU lifts every value above -0.17), saw {seenMinimum}");
+            Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
+        }
+        finally
+        {
+            handle.remove();
+        }
+    }
+
+    [Fact]
+    public void The_residual_add_post_op_gives_linear_then_add()
+    {
+        if (CpuInference.OneDnn is not { } onednn) return;
+        using var scope = NewDisposeScope();
+        var input = torch.randn(2, 17, 192, generator: new Generator(45));
+        var weight = torch.randn(64, 192, generator: new Generator(46)) * 0.1;
+        var bias = torch.randn(64, generator: new Generator(47));
+        var residual = torch.randn(2, 17, 64, generator: new Generator(48));
+        using var inference = torch.inference_mode();
+        var expected = nn.functional.linear(input, weight, bias) + residual;
+        Assert.InRange(MaxDifference(onednn.LinearAdd(input, weight, bias, residual), expected), 0, Tolerance);
+        using var blocked = onednn.ReorderLinearWeight(weight);
+        Assert.InRange(MaxDifference(onednn.LinearAdd(input, blocked, bias, residual), expected), 0, Tolerance);
+    }
 }

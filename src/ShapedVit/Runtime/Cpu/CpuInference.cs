@@ -70,4 +70,31 @@ internal static class CpuInference
         if (ActivePath == GemmPath.LibTorchLinear) PackedWeight.Release(ref cache);
         return nn.functional.linear(input, weight, bias);
     }
+
+    /// <summary>
+    /// <c>GELU(input W^T + b)</c> (erf form) in one oneDNN call, the GELU applied as a post-op while the product is still
+    /// in cache, where the call takes oneDNN's float32 path or the int8 path; null where it does not (training, other
+    /// paths, dtypes and devices), and the caller then runs the Linear and the GELU apart.
+    /// </summary>
+    internal static Tensor? LinearGelu(Tensor input, Parameter weight, Parameter? bias, ref PackedWeight? cache)
+    {
+        if (torch.is_grad_enabled() || input.device_type != DeviceType.CPU) return null;
+        CpuAllocator.EnsureTuned();
+        Tensor? fused;
+        if (Inference.Int8Inference.IsMarked(weight))
+            fused = native.Value is { } gemm8 && oneDnn.Value is { } dnn8
+                ? Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value, gelu: true)
+                : null;
+        else
+            fused = ActivePath == GemmPath.OneDnnPacked
+                ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu: true)
+                : null;
+        if (fused is not null) Interlocked.Increment(ref fusedGeluCalls);
+        return fused;
+    }
+
+    private static long fusedGeluCalls;
+
+    /// <summary>How many Linear calls ran with the GELU fused in (tests read it).</summary>
+    internal static long FusedGeluCalls => Interlocked.Read(ref fusedGeluCalls);
 }

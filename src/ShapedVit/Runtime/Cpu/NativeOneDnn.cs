@@ -20,15 +20,17 @@ internal sealed unsafe class NativeOneDnn
 {
     private const string CallDispatcherName = "aoti_torch_call_dispatcher", NewHandleName = "aoti_torch_new_tensor_handle",
                          DeleteName = "aoti_torch_delete_tensor_object", LinearName = "aoti_torch_cpu__linear_pointwise",
-                         QLinearName = "aoti_torch_cpu__qlinear_pointwise_tensor";
+                         LinearBinaryName = "aoti_torch_cpu__linear_pointwise_binary", QLinearName = "aoti_torch_cpu__qlinear_pointwise_tensor";
 
     private readonly delegate* unmanaged<byte*, byte*, ulong*, int> callDispatcher;
     private readonly delegate* unmanaged<IntPtr, IntPtr*, int> newHandle;
     private readonly delegate* unmanaged<IntPtr, int> delete;
     private readonly delegate* unmanaged<IntPtr, IntPtr, IntPtr*, byte*, double**, long, byte**, IntPtr*, int> linear;
+    private readonly delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr*, byte*, IntPtr*, int> linearBinary;
     private readonly delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, IntPtr*, double, long, int*, byte*, double**, long, byte*, IntPtr*, int> qlinear;
 
     private static readonly byte[] NoneAttr = Encoding.ASCII.GetBytes("none\0"), GeluAttr = Encoding.ASCII.GetBytes("gelu\0"),
+                                   AddAttr = Encoding.ASCII.GetBytes("add\0"),
                                    Empty = [0];
 
     /// <summary>Why the entry points are missing, or "none".</summary>
@@ -40,6 +42,7 @@ internal sealed unsafe class NativeOneDnn
         newHandle = (delegate* unmanaged<IntPtr, IntPtr*, int>)exports[NewHandleName];
         delete = (delegate* unmanaged<IntPtr, int>)exports[DeleteName];
         linear = (delegate* unmanaged<IntPtr, IntPtr, IntPtr*, byte*, double**, long, byte**, IntPtr*, int>)exports[LinearName];
+        linearBinary = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr*, byte*, IntPtr*, int>)exports[LinearBinaryName];
         qlinear = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, IntPtr*, double, long, int*, byte*, double**, long, byte*, IntPtr*, int>)exports[QLinearName];
     }
 
@@ -52,7 +55,7 @@ internal sealed unsafe class NativeOneDnn
             if (!NativeGemm.TryLoadAny(out var torchCpu, "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll"))
                 return Fail("libtorch's CPU library is not loaded under its usual name");
             var exports = new Dictionary<string, IntPtr>(StringComparer.Ordinal);
-            foreach (var name in new[] { CallDispatcherName, NewHandleName, DeleteName, LinearName, QLinearName })
+            foreach (var name in new[] { CallDispatcherName, NewHandleName, DeleteName, LinearName, LinearBinaryName, QLinearName })
             {
                 if (!NativeLibrary.TryGetExport(torchCpu, name, out var address)) return Fail($"libtorch_cpu does not export {name}");
                 exports[name] = address;
@@ -159,6 +162,45 @@ internal sealed unsafe class NativeOneDnn
         return result;
     }
 
+    /// <summary>
+    /// <c>input W^T + b + residual</c> in one oneDNN call (a binary add post-op), with <paramref name="packed"/> from
+    /// <see cref="ReorderLinearWeight"/>; <paramref name="residual"/> has the output's shape.
+    /// </summary>
+    internal Tensor LinearAdd(Tensor input, OwnedTensor packed, Tensor? bias, Tensor residual)
+    {
+        bool added = false;
+        try
+        {
+            packed.DangerousAddRef(ref added);
+            return LinearAdd(input, packed.DangerousGetHandle(), bias, residual);
+        }
+        finally
+        {
+            if (added) packed.DangerousRelease();
+        }
+    }
+
+    /// <summary><c>input W^T + b + residual</c> with the dense float32 <paramref name="weight"/> [out, in] as it is.</summary>
+    internal Tensor LinearAdd(Tensor input, Tensor weight, Tensor? bias, Tensor residual)
+    {
+        var result = LinearAdd(input, weight.Handle, bias, residual);
+        GC.KeepAlive(weight);
+        return result;
+    }
+
+    private Tensor LinearAdd(Tensor input, IntPtr weight, Tensor? bias, Tensor residual)
+    {
+        IntPtr biasHandle = bias?.Handle ?? IntPtr.Zero, result = IntPtr.Zero;
+        int error;
+        fixed (byte* attr = AddAttr)
+            error = linearBinary(input.Handle, residual.Handle, weight, bias is null ? null : &biasHandle, attr, &result);
+        GC.KeepAlive(input);
+        GC.KeepAlive(residual);
+        GC.KeepAlive(bias);
+        if (error != 0) throw new InvalidOperationException("oneDNN's linear with a residual add failed in libtorch (its message is on standard error)");
+        return Tensor.UnsafeCreateTensor(result);
+    }
+
     private Tensor Linear(Tensor input, IntPtr weight, Tensor? bias, bool gelu)
     {
         IntPtr biasHandle = bias?.Handle ?? IntPtr.Zero, result = IntPtr.Zero;
@@ -175,11 +217,12 @@ internal sealed unsafe class NativeOneDnn
     }
 
     /// <summary>
-    /// float32 <c>dequant(qx) dequant(W)^T + b</c>: <paramref name="quantized"/> uint8 [M, K] with
+    /// float32 <c>dequant(qx) dequant(W)^T + b</c> (then GELU, erf form, where <paramref name="gelu"/>): <paramref name="quantized"/> uint8 [M, K] with
     /// <paramref name="scale"/> (float32) and <paramref name="zeroPoint"/> (int32), both 0-dim; the weight from
     /// <see cref="QLinearPrepack"/> with per-output-channel <paramref name="weightScales"/> and zero points.
     /// </summary>
-    internal Tensor QLinear(Tensor quantized, Tensor scale, Tensor zeroPoint, OwnedTensor packed, OwnedTensor weightScales, OwnedTensor weightZeroPoints, Tensor? bias)
+    internal Tensor QLinear(Tensor quantized, Tensor scale, Tensor zeroPoint, OwnedTensor packed, OwnedTensor weightScales, OwnedTensor weightZeroPoints, Tensor? bias,
+                            bool gelu = false)
     {
         bool a = false, b = false, c = false;
         try
@@ -189,10 +232,10 @@ internal sealed unsafe class NativeOneDnn
             weightZeroPoints.DangerousAddRef(ref c);
             IntPtr biasHandle = bias?.Handle ?? IntPtr.Zero, result = IntPtr.Zero;
             int outputType = (int)ScalarType.Float32, error;
-            fixed (byte* postOp = NoneAttr, empty = Empty)
+            fixed (byte* postOp = gelu ? GeluAttr : NoneAttr, algorithm = gelu ? NoneAttr : Empty) // GELU's "none" approximation: the erf form
             {
                 error = qlinear(quantized.Handle, scale.Handle, zeroPoint.Handle, packed.DangerousGetHandle(), weightScales.DangerousGetHandle(),
-                                weightZeroPoints.DangerousGetHandle(), bias is null ? null : &biasHandle, 1.0, 0, &outputType, postOp, null, 0, empty, &result);
+                                weightZeroPoints.DangerousGetHandle(), bias is null ? null : &biasHandle, 1.0, 0, &outputType, postOp, null, 0, algorithm, &result);
             }
             GC.KeepAlive(quantized);
             GC.KeepAlive(scale);

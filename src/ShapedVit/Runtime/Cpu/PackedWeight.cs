@@ -229,9 +229,10 @@ internal sealed class OneDnnPackedWeight : PackedWeight
 
     /// <summary>
     /// <c>linear(input)</c> through the blocked weight in <paramref name="slot"/> (made again first when missing or
-    /// stale), or null where the call is not eligible or the copy was freed meanwhile by another thread.
+    /// stale), then GELU where <paramref name="gelu"/> (oneDNN's post-op, in the same pass), or null where the call is not
+    /// eligible or the copy was freed meanwhile by another thread.
     /// </summary>
-    internal static Tensor? Forward(NativeGemm gemm, NativeOneDnn onednn, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input)
+    internal static Tensor? Forward(NativeGemm gemm, NativeOneDnn onednn, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input, bool gelu = false)
     {
         if (!Eligible(gemm, weight, bias, input, out int rows)) return null;
         var copy = Current(gemm, weight, ref slot, _ => true, () => new OneDnnPackedWeight(gemm, onednn, weight));
@@ -245,7 +246,7 @@ internal sealed class OneDnnPackedWeight : PackedWeight
                 copy.blockedMatches[key] = matches;
                 if (!matches) Interlocked.Increment(ref blockedMismatches);
             }
-            return matches ? onednn.Linear(input, copy.packed, bias) : onednn.Linear(input, (Tensor)weight, bias);
+            return matches ? onednn.Linear(input, copy.packed, bias, gelu) : onednn.Linear(input, (Tensor)weight, bias, gelu);
         }
         catch (ObjectDisposedException)
         {

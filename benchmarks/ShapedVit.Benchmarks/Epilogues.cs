@@ -1,0 +1,67 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Benchmarks;
+
+/// <summary>
+/// Levers on oneDNN's float32 path, each timed against what the model does today in alternating rounds: the MLP's
+/// bias + GELU as a post-op of fc1, the residual add as a post-op of fc2, the plain weight against the blocked copy,
+/// and the weight checksum the copied-weight paths take per call (ViT-B/16 shapes, inference mode).
+/// </summary>
+internal static class Epilogues
+{
+    public static void Run(Report report, Options options)
+    {
+        report.Heading("oneDNN float32 levers, alternating in one process (ViT-B/16 MLP shapes, inference mode)");
+        if (CpuInference.OneDnn is not { } onednn)
+        {
+            report.Line($"oneDNN's entry points are missing: {NativeOneDnn.FailureReason}.");
+            return;
+        }
+        report.Line($"CPU: {Harness.CpuModel()}; torch threads {torch.get_num_threads()}; 10 calls per timed action.");
+        var rows = new List<string[]>();
+        foreach (int batch in new[] { 1, 8 })
+        {
+            using var scope = NewDisposeScope();
+            using var inference = torch.inference_mode();
+            torch.manual_seed(1);
+            var fc1 = (torch.randn(3072, 768) * 0.02).contiguous();
+            var fc1Bias = torch.randn(3072) * 0.02;
+            var fc2 = (torch.randn(768, 3072) * 0.02).contiguous();
+            var fc2Bias = torch.randn(768) * 0.02;
+            using var fc1Blocked = onednn.ReorderLinearWeight(fc1);
+            using var fc2Blocked = onednn.ReorderLinearWeight(fc2);
+            var tokens = torch.randn(batch * 197, 768);
+            var hidden = torch.randn(batch * 197, 3072);
+            var residual = torch.randn(batch * 197, 768);
+            // The fused forms must compute what the unfused ones do.
+            using (var a = onednn.Linear(tokens, fc1Blocked, fc1Bias).gelu_())
+            using (var b = onednn.Linear(tokens, fc1Blocked, fc1Bias, gelu: true))
+            using (var c = onednn.Linear(hidden, fc2Blocked, fc2Bias).add_(residual))
+            using (var d = onednn.LinearAdd(hidden, fc2Blocked, fc2Bias, residual))
+                report.Line($"- batch {batch}: fused GELU differs from linear then GELU by {(a - b).abs().max().item<float>():E2}; " +
+                            $"fused residual add by {(c - d).abs().max().item<float>():E2}.");
+            const int calls = 10;
+            var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions,
+                ("fc1 blocked, then GELU in place", () => { for (int i = 0; i < calls; i++) onednn.Linear(tokens, fc1Blocked, fc1Bias).gelu_().Dispose(); }),
+                ("fc1 blocked with the GELU post-op", () => { for (int i = 0; i < calls; i++) onednn.Linear(tokens, fc1Blocked, fc1Bias, gelu: true).Dispose(); }),
+                ("fc1 plain weight, then GELU in place", () => { for (int i = 0; i < calls; i++) onednn.Linear(tokens, fc1, fc1Bias).gelu_().Dispose(); }),
+                ("fc2 blocked, then residual add", () => { for (int i = 0; i < calls; i++) onednn.Linear(hidden, fc2Blocked, fc2Bias).add_(residual).Dispose(); }),
+                ("fc2 blocked with the add post-op", () => { for (int i = 0; i < calls; i++) onednn.LinearAdd(hidden, fc2Blocked, fc2Bias, residual).Dispose(); }),
+                ("fc1 weight checksum", () => { for (int i = 0; i < calls; i++) WeightChecksumOf(fc1); }));
+            double macs = batch * 197.0 * 768 * 3072;
+            foreach (var t in timings)
+                rows.Add(new[] { t.Name, batch.ToString(), Harness.Format(t.Median * 1000 / calls, 3),
+                                 t.Name.Contains("checksum") ? "" : Harness.Format(2 * macs * calls / t.Median / 1e9, 1),
+                                 Harness.Format(t.Median / timings[t.Name.StartsWith("fc2") ? 3 : 0].Median),
+                                 Harness.Format(t.CpuShare), Harness.Format(t.LoadAfter) });
+        }
+        report.Table(new[] { "action", "batch", "ms per call", "GFLOP/s", "time / unfused (fc1 or fc2 row)", "CPU share", "load 1-min" }, rows);
+    }
+
+    private static void WeightChecksumOf(Tensor weight)
+    {
+        WeightChecksum.Compute(CpuInference.Native!.Data(weight), weight.numel() * sizeof(float));
+        GC.KeepAlive(weight);
+    }
+}
