@@ -41,6 +41,15 @@ internal static class Epilogues
             using (var d = onednn.LinearAdd(hidden, fc2Blocked, fc2Bias, residual))
                 report.Line($"- batch {batch}: fused GELU differs from linear then GELU by {(a - b).abs().max().item<float>():E2}; " +
                             $"fused residual add by {(c - d).abs().max().item<float>():E2}.");
+            var tokens16 = tokens.to(ScalarType.BFloat16);
+            var fc1_16 = fc1.to(ScalarType.BFloat16);
+            var fc1Bias16 = fc1Bias.to(ScalarType.BFloat16);
+            using var fc1Blocked16 = onednn.ReorderLinearWeight(fc1_16);
+            var padded = torch.randn((batch * 197 + 15) / 16 * 16, 768);
+            using (var a = nn.functional.linear(tokens16, fc1_16, fc1Bias16).gelu_())
+            using (var b = onednn.Linear(tokens16, fc1_16, fc1Bias16, gelu: true))
+            using (var c = onednn.Linear(tokens16, fc1Blocked16, fc1Bias16, gelu: true))
+                report.Line($"- batch {batch}, bfloat16: oneDNN's fused GELU differs from libtorch's linear then GELU by {(a.to(ScalarType.Float32) - b.to(ScalarType.Float32)).abs().max().item<float>():E2} (plain), {(a.to(ScalarType.Float32) - c.to(ScalarType.Float32)).abs().max().item<float>():E2} (blocked).");
             const int calls = 10;
             var timings = Harness.MeasureInterleaved(options.Warmups, options.Repetitions,
                 ("fc1 blocked, then GELU in place", () => { for (int i = 0; i < calls; i++) onednn.Linear(tokens, fc1Blocked, fc1Bias).gelu_().Dispose(); }),
@@ -48,15 +57,19 @@ internal static class Epilogues
                 ("fc1 plain weight, then GELU in place", () => { for (int i = 0; i < calls; i++) onednn.Linear(tokens, fc1, fc1Bias).gelu_().Dispose(); }),
                 ("fc2 blocked, then residual add", () => { for (int i = 0; i < calls; i++) onednn.Linear(hidden, fc2Blocked, fc2Bias).add_(residual).Dispose(); }),
                 ("fc2 blocked with the add post-op", () => { for (int i = 0; i < calls; i++) onednn.LinearAdd(hidden, fc2Blocked, fc2Bias, residual).Dispose(); }),
-                ("fc1 weight checksum", () => { for (int i = 0; i < calls; i++) WeightChecksumOf(fc1); }));
+                ("fc1 weight checksum", () => { for (int i = 0; i < calls; i++) WeightChecksumOf(fc1); }),
+                ("fc1 bfloat16, libtorch linear then GELU in place", () => { for (int i = 0; i < calls; i++) nn.functional.linear(tokens16, fc1_16, fc1Bias16).gelu_().Dispose(); }),
+                ("fc1 bfloat16, oneDNN plain weight with the GELU post-op", () => { for (int i = 0; i < calls; i++) onednn.Linear(tokens16, fc1_16, fc1Bias16, gelu: true).Dispose(); }),
+                ("fc1 bfloat16, oneDNN blocked weight with the GELU post-op", () => { for (int i = 0; i < calls; i++) onednn.Linear(tokens16, fc1Blocked16, fc1Bias16, gelu: true).Dispose(); }),
+                ("fc1 rows padded to a multiple of 16, GELU post-op", () => { for (int i = 0; i < calls; i++) onednn.Linear(padded, fc1Blocked, fc1Bias, gelu: true).Dispose(); }));
             double macs = batch * 197.0 * 768 * 3072;
             foreach (var t in timings)
                 rows.Add(new[] { t.Name, batch.ToString(), Harness.Format(t.Median * 1000 / calls, 3),
                                  t.Name.Contains("checksum") ? "" : Harness.Format(2 * macs * calls / t.Median / 1e9, 1),
-                                 Harness.Format(t.Median / timings[t.Name.StartsWith("fc2") ? 3 : 0].Median),
+                                 Harness.Format(t.Median / timings[t.Name.StartsWith("fc2") ? 3 : t.Name.Contains("bfloat16") ? 6 : 0].Median),
                                  Harness.Format(t.CpuShare), Harness.Format(t.LoadAfter) });
         }
-        report.Table(new[] { "action", "batch", "ms per call", "GFLOP/s", "time / unfused (fc1 or fc2 row)", "CPU share", "load 1-min" }, rows);
+        report.Table(new[] { "action", "batch", "ms per call", "GFLOP/s", "time / unfused (fc1, fc2 or bfloat16 fc1 row)", "CPU share", "load 1-min" }, rows);
     }
 
     private static void WeightChecksumOf(Tensor weight)

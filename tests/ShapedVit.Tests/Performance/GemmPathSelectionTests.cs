@@ -37,6 +37,19 @@ public class GemmPathSelectionTests
         Assert.Equal(reason, selection.Reason);
     }
 
+    [Theory]
+    [InlineData("Xeon with AMX (Sapphire Rapids)", false)]
+    [InlineData("EPYC Zen 5 (AVX-512, AVX512-BF16, VNNI, no AMX)", true)]
+    [InlineData("EPYC Zen 4 (AVX-512, no AMX)", false)]
+    [InlineData("AVX-512 without AMX, libtorch without oneDNN", false)]
+    [InlineData("AVX2 only (Zen 2, Haswell)", false)]
+    [InlineData("Arm64", false)]
+    public void Blocked_bfloat16_weights_are_taken_where_AVX512_BF16_runs_without_AMX_on_oneDNN_s_path(string kind, bool blocked)
+    {
+        var cpu = Kinds[kind].Cpu;
+        Assert.Equal(blocked, GemmPathSelection.BlockedBFloat16(cpu, GemmPathSelection.Select(cpu).Path));
+    }
+
     [Fact]
     public void This_machine_s_capabilities_come_from_cpuid()
     {

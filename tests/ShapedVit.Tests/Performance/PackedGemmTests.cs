@@ -222,13 +222,14 @@ public abstract class CopiedWeightPathTests
     }
 
     [Fact]
-    public void A_bfloat16_model_is_not_packed()
+    public void A_bfloat16_model_is_copied_only_on_oneDNN_s_bfloat16_path()
     {
+        // oneMKL's packed SGEMM is float32 only; oneDNN's path copies bfloat16 weights into its blocked bfloat16 layout.
         using var scope = NewDisposeScope();
         using var block = BFloat16Inference.ToBFloat16(Block(19));
         long before = PackedWeight.PacksMade;
         Infer(block, Tokens(20).to(ScalarType.BFloat16), packed: true);
-        Assert.Equal(0, PackedWeight.PacksMade - before);
+        Assert.Equal(CpuInference.BlockedBFloat16Active ? 4 : 0, PackedWeight.PacksMade - before);
     }
 
     [Fact]
@@ -491,5 +492,42 @@ public class OneDnnGemmTests : CopiedWeightPathTests
         Assert.InRange(MaxDifference(onednn.LinearAdd(input, weight, bias, residual), expected), 0, Tolerance);
         using var blocked = onednn.ReorderLinearWeight(weight);
         Assert.InRange(MaxDifference(onednn.LinearAdd(input, blocked, bias, residual), expected), 0, Tolerance);
+    }
+
+    [Fact]
+    public void A_bfloat16_block_on_blocked_bfloat16_weights_gives_libtorch_s_bfloat16_numbers()
+    {
+        if (CpuInference.OneDnn is null) return;
+        using var scope = NewDisposeScope();
+        using var block = MakeBlock(51);
+        BFloat16Inference.ToBFloat16(block);
+        var tokens = MakeTokens(52).to(ScalarType.BFloat16);
+        var expected = RunInference(block, tokens, packed: false).to(ScalarType.Float32);
+        long packs = PackedWeight.PacksMade, fused = CpuInference.FusedGeluCalls;
+        var got = RunInference(block, tokens, packed: true).to(ScalarType.Float32);
+        Assert.Equal(packs + 4, PackedWeight.PacksMade); // qkv, proj, fc1, fc2 copied in oneDNN's bfloat16 layout
+        Assert.Equal(fused + 1, CpuInference.FusedGeluCalls);
+        // Both round each product to bfloat16 (8 bits of mantissa), in different orders: a few units of the last place.
+        Assert.InRange(MaxDifference(got, expected), 0, 0.05f * Math.Max(1f, expected.abs().max().item<float>()));
+        var again = RunInference(block, tokens, packed: true).to(ScalarType.Float32);
+        Assert.Equal(packs + 4, PackedWeight.PacksMade);
+        Assert.Equal(0f, MaxDifference(again, got));
+    }
+
+    [Fact]
+    public void A_bfloat16_weight_changed_in_place_is_copied_again_before_the_next_forward()
+    {
+        if (CpuInference.OneDnn is null) return;
+        using var scope = NewDisposeScope();
+        torch.manual_seed(53);
+        using var layer = new PackableLinear(64, 96);
+        BFloat16Inference.ToBFloat16(layer);
+        var input = torch.randn(5, 64, generator: new Generator(54)).to(ScalarType.BFloat16);
+        var before = RunInference(layer, input, packed: true);
+        using (torch.no_grad()) layer.weight.mul_(2);
+        var after = RunInference(layer, input, packed: true).to(ScalarType.Float32);
+        var expected = RunInference(layer, input, packed: false).to(ScalarType.Float32);
+        Assert.InRange(MaxDifference(after, expected), 0, 0.05f * Math.Max(1f, expected.abs().max().item<float>()));
+        Assert.True(MaxDifference(after, before.to(ScalarType.Float32)) > 0.1f);
     }
 }

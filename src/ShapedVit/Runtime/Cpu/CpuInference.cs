@@ -48,6 +48,11 @@ internal static class CpuInference
         }
     }
 
+    /// <summary>Whether a bfloat16 inference GEMM takes oneDNN's blocked bfloat16 weights now (<see cref="GemmPathSelection.BlockedBFloat16"/>).
+    /// A path forced to oneDNN's (tests, the benchmark's <c>--path</c>) takes it on any CPU.</summary>
+    internal static bool BlockedBFloat16Active =>
+        ActivePath == GemmPath.OneDnnPacked && (ForcedPath == GemmPath.OneDnnPacked || GemmPathSelection.BlockedBFloat16(Capabilities, GemmPath.OneDnnPacked));
+
     /// <summary><c>input W^T + b</c>, through the CPU path where it applies; <paramref name="cache"/> is the layer's packed copy.</summary>
     internal static Tensor Linear(Tensor input, Parameter weight, Parameter? bias, ref PackedWeight? cache)
     {
@@ -60,6 +65,13 @@ internal static class CpuInference
         if (Inference.Int8Inference.IsMarked(weight) && native.Value is { } gemm8 && oneDnn.Value is { } dnn8 &&
             Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value) is { } quantized)
             return quantized;
+        if (input.dtype == ScalarType.BFloat16)
+        {
+            if (BlockedBFloat16Active && OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input) is { } product)
+                return product;
+            PackedWeight.Release(ref cache);
+            return nn.functional.linear(input, weight, bias);
+        }
         var result = ActivePath switch
         {
             GemmPath.OneMklPacked => OneMklPackedWeight.Forward(native.Value!, weight, bias, ref cache, input),
@@ -85,6 +97,8 @@ internal static class CpuInference
             fused = native.Value is { } gemm8 && oneDnn.Value is { } dnn8
                 ? Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value, gelu: true)
                 : null;
+        else if (input.dtype == ScalarType.BFloat16)
+            fused = BlockedBFloat16Active ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu: true) : null;
         else
             fused = ActivePath == GemmPath.OneDnnPacked
                 ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu: true)

@@ -92,8 +92,8 @@ internal sealed unsafe class NativeGemm
 
     internal bool IsInference(torch.Tensor tensor) => isInference(tensor.Handle) != 0;
 
-    /// <summary>The address of a float32 tensor's first element.</summary>
-    internal IntPtr Data(torch.Tensor tensor) => storageData(tensor.Handle) + checked((nint)(tensor.storage_offset() * sizeof(float)));
+    /// <summary>The address of a tensor's first element (float32 or bfloat16).</summary>
+    internal IntPtr Data(torch.Tensor tensor) => storageData(tensor.Handle) + checked((nint)(tensor.storage_offset() * tensor.ElementSize));
 
     /// <summary>The address of a one-byte-element tensor's first element.</summary>
     internal IntPtr DataOfBytes(torch.Tensor tensor) => storageData(tensor.Handle) + checked((nint)tensor.storage_offset());

@@ -24,12 +24,16 @@ internal abstract class PackedWeight : IDisposable
     /// <summary>The weight's shape [out, in] when the copy was made.</summary>
     protected readonly int outFeatures, inFeatures;
 
+    /// <summary>The weight's element type when the copy was made (float32, or bfloat16 for oneDNN's blocked copy).</summary>
+    protected readonly ScalarType dtype;
+
     /// <summary>Records what <paramref name="weight"/> is now; the subclass copies it afterwards, in its constructor.</summary>
     protected PackedWeight(NativeGemm gemm, Parameter weight)
     {
         this.weight = weight;
         outFeatures = checked((int)weight.shape[0]);
         inFeatures = checked((int)weight.shape[1]);
+        dtype = weight.dtype;
         weightVersion = gemm.Version(weight);
         weightData = gemm.Data(weight);
         weightChecksum = WeightChecksum.Compute(weightData, ByteCount);
@@ -41,7 +45,7 @@ internal abstract class PackedWeight : IDisposable
     protected IntPtr WeightData => weightData;
 
     /// <summary>The weight's size in bytes.</summary>
-    protected long ByteCount => (long)outFeatures * inFeatures * sizeof(float);
+    protected long ByteCount => (long)outFeatures * inFeatures * (dtype == ScalarType.BFloat16 ? 2 : sizeof(float));
 
     /// <summary>How many weights were copied into any layout in this process (tests read it to see the cache work).</summary>
     internal static long PacksMade => Interlocked.Read(ref packsMade);
@@ -69,14 +73,18 @@ internal abstract class PackedWeight : IDisposable
     /// Whether a float32 CPU inference call can take a copied weight, and its row count (the product of the input's
     /// leading dimensions).
     /// </summary>
-    internal static bool Eligible(NativeGemm gemm, Parameter weight, Parameter? bias, Tensor input, out int rows)
+    internal static bool Eligible(NativeGemm gemm, Parameter weight, Parameter? bias, Tensor input, out int rows) =>
+        Eligible(gemm, weight, bias, input, ScalarType.Float32, out rows);
+
+    /// <summary>As <see cref="Eligible(NativeGemm, Parameter, Parameter?, Tensor, out int)"/>, for input, weight and bias all of <paramref name="type"/>.</summary>
+    internal static bool Eligible(NativeGemm gemm, Parameter weight, Parameter? bias, Tensor input, ScalarType type, out int rows)
     {
         rows = 0;
         if (weight.dim() != 2) return false;
-        if (!IsDenseCpuFloat32(input) || input.dim() < 1) return false;
+        if (!IsDenseCpu(input, type) || input.dim() < 1) return false;
         // Inference tensors have no version counter to check a packed copy against.
-        if (!IsDenseCpuFloat32(weight) || !weight.is_contiguous() || gemm.IsInference(weight)) return false;
-        if (bias is not null && !IsDenseCpuFloat32(bias)) return false;
+        if (!IsDenseCpu(weight, type) || !weight.is_contiguous() || gemm.IsInference(weight)) return false;
+        if (bias is not null && !IsDenseCpu(bias, type)) return false;
         long inFeatures = weight.shape[1], outFeatures = weight.shape[0];
         if (input.shape[^1] != inFeatures || inFeatures > int.MaxValue || outFeatures > int.MaxValue || inFeatures == 0 || outFeatures == 0) return false;
         if (bias is not null && (bias.dim() != 1 || bias.shape[0] != outFeatures)) return false;
@@ -86,8 +94,8 @@ internal abstract class PackedWeight : IDisposable
         return true;
     }
 
-    private static bool IsDenseCpuFloat32(Tensor tensor) =>
-        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && !tensor.is_sparse;
+    private static bool IsDenseCpu(Tensor tensor, ScalarType type) =>
+        tensor.device_type == DeviceType.CPU && tensor.dtype == type && !tensor.is_sparse;
 
     /// <summary>Whether the copy still holds <paramref name="current"/>'s values (see <see cref="PackedGemm"/>'s remarks).</summary>
     private bool IsCurrent(NativeGemm gemm, Parameter current)
@@ -234,8 +242,10 @@ internal sealed class OneDnnPackedWeight : PackedWeight
     /// </summary>
     internal static Tensor? Forward(NativeGemm gemm, NativeOneDnn onednn, Parameter weight, Parameter? bias, ref PackedWeight? slot, Tensor input, bool gelu = false)
     {
-        if (!Eligible(gemm, weight, bias, input, out int rows)) return null;
-        var copy = Current(gemm, weight, ref slot, _ => true, () => new OneDnnPackedWeight(gemm, onednn, weight));
+        // float32, or bfloat16 (BFloat16Inference's models), each in oneDNN's blocked layout for that type.
+        var type = input.dtype == ScalarType.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        if (!Eligible(gemm, weight, bias, input, type, out int rows)) return null;
+        var copy = Current(gemm, weight, ref slot, c => c.dtype == type, () => new OneDnnPackedWeight(gemm, onednn, weight));
         if (copy.packed.IsClosed) return null;
         try
         {
@@ -258,12 +268,13 @@ internal sealed class OneDnnPackedWeight : PackedWeight
     private bool BlockedMatchesPlain(NativeOneDnn onednn, Parameter weight, int rows)
     {
         using var scope = NewDisposeScope();
-        var probe = torch.rand(new long[] { rows, inFeatures }, generator: new Generator(20260101)) - 0.5;
-        var blocked = onednn.Linear(probe, packed, null);
-        var plain = onednn.Linear(probe, (Tensor)weight, null);
+        var probe = (torch.rand(new long[] { rows, inFeatures }, generator: new Generator(20260101)) - 0.5).to(dtype);
+        var blocked = onednn.Linear(probe, packed, null).to(ScalarType.Float32);
+        var plain = onednn.Linear(probe, (Tensor)weight, null).to(ScalarType.Float32);
         double scale = plain.abs().max().item<float>();
         double difference = (blocked - plain).abs().max().item<float>();
-        return difference <= 1e-4 * scale + 1e-30;
+        // A wrong layout is off by a good part of the scale (0.4-0.8 seen); bfloat16 outputs differ by rounding (2^-8).
+        return difference <= (dtype == ScalarType.BFloat16 ? 1e-2 : 1e-4) * scale + 1e-30;
     }
 
     public override void Dispose()
