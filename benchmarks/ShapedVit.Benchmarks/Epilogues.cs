@@ -70,11 +70,35 @@ internal static class Epilogues
                                  Harness.Format(t.CpuShare), Harness.Format(t.LoadAfter) });
         }
         report.Table(new[] { "action", "batch", "ms per call", "GFLOP/s", "time / unfused (fc1, fc2 or bfloat16 fc1 row)", "CPU share", "load 1-min" }, rows);
+
+        // bfloat16: libtorch's linear (oneDNN's matmul on the plain weight) against oneDNN's inner product on a blocked copy, per block GEMM.
+        var rows16 = new List<string[]>();
+        foreach (int batch in new[] { 1, 8 })
+        foreach (var (name, inFeatures, outFeatures) in new (string, long, long)[] { ("qkv", 768, 2304), ("proj", 768, 768), ("fc1", 768, 3072), ("fc2", 3072, 768) })
+        {
+            using var scope = NewDisposeScope();
+            using var inference = torch.inference_mode();
+            var weight = (torch.randn(outFeatures, inFeatures) * 0.02).to(ScalarType.BFloat16);
+            var bias = torch.zeros(outFeatures).to(ScalarType.BFloat16);
+            using var blocked = onednn.ReorderLinearWeight(weight);
+            var input = torch.randn(batch * 197, inFeatures).to(ScalarType.BFloat16);
+            const int calls = 10;
+            var t = Harness.MeasureInterleaved(options.Warmups, options.Repetitions,
+                ("libtorch", () => { for (int i = 0; i < calls; i++) nn.functional.linear(input, weight, bias).Dispose(); }),
+                ("oneDNN blocked", () => { for (int i = 0; i < calls; i++) onednn.Linear(input, blocked, bias).Dispose(); }),
+                ("checksum", () => { for (int i = 0; i < calls; i++) WeightChecksumOf(weight); }));
+            double flops = 2.0 * batch * 197 * inFeatures * outFeatures;
+            rows16.Add(new[] { name, batch.ToString(), Harness.Format(t[0].Median * 1000 / calls, 3), Harness.Format(t[1].Median * 1000 / calls, 3),
+                               Harness.Format(t[1].Median / t[0].Median), Harness.Format(flops * calls / t[1].Median / 1e9, 1), Harness.Format(t[2].Median * 1000 / calls, 3),
+                               Harness.Format(Math.Min(t[0].CpuShare, t[1].CpuShare)) });
+        }
+        report.Line("");
+        report.Table(new[] { "bfloat16 GEMM", "batch", "libtorch ms", "oneDNN blocked ms", "blocked / libtorch", "blocked GFLOP/s", "checksum ms", "CPU share" }, rows16);
     }
 
     private static void WeightChecksumOf(Tensor weight)
     {
-        WeightChecksum.Compute(CpuInference.Native!.Data(weight), weight.numel() * sizeof(float));
+        WeightChecksum.Compute(CpuInference.Native!.Data(weight), weight.numel() * weight.ElementSize);
         GC.KeepAlive(weight);
     }
 }

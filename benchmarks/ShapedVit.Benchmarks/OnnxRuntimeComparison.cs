@@ -52,6 +52,7 @@ public static class OnnxRuntimeComparison
         using var fp32Unpacked = LoadedCopy(weights);
         fp32Unpacked.eval();
         using var bf16 = BFloat16Inference.ToBFloat16(LoadedCopy(weights));
+        using var bf16Unpacked = BFloat16Inference.ToBFloat16(LoadedCopy(weights));
         bf16.eval();
         // int8: the blocks' Linears quantized (Int8Inference), and the same model exported with ONNX Runtime's
         // DynamicQuantizeMatMul, which is what ORT's quantize_dynamic (a Python tool) makes of a MatMul.
@@ -69,6 +70,7 @@ public static class OnnxRuntimeComparison
             TorchEngine("ShapedVit float32", fp32, images, ScalarType.Float32),
             TorchEngine("ShapedVit float32, packed GEMM off", fp32Unpacked, images, ScalarType.Float32, packedGemm: false),
             TorchEngine("ShapedVit bfloat16", bf16, images, ScalarType.BFloat16),
+            TorchEngine("ShapedVit bfloat16, packed GEMM off", bf16Unpacked, images, ScalarType.BFloat16, packedGemm: false),
             TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32),
             OrtEngine("ORT float32 ORT_ENABLE_ALL", onnxPath, GraphOptimizationLevel.ORT_ENABLE_ALL, images, options.Threads),
             OrtEngine("ORT float32 ORT_ENABLE_EXTENDED", onnxPath, GraphOptimizationLevel.ORT_ENABLE_EXTENDED, images, options.Threads),
@@ -165,6 +167,7 @@ public static class OnnxRuntimeComparison
                 ratios.Add($"batch {count}: float32 ShapedVit / best ORT images/s **{Harness.Format(bestOrt / Median("ShapedVit float32"))}** (target >= 1.0); " +
                            $"bfloat16 ShapedVit / best ORT float32 **{Harness.Format(bestOrt / Median("ShapedVit bfloat16"))}**" + (batch == 8 ? " (target >= 2.5)" : "") +
                            $"; float32 packed GEMM on / off {Harness.Format(Median("ShapedVit float32, packed GEMM off") / Median("ShapedVit float32"))}; " +
+                           $"bfloat16 packed GEMM on / off {Harness.Format(Median("ShapedVit bfloat16, packed GEMM off") / Median("ShapedVit bfloat16"))}; " +
                            $"weights packed so far {ShapedVit.PackedWeight.PacksMade}; " +
                            $"paired per round (median of each round's best ORT / engine): float32 {Paired("ShapedVit float32")}, bfloat16 {Paired("ShapedVit bfloat16")}; " +
                            $"int8 ShapedVit / ORT int8 images/s **{Harness.Format(Median("ORT int8 ORT_ENABLE_ALL") / Median("ShapedVit int8"))}** (target >= 1.0; paired {PairedWith("ShapedVit int8", "ORT int8 ORT_ENABLE_ALL")}), " +

@@ -228,8 +228,12 @@ public abstract class CopiedWeightPathTests
         using var scope = NewDisposeScope();
         using var block = BFloat16Inference.ToBFloat16(Block(19));
         long before = PackedWeight.PacksMade;
-        Infer(block, Tokens(20).to(ScalarType.BFloat16), packed: true);
+        Infer(block, Tokens(20, batch: 61).to(ScalarType.BFloat16), packed: true); // 1,037 rows
         Assert.Equal(CpuInference.BlockedBFloat16Active ? 4 : 0, PackedWeight.PacksMade - before);
+        before = PackedWeight.PacksMade;
+        using var fewRows = BFloat16Inference.ToBFloat16(Block(19));
+        Infer(fewRows, Tokens(20).to(ScalarType.BFloat16), packed: true); // 34 rows: libtorch's bfloat16 linear
+        Assert.Equal(0, PackedWeight.PacksMade - before);
     }
 
     [Fact]
@@ -501,7 +505,7 @@ public class OneDnnGemmTests : CopiedWeightPathTests
         using var scope = NewDisposeScope();
         using var block = MakeBlock(51);
         BFloat16Inference.ToBFloat16(block);
-        var tokens = MakeTokens(52).to(ScalarType.BFloat16);
+        var tokens = MakeTokens(52, batch: 61).to(ScalarType.BFloat16); // 1,037 rows: at least CpuInference.BlockedBFloat16MinimumRows
         var expected = RunInference(block, tokens, packed: false).to(ScalarType.Float32);
         long packs = PackedWeight.PacksMade, fused = CpuInference.FusedGeluCalls;
         var got = RunInference(block, tokens, packed: true).to(ScalarType.Float32);
@@ -522,7 +526,7 @@ public class OneDnnGemmTests : CopiedWeightPathTests
         torch.manual_seed(53);
         using var layer = new PackableLinear(64, 96);
         BFloat16Inference.ToBFloat16(layer);
-        var input = torch.randn(5, 64, generator: new Generator(54)).to(ScalarType.BFloat16);
+        var input = torch.randn(CpuInference.BlockedBFloat16MinimumRows, 64, generator: new Generator(54)).to(ScalarType.BFloat16);
         var before = RunInference(layer, input, packed: true);
         using (torch.no_grad()) layer.weight.mul_(2);
         var after = RunInference(layer, input, packed: true).to(ScalarType.Float32);

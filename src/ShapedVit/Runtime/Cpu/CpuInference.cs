@@ -48,6 +48,15 @@ internal static class CpuInference
         }
     }
 
+    /// <summary>
+    /// The fewest rows for which a bfloat16 GEMM takes the blocked copy: ViT-B/16 at batch 8 (1,576 rows per GEMM) ran
+    /// 1.09x faster with it, at batch 1 (197 rows) 0.92x, the copy's check costing more than the product saves
+    /// (docs/benchmarks.md, run M). Fewer rows take libtorch's bfloat16 linear.
+    /// </summary>
+    internal const long BlockedBFloat16MinimumRows = 1024;
+
+    private static long RowsOf(Tensor input, Tensor weight) => weight.dim() == 2 && weight.shape[1] > 0 ? input.numel() / weight.shape[1] : 0;
+
     /// <summary>Whether a bfloat16 inference GEMM takes oneDNN's blocked bfloat16 weights now (<see cref="GemmPathSelection.BlockedBFloat16"/>).
     /// A path forced to oneDNN's (tests, the benchmark's <c>--path</c>) takes it on any CPU.</summary>
     internal static bool BlockedBFloat16Active =>
@@ -67,7 +76,7 @@ internal static class CpuInference
             return quantized;
         if (input.dtype == ScalarType.BFloat16)
         {
-            if (BlockedBFloat16Active && OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input) is { } product)
+            if (BlockedBFloat16Active && RowsOf(input, weight) >= BlockedBFloat16MinimumRows && OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input) is { } product)
                 return product;
             PackedWeight.Release(ref cache);
             return nn.functional.linear(input, weight, bias);
@@ -98,7 +107,7 @@ internal static class CpuInference
                 ? Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value, gelu: true)
                 : null;
         else if (input.dtype == ScalarType.BFloat16)
-            fused = BlockedBFloat16Active ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu: true) : null;
+            fused = BlockedBFloat16Active && RowsOf(input, weight) >= BlockedBFloat16MinimumRows ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu: true) : null;
         else
             fused = ActivePath == GemmPath.OneDnnPacked
                 ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu: true)
