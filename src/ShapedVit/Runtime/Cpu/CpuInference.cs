@@ -51,7 +51,7 @@ internal static class CpuInference
     /// <summary>
     /// The fewest rows for which a bfloat16 GEMM takes the blocked copy: ViT-B/16 at batch 8 (1,576 rows per GEMM) ran
     /// 1.09x faster with it, at batch 1 (197 rows) 0.92x, the copy's check costing more than the product saves
-    /// (docs/benchmarks.md, run M). Fewer rows take libtorch's bfloat16 linear.
+    /// (docs/benchmarks.md, run N). Fewer rows take libtorch's bfloat16 linear.
     /// </summary>
     internal const long BlockedBFloat16MinimumRows = 1024;
 

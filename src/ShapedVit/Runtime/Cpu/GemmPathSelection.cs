@@ -96,7 +96,7 @@ internal readonly record struct GemmPathSelection(GemmPath Path, string Reason)
     /// Whether bfloat16 inference (<see cref="Inference.BFloat16Inference"/>) takes oneDNN's inner product with blocked
     /// bfloat16 weights, by instruction set: where the float32 path is oneDNN's (AVX-512 without AMX) and the CPU has
     /// AVX512-BF16 dot products. There the blocked weight with the fused GELU ran the MLP's fc1 in 0.27x (batch 8) and
-    /// 0.49x (batch 1) the time of libtorch's bfloat16 linear then GELU (docs/benchmarks.md, run M). With AMX, libtorch's
+    /// 0.49x (batch 1) the time of libtorch's bfloat16 linear then GELU (docs/benchmarks.md, run N). With AMX, libtorch's
     /// own bfloat16 linear (oneDNN with AMX) stays, as measured in run F; without AVX512-BF16 nothing was measured.
     /// </summary>
     internal static bool BlockedBFloat16(CpuCapabilities cpu, GemmPath path) => path == GemmPath.OneDnnPacked && cpu.Avx512Bf16 && !cpu.AmxTile;
