@@ -234,6 +234,14 @@ public abstract class CopiedWeightPathTests
         using var fewRows = BFloat16Inference.ToBFloat16(Block(19));
         Infer(fewRows, Tokens(20).to(ScalarType.BFloat16), packed: true); // 34 rows: libtorch's bfloat16 linear
         Assert.Equal(0, PackedWeight.PacksMade - before);
+        // Calls of both sizes alternating (a server's batches) copy each weight once, not once per switch.
+        before = PackedWeight.PacksMade;
+        for (int round = 0; round < 3; round++)
+        {
+            Infer(block, Tokens(20, batch: 61).to(ScalarType.BFloat16), packed: true);
+            Infer(block, Tokens(20).to(ScalarType.BFloat16), packed: true);
+        }
+        Assert.Equal(0, PackedWeight.PacksMade - before);
     }
 
     [Fact]

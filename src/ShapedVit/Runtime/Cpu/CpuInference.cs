@@ -76,10 +76,10 @@ internal static class CpuInference
             return quantized;
         if (input.dtype == ScalarType.BFloat16)
         {
-            if (BlockedBFloat16Active && RowsOf(input, weight) >= BlockedBFloat16MinimumRows && OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input) is { } product)
+            if (!BlockedBFloat16Active) PackedWeight.Release(ref cache);
+            else if (RowsOf(input, weight) >= BlockedBFloat16MinimumRows && OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input) is { } product)
                 return product;
-            PackedWeight.Release(ref cache);
-            return nn.functional.linear(input, weight, bias);
+            return nn.functional.linear(input, weight, bias); // a copy made for larger calls is kept for them
         }
         var result = ActivePath switch
         {
