@@ -1,0 +1,58 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ShapedVit.Benchmarks;
+
+/// <summary>
+/// Whether attention's two products run faster on oneDNN's inner product (per head: scores = q k^T as a Linear with
+/// the keys as its weight, softmax, then p v as a Linear with v^T as its weight) than in libtorch's
+/// scaled_dot_product_attention, at DINOv2 ViT-S/14 518 px and ViT-B/16 shapes, float32, inference mode.
+/// </summary>
+internal static class AttentionLever
+{
+    public static void Run(Report report, Options options)
+    {
+        report.Heading("Attention products: libtorch's scaled_dot_product_attention against oneDNN's inner product per head");
+        if (CpuInference.OneDnn is not { } onednn)
+        {
+            report.Line($"oneDNN's entry points are missing: {NativeOneDnn.FailureReason}.");
+            return;
+        }
+        var rows = new List<string[]>();
+        foreach (var (name, batch, heads, tokens, width) in new (string, long, long, long, long)[] { ("DINOv2 S/14 518", 8, 6, 1374, 64), ("DINOv2 S/14 518", 1, 6, 1374, 64), ("ViT-B/16", 8, 12, 197, 64), ("ViT-B/16", 1, 12, 197, 64) })
+        {
+            using var scope = NewDisposeScope();
+            using var inference = torch.inference_mode();
+            var q = torch.randn(batch, heads, tokens, width);
+            var k = torch.randn(batch, heads, tokens, width);
+            var v = torch.randn(batch, heads, tokens, width);
+            Tensor PerHead()
+            {
+                using var inner = NewDisposeScope();
+                var scaled = q * (1.0 / Math.Sqrt(width));
+                var vt = v.transpose(-2, -1).contiguous(); // [B, H, hd, N]
+                var output = torch.empty(batch, heads, tokens, width);
+                for (long b = 0; b < batch; b++)
+                for (long h = 0; h < heads; h++)
+                {
+                    using var headScope = NewDisposeScope();
+                    var scores = onednn.Linear(scaled[b, h], k[b, h], null); // [N, N]
+                    var p = scores.softmax(-1);
+                    output[b, h].copy_(onednn.Linear(p, vt[b, h], null));
+                }
+                return output.MoveToOuterDisposeScope();
+            }
+            using (var a = nn.functional.scaled_dot_product_attention(q, k, v))
+            using (var b = PerHead())
+                report.Line($"- {name}, batch {batch}: per-head oneDNN differs from SDPA by {(a - b).abs().max().item<float>():E2}.");
+            var t = Harness.MeasureInterleaved(options.Warmups, options.Repetitions,
+                ("sdpa", () => nn.functional.scaled_dot_product_attention(q, k, v).Dispose()),
+                ("onednn per head", () => PerHead().Dispose()));
+            double flops = 4.0 * batch * heads * tokens * tokens * width;
+            rows.Add(new[] { name, batch.ToString(), Harness.Format(t[0].Median * 1000, 1), Harness.Format(flops / t[0].Median / 1e9, 1),
+                             Harness.Format(t[1].Median * 1000, 1), Harness.Format(flops / t[1].Median / 1e9, 1), Harness.Format(t[1].Median / t[0].Median),
+                             Harness.Format(Math.Min(t[0].CpuShare, t[1].CpuShare)) });
+        }
+        report.Table(new[] { "shape", "batch", "SDPA ms (one layer)", "SDPA GFLOP/s", "oneDNN per head ms", "GFLOP/s", "per head / SDPA", "CPU share" }, rows);
+    }
+}
