@@ -23,9 +23,10 @@ finetune="$repo/samples/FineTune/bin/Release/net10.0/finetune.dll"
 python3 "$repo/samples/FineTune/make_image_folder.py" --data "$data" --split train --classes 5 6 7 8 9 --per-class 50 --out "$out/folders/train"
 python3 "$repo/samples/FineTune/make_image_folder.py" --data "$data" --split test --classes 5 6 7 8 9 --out "$out/folders/test"
 
-# 3. The same budget for each: 40 epochs over the 250 images, batch 32, AdamW 2e-3, RandomResizedCrop (0.5-1) + flip + TrivialAugment.
+# 3. The same budget for each: 40 epochs over the 250 images, batch 32, AdamW 2e-3, RandomResizedCrop (0.5-1) + flip + TrivialAugment
+#    (--recipe photo names that recipe: since FineTune derives the recipe from the images, grey 28 px images would get `small`).
 common=("$out/folders/train" --checkpoint "$out/pretrain/model.safetensors" --test "$out/folders/test" --val-fraction 0
-        --epochs 40 --batch-size 32 --lr 2e-3 --warmup 2 --min-scale 0.5 --seed 42 --plain)
+        --epochs 40 --batch-size 32 --lr 2e-3 --warmup 2 --recipe photo --min-scale 0.5 --seed 42 --plain)
 dotnet "$finetune" "${common[@]}" --from-scratch --out "$out/scratch" | tee "$out/scratch.log"
 dotnet "$finetune" "${common[@]}" --linear-probe --out "$out/probe" | tee "$out/probe.log"
 dotnet "$finetune" "${common[@]}" --out "$out/finetune" | tee "$out/finetune.log"
