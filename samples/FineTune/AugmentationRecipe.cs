@@ -16,8 +16,12 @@ public enum RecipeName
     Small,
 }
 
-/// <summary>One training augmentation: RandomResizedCrop's smallest area share, flip, TrivialAugment, and why it was chosen.</summary>
-public sealed record AugmentationRecipe(string Name, double MinScale, bool Flip, bool TrivialAugment, string Reason)
+/// <summary>
+/// One training augmentation: RandomResizedCrop's smallest area share, a random shift (torchvision's RandomCrop of the
+/// model's size from the image padded with <see cref="Padding"/> black pixels on each side), flip, TrivialAugment, and
+/// why it was chosen.
+/// </summary>
+public sealed record AugmentationRecipe(string Name, double MinScale, int Padding, bool Flip, bool TrivialAugment, string Reason)
 {
     /// <summary>The shorter side from which images count as photographs: timm's recipe was made for 224 px (ImageNet's images are larger).</summary>
     public const int PhotoSide = 96;
@@ -35,25 +39,44 @@ public sealed record AugmentationRecipe(string Name, double MinScale, bool Flip,
         _ => Photo($"colour images{images.Describe()}"),
     };
 
-    private static AugmentationRecipe Photo(string reason) => new("photo", 0.08, Flip: true, TrivialAugment: true, reason);
+    private static AugmentationRecipe Photo(string reason) => new("photo", 0.08, Padding: 0, Flip: true, TrivialAugment: true, reason);
 
     // Small images are usually framed already (digits, icons, thumbnails): a random crop zooms part of the object away
     // (samples/FineTune/README.md measures crops from 50 %, 75 % and 100 % of the area). TrivialAugment's colour
     // operations do nothing useful on grey images and its geometric ones erase small ones. A mirrored digit, letter or
     // symbol is another class or none, and small grey images are often such; --recipe photo or a flag turns flip back on.
-    private static AugmentationRecipe Small(string reason) => new("small", 1.0, Flip: false, TrivialAugment: false, reason);
+    // No shift (--crop-padding 0): a shift did not beat the whole image on the folders samples/FineTune/README.md measures.
+    private static AugmentationRecipe Small(string reason) => new("small", 1.0, Padding: 0, Flip: false, TrivialAugment: false, reason);
 
     /// <summary>The recipe with the user's flags applied over it.</summary>
-    public AugmentationRecipe With(double? minScale, bool noFlip, bool noTrivialAugment) => this with
+    public AugmentationRecipe With(double? minScale, int? padding, bool noFlip, bool noTrivialAugment) => this with
     {
         MinScale = minScale ?? MinScale,
+        Padding = padding ?? Padding,
         Flip = Flip && !noFlip,
         TrivialAugment = TrivialAugment && !noTrivialAugment,
     };
 
+    /// <summary>
+    /// The training transform: timm's (<see cref="ImageTransform.Train"/>) with this recipe's crop scale, flip and
+    /// TrivialAugment, and with a <see cref="Padding"/> &gt; 0 a <see cref="RandomCrop"/> of the model's size from the
+    /// padded image right after RandomResizedCrop (a shift of up to <see cref="Padding"/> pixels each way).
+    /// </summary>
+    public ImageTransform Transform(PreprocessConfig preprocessing)
+    {
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        if (Padding < 0 || Padding > preprocessing.Size / 2)
+            throw new ArgumentException($"--crop-padding {Padding} is outside 0-{preprocessing.Size / 2}: at most half the model's {preprocessing.Size} px input side.");
+        var transform = ImageTransform.Train(preprocessing, MinScale, Flip ? 0.5 : 0, TrivialAugment);
+        if (Padding == 0) return transform;
+        var steps = transform.Steps.ToList();
+        steps.Insert(1, new RandomCrop(preprocessing.Size, preprocessing.Size, Padding));
+        return transform.WithSteps([.. steps]);
+    }
+
     /// <summary>One line for the console.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"recipe {Name} ({Reason}): RandomResizedCrop scale {MinScale:0.###}-1, flip {(Flip ? "on" : "off")}, TrivialAugment {(TrivialAugment ? "on" : "off")}");
+        $"recipe {Name} ({Reason}): RandomResizedCrop scale {MinScale:0.###}-1, shift {(Padding == 0 ? "off" : $"up to {Padding} px (RandomCrop padding {Padding})")}, flip {(Flip ? "on" : "off")}, TrivialAugment {(TrivialAugment ? "on" : "off")}");
 }
 
 /// <summary>What a few of a folder's images say of all of them: their median shorter side (capped by the model's input) and whether they are grey.</summary>

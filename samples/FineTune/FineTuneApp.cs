@@ -89,8 +89,9 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         if (folder.ClassNames.Count < 2)
             throw new ArgumentException($"{options.DataDirectory} has {ConfusionReport.Plural(folder.ClassNames.Count, "class folder", "class folders")}" +
                                         $"{(folder.ClassNames.Count == 1 ? $" ({folder.ClassNames[0]})" : "")}: a classifier needs at least 2 classes, one subfolder of images each.");
-        var recipe = AugmentationRecipe.For(options.Recipe, ImageSample.Of(folder, preprocessing)).With(options.MinScale, options.NoFlip, options.NoTrivialAugment);
-        var train = trainImages.WithTransform(ImageTransform.Train(preprocessing, recipe.MinScale, recipe.Flip ? 0.5 : 0, recipe.TrivialAugment));
+        var recipe = AugmentationRecipe.For(options.Recipe, ImageSample.Of(folder, preprocessing))
+                                       .With(options.MinScale, options.CropPadding, options.NoFlip, options.NoTrivialAugment);
+        var train = trainImages.WithTransform(recipe.Transform(preprocessing));
         IImageDataset? validation = validationImages.Count > 0 ? validationImages : null;
         var test = options.TestDirectory is null ? null : new ImageFolder(options.TestDirectory, ImageTransform.Eval(preprocessing), policy, error);
         if (test is not null && !test.ClassNames.SequenceEqual(folder.ClassNames))

@@ -7,7 +7,7 @@ namespace ShapedVit.Samples.FineTune;
 public static class FineTuneCommand
 {
     public const int UsageError = SampleCommandLine.UsageError;
-    public const string Usage = "usage: finetune DATA_DIR --checkpoint FILE.safetensors | --model NAME [--offline] [--out DIR] [--linear-probe] [--layer-decay X] [--from-scratch] [--bfloat16] [--recipe auto|photo|small] [--no-flip] [--test DIR] [--epochs N] [--resume] [--help]";
+    public const string Usage = "usage: finetune DATA_DIR --checkpoint FILE.safetensors | --model NAME [--offline] [--out DIR] [--linear-probe] [--layer-decay X] [--from-scratch] [--bfloat16] [--recipe auto|photo|small] [--crop-padding N] [--no-flip] [--test DIR] [--epochs N] [--resume] [--help]";
 
     private static readonly FineTuneOptions Defaults = new();
 
@@ -39,6 +39,7 @@ public static class FineTuneCommand
                           "(digits, icons, scans). auto: photo or small, from a few of the folder's images (size, grey or colour).",
         };
         var minScale = new Option<double?>("--min-scale") { Description = "RandomResizedCrop's smallest area share (default: the recipe's)." };
+        var cropPadding = new Option<int?>("--crop-padding") { Description = "Shift: pad the image with this many black pixels on each side, then crop the model's size at random (torchvision's RandomCrop padding; default: the recipe's; at most half the input side)." };
         var noAugment = new Option<bool>("--no-trivial-augment") { Description = "Turn TrivialAugment off." };
         var noFlip = new Option<bool>("--no-flip") { Description = "Turn the horizontal flip off (digits, letters, text: anything a mirror changes)." };
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "Skip (and count) unreadable images instead of stopping." };
@@ -51,7 +52,7 @@ public static class FineTuneCommand
         var root = new RootCommand("Fine-tunes a pre-trained Vision Transformer on a folder of your own images.")
         {
             data, checkpoint, model, offline, outDir, test, epochs, batch, lr, wd, warmup, smoothing, layerDecay, probe, scratch, bfloat16, valFraction, recipe, minScale,
-            noAugment, noFlip, skipBad, seed, resume, threads, device, plain,
+            cropPadding, noAugment, noFlip, skipBad, seed, resume, threads, device, plain,
         };
         if (SampleCommandLine.ParseOrExit(root, args, Usage, output, error, out var parsed) is int exit) return exit;
 
@@ -77,6 +78,7 @@ public static class FineTuneCommand
             ValidationFraction = parsed.GetValue(valFraction),
             Recipe = parsed.GetValue(recipe),
             MinScale = parsed.GetValue(minScale),
+            CropPadding = parsed.GetValue(cropPadding),
             NoTrivialAugment = parsed.GetValue(noAugment),
             NoFlip = parsed.GetValue(noFlip),
             SkipBadImages = parsed.GetValue(skipBad),

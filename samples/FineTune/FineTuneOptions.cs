@@ -41,6 +41,8 @@ public sealed record FineTuneOptions
     public RecipeName Recipe { get; init; } = RecipeName.Auto;
     /// <summary>RandomResizedCrop's smallest area share; null: the recipe's.</summary>
     public double? MinScale { get; init; }
+    /// <summary>Black pixels added on each side before a random crop of the model's size (a shift of up to that many pixels); null: the recipe's.</summary>
+    public int? CropPadding { get; init; }
     /// <summary>Turn TrivialAugment off whatever the recipe says.</summary>
     public bool NoTrivialAugment { get; init; }
     /// <summary>Turn the horizontal flip off whatever the recipe says (digits, letters, text, anything with a handedness).</summary>
@@ -65,6 +67,7 @@ public sealed record FineTuneOptions
         if (LinearProbe && FromScratch) yield return "--linear-probe and --from-scratch cannot be used together (a probe of random features).";
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) yield return $"--val-fraction must be in [0, 1) (got {ValidationFraction}).";
         if (MinScale is double scale && !(scale > 0 && scale <= 1)) yield return $"--min-scale must be in (0, 1] (got {scale}).";
+        if (CropPadding is int padding && padding < 0) yield return $"--crop-padding must not be negative (got {padding}).";
         if (Threads < 0) yield return $"--threads must not be negative (got {Threads}).";
         if (Shared.SampleCommandLine.DeviceProblem(Device) is { } device) yield return device;
     }

@@ -44,7 +44,7 @@ public class FineTuneCommandTests
         Assert.Contains("confusion matrix", output);
         Assert.Contains("Ankle boot", output);
         // What ran, said as it is: the recipe the grey 28 px images get, validation (not test) per epoch and at the end.
-        Assert.Contains("recipe small (grey images, 28 px, 8 looked at): RandomResizedCrop scale 1-1, flip off, TrivialAugment off\n", output.Replace("\r\n", "\n"));
+        Assert.Contains("recipe small (grey images, 28 px, 8 looked at): RandomResizedCrop scale 1-1, shift off, flip off, TrivialAugment off\n", output.Replace("\r\n", "\n"));
         Assert.DoesNotContain("RandomHorizontalFlip", output);
         Assert.Contains("| validation loss ", output);
         Assert.Contains("validation confusion matrix (rows: true class, columns: predicted):", output);
@@ -171,6 +171,25 @@ public class FineTuneCommandTests
         Assert.Equal(2, code);
         Assert.StartsWith("error: ", error);
         Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void A_negative_crop_padding_is_refused_with_the_flag_and_the_value()
+    {
+        var (code, _, error) = Run(Slice, "--checkpoint", "x.safetensors", "--crop-padding", "-1");
+        Assert.Equal(2, code);
+        Assert.Equal($"error: --crop-padding must not be negative (got -1). ({FineTuneCommand.Usage})\n", error.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void A_crop_padding_beyond_half_the_input_side_is_refused_before_training()
+    {
+        using var dir = new TempDirectory();
+        string pretrained = Pretrained(dir), outDir = Path.Combine(dir.Path, "run");
+        var (code, _, error) = Run(Slice, "--checkpoint", pretrained, "--out", outDir, "--crop-padding", "15", "--plain", "--threads", "1");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --crop-padding 15 is outside 0-14: at most half the model's 28 px input side.\n", error.Replace("\r", ""));
+        Assert.False(File.Exists(Path.Combine(outDir, FineTuneApp.ModelFile)));
     }
 
     [Fact]
