@@ -25,8 +25,14 @@ public sealed class PackableLinear : nn.Module<Tensor, Tensor>
         using var template = nn.Linear(inFeatures, outFeatures, hasBias);
         using (torch.no_grad())
         {
-            register_parameter("weight", new Parameter(template.weight!.detach().clone()));
-            if (hasBias) register_parameter("bias", new Parameter(template.bias!.detach().clone()));
+            // Each detached view is held in a local until its clone returns: as a bare temporary the collector may
+            // finalise it (freeing the native tensor) while clone still reads it (a crash in the soak).
+            using (var weight = template.weight!.detach()) register_parameter("weight", new Parameter(weight.clone()));
+            if (hasBias)
+            {
+                using var bias = template.bias!.detach();
+                register_parameter("bias", new Parameter(bias.clone()));
+            }
         }
         InFeatures = inFeatures;
         OutFeatures = outFeatures;

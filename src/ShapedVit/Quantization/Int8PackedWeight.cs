@@ -44,10 +44,13 @@ internal sealed class Int8PackedWeight : PackedWeight
     /// <summary>int8 [out, in] and float32 per-output-channel scales of <paramref name="weight"/> (round half to even).</summary>
     internal static (Tensor Quantized, Tensor Scales) QuantizeWeight(Tensor weight, int levels)
     {
-        var maxAbs = weight.detach().abs().amax(new long[] { 1 });
+        // The temporaries live in a dispose scope, so the collector cannot finalise one while a native call reads it.
+        using var scope = NewDisposeScope();
+        var detached = weight.detach();
+        var maxAbs = detached.abs().amax(new long[] { 1 });
         var weightScales = torch.where(maxAbs > 0, maxAbs / levels, torch.ones_like(maxAbs)).to(ScalarType.Float32);
-        var quantized = (weight.detach() / weightScales.unsqueeze(1)).round().clamp(-levels, levels).to(ScalarType.Int8);
-        return (quantized, weightScales);
+        var quantized = (detached / weightScales.unsqueeze(1)).round().clamp(-levels, levels).to(ScalarType.Int8);
+        return (quantized.MoveToOuterDisposeScope(), weightScales.MoveToOuterDisposeScope());
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using ShapedVit.Inference;
 using ShapedVit.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -74,11 +75,49 @@ public class LayerScaleGarbageCollectionTests
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            for (int i = 0; i < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(15); i++)
+            for (int i = 0; i < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(5); i++)
             {
                 using var layer = new LayerScale(4, 0.25);
                 var gamma = layer.parameters().First();
                 Assert.Equal(new float[] { 0.25f, 0.25f, 0.25f, 0.25f }, gamma.data<float>().ToArray());
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            collector.Join();
+        }
+    }
+}
+
+/// <summary>
+/// Copies made from a detached view (<c>x.detach().clone()</c>) with the view a bare temporary: the collector may
+/// finalise it, freeing the native tensor, while clone still reads it (the soak's crash: SIGSEGV in
+/// <c>THSTensor_clone</c>). Layers, bfloat16 conversion and weight quantization are built many times while
+/// another thread collects. Debug builds keep such temporaries alive longer, so in the test build this loop did not
+/// catch the unfixed code (two tries of 15 s); the Release soak is the check that can fail.
+/// </summary>
+[Collection(GarbageCollectionStressCollection.Name)]
+public class DetachedCopyGarbageCollectionTests
+{
+    [Fact]
+    public void Layers_bfloat16_copies_and_quantized_weights_are_made_while_the_garbage_collector_runs()
+    {
+        bool stop = false;
+        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
+        collector.Start();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(5); i++)
+            {
+                using var layer = new PackableLinear(256, 384); // a clone long enough for a collection to land inside it
+                using var mlp = new Mlp(16, 32);
+                BFloat16Inference.ToBFloat16(mlp);
+                var (quantized, scales) = Int8Inference.QuantizeWeight(layer.weight);
+                Assert.Equal(new long[] { 384, 256 }, quantized.shape);
+                quantized.Dispose();
+                scales.Dispose();
             }
         }
         finally
