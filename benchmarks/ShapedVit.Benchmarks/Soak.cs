@@ -21,7 +21,7 @@ public partial class SoakVit { }
 /// libtorch error. After each run, <see cref="SoakSurfaces"/> goes through the newer surfaces once (fine-tuning with the
 /// head reset, a symlinked image folder, checkpoint metadata, ONNX export with external data, the CPU fast path with
 /// weights changed between calls, int8 inference, bfloat16 training, a rotary/SwiGLU/register model), each checking its
-/// result. The line at the end counts runs, steps, saves and surfaces. Usage: <c>soak [--minutes N] [--save-every N] [--out DIR]</c>.
+/// result. The line at the end counts runs, steps, saves and surfaces. Usage: <c>soak [--minutes N] [--save-every N] [--out DIR] [--trace]</c> (--trace: a line per surface on standard error).
 /// </summary>
 public static class Soak
 {
@@ -29,6 +29,7 @@ public static class Soak
     {
         double minutes = 30;
         int saveEvery = 5, stepsPerRun = 60;
+        bool trace = false;
         string folder = Path.Combine(Path.GetTempPath(), $"shapedvit-soak-{Environment.ProcessId}");
         for (int i = 0; i < args.Length; i++)
         {
@@ -39,7 +40,8 @@ public static class Soak
                 case "--save-every": saveEvery = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--steps-per-run": stepsPerRun = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--out": folder = Next(); break;
-                default: throw new ArgumentException($"Unknown soak argument '{args[i]}'. Usage: soak [--minutes N] [--save-every N] [--steps-per-run N] [--out DIR]");
+                case "--trace": trace = true; break;
+                default: throw new ArgumentException($"Unknown soak argument '{args[i]}'. Usage: soak [--minutes N] [--save-every N] [--steps-per-run N] [--out DIR] [--trace]");
             }
         }
         Directory.CreateDirectory(folder);
@@ -50,7 +52,7 @@ public static class Soak
         var augmented = data.WithTransform(data.Transform.WithSteps(new RandomCrop(28, 28, Padding: 2), new RandomHorizontalFlip()));
         var options = new TrainerOptions { Epochs = 1000, BatchSize = 32, LearningRate = 1e-3, GradientClipNorm = 1.0, LabelSmoothing = 0.1 };
 
-        var surfaces = new SoakSurfaces(folder, data);
+        var surfaces = new SoakSurfaces(folder, data, trace);
         bool stop = false;
         long collections = 0;
         var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); Interlocked.Increment(ref collections); } }) { IsBackground = true };
@@ -62,6 +64,7 @@ public static class Soak
         {
             while (clock.Elapsed.TotalMinutes < minutes)
             {
+                if (trace) { Console.Error.WriteLine($"soak: run {runs}, training"); Console.Error.Flush(); }
                 using var model = new SoakVit(seed: runs);
                 using var trainer = new Trainer(model, data, data.Take(64), options, torch.CPU, nameof(SoakVit));
                 var order = Enumerable.Range(0, data.Count).ToArray();

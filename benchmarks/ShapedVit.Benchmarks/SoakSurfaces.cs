@@ -32,10 +32,11 @@ internal sealed class SoakSurfaces
     public long FineTunes, Folders, FolderImages, MetadataRoundTrips, Exports, FastPathChecks, Int8Checks, BFloat16Steps, FamilySteps;
 
     /// <summary>A folder of 2 classes x 3 grey PNGs with two symlink loops (a link to its own folder and one to the root).</summary>
-    public SoakSurfaces(string folder, LabeledImages data)
+    public SoakSurfaces(string folder, LabeledImages data, bool trace = false)
     {
         this.folder = folder;
         this.data = data;
+        Trace = trace;
         images = Path.Combine(folder, "images");
         for (int c = 0; c < 2; c++)
         {
@@ -48,17 +49,28 @@ internal sealed class SoakSurfaces
         File.CreateSymbolicLink(Path.Combine(images, "class1", "root"), images);
     }
 
+    /// <summary>With <c>--trace</c>: a line on standard error before each surface, so a crash names where it happened.</summary>
+    public bool Trace { get; }
+
     /// <summary>Every surface once, starting from the model file the run just saved.</summary>
     public void Run(string modelPath, long run)
     {
-        FineTuneWithTheHeadReset(modelPath, run);
-        ImageFolderWithSymlinkLoops(modelPath);
-        MetadataRoundTrip(modelPath, run);
-        OnnxWithExternalData(modelPath, run);
-        FastPathWithChangedWeights(modelPath, run);
-        Int8(modelPath);
-        BFloat16Training(run);
-        Family(run);
+        var surfaces = new (string Name, Action Step)[]
+        {
+            ("fine-tune", () => FineTuneWithTheHeadReset(modelPath, run)),
+            ("image folder", () => ImageFolderWithSymlinkLoops(modelPath)),
+            ("metadata", () => MetadataRoundTrip(modelPath, run)),
+            ("onnx", () => OnnxWithExternalData(modelPath, run)),
+            ("fast path", () => FastPathWithChangedWeights(modelPath, run)),
+            ("int8", () => Int8(modelPath)),
+            ("bfloat16", () => BFloat16Training(run)),
+            ("family", () => Family(run)),
+        };
+        foreach (var (name, step) in surfaces)
+        {
+            if (Trace) { Console.Error.WriteLine($"soak: run {run}, {name}"); Console.Error.Flush(); }
+            step();
+        }
     }
 
     private static void Require(bool condition, string what)
@@ -176,7 +188,8 @@ internal sealed class SoakSurfaces
             ("in place under no_grad", () =>
             {
                 using var noGrad = torch.no_grad();
-                foreach (var (_, parameter) in model.named_parameters()) parameter.mul_(1.01);
+                using Scalar factor = 1.01; // held: an implicit temporary could be finalised by the collector thread mid-call
+                foreach (var (_, parameter) in model.named_parameters()) parameter.mul_(factor);
             }),
             ("raw, through data<float>()", () =>
             {
