@@ -18,7 +18,10 @@ public partial class SoakVit { }
 /// collection with finalizers between every two steps and a collector thread running generation-0 collections all the
 /// time, a checkpoint (model and state file, then a reload) every few steps, a fresh model and trainer per run. A native
 /// use-after-free (a finalizer freeing a handle a native call still reads) shows up as a crash of this process or as a
-/// libtorch error; the line at the end counts runs, steps and saves. Usage: <c>soak [--minutes N] [--save-every N] [--out DIR]</c>.
+/// libtorch error. After each run, <see cref="SoakSurfaces"/> goes through the newer surfaces once (fine-tuning with the
+/// head reset, a symlinked image folder, checkpoint metadata, ONNX export with external data, the CPU fast path with
+/// weights changed between calls, int8 inference, bfloat16 training, a rotary/SwiGLU/register model), each checking its
+/// result. The line at the end counts runs, steps, saves and surfaces. Usage: <c>soak [--minutes N] [--save-every N] [--out DIR] [--trace]</c> (--trace: a line per surface on standard error).
 /// </summary>
 public static class Soak
 {
@@ -26,6 +29,7 @@ public static class Soak
     {
         double minutes = 30;
         int saveEvery = 5, stepsPerRun = 60;
+        bool trace = false;
         string folder = Path.Combine(Path.GetTempPath(), $"shapedvit-soak-{Environment.ProcessId}");
         for (int i = 0; i < args.Length; i++)
         {
@@ -36,7 +40,8 @@ public static class Soak
                 case "--save-every": saveEvery = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--steps-per-run": stepsPerRun = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--out": folder = Next(); break;
-                default: throw new ArgumentException($"Unknown soak argument '{args[i]}'. Usage: soak [--minutes N] [--save-every N] [--steps-per-run N] [--out DIR]");
+                case "--trace": trace = true; break;
+                default: throw new ArgumentException($"Unknown soak argument '{args[i]}'. Usage: soak [--minutes N] [--save-every N] [--steps-per-run N] [--out DIR] [--trace]");
             }
         }
         Directory.CreateDirectory(folder);
@@ -47,6 +52,7 @@ public static class Soak
         var augmented = data.WithTransform(data.Transform.WithSteps(new RandomCrop(28, 28, Padding: 2), new RandomHorizontalFlip()));
         var options = new TrainerOptions { Epochs = 1000, BatchSize = 32, LearningRate = 1e-3, GradientClipNorm = 1.0, LabelSmoothing = 0.1 };
 
+        var surfaces = new SoakSurfaces(folder, data, trace);
         bool stop = false;
         long collections = 0;
         var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); Interlocked.Increment(ref collections); } }) { IsBackground = true };
@@ -58,6 +64,7 @@ public static class Soak
         {
             while (clock.Elapsed.TotalMinutes < minutes)
             {
+                if (trace) { Console.Error.WriteLine($"soak: run {runs}, training"); Console.Error.Flush(); }
                 using var model = new SoakVit(seed: runs);
                 using var trainer = new Trainer(model, data, data.Take(64), options, torch.CPU, nameof(SoakVit));
                 var order = Enumerable.Range(0, data.Count).ToArray();
@@ -77,17 +84,23 @@ public static class Soak
                         saves++;
                     }
                 }
+                if (saves > 0) surfaces.Run(modelPath, runs);
                 runs++;
-                if (runs % 20 == 0)
-                    Console.Error.WriteLine($"soak: {clock.Elapsed.TotalMinutes:F1} min, {runs} runs, {steps} steps, {saves} checkpoint saves, {Interlocked.Read(ref collections)} background collections");
+                if (runs % 5 == 0)
+                    Console.Error.WriteLine($"soak: {clock.Elapsed.TotalMinutes:F1} min, {runs} runs, {steps} steps, {saves} checkpoint saves, {Interlocked.Read(ref collections)} background collections; {surfaces}");
             }
+        }
+        catch (SoakFailure failure)
+        {
+            Console.Error.WriteLine($"soak failed after {clock.Elapsed.TotalMinutes:F1} min, run {runs}: {failure.Message}");
+            return 1;
         }
         finally
         {
             Volatile.Write(ref stop, true);
             collector.Join();
         }
-        Console.WriteLine($"soak finished: {clock.Elapsed.TotalMinutes:F1} min, {runs} runs, {steps} steps, {saves} checkpoint saves and reloads, {collections} background collections, 0 crashes in this process");
+        Console.WriteLine($"soak finished: {clock.Elapsed.TotalMinutes:F1} min, {runs} runs, {steps} steps, {saves} checkpoint saves and reloads, {collections} background collections, 0 crashes in this process; {surfaces}");
         try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
         return 0;
     }

@@ -113,7 +113,7 @@ public sealed class FashionMnistApp(FashionMnistOptions options, TextWriter outp
         var evaluation = trainer.LastEvaluation ?? trainer.Evaluate(test);
         ConfusionReport.WriteCsv(evaluation, ConfusionCsvPath);
         AtomicFile.Write(ConfusionPlotPath, s => s.Write(ConfusionReport.RenderPng(evaluation, "Fashion-MNIST, ViT from scratch: test confusion")));
-        ConfusionReport.Print(evaluation, "test", output, options.Plain, $"{ConfusionCsvPath} (every count), {ConfusionPlotPath}");
+        ConfusionReport.Print(evaluation, "test", output, options.Plain, $"{ConfusionCsvPath} ({ConfusionReport.CsvContents(evaluation.ClassNames.Count)}), {ConfusionPlotPath}");
         output.WriteLine($"test accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images); {TrainingConsole.Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath}, {StatePath}, {PlotPath}, {ConfusionCsvPath} and {ConfusionPlotPath}");
         return 0;

@@ -159,7 +159,7 @@ public sealed class FineTuneApp(FineTuneOptions options, TextWriter output, Text
         var evaluation = test is not null ? trainer.Evaluate(test) : trainer.LastEvaluation ?? trainer.Evaluate(validationImages);
         ConfusionReport.WriteCsv(evaluation, ConfusionCsvPath);
         AtomicFile.Write(ConfusionPlotPath, s => s.Write(ConfusionReport.RenderPng(evaluation, $"{title}: {reportedOn} confusion")));
-        ConfusionReport.Print(evaluation, reportedOn, output, options.Plain, $"{ConfusionCsvPath} (every count), {ConfusionPlotPath}");
+        ConfusionReport.Print(evaluation, reportedOn, output, options.Plain, $"{ConfusionCsvPath} ({ConfusionReport.CsvContents(evaluation.ClassNames.Count)}), {ConfusionPlotPath}");
         output.WriteLine($"{reportedOn} accuracy {evaluation.Accuracy:P2} ({evaluation.Count} images, {mode}); " +
                          $"{TrainingConsole.Throughput(trainer.State.History)}; this invocation {wall.Elapsed.TotalMinutes:F1} min wall");
         output.WriteLine($"saved {ModelPath} (classify IMAGE --checkpoint {ModelPath}), {StatePath} and {PlotPath}");

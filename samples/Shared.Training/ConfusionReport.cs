@@ -9,7 +9,9 @@ namespace ShapedVit.Samples.Shared;
 
 /// <summary>
 /// The confusion matrix three ways: on the console (the whole table for a few classes, a bounded summary for many), as a
-/// CSV with every count, and as a picture (classes grouped into blocks when there are more than fit).
+/// CSV with every count (a matrix for up to a thousand classes, the non-zero cells beyond), and as a picture (classes
+/// grouped into blocks when there are more than fit). Each reads the matrix's non-zero cells, so the work and memory
+/// grow with the images evaluated and the class count, not with its square.
 /// </summary>
 public static class ConfusionReport
 {
@@ -18,6 +20,9 @@ public static class ConfusionReport
 
     /// <summary>How many of the weakest classes and of the most confused pairs the summary lists.</summary>
     public const int SummaryRows = 10;
+
+    /// <summary>Up to this many classes the CSV is the whole matrix; beyond it, one line per non-zero cell.</summary>
+    public const int MaxMatrixCsvClasses = 1000;
 
     /// <summary>The picture has at most this many cells per side; more classes are summed into blocks of neighbours.</summary>
     public const int MaxPictureCells = 100;
@@ -66,26 +71,22 @@ public static class ConfusionReport
         var names = evaluation.ClassNames;
         int classes = names.Count;
         var confusion = evaluation.Confusion;
-        var rowTotals = new long[classes];
         // A min-heap of the largest off-diagonal counts; among equal counts the later pair goes first, so ties keep the lowest classes.
         var mostConfused = new PriorityQueue<(int True, int Predicted), (long Count, long Order)>();
-        for (int t = 0; t < classes; t++)
-            for (int p = 0; p < classes; p++)
-            {
-                long n = confusion[t, p];
-                rowTotals[t] += n;
-                if (t == p || n == 0) continue;
-                var priority = (n, -((long)t * classes + p));
-                if (mostConfused.Count < SummaryRows) mostConfused.Enqueue((t, p), priority);
-                else if (mostConfused.TryPeek(out _, out var smallest) && priority.CompareTo(smallest) > 0) mostConfused.EnqueueDequeue((t, p), priority);
-            }
-        var present = Enumerable.Range(0, classes).Where(t => rowTotals[t] > 0).ToList();
+        foreach (var (t, p, n) in confusion.Cells())
+        {
+            if (t == p) continue;
+            var priority = (n, -((long)t * classes + p));
+            if (mostConfused.Count < SummaryRows) mostConfused.Enqueue((t, p), priority);
+            else if (mostConfused.TryPeek(out _, out var smallest) && priority.CompareTo(smallest) > 0) mostConfused.EnqueueDequeue((t, p), priority);
+        }
+        var present = Enumerable.Range(0, classes).Where(t => confusion.ClassTotal(t) > 0).ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{evaluatedOn} confusion matrix: {Plural(classes, "class", "classes")}, too many for a table; {Plural(present.Count, "class", "classes")} among the {Plural(evaluation.Count, "image", "images")}"));
-        var weakest = present.Select(t => (Class: t, Accuracy: (double)confusion[t, t] / rowTotals[t])).OrderBy(c => c.Accuracy).ThenBy(c => c.Class).Take(SummaryRows).ToList();
+        var weakest = present.Select(t => (Class: t, Accuracy: confusion.ClassAccuracy(t))).OrderBy(c => c.Accuracy).ThenBy(c => c.Class).Take(SummaryRows).ToList();
         output.WriteLine($"  lowest accuracy ({weakest.Count} of {present.Count}):");
         foreach (var (t, accuracy) in weakest)
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {accuracy,7:P1}  {t} {UntrustedText.Display(names[t], 40)} ({confusion[t, t]} of {rowTotals[t]})"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {accuracy,7:P1}  {t} {UntrustedText.Display(names[t], 40)} ({confusion[t, t]} of {confusion.ClassTotal(t)})"));
         var pairs = new List<((int True, int Predicted) Pair, long Count)>();
         while (mostConfused.TryDequeue(out var pair, out var priority)) pairs.Add((pair, priority.Count));
         pairs.Reverse(); // largest count first, lowest classes first among equal counts
@@ -94,11 +95,33 @@ public static class ConfusionReport
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {count,7}  {t} {UntrustedText.Display(names[t], 40)} -> {p} {UntrustedText.Display(names[p], 40)}"));
     }
 
-    /// <summary>Every count as CSV, streamed row by row: a header of the predicted classes, then one row per true class.</summary>
+    /// <summary>
+    /// What <see cref="WriteCsv"/> writes for <paramref name="classes"/> classes, for the line that names the file:
+    /// "every count" (a matrix) up to <see cref="MaxMatrixCsvClasses"/>, otherwise "every non-zero count".
+    /// </summary>
+    public static string CsvContents(int classes) =>
+        classes <= MaxMatrixCsvClasses ? "every count" : "every non-zero count, one line per (true, predicted) pair";
+
+    /// <summary>
+    /// Every count as CSV, streamed: up to <see cref="MaxMatrixCsvClasses"/> classes a matrix (a header of the predicted
+    /// classes, then one row per true class); beyond, one line per non-zero cell ("true class,predicted class,images"),
+    /// so the file grows with the images evaluated rather than with the class count squared (a 21,843-class matrix
+    /// would be about 1 GB of zeros).
+    /// </summary>
     public static void WriteCsv(Evaluation evaluation, string path) => AtomicFile.Write(path, stream =>
     {
         using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
         var names = evaluation.ClassNames;
+        if (names.Count > MaxMatrixCsvClasses)
+        {
+            writer.Write("true class,predicted class,images\n");
+            foreach (var (t, p, n) in evaluation.Confusion.Cells())
+            {
+                writer.Write(Csv(names[t])); writer.Write(','); writer.Write(Csv(names[p])); writer.Write(',');
+                writer.Write(n.ToString(CultureInfo.InvariantCulture)); writer.Write('\n');
+            }
+            return;
+        }
         writer.Write("true \\ predicted");
         foreach (string name in names) { writer.Write(','); writer.Write(Csv(name)); }
         writer.Write('\n');
@@ -116,16 +139,15 @@ public static class ConfusionReport
 
     /// <summary>
     /// The matrix as a heat map of each true class's share per predicted class (rows sum to 1); with more than
-    /// <see cref="MaxPictureCells"/> classes, neighbouring classes are summed into blocks first.
+    /// <see cref="MaxPictureCells"/> classes, neighbouring classes are summed into blocks first, so the picture's
+    /// memory is bounded whatever the class count.
     /// </summary>
     public static byte[] RenderPng(Evaluation evaluation, string title, int size = 800)
     {
         int classes = evaluation.ClassNames.Count;
         int block = (classes + MaxPictureCells - 1) / MaxPictureCells, cells = (classes + block - 1) / block;
         var counts = new double[cells, cells];
-        for (int t = 0; t < classes; t++)
-            for (int p = 0; p < classes; p++)
-                counts[t / block, p / block] += evaluation.Confusion[t, p];
+        foreach (var (t, p, n) in evaluation.Confusion.Cells()) counts[t / block, p / block] += n;
         for (int r = 0; r < cells; r++)
         {
             double total = 0;

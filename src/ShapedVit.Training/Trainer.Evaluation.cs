@@ -26,7 +26,7 @@ public sealed partial class Trainer
     {
         model.eval();
         int classes = data.ClassNames.Count;
-        var confusion = new long[classes, classes];
+        var confusion = new ConfusionMatrix(classes);
         double lossSum = 0;
         long seen = 0;
         using var noGrad = torch.no_grad();
@@ -40,7 +40,7 @@ public sealed partial class Trainer
             lossSum += nn.functional.cross_entropy(logits, batch.Labels.to(device), reduction: nn.Reduction.Sum).item<float>();
             var predicted = logits.argmax(1).cpu().data<long>().ToArray();
             var truth = batch.Labels.data<long>().ToArray();
-            for (int i = 0; i < batch.Count; i++) confusion[truth[i], predicted[i]]++;
+            for (int i = 0; i < batch.Count; i++) confusion.Add((int)truth[i], (int)predicted[i]);
             seen += batch.Count;
         }
         // A data set that skips undecodable files yields fewer images than it has: the mean is over those seen.

@@ -163,40 +163,30 @@ public interface ITrainingProgress
 /// <summary>Loss, accuracy and confusion matrix of a model on a labelled set.</summary>
 public sealed class Evaluation
 {
-    /// <summary>An evaluation from its mean loss and confusion matrix; <see cref="Count"/> and <see cref="Accuracy"/> are derived from the matrix.</summary>
+    /// <summary>An evaluation from its mean loss and confusion matrix; <see cref="Count"/> and <see cref="Accuracy"/> are read from the matrix.</summary>
     /// <param name="loss">Mean cross-entropy per image.</param>
-    /// <param name="confusion">Counts indexed [true class, predicted class].</param>
+    /// <param name="confusion">Counts of [true class, predicted class], one class per name in <paramref name="classNames"/>.</param>
     /// <param name="classNames">Class names by index.</param>
-    public Evaluation(double loss, long[,] confusion, IReadOnlyList<string> classNames)
+    public Evaluation(double loss, ConfusionMatrix confusion, IReadOnlyList<string> classNames)
     {
+        ArgumentNullException.ThrowIfNull(confusion);
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (confusion.Classes != classNames.Count)
+            throw new ArgumentException($"The confusion matrix has {confusion.Classes} classes, but {classNames.Count} class names were given.", nameof(classNames));
         Loss = loss; Confusion = confusion; ClassNames = classNames;
-        long total = 0, correct = 0;
-        for (int t = 0; t < confusion.GetLength(0); t++)
-            for (int p = 0; p < confusion.GetLength(1); p++)
-            {
-                total += confusion[t, p];
-                if (t == p) correct += confusion[t, p];
-            }
-        Count = total;
-        Accuracy = total == 0 ? 0 : (double)correct / total;
     }
 
     /// <summary>Mean cross-entropy per image (no label smoothing); NaN for an empty set.</summary>
     public double Loss { get; }
     /// <summary>Fraction of images whose predicted class is the true one (0 for an empty set).</summary>
-    public double Accuracy { get; }
+    public double Accuracy => Confusion.Total == 0 ? 0 : (double)Confusion.Correct / Confusion.Total;
     /// <summary>Images evaluated.</summary>
-    public long Count { get; }
-    /// <summary>[true class, predicted class] counts.</summary>
-    public long[,] Confusion { get; }
+    public long Count => Confusion.Total;
+    /// <summary>[true class, predicted class] counts, stored by their non-zero cells (memory grows with the images evaluated, not with classes squared).</summary>
+    public ConfusionMatrix Confusion { get; }
     /// <summary>Class names by index.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>Fraction of each true class predicted correctly (recall); NaN for a class with no images.</summary>
-    public double ClassAccuracy(int label)
-    {
-        long total = 0;
-        for (int p = 0; p < Confusion.GetLength(1); p++) total += Confusion[label, p];
-        return total == 0 ? double.NaN : (double)Confusion[label, label] / total;
-    }
+    public double ClassAccuracy(int label) => Confusion.ClassAccuracy(label);
 }

@@ -10,11 +10,11 @@ public class ConfusionReportTests
     /// <summary>Each class's images are mostly right; class i's misses go to class i+1 (and class 0 is never right).</summary>
     private static Evaluation Make(int classes)
     {
-        var confusion = new long[classes, classes];
+        var confusion = new ConfusionMatrix(classes);
         for (int t = 0; t < classes; t++)
         {
-            confusion[t, t] = t == 0 ? 0 : 3;
-            confusion[t, (t + 1) % classes] = 1 + t % 5;
+            if (t != 0) confusion.Add(t, t, 3);
+            confusion.Add(t, (t + 1) % classes, 1 + t % 5);
         }
         return new Evaluation(1.0, confusion, Enumerable.Range(0, classes).Select(i => i == 7 ? "seven, \"quoted\"" : $"c{i}").ToArray());
     }
@@ -50,13 +50,28 @@ public class ConfusionReportTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("confusion.csv");
-        ConfusionReport.WriteCsv(Make(2000), path);
+        ConfusionReport.WriteCsv(Make(ConfusionReport.MaxMatrixCsvClasses), path);
         var lines = File.ReadAllLines(path);
-        Assert.Equal(2001, lines.Length);
+        Assert.Equal(1001, lines.Length);
         Assert.StartsWith("true \\ predicted,c0,c1,", lines[0]);
         Assert.Contains(",\"seven, \"\"quoted\"\"\",", lines[0]);
-        Assert.Equal(2001, lines[2].Split(',').Length);
+        Assert.Equal(1001, lines[2].Split(',').Length);
         Assert.StartsWith("c1,0,3,2,0,", lines[2]);
+        Assert.Equal("every count", ConfusionReport.CsvContents(ConfusionReport.MaxMatrixCsvClasses));
+    }
+
+    [Fact]
+    public void Beyond_a_thousand_classes_the_csv_lists_the_non_zero_cells()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("confusion.csv");
+        ConfusionReport.WriteCsv(Make(2000), path);
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(1 + 1999 + 2000, lines.Length); // the header, the diagonal but class 0's, one miss per class
+        Assert.Equal(["true class,predicted class,images", "c0,c1,1", "c1,c1,3", "c1,c2,2"], lines[..4]);
+        Assert.Equal("\"seven, \"\"quoted\"\"\",c8,3", lines[15]);
+        Assert.Equal(["c1999,c0,5", "c1999,c1999,3"], lines[^2..]);
+        Assert.Equal("every non-zero count, one line per (true, predicted) pair", ConfusionReport.CsvContents(2000));
     }
 
     [Fact]

@@ -30,22 +30,43 @@ public static class TestImages
     /// <summary>A valid PNG signature and IHDR claiming a gigantic image, with one tiny IDAT: a decompression bomb's header.</summary>
     public static byte[] HugePngHeader(int width, int height)
     {
-        static byte[] Chunk(string type, byte[] body)
-        {
-            var chunk = new byte[12 + body.Length];
-            BinaryPrimitives.WriteInt32BigEndian(chunk, body.Length);
-            System.Text.Encoding.ASCII.GetBytes(type).CopyTo(chunk, 4);
-            body.CopyTo(chunk, 8);
-            BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + body.Length), Crc32(chunk.AsSpan(4, 4 + body.Length)));
-            return chunk;
-        }
+        using var idat = new MemoryStream();
+        using (var z = new ZLibStream(idat, CompressionLevel.Fastest)) z.Write(new byte[64]);
+        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a, .. Chunk("IHDR", RgbHeader(width, height)), .. Chunk("IDAT", idat.ToArray()), .. Chunk("IEND", [])];
+    }
+
+    /// <summary>
+    /// A valid 8-bit RGB PNG of <paramref name="width"/> x <paramref name="height"/> whose rows all hold the same
+    /// gradient (shifted by <paramref name="shade"/>): gigapixel-scale images that decode completely, from files of a few
+    /// hundred kilobytes, made in about a second.
+    /// </summary>
+    public static byte[] LargePng(int width, int height, byte shade = 0)
+    {
+        var row = new byte[1 + 3 * width]; // filter byte 0 (None), then RGB
+        for (int x = 0; x < width; x++) { row[1 + 3 * x] = (byte)(x + shade); row[2 + 3 * x] = (byte)(x >> 8); row[3 + 3 * x] = shade; }
+        using var idat = new MemoryStream();
+        using (var z = new ZLibStream(idat, CompressionLevel.Fastest))
+            for (int y = 0; y < height; y++) z.Write(row);
+        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a, .. Chunk("IHDR", RgbHeader(width, height)), .. Chunk("IDAT", idat.ToArray()), .. Chunk("IEND", [])];
+    }
+
+    private static byte[] RgbHeader(int width, int height)
+    {
         var ihdr = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
         BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
         ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
-        using var idat = new MemoryStream();
-        using (var z = new ZLibStream(idat, CompressionLevel.Fastest)) z.Write(new byte[64]);
-        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a, .. Chunk("IHDR", ihdr), .. Chunk("IDAT", idat.ToArray()), .. Chunk("IEND", [])];
+        return ihdr;
+    }
+
+    private static byte[] Chunk(string type, byte[] body)
+    {
+        var chunk = new byte[12 + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(chunk, body.Length);
+        System.Text.Encoding.ASCII.GetBytes(type).CopyTo(chunk, 4);
+        body.CopyTo(chunk, 8);
+        BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + body.Length), Crc32(chunk.AsSpan(4, 4 + body.Length)));
+        return chunk;
     }
 
     private static uint Crc32(ReadOnlySpan<byte> bytes)

@@ -11,6 +11,9 @@ public static class ChildProcess
 {
     public const string AtomicWriteAndHang = "atomic-write-and-hang";
 
+    /// <summary>See <see cref="Performance.CpuAllocatorCapTests"/>.</summary>
+    public const string TunedMallocThenManaged = "tuned-malloc-then-managed";
+
     public static int Main(string[] args)
     {
         if (args is [AtomicWriteAndHang, string path])
@@ -24,6 +27,7 @@ public static class ChildProcess
                 Thread.Sleep(Timeout.Infinite);
             });
         }
+        if (args is [TunedMallocThenManaged, string tune]) return Performance.CpuAllocatorCapTests.Child(tune != "defaults", tune == "unbounded");
         return 2;
     }
 }

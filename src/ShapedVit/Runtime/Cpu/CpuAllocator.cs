@@ -14,7 +14,13 @@ namespace ShapedVit;
 /// Linear layer, or earlier where the application calls <see cref="EnsureTuned"/>. Building a model changes nothing.
 /// The thresholds are glibc's and so process-wide: they apply to every allocation of the process from then on.</para>
 /// <para>Memory it holds: memory freed after that point stays mapped in the process instead of going back to the
-/// system, up to the largest amount the process (ShapedVit and any other code in it) had in use at once; the peak itself
+/// system. The bound: glibc gives the free memory at the top of a heap back once it reaches
+/// <see cref="TrimThresholdBytes"/> (1 GiB), so each heap keeps at most that much free at its top, and never more than the
+/// process (ShapedVit and any other code in it) had in use at once; free blocks below memory still in use are kept as
+/// with glibc's defaults. So after other code mallocs and frees a large amount, a process that then allocates memory it
+/// cannot take from the C heap needs at most 1 GiB (per heap) more than with glibc's defaults; the tests check this under
+/// a memory cap, and docs/benchmarks.md ("Allocator: retained memory under a cap", Run I) has the figures. Blocks of
+/// <see cref="MmapThresholdBytes"/> or more are mapped and unmapped one by one as before. The peak itself
 /// is somewhat higher than with glibc's defaults, because glibc then reuses freed blocks instead of mapping fresh ones.
 /// <see cref="FreeHeapBytes"/> says how much freed memory the C allocator holds now; <see cref="Trim"/> gives it back
 /// to the system (the next forward then faults its activations in again). A long-running server bounds what it holds
