@@ -47,9 +47,10 @@ internal sealed class Int8PackedWeight : PackedWeight
         // The temporaries live in a dispose scope, so the collector cannot finalise one while a native call reads it.
         using var scope = NewDisposeScope();
         var detached = weight.detach();
+        using Scalar zero = 0, top = levels, bottom = -levels; // held: a temporary Scalar may be finalised mid-call
         var maxAbs = detached.abs().amax(new long[] { 1 });
-        var weightScales = torch.where(maxAbs > 0, maxAbs / levels, torch.ones_like(maxAbs)).to(ScalarType.Float32);
-        var quantized = (detached / weightScales.unsqueeze(1)).round().clamp(-levels, levels).to(ScalarType.Int8);
+        var weightScales = torch.where(maxAbs.gt(zero), maxAbs.div(top), torch.ones_like(maxAbs)).to(ScalarType.Float32);
+        var quantized = detached.div(weightScales.unsqueeze(1)).round().clamp(bottom, top).to(ScalarType.Int8);
         return (quantized.MoveToOuterDisposeScope(), weightScales.MoveToOuterDisposeScope());
     }
 

@@ -268,7 +268,11 @@ internal sealed class OneDnnPackedWeight : PackedWeight
     private bool BlockedMatchesPlain(NativeOneDnn onednn, Parameter weight, int rows)
     {
         using var scope = NewDisposeScope();
-        var probe = (torch.rand(new long[] { rows, inFeatures }, generator: new Generator(20260101)) - 0.5).to(dtype);
+        // The Scalar and the generator are held until the calls return: as temporaries the collector may finalise them
+        // mid-call (the soak's "Unknown scalar type" here).
+        using var generator = new Generator(20260101);
+        using var minusHalf = (-0.5).ToScalar();
+        var probe = torch.rand(new long[] { rows, inFeatures }, generator: generator).add_(minusHalf, Layers.Scalars.One).to(dtype);
         var blocked = onednn.Linear(probe, packed, null).to(ScalarType.Float32);
         var plain = onednn.Linear(probe, (Tensor)weight, null).to(ScalarType.Float32);
         double scale = plain.abs().max().item<float>();
