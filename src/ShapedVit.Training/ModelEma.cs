@@ -20,7 +20,10 @@ public sealed class ModelEma : IDisposable
         Decay = decay;
         using var noGrad = torch.no_grad();
         foreach (var (name, tensor) in model.state_dict())
-            entries.Add((name, tensor, tensor.detach().clone()));
+        {
+            using var detached = tensor.detach(); // held until clone returns (see PackableLinear's constructor)
+            entries.Add((name, tensor, detached.clone()));
+        }
     }
 
     /// <summary>The weight of the old average in each update.</summary>

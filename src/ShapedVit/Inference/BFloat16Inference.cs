@@ -22,7 +22,11 @@ public static class BFloat16Inference
         // Module.to casts every tensor, so casting back would leave the LayerNorm parameters rounded to bfloat16: keep
         // float32 copies and put them back bit for bit after the cast.
         var norms = model.named_modules().Select(m => m.module).OfType<LayerNorm>().ToList();
-        var kept = norms.Select(norm => norm.parameters().Select(p => p.detach().clone()).ToList()).ToList();
+        var kept = norms.Select(norm => norm.parameters().Select(p =>
+        {
+            using var detached = p.detach(); // held until clone returns (see PackableLinear's constructor)
+            return detached.clone();
+        }).ToList()).ToList();
         try
         {
             model.to(ScalarType.BFloat16);

@@ -25,8 +25,15 @@ public sealed class PackableLinear : nn.Module<Tensor, Tensor>
         using var template = nn.Linear(inFeatures, outFeatures, hasBias);
         using (torch.no_grad())
         {
-            register_parameter("weight", new Parameter(template.weight!.detach().clone()));
-            if (hasBias) register_parameter("bias", new Parameter(template.bias!.detach().clone()));
+            // The detached views are held until clone returns: as clone's last-used receiver, a temporary outside a
+            // dispose scope could be finalised by the collector during the native call (PackableLinearGarbageCollectionTests).
+            using var weight = template.weight!.detach();
+            register_parameter("weight", new Parameter(weight.clone()));
+            if (hasBias)
+            {
+                using var bias = template.bias!.detach();
+                register_parameter("bias", new Parameter(bias.clone()));
+            }
         }
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
