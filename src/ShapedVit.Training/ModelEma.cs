@@ -21,7 +21,7 @@ public sealed class ModelEma : IDisposable
         using var noGrad = torch.no_grad();
         foreach (var (name, tensor) in model.state_dict())
         {
-            using var detached = tensor.detach(); // held until clone returns (a bare temporary may be finalised mid-call)
+            using var detached = tensor.detach(); // held until clone returns (see PackableLinear's constructor)
             entries.Add((name, tensor, detached.clone()));
         }
     }

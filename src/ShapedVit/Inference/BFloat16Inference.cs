@@ -22,7 +22,11 @@ public static class BFloat16Inference
         // Module.to casts every tensor, so casting back would leave the LayerNorm parameters rounded to bfloat16: keep
         // float32 copies and put them back bit for bit after the cast.
         var norms = model.named_modules().Select(m => m.module).OfType<LayerNorm>().ToList();
-        var kept = norms.Select(norm => norm.parameters().Select(CloneDetached).ToList()).ToList();
+        var kept = norms.Select(norm => norm.parameters().Select(p =>
+        {
+            using var detached = p.detach(); // held until clone returns (see PackableLinear's constructor)
+            return detached.clone();
+        }).ToList()).ToList();
         try
         {
             model.to(ScalarType.BFloat16);
@@ -53,11 +57,5 @@ public static class BFloat16Inference
         using var scope = NewDisposeScope();
         var input = images.dtype == ScalarType.BFloat16 ? images : images.to(ScalarType.BFloat16);
         return model.forward(input).to(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
-
-    private static Tensor CloneDetached(Tensor parameter)
-    {
-        using var detached = parameter.detach(); // held until clone returns (a bare temporary may be finalised mid-call)
-        return detached.clone();
     }
 }

@@ -94,8 +94,9 @@ public class LayerScaleGarbageCollectionTests
 /// Copies made from a detached view (<c>x.detach().clone()</c>) with the view a bare temporary: the collector may
 /// finalise it, freeing the native tensor, while clone still reads it (the soak's crash: SIGSEGV in
 /// <c>THSTensor_clone</c>). Layers, bfloat16 conversion and weight quantization are built many times while
-/// another thread collects. Debug builds keep such temporaries alive longer, so in the test build this loop did not
-/// catch the unfixed code (two tries of 15 s); the Release soak is the check that can fail.
+/// another thread collects (in the stress collection, which runs alone). Built in Release, a loop of layer builds like
+/// this one crashed the test host on the unfixed constructor; Debug builds keep such temporaries alive longer, and in
+/// the Debug test build it did not catch the unfixed code (two tries of 15 s): the Release soak is the check of record.
 /// </summary>
 [Collection(GarbageCollectionStressCollection.Name)]
 public class DetachedCopyGarbageCollectionTests
