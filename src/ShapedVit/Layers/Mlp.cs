@@ -86,7 +86,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
                 // In inference on oneDNN's path, fc1's bias and the exact GELU run as one call (a post-op of the product):
                 // the same numbers, one pass over the hidden activation fewer. Only where no hook on fc1 or the GELU
                 // would be skipped by it.
-                hidden = act is Gelu && PackableLinear.HookCount(act) == 0 && !fc1!.HasForwardHooks && fc1.ForwardWithGelu(tokens) is { } fused
+                hidden = act is Gelu { ForwardHookCount: 0 } && fc1!.ForwardHookCount == 0 && fc1.ForwardWithGelu(tokens) is { } fused
                     ? fused
                     : act.call(fc1!.call(tokens));
                 break;

@@ -67,8 +67,8 @@ public sealed class PackableLinear : nn.Module<Tensor, Tensor>
     /// <summary>[..., in] -> [..., out].</summary>
     public override Tensor forward(Tensor input) => CpuInference.Linear(input, weight, bias, ref packed);
 
-    /// <summary>Whether a forward hook (pre or post, of any kind) is registered on this layer.</summary>
-    internal bool HasForwardHooks => HookCount(this) > 0;
+    /// <summary>The number of forward hooks (pre or post, of any kind) registered on this layer.</summary>
+    internal int ForwardHookCount => pre_hooks.Count + post_hooks.Count + module_pre_hooks.Count + module_post_hooks.Count;
 
     /// <summary>
     /// <c>GELU(forward(input))</c> as one call where the CPU path fuses the GELU into the product (see
@@ -76,14 +76,6 @@ public sealed class PackableLinear : nn.Module<Tensor, Tensor>
     /// when neither this layer nor its GELU has a hook registered.
     /// </summary>
     internal Tensor? ForwardWithGelu(Tensor input) => CpuInference.LinearGelu(input, weight, bias, ref packed);
-
-    /// <summary>The number of forward hooks registered on <paramref name="module"/>, one of this assembly's modules.</summary>
-    internal static int HookCount(nn.Module<Tensor, Tensor> module) => module switch
-    {
-        PackableLinear linear => linear.pre_hooks.Count + linear.post_hooks.Count + linear.module_pre_hooks.Count + linear.module_post_hooks.Count,
-        Gelu gelu => gelu.ForwardHookCount,
-        _ => int.MaxValue,
-    };
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

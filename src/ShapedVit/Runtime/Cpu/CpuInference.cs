@@ -71,49 +71,49 @@ internal static class CpuInference
             return nn.functional.linear(input, weight, bias);
         }
         if (input.device_type == DeviceType.CPU) CpuAllocator.EnsureTuned();
-        if (Inference.Int8Inference.IsMarked(weight) && native.Value is { } gemm8 && oneDnn.Value is { } dnn8 &&
-            Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value) is { } quantized)
-            return quantized;
-        if (input.dtype == ScalarType.BFloat16)
-        {
-            if (!BlockedBFloat16Active) PackedWeight.Release(ref cache);
-            else if (RowsOf(input, weight) >= BlockedBFloat16MinimumRows && OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input) is { } product)
-                return product;
-            return nn.functional.linear(input, weight, bias); // a copy made for larger calls is kept for them
-        }
-        var result = ActivePath switch
-        {
-            GemmPath.OneMklPacked => OneMklPackedWeight.Forward(native.Value!, weight, bias, ref cache, input),
-            GemmPath.OneDnnPacked => OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input),
-            _ => null,
-        };
-        if (result is not null) return result;
-        if (ActivePath == GemmPath.LibTorchLinear) PackedWeight.Release(ref cache);
+        if (CopiedWeightForward(input, weight, bias, ref cache, gelu: false) is { } result) return result;
+        // libtorch's linear; a copy is dropped only where no copied path applies any more (a bfloat16 copy made for
+        // larger calls is kept for them).
+        bool noCopiedPath = input.dtype == ScalarType.BFloat16 ? !BlockedBFloat16Active : ActivePath == GemmPath.LibTorchLinear;
+        if (noCopiedPath) PackedWeight.Release(ref cache);
         return nn.functional.linear(input, weight, bias);
     }
 
     /// <summary>
     /// <c>GELU(input W^T + b)</c> (erf form) in one oneDNN call, the GELU applied as a post-op while the product is still
-    /// in cache, where the call takes oneDNN's float32 path or the int8 path; null where it does not (training, other
-    /// paths, dtypes and devices), and the caller then runs the Linear and the GELU apart.
+    /// in cache, where the call takes oneDNN's float32 or bfloat16 path or the int8 path; null where it does not
+    /// (training, other paths, dtypes and devices), and the caller then runs the Linear and the GELU apart.
     /// </summary>
     internal static Tensor? LinearGelu(Tensor input, Parameter weight, Parameter? bias, ref PackedWeight? cache)
     {
         if (torch.is_grad_enabled() || input.device_type != DeviceType.CPU) return null;
         CpuAllocator.EnsureTuned();
-        Tensor? fused;
-        if (Inference.Int8Inference.IsMarked(weight))
-            fused = native.Value is { } gemm8 && oneDnn.Value is { } dnn8
-                ? Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value, gelu: true)
-                : null;
-        else if (input.dtype == ScalarType.BFloat16)
-            fused = BlockedBFloat16Active && RowsOf(input, weight) >= BlockedBFloat16MinimumRows ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu: true) : null;
-        else
-            fused = ActivePath == GemmPath.OneDnnPacked
-                ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu: true)
-                : null;
+        var fused = CopiedWeightForward(input, weight, bias, ref cache, gelu: true);
         if (fused is not null) Interlocked.Increment(ref fusedGeluCalls);
         return fused;
+    }
+
+    /// <summary>
+    /// The product (then GELU where <paramref name="gelu"/>) through the copied-weight path this call takes: int8 for the
+    /// weights <see cref="Inference.Int8Inference"/> marked, oneDNN's blocked bfloat16 copy for large enough bfloat16
+    /// calls, oneMKL's packed or oneDNN's blocked float32 copy by <see cref="ActivePath"/> (oneMKL's has no GELU post-op);
+    /// null where none applies.
+    /// </summary>
+    private static Tensor? CopiedWeightForward(Tensor input, Parameter weight, Parameter? bias, ref PackedWeight? cache, bool gelu)
+    {
+        if (Inference.Int8Inference.IsMarked(weight) && native.Value is { } gemm8 && oneDnn.Value is { } dnn8 &&
+            Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value, gelu) is { } quantized)
+            return quantized;
+        if (input.dtype == ScalarType.BFloat16)
+            return BlockedBFloat16Active && RowsOf(input, weight) >= BlockedBFloat16MinimumRows
+                ? OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu)
+                : null;
+        return ActivePath switch
+        {
+            GemmPath.OneMklPacked when !gelu => OneMklPackedWeight.Forward(native.Value!, weight, bias, ref cache, input),
+            GemmPath.OneDnnPacked => OneDnnPackedWeight.Forward(native.Value!, oneDnn.Value!, weight, bias, ref cache, input, gelu),
+            _ => null,
+        };
     }
 
     private static long fusedGeluCalls;
