@@ -58,6 +58,8 @@ public static partial class OnnxRuntimeComparison
         var engines = Filtered(options, new List<Engine>
         {
             TorchEngine("ShapedVit float32", fp32, images, ScalarType.Float32),
+            // The allocator lever: the same model with glibc mapping blocks above 32 MiB one by one again around its calls.
+            TorchEngine("ShapedVit float32, large blocks mapped", fp32, images, ScalarType.Float32, mapLargeBlocks: true),
             TorchEngine("ShapedVit bfloat16", bf16, images, ScalarType.BFloat16),
             TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32),
             OrtEngine("ORT float32 ORT_ENABLE_ALL", onnxPath, GraphOptimizationLevel.ORT_ENABLE_ALL, images, Dinov2Classes, options.Threads),

@@ -281,7 +281,7 @@ public static partial class OnnxRuntimeComparison
         return model;
     }
 
-    private static Engine TorchEngine(string name, nn.Module<Tensor, Tensor> model, Tensor images, ScalarType dtype, bool packedGemm = true)
+    private static Engine TorchEngine(string name, nn.Module<Tensor, Tensor> model, Tensor images, ScalarType dtype, bool packedGemm = true, bool mapLargeBlocks = false)
     {
         var inputs = new Dictionary<int, Tensor>();
         Tensor Input(int batch)
@@ -293,8 +293,13 @@ public static partial class OnnxRuntimeComparison
         T WithPackedGemm<T>(Func<T> run)
         {
             PackedGemm.Enabled = packedGemm;
+            if (mapLargeBlocks) CpuAllocator.MapLargeBlocks(true); // glibc's default around this engine's calls only
             try { return run(); }
-            finally { PackedGemm.Enabled = true; }
+            finally
+            {
+                PackedGemm.Enabled = true;
+                if (mapLargeBlocks) CpuAllocator.MapLargeBlocks(false);
+            }
         }
         var engine = new Engine(name,
             batchImages => WithPackedGemm(() =>

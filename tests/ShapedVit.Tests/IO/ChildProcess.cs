@@ -14,6 +14,9 @@ public static class ChildProcess
     /// <summary>See <see cref="Performance.CpuAllocatorCapTests"/>.</summary>
     public const string TunedMallocThenManaged = "tuned-malloc-then-managed";
 
+    /// <summary>See <see cref="Performance.CpuAllocatorLargeBlockTests"/>.</summary>
+    public const string LargeBlockReuse = "large-block-reuse";
+
     public static int Main(string[] args)
     {
         if (args is [AtomicWriteAndHang, string path])
@@ -28,6 +31,7 @@ public static class ChildProcess
             });
         }
         if (args is [TunedMallocThenManaged, string tune]) return Performance.CpuAllocatorCapTests.Child(tune != "defaults", tune == "unbounded");
+        if (args is [LargeBlockReuse, string blocks]) return Performance.CpuAllocatorLargeBlockTests.Child(mapped: blocks == "mapped");
         return 2;
     }
 }

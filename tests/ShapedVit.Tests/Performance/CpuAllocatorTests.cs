@@ -25,6 +25,7 @@ public class CpuAllocatorTests
     [InlineData("SHAPEDVIT_KEEP_ALLOCATOR_DEFAULTS", "true", false, true, "switched off by SHAPEDVIT_KEEP_ALLOCATOR_DEFAULTS")]
     [InlineData("MALLOC_MMAP_THRESHOLD_", "1048576", false, true, "the process sets MALLOC_MMAP_THRESHOLD_ itself")]
     [InlineData("MALLOC_TRIM_THRESHOLD_", "0", false, true, "the process sets MALLOC_TRIM_THRESHOLD_ itself")]
+    [InlineData("MALLOC_MMAP_MAX_", "65536", false, true, "the process sets MALLOC_MMAP_MAX_ itself")]
     [InlineData("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4096", false, true, "the process sets malloc tunables in GLIBC_TUNABLES itself")]
     [InlineData(null, null, false, false, "not Linux")]
     public void Is_skipped_with_a_reason(string? variable, string? value, bool switchOff, bool isLinux, string reason)
@@ -49,7 +50,7 @@ public class CpuAllocatorTests
         using (var tokens = TorchSharp.torch.randn(1, 3, 8))
             block.call(tokens).Dispose();
         Assert.True(CpuAllocator.IsTuned, CpuAllocator.Status);
-        Assert.Equal("glibc mmap threshold 32 MiB, trim threshold 1024 MiB", CpuAllocator.Status);
+        Assert.Equal("glibc mmap threshold 32 MiB, trim threshold 1024 MiB, mapped blocks off", CpuAllocator.Status);
     }
 
     /// <summary>

@@ -7,7 +7,9 @@ namespace ShapedVit;
 /// call. libtorch allocates CPU tensors with the C library's allocator; with glibc's defaults, activation buffers of a
 /// few MiB are mapped and unmapped on each call, and every page of them is faulted in and zeroed again on the next. This
 /// sets glibc's mmap threshold to <see cref="MmapThresholdBytes"/> and its trim threshold to
-/// <see cref="TrimThresholdBytes"/>, so freed activations stay in the process for the next call.
+/// <see cref="TrimThresholdBytes"/>, and turns off glibc's mapping of single blocks (<c>M_MMAP_MAX</c> 0) so that blocks
+/// above the largest mmap threshold glibc allows (32 MiB: the qkv output and MLP hidden activation of DINOv2 at 518 px,
+/// batch 8) come from the heap too; freed activations stay in the process for the next call.
 /// </summary>
 /// <remarks>
 /// <para>When: ShapedVit applies it once per process, at the first inference forward (autograd off) of a CPU model's
@@ -19,9 +21,10 @@ namespace ShapedVit;
 /// process (ShapedVit and any other code in it) had in use at once; free blocks below memory still in use are kept as
 /// with glibc's defaults. So after other code mallocs and frees a large amount, a process that then allocates memory it
 /// cannot take from the C heap needs at most 1 GiB (per heap) more than with glibc's defaults; the tests check this under
-/// a memory cap, and docs/benchmarks.md ("Allocator: retained memory under a cap", Run I) has the figures. Blocks of
-/// <see cref="MmapThresholdBytes"/> or more are mapped and unmapped one by one as before. The peak itself
-/// is somewhat higher than with glibc's defaults, because glibc then reuses freed blocks instead of mapping fresh ones.
+/// a memory cap, and docs/benchmarks.md ("Allocator: retained memory under a cap", Run I) has the figures. Blocks of any
+/// size come from the heap in the thread's arena: only a block larger than a secondary arena's heap (64 MiB) is still
+/// mapped on its own, by glibc's fallback. The peak itself is somewhat higher than with glibc's defaults, because glibc
+/// then reuses freed blocks instead of mapping fresh ones.
 /// <see cref="FreeHeapBytes"/> says how much freed memory the C allocator holds now; <see cref="Trim"/> gives it back
 /// to the system (the next forward then faults its activations in again). A long-running server bounds what it holds
 /// between requests by calling <see cref="Trim"/> when it goes idle, or keeps glibc's defaults with an off switch.
@@ -31,7 +34,7 @@ namespace ShapedVit;
 /// <c>&lt;RuntimeHostConfigurationOption Include="ShapedVit.CpuAllocator.KeepDefaults" Value="true" /&gt;</c>), or the
 /// environment variable <see cref="KeepDefaultsVariable"/> set to <c>1</c>. It is also skipped where glibc is not the C
 /// library, and where the process already chose its own thresholds through glibc's environment variables
-/// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, or malloc tunables in <c>GLIBC_TUNABLES</c>).</para>
+/// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, <c>MALLOC_MMAP_MAX_</c>, or malloc tunables in <c>GLIBC_TUNABLES</c>).</para>
 /// </remarks>
 public static class CpuAllocator
 {
@@ -41,13 +44,14 @@ public static class CpuAllocator
     /// <summary>The environment variable that, set to <c>1</c> or <c>true</c>, keeps the C allocator's defaults.</summary>
     public const string KeepDefaultsVariable = "SHAPEDVIT_KEEP_ALLOCATOR_DEFAULTS";
 
-    /// <summary>Allocations below this size come from the heap and are reused (glibc's largest allowed threshold).</summary>
+    /// <summary>The mmap threshold set (glibc's largest allowed); with mapped blocks off it matters only where glibc falls back to mapping.</summary>
     public const int MmapThresholdBytes = 32 * 1024 * 1024;
 
     /// <summary>Free memory at the top of the heap up to this size is kept rather than returned to the system.</summary>
     public const int TrimThresholdBytes = 1024 * 1024 * 1024;
 
-    private const int MTrimThreshold = -1, MMmapThreshold = -3; // glibc's malloc.h
+    private const int MTrimThreshold = -1, MMmapThreshold = -3, MMmapMax = -4; // glibc's malloc.h
+    private const int GlibcDefaultMmapMax = 65536;
     private static readonly object gate = new();
     private static volatile bool decided;
 
@@ -78,9 +82,10 @@ public static class CpuAllocator
                         // mallopt returns 1 for an accepted setting.
                         bool mmapSet = mallopt(MMmapThreshold, MmapThresholdBytes) == 1;
                         bool trimSet = mallopt(MTrimThreshold, TrimThresholdBytes) == 1;
-                        IsTuned = mmapSet && trimSet;
+                        bool mappedBlocksOff = mallopt(MMmapMax, 0) == 1;
+                        IsTuned = mmapSet && trimSet && mappedBlocksOff;
                         Status = IsTuned
-                            ? $"glibc mmap threshold {MmapThresholdBytes / (1024 * 1024)} MiB, trim threshold {TrimThresholdBytes / (1024 * 1024)} MiB"
+                            ? $"glibc mmap threshold {MmapThresholdBytes / (1024 * 1024)} MiB, trim threshold {TrimThresholdBytes / (1024 * 1024)} MiB, mapped blocks off"
                             : "glibc did not accept the thresholds";
                     }
                 }
@@ -98,12 +103,21 @@ public static class CpuAllocator
         }
     }
 
+    /// <summary>
+    /// Turns glibc's mapping of single large blocks back on (glibc's default count) or off again, in a tuned process;
+    /// the benchmark measures the lever with it in alternating rounds. No effect where the tuning was not applied.
+    /// </summary>
+    internal static void MapLargeBlocks(bool mapped)
+    {
+        if (IsTuned) mallopt(MMmapMax, mapped ? GlibcDefaultMmapMax : 0);
+    }
+
     /// <summary>The reason not to tune, or null to tune; separate from the process state so that it can be tested.</summary>
     internal static string? ReasonToSkip(Func<string, string?> environment, bool keepDefaultsSwitch, bool isLinux)
     {
         if (!isLinux) return "not Linux";
         if (OffSwitch.Reason(KeepDefaultsSwitch, keepDefaultsSwitch, KeepDefaultsVariable, environment) is string off) return off;
-        foreach (var name in new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_" })
+        foreach (var name in new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_MAX_" })
             if (!string.IsNullOrEmpty(environment(name))) return $"the process sets {name} itself";
         if (environment("GLIBC_TUNABLES") is string tunables && tunables.Contains("glibc.malloc.", StringComparison.Ordinal))
             return "the process sets malloc tunables in GLIBC_TUNABLES itself";
