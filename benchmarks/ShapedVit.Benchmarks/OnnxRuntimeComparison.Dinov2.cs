@@ -46,6 +46,8 @@ public static partial class OnnxRuntimeComparison
         using var images = torch.randn(new long[] { largest, spec.Channels, spec.ImageHeight, spec.ImageWidth }, generator: new Generator(7));
         using var bf16 = BFloat16Inference.ToBFloat16(Copy());
         using var int8 = Int8Inference.Quantize(Copy());
+        using var fp32Frozen = FrozenWeights.Freeze(Copy());
+        using var int8Frozen = FrozenWeights.Freeze(Int8Inference.Quantize(Copy()));
         string directory = Path.Combine(ShapedVit.Testing.RepositoryRoot.Path, "artifacts", Dinov2Name);
         Directory.CreateDirectory(directory);
         string onnxPath = Path.Combine(directory, $"{Dinov2Name}.onnx");
@@ -62,6 +64,8 @@ public static partial class OnnxRuntimeComparison
             TorchEngine("ShapedVit float32, large blocks mapped", fp32, images, ScalarType.Float32, mapLargeBlocks: true),
             TorchEngine("ShapedVit bfloat16", bf16, images, ScalarType.BFloat16),
             TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32),
+            TorchEngine("ShapedVit float32, frozen weights", fp32Frozen, images, ScalarType.Float32),
+            TorchEngine("ShapedVit int8, frozen weights", int8Frozen, images, ScalarType.Float32),
             OrtEngine("ORT float32 ORT_ENABLE_ALL", onnxPath, GraphOptimizationLevel.ORT_ENABLE_ALL, images, Dinov2Classes, options.Threads),
             OrtEngine("ORT int8 ORT_ENABLE_ALL", onnxInt8Path, GraphOptimizationLevel.ORT_ENABLE_ALL, images, Dinov2Classes, options.Threads),
         });

@@ -24,7 +24,7 @@ public class PackedWeightWriteTests
     private static (long Row, long Column) Position(PackableLinear layer, Random random) =>
         (random.NextInt64(layer.OutFeatures), random.NextInt64(layer.InFeatures));
 
-    private static readonly (string Name, Write Write)[] Writes =
+    internal static readonly (string Name, Write Write)[] Writes =
     {
         ("bytes setter, whole weight", (layer, random) =>
         {

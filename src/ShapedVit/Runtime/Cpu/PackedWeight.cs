@@ -10,7 +10,9 @@ namespace ShapedVit;
 /// the base of oneMKL's packed copy (<see cref="OneMklPackedWeight"/>), oneDNN's blocked copy
 /// (<see cref="OneDnnPackedWeight"/>) and the int8 copy (<see cref="Int8PackedWeight"/>). A
 /// <see cref="Layers.PackableLinear"/> keeps one in a field; <see cref="CpuInference"/> fills, checks and uses it. Every
-/// kind is checked before each use the same way: the same parameter, storage address, version counter and checksum.
+/// kind is checked before each use the same way: the same parameter, storage address, version counter and checksum;
+/// the checksum is skipped for a weight frozen with <see cref="Inference.FrozenWeights"/> once the copy has been checked
+/// at the weight's current generation.
 /// </summary>
 internal abstract class PackedWeight : IDisposable
 {
@@ -19,7 +21,9 @@ internal abstract class PackedWeight : IDisposable
     private readonly long weightVersion;
     private readonly IntPtr weightData;
     private readonly ulong weightChecksum;
-    private static long packsMade;
+    private int checkedAtGeneration = NotChecked; // the frozen weight's generation the checksum last matched at
+    private const int NotChecked = -1;
+    private static long packsMade, checksumsComputed;
 
     /// <summary>The weight's shape [out, in] when the copy was made.</summary>
     protected readonly int outFeatures, inFeatures;
@@ -36,7 +40,8 @@ internal abstract class PackedWeight : IDisposable
         dtype = weight.dtype;
         weightVersion = gemm.Version(weight);
         weightData = gemm.Data(weight);
-        weightChecksum = WeightChecksum.Compute(weightData, ByteCount);
+        checkedAtGeneration = Inference.FrozenWeights.GenerationOf(weight) ?? NotChecked;
+        weightChecksum = Checksum(weightData, ByteCount);
         GC.KeepAlive(weight);
         Interlocked.Increment(ref packsMade);
     }
@@ -49,6 +54,15 @@ internal abstract class PackedWeight : IDisposable
 
     /// <summary>How many weights were copied into any layout in this process (tests read it to see the cache work).</summary>
     internal static long PacksMade => Interlocked.Read(ref packsMade);
+
+    /// <summary>How many weight checksums were computed in this process (tests read it to see frozen weights skip them).</summary>
+    internal static long ChecksumsComputed => Interlocked.Read(ref checksumsComputed);
+
+    private static ulong Checksum(IntPtr data, long bytes)
+    {
+        Interlocked.Increment(ref checksumsComputed);
+        return WeightChecksum.Compute(data, bytes);
+    }
 
     /// <summary>Frees the copy in <paramref name="slot"/>, if any.</summary>
     internal static void Release(ref PackedWeight? slot)
@@ -102,8 +116,12 @@ internal abstract class PackedWeight : IDisposable
     {
         if (!ReferenceEquals(weight, current) || gemm.Version(current) != weightVersion || gemm.Data(current) != weightData) return false;
         if (current.shape[0] != outFeatures || current.shape[1] != inFeatures) return false;
-        bool same = WeightChecksum.Compute(weightData, ByteCount) == weightChecksum;
+        // A frozen weight is read again only once per freeze or refresh (see FrozenWeights' remarks).
+        int? generation = Inference.FrozenWeights.GenerationOf(current);
+        if (generation is int g && Volatile.Read(ref checkedAtGeneration) == g) return true;
+        bool same = Checksum(weightData, ByteCount) == weightChecksum;
         GC.KeepAlive(current);
+        if (same && generation is int checkedGeneration) Volatile.Write(ref checkedAtGeneration, checkedGeneration);
         return same;
     }
 
