@@ -19,24 +19,27 @@ internal static class AttentionLever
             return;
         }
         var rows = new List<string[]>();
-        foreach (var (name, batch, heads, tokens, width) in new (string, long, long, long, long)[] { ("DINOv2 S/14 518", 8, 6, 1374, 64), ("DINOv2 S/14 518", 1, 6, 1374, 64), ("ViT-B/16", 8, 12, 197, 64), ("ViT-B/16", 1, 12, 197, 64) })
+        foreach (var (name, batch, heads, tokens, width) in new (string, long, long, long, long)[] { ("DINOv2 S/14 518", 8, 6, 1374, 64), ("DINOv2 S/14 518", 1, 6, 1374, 64), ("ViT-B/16", 8, 12, 197, 64), ("ViT-B/16", 1, 12, 197, 64),
+                                                                                   ("ViT-B/16 384", 8, 12, 577, 64), ("ViT-B/16 384", 1, 12, 577, 64), ("ViT-S/16 448", 8, 6, 785, 64), ("ViT-S/16 448", 1, 6, 785, 64),
+                                                                                   ("ViT-S/14 448", 1, 6, 1025, 64) })
         {
             using var scope = NewDisposeScope();
             using var inference = torch.inference_mode();
-            var q = torch.randn(batch, heads, tokens, width);
-            var k = torch.randn(batch, heads, tokens, width);
-            var v = torch.randn(batch, heads, tokens, width);
+            // q, k, v as Attention makes them: views into one [B, N, 3 * D] projection, permuted to [3, B, H, N, hd].
+            var parts = torch.randn(batch, tokens, 3 * heads * width).reshape(batch, tokens, 3, heads, width).permute(2, 0, 3, 1, 4);
+            var (q, k, v) = (parts[0], parts[1], parts[2]);
             Tensor PerHead()
             {
                 using var inner = NewDisposeScope();
-                var scaled = q * (1.0 / Math.Sqrt(width));
+                var scaled = (q * (1.0 / Math.Sqrt(width))).contiguous();
+                var keysAll = k.contiguous();
                 var vt = v.transpose(-2, -1).contiguous(); // [B, H, hd, N]
                 var output = torch.empty(batch, heads, tokens, width);
                 for (long b = 0; b < batch; b++)
                 for (long h = 0; h < heads; h++)
                 {
                     using var headScope = NewDisposeScope();
-                    var scores = onednn.Linear(scaled[b, h], k[b, h], null); // [N, N]
+                    var scores = onednn.Linear(scaled[b, h], keysAll[b, h], null); // [N, N]
                     var p = scores.softmax(-1);
                     output[b, h].copy_(onednn.Linear(p, vt[b, h], null));
                 }
@@ -45,13 +48,14 @@ internal static class AttentionLever
             Tensor PerHeadBlocks(long rowsPerBlock)
             {
                 using var inner = NewDisposeScope();
-                var scaled = q * (1.0 / Math.Sqrt(width));
+                var scaled = (q * (1.0 / Math.Sqrt(width))).contiguous();
+                var keysAll = k.contiguous();
                 var vt = v.transpose(-2, -1).contiguous(); // [B, H, hd, N]
                 var output = torch.empty(batch, heads, tokens, width);
                 for (long b = 0; b < batch; b++)
                 for (long h = 0; h < heads; h++)
                 {
-                    var keys = k[b, h];
+                    var keys = keysAll[b, h];
                     var values = vt[b, h];
                     for (long start = 0; start < tokens; start += rowsPerBlock)
                     {
@@ -72,13 +76,14 @@ internal static class AttentionLever
                 ("sdpa", () => nn.functional.scaled_dot_product_attention(q, k, v).Dispose()),
                 ("onednn per head", () => PerHead().Dispose()),
                 ("onednn per head, 256-row blocks", () => PerHeadBlocks(256).Dispose()),
-                ("onednn per head, 128-row blocks", () => PerHeadBlocks(128).Dispose()));
+                ("onednn per head, 128-row blocks", () => PerHeadBlocks(128).Dispose()),
+                ("seam (CpuInference.Attention)", () => { CpuInference.ForcedOneDnnAttention = true; try { CpuInference.Attention(q, k, v)!.Dispose(); } finally { CpuInference.ForcedOneDnnAttention = null; } }));
             double flops = 4.0 * batch * heads * tokens * tokens * width;
             rows.Add(new[] { name, batch.ToString(), Harness.Format(t[0].Median * 1000, 1), Harness.Format(flops / t[0].Median / 1e9, 1),
                              Harness.Format(t[1].Median * 1000, 1), Harness.Format(flops / t[1].Median / 1e9, 1), Harness.Format(t[1].Median / t[0].Median),
-                             Harness.Format(t[2].Median * 1000, 1), Harness.Format(t[2].Median / t[0].Median), Harness.Format(t[3].Median * 1000, 1), Harness.Format(t[3].Median / t[0].Median),
+                             Harness.Format(t[2].Median * 1000, 1), Harness.Format(t[2].Median / t[0].Median), Harness.Format(t[3].Median * 1000, 1), Harness.Format(t[3].Median / t[0].Median), Harness.Format(t[4].Median * 1000, 1), Harness.Format(t[4].Median / t[0].Median),
                              Harness.Format(t.Min(r => r.CpuShare)) });
         }
-        report.Table(new[] { "shape", "batch", "SDPA ms (one layer)", "SDPA GFLOP/s", "oneDNN per head ms", "GFLOP/s", "per head / SDPA", "256-row blocks ms", "/ SDPA", "128-row blocks ms", "/ SDPA", "CPU share" }, rows);
+        report.Table(new[] { "shape", "batch", "SDPA ms (one layer)", "SDPA GFLOP/s", "oneDNN per head ms", "GFLOP/s", "per head / SDPA", "256-row blocks ms", "/ SDPA", "128-row blocks ms", "/ SDPA", "seam ms", "/ SDPA", "CPU share" }, rows);
     }
 }

@@ -62,6 +62,8 @@ public static partial class OnnxRuntimeComparison
             TorchEngine("ShapedVit float32", fp32, images, ScalarType.Float32),
             // The allocator lever: the same model with glibc mapping blocks above 32 MiB one by one again around its calls.
             TorchEngine("ShapedVit float32, large blocks mapped", fp32, images, ScalarType.Float32, mapLargeBlocks: true),
+            // The attention lever: the same model with libtorch's scaled_dot_product_attention forced around its calls.
+            TorchEngine("ShapedVit float32, attention on SDPA", fp32, images, ScalarType.Float32, oneDnnAttention: false),
             TorchEngine("ShapedVit bfloat16", bf16, images, ScalarType.BFloat16),
             TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32),
             TorchEngine("ShapedVit float32, frozen weights", fp32Frozen, images, ScalarType.Float32),

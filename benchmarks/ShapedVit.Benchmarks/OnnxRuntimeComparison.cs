@@ -291,7 +291,7 @@ public static partial class OnnxRuntimeComparison
         return model;
     }
 
-    private static Engine TorchEngine(string name, nn.Module<Tensor, Tensor> model, Tensor images, ScalarType dtype, bool packedGemm = true, bool mapLargeBlocks = false)
+    private static Engine TorchEngine(string name, nn.Module<Tensor, Tensor> model, Tensor images, ScalarType dtype, bool packedGemm = true, bool mapLargeBlocks = false, bool? oneDnnAttention = null)
     {
         var inputs = new Dictionary<int, Tensor>();
         Tensor Input(int batch)
@@ -304,10 +304,12 @@ public static partial class OnnxRuntimeComparison
         {
             PackedGemm.Enabled = packedGemm;
             if (mapLargeBlocks) CpuAllocator.MapLargeBlocks(true); // glibc's default around this engine's calls only
+            CpuInference.ForcedOneDnnAttention = oneDnnAttention;
             try { return run(); }
             finally
             {
                 PackedGemm.Enabled = true;
+                CpuInference.ForcedOneDnnAttention = null;
                 if (mapLargeBlocks) CpuAllocator.MapLargeBlocks(false);
             }
         }

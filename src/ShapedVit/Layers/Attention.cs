@@ -6,7 +6,8 @@ namespace ShapedVit.Layers;
 
 /// <summary>
 /// Multi-head self-attention (timm's <c>Attention</c>, or EVA-02's <c>EvaAttention</c> with separate projections),
-/// computed with scaled_dot_product_attention. Options, each as timm computes it: a norm on each head's queries and keys
+/// computed with scaled_dot_product_attention (in float32 CPU inference over long sequences, on CPUs where oneDNN's path
+/// is chosen, with each head's products on oneDNN instead: see the CPU seam, <c>CpuInference.Attention</c>). Options, each as timm computes it: a norm on each head's queries and keys
 /// (<c>q_norm</c>, <c>k_norm</c>), separate <c>q_proj</c>/<c>k_proj</c>/<c>v_proj</c> (the key projection without bias),
 /// EVA-02's rotary position embedding on the patch tokens' queries and keys, and a norm on the attention output before
 /// the projection (<c>norm</c>, timm's <c>scale_norm</c>/<c>scale_attn_inner</c>). Its projections are
@@ -108,7 +109,9 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (q, k, v, batch, length, dim) = SplitHeads(tokens);
-        var mixed = nn.functional.scaled_dot_product_attention(q, k, v, p: training ? attentionDropout : 0.0); // [B, H, N, hd]
+        bool dropout = training && attentionDropout > 0;
+        var mixed = (dropout ? null : CpuInference.Attention(q, k, v)) // oneDNN's products for long sequences on some CPUs (see there)
+                    ?? nn.functional.scaled_dot_product_attention(q, k, v, p: dropout ? attentionDropout : 0.0); // [B, H, N, hd]
         return Merge(mixed, batch, length, dim).MoveToOuterDisposeScope();
     }
 

@@ -116,6 +116,57 @@ internal static class CpuInference
         };
     }
 
+    /// <summary>
+    /// The fewest tokens for which attention takes <see cref="Attention"/>'s oneDNN products instead of libtorch's
+    /// scaled_dot_product_attention, on the CPUs where oneDNN's float32 path is chosen (docs/benchmarks.md, Run O:
+    /// faster from about 1,000 tokens, slower at ViT-B/16's 197 and 577).
+    /// </summary>
+    internal const long OneDnnAttentionMinimumTokens = 1024;
+
+    /// <summary>A choice to use instead of the token rule (the benchmark's A/B and tests); null follows the rule.</summary>
+    internal static bool? ForcedOneDnnAttention { get; set; }
+
+    /// <summary>
+    /// <c>softmax(q k^T / sqrt(hd)) v</c> for q, k, v [B, H, N, hd] with each head's two products on oneDNN's float32
+    /// inner product (the keys, then v^T, as the weight; plain layouts, no copies kept), where the call is float32 CPU
+    /// inference on oneDNN's path with at least <see cref="OneDnnAttentionMinimumTokens"/> tokens; null elsewhere, and
+    /// the caller runs libtorch's scaled_dot_product_attention. libtorch's CPU attention kernel multiplies its blocks
+    /// through oneMKL, whose AVX2 kernels a CPU without AMX may get; oneDNN picks AVX-512 by instruction set. Returns a
+    /// [B, H, N, hd] view of a [B, N, H, hd] tensor, so merging the heads afterwards copies nothing.
+    /// </summary>
+    internal static Tensor? Attention(Tensor q, Tensor k, Tensor v)
+    {
+        if (torch.is_grad_enabled() || q.device_type != DeviceType.CPU || q.dtype != ScalarType.Float32 || k.dtype != ScalarType.Float32 || v.dtype != ScalarType.Float32) return null;
+        if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || !q.shape.SequenceEqual(k.shape) || !q.shape.SequenceEqual(v.shape)) return null;
+        long batch = q.shape[0], heads = q.shape[1], tokens = q.shape[2], width = q.shape[3];
+        bool wanted = ForcedOneDnnAttention ?? (tokens >= OneDnnAttentionMinimumTokens && ActivePath == GemmPath.OneDnnPacked);
+        if (!wanted || oneDnn.Value is not { } onednn || tokens == 0 || width == 0) return null;
+        CpuAllocator.EnsureTuned();
+        using var scope = NewDisposeScope();
+        using var scale = (1.0 / Math.Sqrt(width)).ToScalar(); // held until the call returns (see Scalars)
+        // Contiguous per head: q, k, v are usually views into the qkv projection, and an elementwise result keeps its
+        // input's strides; oneDNN's product on a strided input ran 3x slower than SDPA in the model (Run O).
+        var scaled = q.mul(scale).contiguous();              // [B, H, N, hd]
+        var keys = k.contiguous();
+        var valuesT = v.transpose(-2, -1).contiguous();      // [B, H, hd, N]
+        var merged = torch.empty(new[] { batch, tokens, heads, width }, ScalarType.Float32);
+        for (long b = 0; b < batch; b++)
+        for (long h = 0; h < heads; h++)
+        {
+            using var head = NewDisposeScope();
+            var scores = onednn.Linear(scaled[b, h], keys[b, h], null); // [N, N]
+            var probabilities = scores.softmax(-1);
+            merged[b, TensorIndex.Colon, h].copy_(onednn.Linear(probabilities, valuesT[b, h], null));
+        }
+        Interlocked.Increment(ref oneDnnAttentionCalls);
+        return merged.transpose(1, 2).MoveToOuterDisposeScope();
+    }
+
+    private static long oneDnnAttentionCalls;
+
+    /// <summary>How many attention calls ran on oneDNN's products (tests read it).</summary>
+    internal static long OneDnnAttentionCalls => Interlocked.Read(ref oneDnnAttentionCalls);
+
     private static long fusedGeluCalls;
 
     /// <summary>How many Linear calls ran with the GELU fused in (tests read it).</summary>
