@@ -20,7 +20,7 @@ internal static class AttentionLever
         }
         var rows = new List<string[]>();
         foreach (var (name, batch, heads, tokens, width) in new (string, long, long, long, long)[] { ("DINOv2 S/14 518", 8, 6, 1374, 64), ("DINOv2 S/14 518", 1, 6, 1374, 64), ("ViT-B/16", 8, 12, 197, 64), ("ViT-B/16", 1, 12, 197, 64),
-                                                                                   ("ViT-B/16 384", 8, 12, 577, 64), ("ViT-B/16 384", 1, 12, 577, 64), ("ViT-S/16 448", 8, 6, 785, 64), ("ViT-S/16 448", 1, 6, 785, 64),
+                                                                                   ("ViT-B/16 288", 8, 12, 325, 64), ("ViT-B/16 288", 1, 12, 325, 64), ("ViT-B/16 320", 1, 12, 401, 64), ("ViT-B/16 384", 8, 12, 577, 64), ("ViT-B/16 384", 1, 12, 577, 64), ("ViT-S/16 448", 8, 6, 785, 64), ("ViT-S/16 448", 1, 6, 785, 64),
                                                                                    ("ViT-S/14 448", 1, 6, 1025, 64) })
         {
             using var scope = NewDisposeScope();

@@ -118,10 +118,10 @@ internal static class CpuInference
 
     /// <summary>
     /// The fewest tokens for which attention takes <see cref="Attention"/>'s oneDNN products instead of libtorch's
-    /// scaled_dot_product_attention, on the CPUs where oneDNN's float32 path is chosen (docs/benchmarks.md, Run O:
-    /// faster from about 1,000 tokens, slower at ViT-B/16's 197 and 577).
+    /// scaled_dot_product_attention, on the CPUs where oneDNN's float32 path is chosen (docs/benchmarks.md, Run O, per
+    /// layer: 0.89x SDPA's time at 401 tokens, 0.71-0.77x from 577 to 1,374, even at 325, 1.45-1.70x at ViT-B/16's 197).
     /// </summary>
-    internal const long OneDnnAttentionMinimumTokens = 1024;
+    internal const long OneDnnAttentionMinimumTokens = 400;
 
     /// <summary>A choice to use instead of the token rule (the benchmark's A/B and tests); null follows the rule.</summary>
     internal static bool? ForcedOneDnnAttention { get; set; }
