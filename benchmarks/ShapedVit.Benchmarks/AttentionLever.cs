@@ -28,23 +28,7 @@ internal static class AttentionLever
             // q, k, v as Attention makes them: views into one [B, N, 3 * D] projection, permuted to [3, B, H, N, hd].
             var parts = torch.randn(batch, tokens, 3 * heads * width).reshape(batch, tokens, 3, heads, width).permute(2, 0, 3, 1, 4);
             var (q, k, v) = (parts[0], parts[1], parts[2]);
-            Tensor PerHead()
-            {
-                using var inner = NewDisposeScope();
-                var scaled = (q * (1.0 / Math.Sqrt(width))).contiguous();
-                var keysAll = k.contiguous();
-                var vt = v.transpose(-2, -1).contiguous(); // [B, H, hd, N]
-                var output = torch.empty(batch, heads, tokens, width);
-                for (long b = 0; b < batch; b++)
-                for (long h = 0; h < heads; h++)
-                {
-                    using var headScope = NewDisposeScope();
-                    var scores = onednn.Linear(scaled[b, h], keysAll[b, h], null); // [N, N]
-                    var p = scores.softmax(-1);
-                    output[b, h].copy_(onednn.Linear(p, vt[b, h], null));
-                }
-                return output.MoveToOuterDisposeScope();
-            }
+            Tensor PerHead() => PerHeadBlocks(tokens); // one block of all rows: each head whole
             Tensor PerHeadBlocks(long rowsPerBlock)
             {
                 using var inner = NewDisposeScope();

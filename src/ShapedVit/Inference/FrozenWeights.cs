@@ -47,7 +47,7 @@ public static class FrozenWeights
     public static TModule Freeze<TModule>(TModule model) where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var layer in Layers(model)) frozen.GetValue(layer.weight, _ => new Generation());
+        foreach (var layer in PackableLinear.AllIn(model)) frozen.GetValue(layer.weight, _ => new Generation());
         return model;
     }
 
@@ -55,7 +55,7 @@ public static class FrozenWeights
     public static TModule Thaw<TModule>(TModule model) where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var layer in Layers(model)) frozen.Remove(layer.weight);
+        foreach (var layer in PackableLinear.AllIn(model)) frozen.Remove(layer.weight);
         return model;
     }
 
@@ -67,7 +67,7 @@ public static class FrozenWeights
     public static TModule Refresh<TModule>(TModule model) where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var layer in Layers(model))
+        foreach (var layer in PackableLinear.AllIn(model))
             if (frozen.TryGetValue(layer.weight, out var generation)) Volatile.Write(ref generation.Value, NextGeneration());
         return model;
     }
@@ -82,6 +82,4 @@ public static class FrozenWeights
     /// <summary>The weight's current generation where it is frozen, else null (<see cref="PackedWeight"/> reads it).</summary>
     internal static int? GenerationOf(Parameter weight) => frozen.TryGetValue(weight, out var generation) ? Volatile.Read(ref generation.Value) : null;
 
-    private static IEnumerable<PackableLinear> Layers(nn.Module model) =>
-        model.named_modules().Select(m => m.module).OfType<PackableLinear>().Concat(model is PackableLinear self ? [self] : []).Distinct();
 }

@@ -53,7 +53,7 @@ public static class Int8Inference
     public static TModule Quantize<TModule>(TModule model) where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var layer in Layers(model)) marked.AddOrUpdate(layer.weight, Mark);
+        foreach (var layer in PackableLinear.AllIn(model)) marked.AddOrUpdate(layer.weight, Mark);
         return model;
     }
 
@@ -61,7 +61,7 @@ public static class Int8Inference
     public static TModule Dequantize<TModule>(TModule model) where TModule : nn.Module
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var layer in Layers(model)) marked.Remove(layer.weight);
+        foreach (var layer in PackableLinear.AllIn(model)) marked.Remove(layer.weight);
         return model;
     }
 
@@ -108,6 +108,4 @@ public static class Int8Inference
 
     internal static bool IsMarked(Parameter weight) => marked.TryGetValue(weight, out _);
 
-    private static IEnumerable<PackableLinear> Layers(nn.Module model) =>
-        model.named_modules().Select(m => m.module).OfType<PackableLinear>().Concat(model is PackableLinear self ? [self] : []).Distinct();
 }

@@ -83,4 +83,8 @@ public sealed class PackableLinear : nn.Module<Tensor, Tensor>
         if (disposing) PackedWeight.Release(ref packed);
         base.Dispose(disposing);
     }
+
+    /// <summary>Every <see cref="PackableLinear"/> in <paramref name="model"/> (itself included), once each.</summary>
+    internal static IEnumerable<PackableLinear> AllIn(nn.Module model) =>
+        model.named_modules().Select(m => m.module).OfType<PackableLinear>().Concat(model is PackableLinear self ? [self] : []).Distinct();
 }

@@ -15,20 +15,7 @@ public class FrozenWeightsTests
 {
     private const float Tolerance = 1e-5f;
 
-    private static Tensor Infer(nn.Module<Tensor, Tensor> layer, Tensor input, bool packed = true)
-    {
-        bool was = PackedGemm.Enabled;
-        PackedGemm.Enabled = packed;
-        try
-        {
-            using var inference = torch.inference_mode();
-            return layer.call(input).clone();
-        }
-        finally
-        {
-            PackedGemm.Enabled = was;
-        }
-    }
+    private static Tensor Infer(nn.Module<Tensor, Tensor> layer, Tensor input, bool packed = true) => PackedWeightWriteTests.Infer(layer, input, packed);
 
     private static float Difference(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
 

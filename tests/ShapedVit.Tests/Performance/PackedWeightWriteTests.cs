@@ -88,7 +88,8 @@ public class PackedWeightWriteTests
 
     public static TheoryData<string> WriteNames => new(Writes.Select(w => w.Name));
 
-    private static Tensor Infer(PackableLinear layer, Tensor input, bool packed)
+    /// <summary>The layer's inference output with the copied-weight paths on or off (off drops the layer's copies).</summary>
+    internal static Tensor Infer(nn.Module<Tensor, Tensor> layer, Tensor input, bool packed)
     {
         bool was = PackedGemm.Enabled;
         PackedGemm.Enabled = packed;
