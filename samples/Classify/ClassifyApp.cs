@@ -1,3 +1,4 @@
+using ShapedVit.Inference;
 using ShapedVit.Data;
 using ShapedVit.Samples.Shared;
 using System.Globalization;
@@ -42,6 +43,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
                 }
                 device = Shared.SampleCommandLine.ResolveDevice(options.Device, error, out _);
                 model.to(device).eval();
+                FrozenWeights.Freeze(model); // loaded once, never written: the CPU copies need no check before each batch
                 return ClassifyAll(model, labels, preprocessing, device);
             }
             if (!File.Exists(options.Checkpoint))
@@ -61,6 +63,7 @@ public sealed class ClassifyApp(ClassifyOptions options, TextWriter output, Text
             }
             device = Shared.SampleCommandLine.ResolveDevice(options.Device, error, out _);
             model.to(device).eval();
+            FrozenWeights.Freeze(model);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or Hub.HubException)
         {
