@@ -13,10 +13,17 @@ internal static class ActivationQuantizer
 {
     private const long ParallelElements = 1L << 17; // below this a second thread costs more than it saves
 
+    /// <summary>
+    /// Whether the int8 path's calls split large inputs across .NET's thread pool (false: the calling thread does it all).
+    /// Between libtorch's OpenMP products, whose threads spin after each call, a second .NET thread waited for a core and
+    /// the split cost more than it saved (docs/benchmarks.md, run O); the benchmark switches it on to compare.
+    /// </summary>
+    internal static bool Threaded { get; set; }
+
     /// <summary>The scale and zero point of <paramref name="count"/> floats at <paramref name="data"/>.</summary>
-    internal static unsafe (float Scale, byte ZeroPoint) Parameters(float* data, long count)
+    internal static unsafe (float Scale, byte ZeroPoint) Parameters(float* data, long count, bool parallel = true)
     {
-        var (min, max) = Range(data, count);
+        var (min, max) = Range(data, count, parallel);
         return Parameters(min, max);
     }
 
@@ -31,11 +38,14 @@ internal static class ActivationQuantizer
         return (scale, (byte)zero);
     }
 
-    /// <summary>Quantizes <paramref name="count"/> floats at <paramref name="source"/> into <paramref name="destination"/>; returns the scale and zero point.</summary>
-    internal static unsafe (float Scale, byte ZeroPoint) Quantize(float* source, byte* destination, long count)
+    /// <summary>
+    /// Quantizes <paramref name="count"/> floats at <paramref name="source"/> into <paramref name="destination"/>; returns
+    /// the scale and zero point. <paramref name="parallel"/> false keeps it on the calling thread at any size.
+    /// </summary>
+    internal static unsafe (float Scale, byte ZeroPoint) Quantize(float* source, byte* destination, long count, bool parallel = true)
     {
-        var (scale, zero) = Parameters(source, count);
-        int parts = Parts(count);
+        var (scale, zero) = Parameters(source, count, parallel);
+        int parts = parallel ? Parts(count) : 1;
         if (parts == 1) QuantizeRange(source, destination, count, scale, zero);
         else
         {
@@ -50,11 +60,59 @@ internal static class ActivationQuantizer
         return (scale, zero);
     }
 
+    /// <summary>
+    /// Writes each of <paramref name="count"/> floats at <paramref name="source"/> as the value its uint8 code stands
+    /// for, <c>(q - zero_point) * scale</c>, into <paramref name="destination"/>, with the scale and zero point
+    /// <see cref="Quantize"/> would choose; returns them, or null where the range's ends do not take codes 0 and 255
+    /// (a rounding tie at an end). A quantizer that takes the range of these values again (fbgemm's) then chooses the
+    /// same scale and zero point and the same codes, so its product equals the one on <see cref="Quantize"/>'s codes.
+    /// </summary>
+    internal static unsafe (float Scale, byte ZeroPoint)? Snap(float* source, float* destination, long count, bool parallel = true)
+    {
+        var (min, max) = Range(source, count, parallel);
+        var (scale, zero) = Parameters(min, max);
+        if (Code(MathF.Min(min, 0f), scale, zero) != 0 || Code(MathF.Max(max, 0f), scale, zero) != 255) return null;
+        int parts = parallel ? Parts(count) : 1;
+        if (parts == 1) SnapRange(source, destination, count, scale, zero);
+        else
+        {
+            long chunk = (count / parts + 63) & ~63L;
+            IntPtr s = (IntPtr)source, d = (IntPtr)destination;
+            Parallel.For(0, parts, part =>
+            {
+                long start = part * chunk, n = Math.Min(chunk, count - start);
+                if (n > 0) SnapRange((float*)s + start, (float*)d + start, n, scale, zero);
+            });
+        }
+        return (scale, zero);
+    }
+
+    private static float Code(float value, float scale, byte zeroPoint) =>
+        Math.Clamp(MathF.Round(value / scale, MidpointRounding.ToEven) + zeroPoint, 0f, 255f);
+
+    private static unsafe void SnapRange(float* source, float* destination, long count, float scale, byte zeroPoint)
+    {
+        long i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var s = Vector512.Create(scale);
+            var z = Vector512.Create((float)zeroPoint);
+            var lo = Vector512<float>.Zero;
+            var hi = Vector512.Create(255f);
+            for (; i + 16 <= count; i += 16)
+            {
+                var q = Vector512.Min(Vector512.Max(Vector512.Round(Vector512.Load(source + i) / s) + z, lo), hi);
+                ((q - z) * s).Store(destination + i);
+            }
+        }
+        for (; i < count; i++) destination[i] = (Code(source[i], scale, zeroPoint) - zeroPoint) * scale;
+    }
+
     private static int Parts(long count) => count >= ParallelElements ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
 
-    private static unsafe (float Min, float Max) Range(float* data, long count)
+    private static unsafe (float Min, float Max) Range(float* data, long count, bool parallel)
     {
-        int parts = Parts(count);
+        int parts = parallel ? Parts(count) : 1;
         if (parts == 1) return RangeOf(data, count);
         long chunk = (count / parts + 63) & ~63L;
         var mins = new float[parts];

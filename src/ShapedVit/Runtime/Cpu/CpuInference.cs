@@ -19,6 +19,7 @@ internal static class CpuInference
     private static readonly Lazy<NativeOneDnn?> oneDnn = new(NativeOneDnn.TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<CpuCapabilities> capabilities =
         new(() => CpuCapabilities.Detect(native.Value is not null, oneDnn.Value is not null), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<NativeFbgemm?> fbgemm = new(NativeFbgemm.TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<GemmPathSelection> selection =
         new(() => GemmPathSelection.Select(capabilities.Value), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -36,6 +37,22 @@ internal static class CpuInference
 
     /// <summary>A path to use instead of the chosen one (the benchmark's <c>--path</c>); null uses <see cref="Selection"/>.</summary>
     internal static GemmPath? ForcedPath { get; set; }
+
+    /// <summary>fbgemm's int8 linear, or null where it is missing (loaded at the first int8 call that could use it).</summary>
+    internal static NativeFbgemm? Fbgemm => fbgemm.Value;
+
+    /// <summary>An int8 product to use instead of the chosen one (tests and the benchmark); null uses <see cref="Int8Kernel"/>'s selection.</summary>
+    internal static Int8Kernel? ForcedInt8Kernel { get; set; }
+
+    /// <summary>The int8 product this process uses now (<see cref="Int8PackedWeight.SelectKernel"/>, or <see cref="ForcedInt8Kernel"/>).</summary>
+    internal static Int8Kernel ActiveInt8Kernel
+    {
+        get
+        {
+            var kernel = ForcedInt8Kernel ?? Int8PackedWeight.SelectKernel(capabilities.Value, fbgemmAvailable: true);
+            return kernel == Int8Kernel.Fbgemm && fbgemm.Value is null ? Int8Kernel.OneDnn : kernel;
+        }
+    }
 
     /// <summary>The path this process takes now for an eligible float32 CPU inference GEMM.</summary>
     internal static GemmPath ActivePath
@@ -102,7 +119,8 @@ internal static class CpuInference
     private static Tensor? CopiedWeightForward(Tensor input, Parameter weight, Parameter? bias, ref PackedWeight? cache, bool gelu)
     {
         if (Inference.Int8Inference.IsMarked(weight) && native.Value is { } gemm8 && oneDnn.Value is { } dnn8 &&
-            Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value, gelu) is { } quantized)
+            Int8PackedWeight.Forward(gemm8, dnn8, weight, bias, ref cache, input, capabilities.Value, gelu,
+                                     ActiveInt8Kernel == Int8Kernel.Fbgemm ? fbgemm.Value : null) is { } quantized)
             return quantized;
         if (input.dtype == ScalarType.BFloat16)
             return BlockedBFloat16Active && RowsOf(input, weight) >= BlockedBFloat16MinimumRows
