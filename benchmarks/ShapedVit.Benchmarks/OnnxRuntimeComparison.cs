@@ -61,8 +61,8 @@ public static partial class OnnxRuntimeComparison
         // DynamicQuantizeMatMul, which is what ORT's quantize_dynamic (a Python tool) makes of a MatMul.
         using var int8 = Int8Inference.Quantize(LoadedCopy(weights));
         int8.eval();
-        using var int8OneDnn = Int8Inference.Quantize(LoadedCopy(weights)); // the int8 kernel used before fbgemm's, beside it
-        int8OneDnn.eval();
+        using var int8Fbgemm = Int8Inference.Quantize(LoadedCopy(weights)); // fbgemm's int8 kernel, the lever measured in run O
+        int8Fbgemm.eval();
         using var int8Before = Int8Inference.Quantize(LoadedCopy(weights)); // oneDNN with the quantizer on two threads, as before run O
         int8Before.eval();
         string onnxPath = Path.Combine(directory, "vit_b16.onnx");
@@ -80,8 +80,8 @@ public static partial class OnnxRuntimeComparison
             TorchEngine("ShapedVit bfloat16", bf16, images, ScalarType.BFloat16),
             TorchEngine("ShapedVit bfloat16, packed GEMM off", bf16Unpacked, images, ScalarType.BFloat16, packedGemm: false),
             TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32),
-            TorchEngine("ShapedVit int8, oneDNN kernel", int8OneDnn, images, ScalarType.Float32, int8Kernel: Int8Kernel.OneDnn),
-            TorchEngine("ShapedVit int8, oneDNN kernel, quantizer on 2 threads (before)", int8Before, images, ScalarType.Float32, int8Kernel: Int8Kernel.OneDnn, threadedQuantizer: true),
+            TorchEngine("ShapedVit int8, fbgemm kernel", int8Fbgemm, images, ScalarType.Float32, int8Kernel: Int8Kernel.Fbgemm),
+            TorchEngine("ShapedVit int8, quantizer on 2 threads (before)", int8Before, images, ScalarType.Float32, int8Kernel: Int8Kernel.OneDnn, threadedQuantizer: true),
             OrtEngine("ORT float32 ORT_ENABLE_ALL", onnxPath, GraphOptimizationLevel.ORT_ENABLE_ALL, images, classes, options.Threads),
             OrtEngine("ORT float32 ORT_ENABLE_EXTENDED", onnxPath, GraphOptimizationLevel.ORT_ENABLE_EXTENDED, images, classes, options.Threads),
             OrtEngine("ORT int8 ORT_ENABLE_ALL", onnxInt8Path, GraphOptimizationLevel.ORT_ENABLE_ALL, images, classes, options.Threads),
@@ -259,17 +259,17 @@ public static partial class OnnxRuntimeComparison
         fp32.eval();
         using var int8 = Int8Inference.Quantize(LoadedCopy(weights));
         int8.eval();
-        using var int8OneDnn = Int8Inference.Quantize(LoadedCopy(weights)); // the int8 kernel used before fbgemm's, beside it
-        int8OneDnn.eval();
+        using var int8Fbgemm = Int8Inference.Quantize(LoadedCopy(weights)); // fbgemm's int8 kernel, the lever measured in run O
+        int8Fbgemm.eval();
         string onnxInt8Path = Path.Combine(directory, "vit_b16.int8.onnx");
         int8.ExportOnnx(onnxInt8Path);
         using var fp32Engine = TorchEngine("ShapedVit float32", fp32, images, ScalarType.Float32);
         using var int8Engine = TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32);
-        using var int8OneDnnEngine = TorchEngine("ShapedVit int8, oneDNN kernel", int8OneDnn, images, ScalarType.Float32, int8Kernel: Int8Kernel.OneDnn);
+        using var int8FbgemmEngine = TorchEngine("ShapedVit int8, fbgemm kernel", int8Fbgemm, images, ScalarType.Float32, int8Kernel: Int8Kernel.Fbgemm);
         using var ortEngine = OrtEngine("ORT int8 ORT_ENABLE_ALL", onnxInt8Path, GraphOptimizationLevel.ORT_ENABLE_ALL, images, VitB16.Spec.NumClasses, options.Threads);
         var float32 = fp32Engine.Logits(images);
         var rows = new List<string[]>();
-        foreach (var engine in new[] { fp32Engine, int8Engine, int8OneDnnEngine, ortEngine })
+        foreach (var engine in new[] { fp32Engine, int8Engine, int8FbgemmEngine, ortEngine })
         {
             var got = engine.Logits(images);
             var (toFloat32, agreeFloat32) = Compare(got, float32, count);

@@ -11,9 +11,8 @@ namespace ShapedVit.Inference;
 /// and fc2) multiplies in int8, with its weight quantized per output channel (symmetric int8, one scale per output
 /// row) and its input quantized per call (uint8, one scale and zero point for the whole call, as ONNX's
 /// <c>DynamicQuantizeLinear</c> defines them), accumulating in int32 and writing float32 with the bias added.
-/// LayerNorm, softmax, GELU, the patch embedding and the head stay float32. The products run on fbgemm's int8 linear
-/// where the CPU has AVX-512 with VNNI and no AMX, and on oneDNN's int8 inner product elsewhere, both exported by
-/// libtorch's CPU library and both given the same uint8 codes; each picks its kernels by instruction set.
+/// LayerNorm, softmax, GELU, the patch embedding and the head stay float32. The products run on oneDNN's int8 inner
+/// product, exported by libtorch's CPU library, which picks its kernels by instruction set (AVX512-VNNI, AVX-VNNI, AMX).
 /// </summary>
 /// <remarks>
 /// <para>The float32 weights stay in the model as they are (state_dict, training and float32 inference are
@@ -43,11 +42,7 @@ public static class Int8Inference
             if (CpuInference.Native is null) return $"unavailable (quantized layers run float32): {NativeGemm.FailureReason}";
             if (CpuInference.OneDnn is null) return $"unavailable (quantized layers run float32): {NativeOneDnn.FailureReason}";
             var cpu = CpuInference.Capabilities;
-            string kernel = CpuInference.ActiveInt8Kernel == Int8Kernel.Fbgemm
-                ? "fbgemm's int8 linear (libtorch_cpu)"
-                : CpuInference.Fbgemm is null && Int8PackedWeight.SelectKernel(cpu, fbgemmAvailable: true) == Int8Kernel.Fbgemm
-                    ? $"oneDNN int8 inner product (libtorch_cpu; fbgemm's unavailable: {NativeFbgemm.FailureReason})"
-                    : "oneDNN int8 inner product (libtorch_cpu)";
+            string kernel = CpuInference.ActiveInt8Kernel == Int8Kernel.Fbgemm ? "fbgemm's int8 linear (libtorch_cpu)" : "oneDNN int8 inner product (libtorch_cpu)";
             return $"{kernel} on {cpu}; weights int8 per output channel in -{Int8PackedWeight.LevelsFor(cpu)}..{Int8PackedWeight.LevelsFor(cpu)}, inputs uint8 per call";
         }
     }

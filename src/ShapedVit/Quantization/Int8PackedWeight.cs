@@ -73,13 +73,14 @@ internal sealed class Int8PackedWeight : PackedWeight
     internal static int LevelsFor(CpuCapabilities cpu) => cpu.Vnni ? 127 : 63;
 
     /// <summary>
-    /// The int8 product for <paramref name="cpu"/>, by instruction set: fbgemm's where the CPU has AVX-512 with VNNI and
-    /// no AMX and libtorch exports fbgemm's int8 linear (there it ran each ViT-B/16 GEMM in 0.5-0.8x the time of
-    /// oneDNN's, docs/benchmarks.md, run O); oneDNN's elsewhere (with AMX, oneDNN's int8 runs on the tiles, which
-    /// fbgemm does not use; on CPUs without VNNI nothing was measured).
+    /// The int8 product for <paramref name="cpu"/>: oneDNN's u8 x s8 inner product on every CPU kind. fbgemm's int8 linear
+    /// (<see cref="NativeFbgemm"/>) multiplies the same codes to float32 rounding and is kept for the benchmark and the
+    /// tests (<see cref="CpuInference.ForcedInt8Kernel"/>), but on the one CPU where it could be measured, the AMD EPYC
+    /// (Zen 5: AVX-512, VNNI, no AMX), oneDNN's product was as fast or faster at most ViT-B/16 shapes (1,100-1,550
+    /// GOP/s) and fbgemm's, with the snap and the epilogue it needs, slower at 197 rows (docs/benchmarks.md, run O). With
+    /// AMX oneDNN uses the tiles, which fbgemm does not.
     /// </summary>
-    internal static Int8Kernel SelectKernel(CpuCapabilities cpu, bool fbgemmAvailable) =>
-        cpu.IsX64 && cpu.Avx512F && cpu.Vnni && !cpu.AmxTile && fbgemmAvailable ? Int8Kernel.Fbgemm : Int8Kernel.OneDnn;
+    internal static Int8Kernel SelectKernel(CpuCapabilities cpu, bool fbgemmAvailable) => Int8Kernel.OneDnn;
 
     /// <summary>
     /// The output width fbgemm's product is made with: <paramref name="outFeatures"/>, or 16 more where a row of the

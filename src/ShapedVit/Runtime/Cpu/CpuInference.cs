@@ -38,7 +38,7 @@ internal static class CpuInference
     /// <summary>A path to use instead of the chosen one (the benchmark's <c>--path</c>); null uses <see cref="Selection"/>.</summary>
     internal static GemmPath? ForcedPath { get; set; }
 
-    /// <summary>fbgemm's int8 linear, or null where it is missing (loaded at the first int8 call that could use it).</summary>
+    /// <summary>fbgemm's int8 linear, or null where it is missing (loaded only where an int8 call is made to use it).</summary>
     internal static NativeFbgemm? Fbgemm => fbgemm.Value;
 
     /// <summary>An int8 product to use instead of the chosen one (tests and the benchmark); null uses <see cref="Int8Kernel"/>'s selection.</summary>
