@@ -116,6 +116,9 @@ internal static class Int8Levers
                 ("quantize input, 2 threads", () => { for (int i = 0; i < calls; i++) { using var q = torch.empty(input.shape, ScalarType.Byte); Quantize(gemm, input, q, parallel: true); } }),
                 ("quantize input, calling thread", () => { for (int i = 0; i < calls; i++) { using var q = torch.empty(input.shape, ScalarType.Byte); Quantize(gemm, input, q, parallel: false); } }),
                 ("oneDNN qlinear on the quantized input", () => { for (int i = 0; i < calls; i++) onednn.QLinear(quantizedInput, scaleTensor, zeroPointTensor, qPacked, qScales, qZeros, bias, gelu).Dispose(); }),
+                ("oneDNN qlinear, then the weight checksum (threads, as in the seam)", () => { for (int i = 0; i < calls; i++) { onednn.QLinear(quantizedInput, scaleTensor, zeroPointTensor, qPacked, qScales, qZeros, bias, gelu).Dispose(); WeightChecksum.Compute(gemm.Data(weight), weight.numel() * 4); GC.KeepAlive(weight); } }),
+                ("oneDNN qlinear, then the checksum's reads on the calling thread (1 MiB pieces)", () => { for (int i = 0; i < calls; i++) { onednn.QLinear(quantizedInput, scaleTensor, zeroPointTensor, qPacked, qScales, qZeros, bias, gelu).Dispose(); ChecksumOnCallingThread(gemm, weight); } }),
+                ("oneDNN qlinear on a fresh copy of the quantized input, new scale tensors, each call", () => { for (int i = 0; i < calls; i++) { using var fresh = quantizedInput.clone(); using var s = torch.tensor(scale); using var z = torch.tensor((int)zeroPoint); onednn.QLinear(fresh, s, z, qPacked, qScales, qZeros, bias, gelu).Dispose(); } }),
                 ("oneDNN qlinear, a new input scale each call", () => { for (int i = 0; i < calls; i++) { using var fresh = torch.tensor(scale * (1 + 1e-6f * (i + 1))); onednn.QLinear(quantizedInput, fresh, zeroPointTensor, qPacked, qScales, qZeros, bias, gelu).Dispose(); } }),
                 ("float32 oneDNN blocked", () => { for (int i = 0; i < calls; i++) onednn.Linear(input, blocked, bias, gelu).Dispose(); }),
             };
@@ -154,6 +157,15 @@ internal static class Int8Levers
         report.Table(new[] { "GEMM", "rows", "action", "ms per call", "GOP/s", "of nominal peak", "time / seam", "CPU share", "load 1-min" }, rows);
         report.Line("");
         foreach (var note in notes) report.Line("- " + note + ".");
+    }
+
+    // The same reads as WeightChecksum.Compute, in pieces below its threading threshold (the value differs; the time is the point).
+    private static void ChecksumOnCallingThread(NativeGemm gemm, Tensor weight)
+    {
+        long bytes = weight.numel() * 4, piece = 1L << 20;
+        IntPtr data = gemm.Data(weight);
+        for (long offset = 0; offset < bytes; offset += piece) WeightChecksum.Compute(data + (nint)offset, Math.Min(piece, bytes - offset));
+        GC.KeepAlive(weight);
     }
 
     private static unsafe void Snap(NativeGemm gemm, Tensor input, Tensor output)
