@@ -1,3 +1,4 @@
+using ShapedVit.Quantization;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using ShapedVit.Checkpoints;
@@ -66,6 +67,8 @@ public static partial class OnnxRuntimeComparison
         fp32Frozen.eval();
         using var int8Frozen = FrozenWeights.Freeze(Int8Inference.Quantize(LoadedCopy(weights)));
         int8Frozen.eval();
+        using var int8Before = Int8Inference.Quantize(LoadedCopy(weights)); // the quantizer on two threads, as before run O
+        int8Before.eval();
         string onnxPath = Path.Combine(directory, "vit_b16.onnx");
         var export = fp32.ExportOnnx(onnxPath);
         Console.Error.WriteLine($"exported {export.Path} ({new FileInfo(export.Path).Length:N0} bytes, opset {export.Opset})");
@@ -83,6 +86,7 @@ public static partial class OnnxRuntimeComparison
             TorchEngine("ShapedVit int8", int8, images, ScalarType.Float32),
             TorchEngine("ShapedVit float32, frozen weights", fp32Frozen, images, ScalarType.Float32),
             TorchEngine("ShapedVit int8, frozen weights", int8Frozen, images, ScalarType.Float32),
+            TorchEngine("ShapedVit int8, quantizer on 2 threads (before)", int8Before, images, ScalarType.Float32, threadedQuantizer: true),
             OrtEngine("ORT float32 ORT_ENABLE_ALL", onnxPath, GraphOptimizationLevel.ORT_ENABLE_ALL, images, classes, options.Threads),
             OrtEngine("ORT float32 ORT_ENABLE_EXTENDED", onnxPath, GraphOptimizationLevel.ORT_ENABLE_EXTENDED, images, classes, options.Threads),
             OrtEngine("ORT int8 ORT_ENABLE_ALL", onnxInt8Path, GraphOptimizationLevel.ORT_ENABLE_ALL, images, classes, options.Threads),
@@ -291,7 +295,8 @@ public static partial class OnnxRuntimeComparison
         return model;
     }
 
-    private static Engine TorchEngine(string name, nn.Module<Tensor, Tensor> model, Tensor images, ScalarType dtype, bool packedGemm = true, bool mapLargeBlocks = false, bool? oneDnnAttention = null)
+    private static Engine TorchEngine(string name, nn.Module<Tensor, Tensor> model, Tensor images, ScalarType dtype, bool packedGemm = true, bool mapLargeBlocks = false,
+                                      bool? oneDnnAttention = null, bool threadedQuantizer = false)
     {
         var inputs = new Dictionary<int, Tensor>();
         Tensor Input(int batch)
@@ -305,11 +310,13 @@ public static partial class OnnxRuntimeComparison
             PackedGemm.Enabled = packedGemm;
             if (mapLargeBlocks) CpuAllocator.MapLargeBlocks(true); // glibc's default around this engine's calls only
             CpuInference.ForcedOneDnnAttention = oneDnnAttention;
+            ActivationQuantizer.Threaded = threadedQuantizer;
             try { return run(); }
             finally
             {
                 PackedGemm.Enabled = true;
                 CpuInference.ForcedOneDnnAttention = null;
+                ActivationQuantizer.Threaded = false;
                 if (mapLargeBlocks) CpuAllocator.MapLargeBlocks(false);
             }
         }

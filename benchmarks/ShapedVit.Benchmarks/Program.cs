@@ -5,8 +5,9 @@ using ShapedVit.Benchmarks;
 using TorchSharp;
 
 // Usage: dotnet run -c Release --project benchmarks/ShapedVit.Benchmarks -- [sections...] [--reps N] [--warmups N] [--threads N] [--matmul N] [--reference DIR] [--pause MS] [--only "ENGINE;ENGINE"] [--batches N,N] [--path PATH,PATH] [--fashion-model PATH] [--fashion-data DIR] [--out FILE]
-// Sections: ort ort-dinov2 int8-accuracy int8-accuracy-fashion inference native roofline bf16 profile training training-bf16 memory generator paths retained epilogues attention-lever breakdown (default: all).
+// Sections: ort ort-dinov2 int8-accuracy int8-accuracy-fashion inference native roofline bf16 profile training training-bf16 memory generator paths retained epilogues attention-lever int8-levers breakdown (default: all).
 // breakdown: a float32 forward's time by operation kind, ShapedVit's parts timed alone and ORT's profiler (--only MODEL: vit_base_patch16_224 or vit_small_patch14_reg4_dinov2).
+// int8-levers: per ViT-B/16 GEMM, where the int8 path's time goes and its levers; ORT's one-node models from make_int8_gemm_models.py.
 // ort-dinov2: the ort comparison on DINOv2 ViT-S/14 with 4 registers at 518 px (1,374 tokens). --batches: the batch sizes of ort and ort-dinov2 (default 8,1).
 // int8-accuracy-fashion: int8 against float32 on the Fashion-MNIST test set through a trained FashionMnist sample checkpoint
 // (--fashion-model, default runs/fashion-mnist/model.safetensors; --fashion-data, default /usr/share/datasets/fashion-mnist, else the repository's slice).
@@ -37,6 +38,7 @@ if (sections.Contains("paths")) CpuPaths.Run(report, options);
 if (sections.Contains("retained")) CpuPaths.RunRetained(report, options);
 if (sections.Contains("epilogues")) Epilogues.Run(report, options);
 if (sections.Contains("attention-lever")) AttentionLever.Run(report, options);
+if (sections.Contains("int8-levers")) Int8Levers.Run(report, options);
 if (sections.Contains("breakdown")) Breakdown.Run(report, options);
 report.Line("");
 report.Line($"Finished at 1-minute load average {Harness.Format(Harness.LoadAverage())}.");
@@ -57,7 +59,7 @@ namespace ShapedVit.Benchmarks
         /// <summary>The folder with Fashion-MNIST's test IDX files (null: Debian's package, else the repository's slice).</summary>
         public string? FashionData { get; init; }
 
-        private static readonly string[] AllSections = { "ort", "ort-dinov2", "int8-accuracy", "int8-accuracy-fashion", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile", "paths", "retained", "epilogues", "attention-lever", "breakdown" };
+        private static readonly string[] AllSections = { "ort", "ort-dinov2", "int8-accuracy", "int8-accuracy-fashion", "inference", "native", "roofline", "bf16", "training", "training-bf16", "memory", "generator", "profile", "paths", "retained", "epilogues", "attention-lever", "int8-levers", "breakdown" };
 
         public static Options Parse(string[] args)
         {

@@ -7,16 +7,24 @@ namespace ShapedVit.Quantization;
 /// defines it (and ONNX Runtime's <c>DynamicQuantizeMatMul</c> applies it): the range is widened to include 0,
 /// <c>scale = (max - min) / 255</c>, <c>zero_point = round(saturate(0 - min / scale))</c>, and
 /// <c>q = saturate(round(x / scale) + zero_point)</c>, rounding half to even. Two passes over the input (range, then
-/// quantize), vectorised with AVX-512 or AVX2 where the CPU has them and split across threads for large inputs.
+/// quantize), vectorised with AVX-512 or AVX2 where the CPU has them; the int8 path runs them on the calling thread
+/// (<see cref="Threaded"/>), and other callers may split large inputs across threads.
 /// </summary>
 internal static class ActivationQuantizer
 {
     private const long ParallelElements = 1L << 17; // below this a second thread costs more than it saves
 
+    /// <summary>
+    /// Whether the int8 path's calls split large inputs across .NET's thread pool (false: the calling thread does it all).
+    /// Between libtorch's OpenMP products, whose threads spin after each call, a second .NET thread waited for a core and
+    /// the split cost more than it saved (docs/benchmarks.md, run O); the benchmark switches it on to compare.
+    /// </summary>
+    internal static bool Threaded { get; set; }
+
     /// <summary>The scale and zero point of <paramref name="count"/> floats at <paramref name="data"/>.</summary>
-    internal static unsafe (float Scale, byte ZeroPoint) Parameters(float* data, long count)
+    internal static unsafe (float Scale, byte ZeroPoint) Parameters(float* data, long count, bool parallel = true)
     {
-        var (min, max) = Range(data, count);
+        var (min, max) = Range(data, count, parallel);
         return Parameters(min, max);
     }
 
@@ -31,11 +39,14 @@ internal static class ActivationQuantizer
         return (scale, (byte)zero);
     }
 
-    /// <summary>Quantizes <paramref name="count"/> floats at <paramref name="source"/> into <paramref name="destination"/>; returns the scale and zero point.</summary>
-    internal static unsafe (float Scale, byte ZeroPoint) Quantize(float* source, byte* destination, long count)
+    /// <summary>
+    /// Quantizes <paramref name="count"/> floats at <paramref name="source"/> into <paramref name="destination"/>; returns
+    /// the scale and zero point. <paramref name="parallel"/> false keeps it on the calling thread at any size.
+    /// </summary>
+    internal static unsafe (float Scale, byte ZeroPoint) Quantize(float* source, byte* destination, long count, bool parallel = true)
     {
-        var (scale, zero) = Parameters(source, count);
-        int parts = Parts(count);
+        var (scale, zero) = Parameters(source, count, parallel);
+        int parts = parallel ? Parts(count) : 1;
         if (parts == 1) QuantizeRange(source, destination, count, scale, zero);
         else
         {
@@ -52,9 +63,9 @@ internal static class ActivationQuantizer
 
     private static int Parts(long count) => count >= ParallelElements ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
 
-    private static unsafe (float Min, float Max) Range(float* data, long count)
+    private static unsafe (float Min, float Max) Range(float* data, long count, bool parallel)
     {
-        int parts = Parts(count);
+        int parts = parallel ? Parts(count) : 1;
         if (parts == 1) return RangeOf(data, count);
         long chunk = (count / parts + 63) & ~63L;
         var mins = new float[parts];

@@ -70,7 +70,8 @@ internal sealed class Int8PackedWeight : PackedWeight
         using var scope = NewDisposeScope();
         var contiguous = input.is_contiguous() ? input : input.contiguous();
         var quantizedInput = torch.empty(contiguous.shape, ScalarType.Byte);
-        var (scale, zeroPoint) = ActivationQuantizer.Quantize((float*)gemm.Data(contiguous), (byte*)gemm.DataOfBytes(quantizedInput), contiguous.numel());
+        var (scale, zeroPoint) = ActivationQuantizer.Quantize((float*)gemm.Data(contiguous), (byte*)gemm.DataOfBytes(quantizedInput), contiguous.numel(),
+                                                              parallel: ActivationQuantizer.Threaded);
         GC.KeepAlive(contiguous);
         var scaleTensor = torch.tensor(scale);
         var zeroPointTensor = torch.tensor((int)zeroPoint);
