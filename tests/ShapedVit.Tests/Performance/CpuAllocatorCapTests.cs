@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ShapedVit.Layers;
 
@@ -52,19 +51,9 @@ public class CpuAllocatorCapTests
     [DllImport("libc.so.6")]
     private static extern int mallopt(int parameter, int value);
 
-    private static (int Code, string Output, string Error) RunChild(bool tuned, long? cap)
-    {
-        var start = new ProcessStartInfo(cap is null ? "dotnet" : "prlimit") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (cap is not null) { start.ArgumentList.Add($"--data={cap}"); start.ArgumentList.Add("dotnet"); }
-        foreach (string argument in (string[])[typeof(CpuAllocatorCapTests).Assembly.Location, IO.ChildProcess.TunedMallocThenManaged, tuned ? "tuned" : "defaults"])
-            start.ArgumentList.Add(argument);
-        if (!tuned) start.Environment[CpuAllocator.KeepDefaultsVariable] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    private static (int Code, string Output, string Error) RunChild(bool tuned, long? cap) =>
+        IO.ChildProcess.Run([IO.ChildProcess.TunedMallocThenManaged, tuned ? "tuned" : "defaults"], cap,
+                            tuned ? null : new Dictionary<string, string?> { [CpuAllocator.KeepDefaultsVariable] = "1" });
 
     /// <summary>
     /// The cap: the VmData glibc's defaults end with (they give the freed 1.5 GiB back), plus the documented bound

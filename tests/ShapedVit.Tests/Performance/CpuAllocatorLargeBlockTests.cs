@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using ShapedVit.Layers;
 
@@ -48,16 +47,10 @@ public class CpuAllocatorLargeBlockTests
 
     private static long RunChild(bool mapped)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])[typeof(CpuAllocatorLargeBlockTests).Assembly.Location, IO.ChildProcess.LargeBlockReuse, mapped ? "mapped" : "heap"])
-            start.ArgumentList.Add(argument);
-        start.Environment.Remove(CpuAllocator.KeepDefaultsVariable);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"child exit {process.ExitCode}: {error.Result}");
-        return long.Parse(output.Result.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var (code, output, error) = IO.ChildProcess.Run([IO.ChildProcess.LargeBlockReuse, mapped ? "mapped" : "heap"],
+                                                        environment: new Dictionary<string, string?> { [CpuAllocator.KeepDefaultsVariable] = null });
+        Assert.True(code == 0, $"child exit {code}: {error}");
+        return long.Parse(output.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
