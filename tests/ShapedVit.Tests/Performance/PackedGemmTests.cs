@@ -292,24 +292,13 @@ public abstract class CopiedWeightPathTests
         using var scope = NewDisposeScope();
         using var block = Block(25);
         var expected = Infer(block, Tokens(26), packed: false);
-        bool stop = false;
-        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
-        collector.Start();
-        try
+        Runtime.GarbageCollectionStressCollection.WhileCollecting(40, budget: null, i =>
         {
-            for (int i = 0; i < 40; i++)
-            {
-                using var iteration = NewDisposeScope();
-                using (torch.no_grad()) block.Attention.Qkv.weight.mul_(i % 2 == 0 ? 2.0 : 0.5); // packed again every call
-                var got = Infer(block, Tokens(26), packed: true);
-                if (i % 2 == 1) Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref stop, true);
-            collector.Join();
-        }
+            using var iteration = NewDisposeScope();
+            using (torch.no_grad()) block.Attention.Qkv.weight.mul_(i % 2 == 0 ? 2.0 : 0.5); // packed again every call
+            var got = Infer(block, Tokens(26), packed: true);
+            if (i % 2 == 1) Assert.InRange(MaxDifference(got, expected), 0, Tolerance);
+        });
     }
 
     [Theory]

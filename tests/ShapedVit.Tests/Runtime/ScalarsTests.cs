@@ -13,6 +13,29 @@ namespace ShapedVit.Tests.Runtime;
 public sealed class GarbageCollectionStressCollection
 {
     public const string Name = "Garbage-collection stress (runs alone)";
+
+    /// <summary>
+    /// Runs <paramref name="iteration"/> up to <paramref name="iterations"/> times (stopping after <paramref name="budget"/>
+    /// where given) while another thread collects generation 0 and runs finalizers without pause: a temporary the
+    /// iteration's native calls still read is young, so generation-0 collections free it, and they stay cheap however
+    /// large the test host's heap is.
+    /// </summary>
+    public static void WhileCollecting(int iterations, TimeSpan? budget, Action<int> iteration)
+    {
+        bool stop = false;
+        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
+        collector.Start();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < iterations && (budget is null || clock.Elapsed < budget); i++) iteration(i);
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            collector.Join();
+        }
+    }
 }
 
 [Collection(GarbageCollectionStressCollection.Name)]
@@ -36,26 +59,13 @@ public class ScalarsTests
     {
         using var x = torch.randn(256, 64, 64);
         using var y = torch.randn(256, 64, 64);
-        bool stop = false;
-        // Generation-0 collections are enough (a temporary Scalar is young) and stay cheap however large the test host's heap is.
-        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
-        collector.Start();
-        try
+        // Alone, the temporary-Scalar form fails within 2 s; in the full suite the host's finalizer queue slows each round,
+        // so the loop also stops after 15 s.
+        GarbageCollectionStressCollection.WhileCollecting(40_000, TimeSpan.FromSeconds(15), _ =>
         {
-            // Alone, the temporary-Scalar form fails within 2 s; in the full suite the host's finalizer queue slows each round,
-            // so the loop also stops after 15 s.
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            for (int i = 0; i < 40_000 && clock.Elapsed < TimeSpan.FromSeconds(15); i++)
-            {
-                using var scope = NewDisposeScope();
-                x.Plus(y);
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref stop, true);
-            collector.Join();
-        }
+            using var scope = NewDisposeScope();
+            x.Plus(y);
+        });
     }
 }
 
@@ -67,27 +77,13 @@ public class ScalarsTests
 public class LayerScaleGarbageCollectionTests
 {
     [Fact]
-    public void Layer_scale_fills_gamma_while_the_garbage_collector_runs()
-    {
-        bool stop = false;
-        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
-        collector.Start();
-        try
+    public void Layer_scale_fills_gamma_while_the_garbage_collector_runs() =>
+        GarbageCollectionStressCollection.WhileCollecting(20_000, TimeSpan.FromSeconds(5), _ =>
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            for (int i = 0; i < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(5); i++)
-            {
-                using var layer = new LayerScale(4, 0.25);
-                var gamma = layer.parameters().First();
-                Assert.Equal(new float[] { 0.25f, 0.25f, 0.25f, 0.25f }, gamma.data<float>().ToArray());
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref stop, true);
-            collector.Join();
-        }
-    }
+            using var layer = new LayerScale(4, 0.25);
+            var gamma = layer.parameters().First();
+            Assert.Equal(new float[] { 0.25f, 0.25f, 0.25f, 0.25f }, gamma.data<float>().ToArray());
+        });
 }
 
 /// <summary>
@@ -102,29 +98,15 @@ public class LayerScaleGarbageCollectionTests
 public class DetachedCopyGarbageCollectionTests
 {
     [Fact]
-    public void Layers_bfloat16_copies_and_quantized_weights_are_made_while_the_garbage_collector_runs()
-    {
-        bool stop = false;
-        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(0); GC.WaitForPendingFinalizers(); } }) { IsBackground = true };
-        collector.Start();
-        try
+    public void Layers_bfloat16_copies_and_quantized_weights_are_made_while_the_garbage_collector_runs() =>
+        GarbageCollectionStressCollection.WhileCollecting(20_000, TimeSpan.FromSeconds(5), _ =>
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            for (int i = 0; i < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(5); i++)
-            {
-                using var layer = new PackableLinear(256, 384); // a clone long enough for a collection to land inside it
-                using var mlp = new Mlp(16, 32);
-                BFloat16Inference.ToBFloat16(mlp);
-                var (quantized, scales) = Int8Inference.QuantizeWeight(layer.weight);
-                Assert.Equal(new long[] { 384, 256 }, quantized.shape);
-                quantized.Dispose();
-                scales.Dispose();
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref stop, true);
-            collector.Join();
-        }
-    }
+            using var layer = new PackableLinear(256, 384); // a clone long enough for a collection to land inside it
+            using var mlp = new Mlp(16, 32);
+            BFloat16Inference.ToBFloat16(mlp);
+            var (quantized, scales) = Int8Inference.QuantizeWeight(layer.weight);
+            Assert.Equal(new long[] { 384, 256 }, quantized.shape);
+            quantized.Dispose();
+            scales.Dispose();
+        });
 }
