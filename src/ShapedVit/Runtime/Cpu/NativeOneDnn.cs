@@ -140,17 +140,21 @@ internal sealed unsafe class NativeOneDnn
     /// <see cref="ReorderLinearWeight"/>. libtorch hands oneDNN a blocked weight as it is, without checking it against
     /// the layout oneDNN's kernel for this row count expects: <see cref="OneDnnPackedWeight"/> checks that first.
     /// </summary>
-    internal Tensor Linear(Tensor input, OwnedTensor packed, Tensor? bias, bool gelu = false)
+    internal Tensor Linear(Tensor input, OwnedTensor packed, Tensor? bias, bool gelu = false) =>
+        WithHandle(packed, weight => Linear(input, weight, bias, gelu));
+
+    /// <summary>Runs <paramref name="call"/> on <paramref name="owned"/>'s handle, held so that no other thread frees it meanwhile.</summary>
+    private static Tensor WithHandle(OwnedTensor owned, Func<IntPtr, Tensor> call)
     {
         bool added = false;
         try
         {
-            packed.DangerousAddRef(ref added);
-            return Linear(input, packed.DangerousGetHandle(), bias, gelu);
+            owned.DangerousAddRef(ref added);
+            return call(owned.DangerousGetHandle());
         }
         finally
         {
-            if (added) packed.DangerousRelease();
+            if (added) owned.DangerousRelease();
         }
     }
 
@@ -166,19 +170,8 @@ internal sealed unsafe class NativeOneDnn
     /// <c>input W^T + b + residual</c> in one oneDNN call (a binary add post-op), with <paramref name="packed"/> from
     /// <see cref="ReorderLinearWeight"/>; <paramref name="residual"/> has the output's shape.
     /// </summary>
-    internal Tensor LinearAdd(Tensor input, OwnedTensor packed, Tensor? bias, Tensor residual)
-    {
-        bool added = false;
-        try
-        {
-            packed.DangerousAddRef(ref added);
-            return LinearAdd(input, packed.DangerousGetHandle(), bias, residual);
-        }
-        finally
-        {
-            if (added) packed.DangerousRelease();
-        }
-    }
+    internal Tensor LinearAdd(Tensor input, OwnedTensor packed, Tensor? bias, Tensor residual) =>
+        WithHandle(packed, weight => LinearAdd(input, weight, bias, residual));
 
     /// <summary><c>input W^T + b + residual</c> with the dense float32 <paramref name="weight"/> [out, in] as it is.</summary>
     internal Tensor LinearAdd(Tensor input, Tensor weight, Tensor? bias, Tensor residual)
